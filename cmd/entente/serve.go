@@ -1,0 +1,299 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/base32"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"entente.example/entente/core"
+	"entente.example/entente/internal/auth"
+	"entente.example/entente/internal/config"
+	"entente.example/entente/internal/jobs"
+	"entente.example/entente/internal/keys"
+	"entente.example/entente/internal/notify"
+	"entente.example/entente/internal/store"
+	"entente.example/entente/internal/web"
+	"entente.example/entente/modules/all"
+	webfiles "entente.example/entente/web"
+)
+
+// newFlagSet returns a flag set that prints its usage to stderr and returns
+// errors rather than exiting, so wrong flags give exit code 2 from run.
+func (e env) newFlagSet(name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "usage: entente %s\n\nflags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses flags; it returns the exit code to use when parsing ends the
+// command (0 for -h, 2 for a wrong flag), or -1 to go on.
+func parse(fs *flag.FlagSet, args []string) int {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	return -1
+}
+
+// prepareData creates the data directory and proves it is writable.
+func prepareData(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("--data %s: cannot create: %w", dir, unwrapPath(err))
+	}
+	probe := filepath.Join(dir, ".write-test")
+	if err := os.WriteFile(probe, nil, 0o600); err != nil {
+		return fmt.Errorf("--data %s: not writable: %w", dir, unwrapPath(err))
+	}
+	return os.Remove(probe)
+}
+
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// lockData takes an exclusive lock on the data directory, so two nodes never
+// share one, and restore can tell that a node is running.
+func lockData(dir string) (*os.File, error) {
+	f, err := os.OpenFile(filepath.Join(dir, "entente.lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("--data %s: %w", dir, unwrapPath(err))
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--data %s: another entente process is using it", dir)
+	}
+	return f, nil
+}
+
+func newLogger(w interface{ Write([]byte) (int, error) }, level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+func (e env) serve(ctx context.Context, args []string) int {
+	cfg := config.Defaults()
+	fs := e.newFlagSet("serve", "serve [flags]")
+	cfg.Bind(fs, e.getenv)
+	if code := parse(fs, args); code >= 0 {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(e.stderr, "entente serve: unexpected argument %q\n", fs.Arg(0))
+		fs.Usage()
+		return 2
+	}
+	if err := cfg.Validate(); err != nil {
+		fmt.Fprintf(e.stderr, "entente: %v\n", err)
+		return 2
+	}
+	if err := e.serveConfig(ctx, cfg); err != nil {
+		fmt.Fprintf(e.stderr, "entente: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func (e env) serveConfig(ctx context.Context, cfg config.Config) error {
+	start := time.Now()
+	if err := prepareData(cfg.DataDir); err != nil {
+		return err
+	}
+	lock, err := lockData(cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
+	log := newLogger(e.stderr, cfg.LogLevel)
+	nodeKeys, created, err := keys.LoadOrCreate(cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	if created {
+		log.Info("created node keys", "fingerprint", keys.Fingerprint(nodeKeys.Signing.Public().(ed25519.PublicKey)))
+	}
+
+	db, err := store.Open(ctx, cfg.DB, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	migrations := all.Migrations()
+	n, err := db.Migrate(ctx, migrations)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		log.Info("applied migrations", "count", n)
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("--addr %s: %w", cfg.Addr, err)
+	}
+	baseURL := cfg.BaseURL
+	if baseURL == "" {
+		baseURL = "http://" + ln.Addr().String()
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(collectors.NewDBStatsCollector(db.Raw(), "writer"))
+
+	authSvc := auth.NewService(db, nil, cfg.SessionIdle, cfg.SessionMax)
+	queue := jobs.New(db, log, reg)
+	srv, err := web.New(web.Deps{
+		DB: db, Auth: authSvc, Jobs: queue, Log: log, Registry: reg, Migrations: migrations,
+		BaseURL: cfg.BaseURL, Secure: cfg.Secure(), MaxBody: cfg.MaxBodyBytes, Version: version, NodeName: hostOf(baseURL),
+	}, webfiles.Files)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	deps := all.Deps{DB: db, Auth: authSvc, Jobs: queue, Web: srv, BaseURL: func() string { return baseURL }}
+	if err := srv.Mount(all.Modules(deps)); err != nil {
+		ln.Close()
+		return err
+	}
+	if err := registerJobs(queue, cfg, db, authSvc); err != nil {
+		ln.Close()
+		return err
+	}
+
+	if cfg.Demo {
+		if err := e.loadDemo(ctx, cfg, deps, baseURL); err != nil {
+			ln.Close()
+			return err
+		}
+	} else if need, err := authSvc.SetupNeeded(ctx); err != nil {
+		ln.Close()
+		return err
+	} else if need {
+		tok, err := authSvc.IssueSetupLink(ctx)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		fmt.Fprintf(e.stdout, "\nThis node has no administrator yet. Open this one-time link (valid 24 hours) to create one:\n\n  %s/setup?token=%s\n\n", baseURL, tok)
+	}
+
+	hs := srv.HTTPServer(cfg.Addr)
+	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		queue.Run(jobsCtx)
+	}()
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- hs.Serve(ln) }()
+	srv.SetReady()
+	log.Info("serving", "url", baseURL, "db", string(db.Engine), "startup_ms", time.Since(start).Milliseconds())
+	fmt.Fprintf(e.stdout, "entente: serving on %s\n", baseURL)
+
+	select {
+	case err := <-serveErr:
+		stopJobs()
+		wg.Wait()
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownWait)
+	defer cancel()
+	err = hs.Shutdown(sctx)
+	stopJobs()
+	wg.Wait()
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+func hostOf(u string) string {
+	u = strings.TrimPrefix(strings.TrimPrefix(u, "https://"), "http://")
+	return strings.TrimSuffix(u, "/")
+}
+
+// registerJobs sets up the platform's background jobs: e-mail (retried with
+// backoff for a day) and periodic clean-ups.
+func registerJobs(q *jobs.Queue, cfg config.Config, db *store.DB, a *auth.Service) error {
+	var mailer notify.Mailer = notify.DirMailer{Dir: filepath.Join(cfg.DataDir, "mail"), From: cfg.MailFrom, Clock: core.SystemClock{}}
+	if cfg.SMTP != "" {
+		m, err := notify.NewSMTP(cfg.SMTP, cfg.MailFrom, core.SystemClock{})
+		if err != nil {
+			return err
+		}
+		mailer = m
+	}
+	q.Register(notify.EmailKind(mailer))
+	q.Register(jobs.Kind{Name: "auth.cleanup", MaxAttempts: 3, Handle: func(ctx context.Context, _ []byte) error {
+		_, err := a.CleanupExpired(ctx)
+		return err
+	}})
+	q.Register(jobs.Kind{Name: "jobs.prune", MaxAttempts: 3, Handle: func(ctx context.Context, _ []byte) error {
+		_, err := q.Prune(ctx, 7*24*time.Hour)
+		return err
+	}})
+	q.Every("auth.cleanup", 10*time.Minute)
+	q.Every("jobs.prune", time.Hour)
+	return nil
+}
+
+// loadDemo fills a new node with the demo world and prints its logins. The
+// password is made once per data directory and kept there (owner-only), so a
+// restarted demo node prints the same logins; there is no built-in password.
+func (e env) loadDemo(ctx context.Context, cfg config.Config, d all.Deps, baseURL string) error {
+	pwFile := filepath.Join(cfg.DataDir, "demo-password")
+	pw, err := os.ReadFile(pwFile)
+	if err != nil {
+		b := make([]byte, 10)
+		rand.Read(b)
+		pw = []byte("demo-" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b)))
+		if err := os.WriteFile(pwFile, pw, 0o600); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
+	password := strings.TrimSpace(string(pw))
+	logins, err := all.LoadDemo(ctx, d, password)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	if logins == nil {
+		fmt.Fprintf(e.stdout, "\nDemo world already loaded. Sign in at %s/login with any demo account (for example admin@node.demo); the password is in %s.\n\n", baseURL, pwFile)
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "\nDemo world loaded. Sign in at %s/login — every demo account uses the password:\n\n  %s\n\n", baseURL, password)
+	for _, l := range logins {
+		fmt.Fprintf(e.stdout, "  %-26s %-22s %s\n", l.Email, l.Name, l.What)
+	}
+	fmt.Fprintln(e.stdout)
+	return nil
+}

@@ -1,0 +1,122 @@
+// Package access is the one place that decides who may do what in Entente.
+// Handlers and services ask it; nothing else makes authorization decisions.
+// Every route names an Action, and a test fails when a route names an action
+// that has no rule here.
+package access
+
+import (
+	"slices"
+	"sort"
+
+	"entente.example/entente/core"
+)
+
+// Action is something a principal may try to do.
+type Action string
+
+// The actions of the platform and the directory module.
+const (
+	Public        Action = "public"         // anyone, signed in or not: static files, health, login page
+	Anonymous     Action = "anonymous"      // sign-in flows that work without a session
+	SignedIn      Action = "signed-in"      // any signed-in person
+	AccountSelf   Action = "account.self"   // change one's own account (password, two-factor, tokens)
+	DirectoryRead Action = "directory.read" // see organisations and people
+	OrgCreate     Action = "directory.org.create"
+	OrgManage     Action = "directory.org.manage"    // edit an organisation, manage its members
+	PersonCreate  Action = "directory.person.create" // add a person to an organisation
+	NodeAdmin     Action = "node.admin"              // users, audit trail, node settings
+)
+
+// Resource is what an action is done to. The zero Resource means "some
+// resource": the route-level check, before the service knows which.
+type Resource struct {
+	OrgID string
+}
+
+// rule says who may perform an action.
+type rule struct {
+	anonymous bool // allowed without signing in
+	write     bool // changes state: API tokens need the write scope
+	// allow decides for a signed-in actor; nil means every signed-in actor.
+	allow func(a core.Actor, r Resource) bool
+}
+
+var policy = map[Action]rule{
+	Public:        {anonymous: true},
+	Anonymous:     {anonymous: true, write: true},
+	SignedIn:      {},
+	AccountSelf:   {write: true, allow: func(a core.Actor, _ Resource) bool { return a.TokenID == "" || slices.Contains(a.Scopes, "write") }},
+	DirectoryRead: {},
+	OrgCreate:     {write: true, allow: isNodeAdmin},
+	OrgManage:     {write: true, allow: orgAdmin},
+	PersonCreate:  {write: true, allow: orgAdmin},
+	NodeAdmin:     {allow: isNodeAdmin},
+}
+
+func isNodeAdmin(a core.Actor, _ Resource) bool { return a.NodeAdmin }
+
+// orgAdmin allows node administrators, and an organisation's own admins (its
+// focal points) for that organisation. For the route-level check (no org yet),
+// being admin of any organisation is enough to reach the service, which checks
+// again with the organisation.
+func orgAdmin(a core.Actor, r Resource) bool {
+	if a.NodeAdmin {
+		return true
+	}
+	for _, m := range a.Memberships {
+		if m.Role == core.RoleAdmin && (r.OrgID == "" || m.Org.ID == r.OrgID) {
+			return true
+		}
+	}
+	return false
+}
+
+// Known reports whether the action has a rule.
+func Known(act Action) bool {
+	_, ok := policy[act]
+	return ok
+}
+
+// Actions lists every action with a rule, sorted.
+func Actions() []Action {
+	out := make([]Action, 0, len(policy))
+	for a := range policy {
+		out = append(out, a)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+var (
+	errSignIn    = &core.Error{Kind: core.KindUnauthenticated, Message: "err.signin_required"}
+	errForbidden = &core.Error{Kind: core.KindForbidden, Message: "err.forbidden"}
+)
+
+// Check returns nil when a may perform act on r; otherwise an unauthenticated
+// error for anonymous actors and a forbidden error for signed-in ones. An action
+// without a rule is always refused: forgetting a rule must fail closed.
+func Check(a core.Actor, act Action, r Resource) error {
+	ru, ok := policy[act]
+	if !ok {
+		return errForbidden
+	}
+	if ru.anonymous {
+		return nil
+	}
+	if a.Anonymous() {
+		return errSignIn
+	}
+	if a.TokenID != "" && ru.write && !slices.Contains(a.Scopes, "write") {
+		return errForbidden
+	}
+	if a.TokenID != "" && !slices.Contains(a.Scopes, "read") && !slices.Contains(a.Scopes, "write") {
+		return errForbidden
+	}
+	if ru.allow != nil && !ru.allow(a, r) {
+		return errForbidden
+	}
+	return nil
+}
+
+// Can is Check as a boolean, for templates deciding which buttons to show.
+func Can(a core.Actor, act Action, r Resource) bool { return Check(a, act, r) == nil }

@@ -1,0 +1,135 @@
+// Package config turns flags and ENTENTE_* environment variables into one
+// validated Config, built once in main and passed down; nothing reads the
+// environment anywhere else.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Config is the node's configuration.
+type Config struct {
+	Addr    string // listen address
+	DataDir string // keys, SQLite file, attachments
+	DB      string // SQLite path or postgres:// URL; empty means <DataDir>/entente.db
+	BaseURL string // public URL of the node; empty means http://<Addr>
+	Demo    bool   // load the demo world on first start
+
+	SMTP     string // smtp://user:pass@host:port; empty writes mail to <DataDir>/mail
+	MailFrom string
+
+	LogLevel     string
+	SessionIdle  time.Duration
+	SessionMax   time.Duration
+	MaxBodyBytes int64
+	ShutdownWait time.Duration
+}
+
+// Defaults returns the configuration of `entente serve` with no flags.
+func Defaults() Config {
+	return Config{
+		Addr:         "127.0.0.1:8080",
+		DataDir:      "./entente-data",
+		LogLevel:     "info",
+		MailFrom:     "entente@localhost",
+		SessionIdle:  2 * time.Hour,
+		SessionMax:   12 * time.Hour,
+		MaxBodyBytes: 1 << 20,
+		ShutdownWait: 15 * time.Second,
+	}
+}
+
+// Bind registers the serve flags on fs, taking their defaults from the
+// environment (ENTENTE_ADDR for --addr, and so on) so that flags win over
+// environment and environment over built-in defaults.
+func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) {
+	str := func(p *string, name, usage string) {
+		if v := getenv(envName(name)); v != "" {
+			*p = v
+		}
+		fs.StringVar(p, name, *p, usage+" (env "+envName(name)+")")
+	}
+	str(&c.Addr, "addr", "address to listen on")
+	str(&c.DataDir, "data", "data directory for keys and the SQLite database")
+	str(&c.DB, "db", "database: SQLite file path, or postgres://… URL (default: entente.db in the data directory)")
+	str(&c.BaseURL, "base-url", "public URL of this node, e.g. https://entente.example.org (default: http://ADDR)")
+	str(&c.LogLevel, "log-level", "debug, info, warn or error")
+	str(&c.SMTP, "smtp", "SMTP server for e-mail, smtp://user:password@host:port (default: write .eml files to DATA/mail)")
+	str(&c.MailFrom, "mail-from", "sender address of e-mail")
+	if v := getenv(envName("demo")); v != "" {
+		c.Demo = v == "1" || strings.EqualFold(v, "true") || strings.EqualFold(v, "yes")
+	}
+	fs.BoolVar(&c.Demo, "demo", c.Demo, "load a demo world on first start and print its logins (env ENTENTE_DEMO)")
+	dur := func(p *time.Duration, name, usage string) {
+		if v := getenv(envName(name)); v != "" {
+			if d, err := time.ParseDuration(v); err == nil {
+				*p = d
+			}
+		}
+		fs.DurationVar(p, name, *p, usage+" (env "+envName(name)+")")
+	}
+	dur(&c.SessionIdle, "session-idle", "sign people out after this long without activity")
+	dur(&c.SessionMax, "session-max", "sign people out this long after they signed in")
+}
+
+// BindStorage registers only --data and --db, for commands that touch the
+// database but serve nothing.
+func (c *Config) BindStorage(fs *flag.FlagSet, getenv func(string) string) {
+	for _, f := range []struct {
+		p           *string
+		name, usage string
+	}{
+		{&c.DataDir, "data", "data directory"},
+		{&c.DB, "db", "database: SQLite file path or postgres://… URL"},
+	} {
+		if v := getenv(envName(f.name)); v != "" {
+			*f.p = v
+		}
+		fs.StringVar(f.p, f.name, *f.p, f.usage+" (env "+envName(f.name)+")")
+	}
+}
+
+func envName(flagName string) string {
+	return "ENTENTE_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// Validate fills derived values and reports the first problem as one line that
+// names the setting.
+func (c *Config) Validate() error {
+	if c.DataDir == "" {
+		return errors.New("--data: must not be empty")
+	}
+	if c.DB == "" {
+		c.DB = filepath.Join(c.DataDir, "entente.db")
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return fmt.Errorf("--addr %q: want host:port, e.g. 127.0.0.1:8080", c.Addr)
+	}
+	if c.BaseURL != "" {
+		u, err := url.Parse(c.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("--base-url %q: want an absolute http or https URL", c.BaseURL)
+		}
+		c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("--log-level %q: want debug, info, warn or error", c.LogLevel)
+	}
+	if c.SessionIdle <= 0 || c.SessionMax <= 0 || c.SessionIdle > c.SessionMax {
+		return errors.New("--session-idle and --session-max: both must be positive, idle no longer than max")
+	}
+	return nil
+}
+
+// Secure reports whether the node is served over HTTPS, which decides whether
+// cookies are Secure and carry the __Host- prefix.
+func (c *Config) Secure() bool { return strings.HasPrefix(c.BaseURL, "https://") }

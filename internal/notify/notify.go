@@ -1,0 +1,102 @@
+// Package notify delivers e-mail. Mail is sent by a background job, never inside
+// a request, so a slow or failing mail server delays nothing and a failed send
+// is retried. Without an SMTP server configured, messages are written as .eml
+// files under the data directory, which is what a demo or a test wants.
+package notify
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"mime"
+	"net/mail"
+	"net/smtp"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"entente.example/entente/core"
+	"entente.example/entente/internal/jobs"
+)
+
+// Message is one e-mail.
+type Message struct {
+	To      string `json:"to"`
+	Subject string `json:"subject"`
+	Body    string `json:"body"`
+}
+
+// Mailer sends a message.
+type Mailer interface {
+	Send(ctx context.Context, m Message) error
+}
+
+// Render returns the message in RFC 5322 form.
+func (m Message) Render(from string, now time.Time) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n",
+		from, m.To, mime.QEncoding.Encode("utf-8", m.Subject), now.Format(time.RFC1123Z))
+	b.WriteString(strings.ReplaceAll(m.Body, "\n", "\r\n"))
+	return []byte(b.String())
+}
+
+// DirMailer writes each message to a file in Dir.
+type DirMailer struct {
+	Dir   string
+	From  string
+	Clock core.Clock
+}
+
+// Send writes m to a new .eml file.
+func (d DirMailer) Send(_ context.Context, m Message) error {
+	if err := os.MkdirAll(d.Dir, 0o700); err != nil {
+		return fmt.Errorf("notify: %w", err)
+	}
+	now := d.Clock.Now()
+	name := filepath.Join(d.Dir, core.NewID(now)+".eml")
+	return os.WriteFile(name, m.Render(d.From, now), 0o600)
+}
+
+// SMTPMailer sends through an SMTP server given as smtp://user:pass@host:port.
+type SMTPMailer struct {
+	URL   *url.URL
+	From  string
+	Clock core.Clock
+}
+
+// NewSMTP parses an smtp:// URL.
+func NewSMTP(raw, from string, clock core.Clock) (*SMTPMailer, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "smtp" || u.Host == "" {
+		return nil, fmt.Errorf("--smtp %q: want smtp://user:password@host:port", raw)
+	}
+	if _, err := mail.ParseAddress(from); err != nil {
+		return nil, fmt.Errorf("--mail-from %q: %w", from, err)
+	}
+	return &SMTPMailer{URL: u, From: from, Clock: clock}, nil
+}
+
+// Send delivers m; net/smtp upgrades to STARTTLS when the server offers it.
+func (s *SMTPMailer) Send(_ context.Context, m Message) error {
+	var a smtp.Auth
+	if s.URL.User != nil {
+		pw, _ := s.URL.User.Password()
+		a = smtp.PlainAuth("", s.URL.User.Username(), pw, s.URL.Hostname())
+	}
+	return smtp.SendMail(s.URL.Host, a, s.From, []string{m.To}, m.Render(s.From, s.Clock.Now()))
+}
+
+// EmailKind is the job that sends one Message through m. E-mail is retried for
+// about a day (12 attempts from 5 s, doubling, capped at an hour) before the
+// job is kept as dead for an administrator to see.
+func EmailKind(m Mailer) jobs.Kind {
+	return jobs.Kind{Name: "notify.email", MaxAttempts: 12, Timeout: time.Minute, Handle: func(ctx context.Context, payload []byte) error {
+		var msg Message
+		if err := json.Unmarshal(payload, &msg); err != nil {
+			return fmt.Errorf("notify: payload: %w", err)
+		}
+		return m.Send(ctx, msg)
+	}}
+}

@@ -1,0 +1,103 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+
+	"entente.example/entente/core"
+)
+
+// Status maps an error kind to its HTTP status. It is the only such mapping.
+func Status(k core.Kind) int {
+	switch k {
+	case core.KindInvalid:
+		return http.StatusUnprocessableEntity
+	case core.KindUnauthenticated:
+		return http.StatusUnauthorized
+	case core.KindForbidden:
+		return http.StatusForbidden
+	case core.KindNotFound:
+		return http.StatusNotFound
+	case core.KindConflict:
+		return http.StatusConflict
+	case core.KindTooLarge:
+		return http.StatusRequestEntityTooLarge
+	case core.KindRateLimited:
+		return http.StatusTooManyRequests
+	case core.KindUnavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// APIError is the body of every JSON error.
+type APIError struct {
+	Error APIErrorBody `json:"error"`
+}
+
+// APIErrorBody says what went wrong, in the caller's language.
+type APIErrorBody struct {
+	Kind      core.Kind         `json:"kind"`
+	Message   string            `json:"message"`
+	Fields    map[string]string `json:"fields,omitempty"`
+	RequestID string            `json:"request_id,omitempty"`
+}
+
+type errorView struct {
+	Page
+	Status  int
+	Message string
+}
+
+// Error answers with err: JSON for the API, an HTML page otherwise. Internal
+// errors are logged with the request id and shown only as that id.
+func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
+	ce := core.AsError(err)
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		ce = &core.Error{Kind: core.KindTooLarge, Message: "err.too_large"}
+	}
+	if ce == nil || ce.Kind == "" || ce.Kind == core.KindInternal {
+		s.Log.Error("web: internal error", "err", err, "request_id", core.RequestFrom(r.Context()).ID, "path", r.URL.Path)
+		ce = &core.Error{Kind: core.KindInternal, Message: "err.internal"}
+	} else if ce.Kind == core.KindUnavailable {
+		s.Log.Warn("web: unavailable", "err", err, "request_id", core.RequestFrom(r.Context()).ID)
+	}
+	status := Status(ce.Kind)
+	lang := Lang(r.Context())
+	msg := ce.Message
+	if msg == "" || !s.catalog.Has(msg) {
+		msg = "err." + string(ce.Kind)
+	}
+	if isAPI(r) {
+		body := APIError{Error: APIErrorBody{Kind: ce.Kind, Message: s.catalog.T(lang, msg), RequestID: core.RequestFrom(r.Context()).ID}}
+		if len(ce.Fields) > 0 {
+			body.Error.Fields = map[string]string{}
+			for f, k := range ce.Fields {
+				body.Error.Fields[f] = s.catalog.T(lang, k)
+			}
+		}
+		if status == http.StatusUnauthorized {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="entente"`)
+		}
+		writeJSON(w, status, body)
+		return
+	}
+	// A person who is not signed in is sent to sign in and brought back.
+	if status == http.StatusUnauthorized && r.Method == http.MethodGet {
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	v := errorView{Page: s.Page(r, "title.error"), Status: status, Message: msg}
+	s.Render(w, r, status, "error", v)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(true)
+	_ = enc.Encode(v)
+}

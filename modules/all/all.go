@@ -1,0 +1,54 @@
+// Package all is the one list of enabled modules: their migrations, their
+// route tables and their demo data. Adding a module to Entente means adding it
+// here and nowhere else in the platform.
+package all
+
+import (
+	"context"
+
+	"entente.example/entente/internal/audit"
+	"entente.example/entente/internal/auth"
+	"entente.example/entente/internal/jobs"
+	"entente.example/entente/internal/store"
+	"entente.example/entente/internal/web"
+	"entente.example/entente/modules/directory"
+)
+
+// Migrations lists every schema in the order it must be applied: the
+// platform's first, then each module's.
+func Migrations() []store.Migrations {
+	return []store.Migrations{
+		auth.Migrations(),
+		audit.Migrations(),
+		jobs.Migrations(),
+		directory.Migrations(),
+	}
+}
+
+// Deps are what modules are built from.
+type Deps struct {
+	DB      *store.DB
+	Auth    *auth.Service
+	Jobs    *jobs.Queue
+	Web     *web.Server
+	BaseURL func() string
+}
+
+// Modules builds every module and connects the directory to auth as the
+// source of people's roles.
+func Modules(d Deps) []web.Module {
+	dir := directory.NewService(d.DB, d.Auth, d.Jobs, d.Web.Catalog(), d.BaseURL)
+	d.Auth.UseRoles(dir)
+	return []web.Module{
+		directory.NewModule(dir, d.Web),
+	}
+}
+
+// DemoLogin is an account of the demo world.
+type DemoLogin = directory.DemoLogin
+
+// LoadDemo loads every module's demo data into an empty node. Each later
+// module adds its own call here, so the demo always shows the whole product.
+func LoadDemo(ctx context.Context, d Deps, password string) ([]DemoLogin, error) {
+	return directory.LoadDemo(ctx, d.DB, d.Auth, password)
+}
