@@ -121,102 +121,131 @@ func (e env) serve(ctx context.Context, args []string) int {
 	return 0
 }
 
-func (e env) serveConfig(ctx context.Context, cfg config.Config) error {
-	start := time.Now()
+// node is an assembled node: everything serve starts, and what tests inspect.
+type node struct {
+	cfg     config.Config
+	log     *slog.Logger
+	lock    *os.File
+	db      *store.DB
+	ln      net.Listener
+	baseURL string
+	auth    *auth.Service
+	queue   *jobs.Queue
+	srv     *web.Server
+	deps    all.Deps
+}
+
+// close releases what build acquired.
+func (n *node) close() {
+	if n.ln != nil {
+		n.ln.Close()
+	}
+	if n.db != nil {
+		n.db.Close()
+	}
+	if n.lock != nil {
+		n.lock.Close()
+	}
+}
+
+// build prepares the data directory, keys and database, listens, and wires
+// the server and modules. It does not serve yet.
+func (e env) build(ctx context.Context, cfg config.Config) (n *node, err error) {
+	n = &node{cfg: cfg, log: newLogger(e.stderr, cfg.LogLevel)}
+	defer func() {
+		if err != nil {
+			n.close()
+		}
+	}()
 	if err := prepareData(cfg.DataDir); err != nil {
-		return err
+		return nil, err
 	}
-	lock, err := lockData(cfg.DataDir)
-	if err != nil {
-		return err
+	if n.lock, err = lockData(cfg.DataDir); err != nil {
+		return nil, err
 	}
-	defer lock.Close()
-	log := newLogger(e.stderr, cfg.LogLevel)
 	nodeKeys, created, err := keys.LoadOrCreate(cfg.DataDir)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if created {
-		log.Info("created node keys", "fingerprint", keys.Fingerprint(nodeKeys.Signing.Public().(ed25519.PublicKey)))
+		n.log.Info("created node keys", "fingerprint", keys.Fingerprint(nodeKeys.Signing.Public().(ed25519.PublicKey)))
 	}
-
-	db, err := store.Open(ctx, cfg.DB, store.Options{})
-	if err != nil {
-		return err
+	if n.db, err = store.Open(ctx, cfg.DB, store.Options{}); err != nil {
+		return nil, err
 	}
-	defer db.Close()
 	migrations := all.Migrations()
-	n, err := db.Migrate(ctx, migrations)
+	applied, err := n.db.Migrate(ctx, migrations)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if n > 0 {
-		log.Info("applied migrations", "count", n)
+	if applied > 0 {
+		n.log.Info("applied migrations", "count", applied)
 	}
-
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("--addr %s: %w", cfg.Addr, err)
+	if n.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+		return nil, fmt.Errorf("--addr %s: %w", cfg.Addr, err)
 	}
-	baseURL := cfg.BaseURL
-	if baseURL == "" {
-		baseURL = "http://" + ln.Addr().String()
+	n.baseURL = cfg.BaseURL
+	if n.baseURL == "" {
+		n.baseURL = "http://" + n.ln.Addr().String()
 	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	reg.MustRegister(collectors.NewDBStatsCollector(db.Raw(), "writer"))
-
-	authSvc := auth.NewService(db, nil, cfg.SessionIdle, cfg.SessionMax)
-	queue := jobs.New(db, log, reg)
-	srv, err := web.New(web.Deps{
-		DB: db, Auth: authSvc, Jobs: queue, Log: log, Registry: reg, Migrations: migrations,
-		BaseURL: cfg.BaseURL, Secure: cfg.Secure(), MaxBody: cfg.MaxBodyBytes, Version: version, NodeName: hostOf(baseURL),
+	reg.MustRegister(collectors.NewDBStatsCollector(n.db.Raw(), "writer"))
+	n.auth = auth.NewService(n.db, nil, cfg.SessionIdle, cfg.SessionMax)
+	n.queue = jobs.New(n.db, n.log, reg)
+	n.srv, err = web.New(web.Deps{
+		DB: n.db, Auth: n.auth, Jobs: n.queue, Log: n.log, Registry: reg, Migrations: migrations,
+		BaseURL: cfg.BaseURL, Secure: cfg.Secure(), MaxBody: cfg.MaxBodyBytes, Version: version, NodeName: hostOf(n.baseURL),
 	}, webfiles.Files)
 	if err != nil {
-		ln.Close()
-		return err
+		return nil, err
 	}
-	deps := all.Deps{DB: db, Auth: authSvc, Jobs: queue, Web: srv, BaseURL: func() string { return baseURL }}
-	if err := srv.Mount(all.Modules(deps)); err != nil {
-		ln.Close()
-		return err
+	baseURL := n.baseURL
+	n.deps = all.Deps{DB: n.db, Auth: n.auth, Jobs: n.queue, Web: n.srv, BaseURL: func() string { return baseURL }}
+	if err := n.srv.Mount(all.Modules(n.deps)); err != nil {
+		return nil, err
 	}
-	if err := registerJobs(queue, cfg, db, authSvc); err != nil {
-		ln.Close()
-		return err
+	if err := registerJobs(n.queue, cfg, n.db, n.auth); err != nil {
+		return nil, err
 	}
+	return n, nil
+}
 
+func (e env) serveConfig(ctx context.Context, cfg config.Config) error {
+	start := time.Now()
+	n, err := e.build(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer n.close()
 	if cfg.Demo {
-		if err := e.loadDemo(ctx, cfg, deps, baseURL); err != nil {
-			ln.Close()
+		if err := e.loadDemo(ctx, cfg, n.deps, n.baseURL); err != nil {
 			return err
 		}
-	} else if need, err := authSvc.SetupNeeded(ctx); err != nil {
-		ln.Close()
+	} else if need, err := n.auth.SetupNeeded(ctx); err != nil {
 		return err
 	} else if need {
-		tok, err := authSvc.IssueSetupLink(ctx)
+		tok, err := n.auth.IssueSetupLink(ctx)
 		if err != nil {
-			ln.Close()
 			return err
 		}
-		fmt.Fprintf(e.stdout, "\nThis node has no administrator yet. Open this one-time link (valid 24 hours) to create one:\n\n  %s/setup?token=%s\n\n", baseURL, tok)
+		fmt.Fprintf(e.stdout, "\nThis node has no administrator yet. Open this one-time link (valid 24 hours) to create one:\n\n  %s/setup?token=%s\n\n", n.baseURL, tok)
 	}
 
-	hs := srv.HTTPServer(cfg.Addr)
+	hs := n.srv.HTTPServer(cfg.Addr)
 	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		queue.Run(jobsCtx)
+		n.queue.Run(jobsCtx)
 	}()
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- hs.Serve(ln) }()
-	srv.SetReady()
-	log.Info("serving", "url", baseURL, "db", string(db.Engine), "startup_ms", time.Since(start).Milliseconds())
-	fmt.Fprintf(e.stdout, "entente: serving on %s\n", baseURL)
+	go func() { serveErr <- hs.Serve(n.ln) }()
+	n.srv.SetReady()
+	n.log.Info("serving", "url", n.baseURL, "db", string(n.db.Engine), "startup_ms", time.Since(start).Milliseconds())
+	fmt.Fprintf(e.stdout, "entente: serving on %s\n", n.baseURL)
 
 	select {
 	case err := <-serveErr:
@@ -225,7 +254,7 @@ func (e env) serveConfig(ctx context.Context, cfg config.Config) error {
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	log.Info("shutting down")
+	n.log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownWait)
 	defer cancel()
 	err = hs.Shutdown(sctx)
@@ -234,6 +263,7 @@ func (e env) serveConfig(ctx context.Context, cfg config.Config) error {
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	n.log.Info("stopped")
 	return nil
 }
 

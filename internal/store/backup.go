@@ -18,7 +18,14 @@ func (db *DB) Backup(ctx context.Context, dst string) error {
 	if _, err := os.Stat(dst); err == nil {
 		return fmt.Errorf("backup: %s already exists; choose a new file name", dst)
 	}
-	if _, err := db.r.ExecContext(ctx, `VACUUM INTO ?`, dst); err != nil {
+	// A connection of its own: readers are query_only, and the writer must
+	// stay free for the node while the copy is made.
+	conn, err := sql.Open("sqlite", "file:"+db.Path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `VACUUM INTO ?`, dst); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
 	return os.Chmod(dst, 0o600)
