@@ -150,8 +150,8 @@ func (n *node) close() {
 
 // build prepares the data directory, keys and database, listens, and wires
 // the server and modules. It does not serve yet.
-func (e env) build(ctx context.Context, cfg config.Config) (n *node, err error) {
-	n = &node{cfg: cfg, log: newLogger(e.stderr, cfg.LogLevel)}
+func (e env) build(ctx context.Context, cfg config.Config) (_ *node, err error) {
+	n := &node{cfg: cfg, log: newLogger(e.stderr, cfg.LogLevel)}
 	defer func() {
 		if err != nil {
 			n.close()
@@ -163,15 +163,15 @@ func (e env) build(ctx context.Context, cfg config.Config) (n *node, err error) 
 	if n.lock, err = lockData(cfg.DataDir); err != nil {
 		return nil, err
 	}
+	if n.db, err = store.Open(ctx, cfg.DB, store.Options{}); err != nil {
+		return nil, err
+	}
 	nodeKeys, created, err := keys.LoadOrCreate(cfg.DataDir)
 	if err != nil {
 		return nil, err
 	}
 	if created {
 		n.log.Info("created node keys", "fingerprint", keys.Fingerprint(nodeKeys.Signing.Public().(ed25519.PublicKey)))
-	}
-	if n.db, err = store.Open(ctx, cfg.DB, store.Options{}); err != nil {
-		return nil, err
 	}
 	migrations := all.Migrations()
 	applied, err := n.db.Migrate(ctx, migrations)

@@ -81,7 +81,10 @@ func openPostgres(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	defer cancel()
 	if err := db.PingContext(pctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("store: cannot reach PostgreSQL at %s: %w", redact(dsn), err)
+		// pgx lists every address it tried on its own line; the operator
+		// gets one line.
+		msg := strings.Join(strings.Fields(err.Error()), " ")
+		return nil, fmt.Errorf("store: cannot reach PostgreSQL at %s: %s", redact(dsn), msg)
 	}
 	return &DB{Engine: Postgres, w: db, r: db, clock: opt.Clock}, nil
 }

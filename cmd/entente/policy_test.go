@@ -1,0 +1,230 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"entente.example/entente/core"
+	"entente.example/entente/internal/access"
+	"entente.example/entente/internal/config"
+)
+
+// demoNode builds the whole program with the demo world and serves it, for
+// tests that need people in every role.
+func demoNode(t *testing.T) (*node, string, string) {
+	t.Helper()
+	cfg := config.Defaults()
+	cfg.Addr = "127.0.0.1:0"
+	cfg.DataDir = t.TempDir()
+	cfg.LogLevel = "error"
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	e := env{getenv: envFrom(nil), stdin: strings.NewReader(""), stdout: &out, stderr: io.Discard}
+	n, err := e.build(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(n.close)
+	if err := e.loadDemo(context.Background(), cfg, n.deps, n.baseURL); err != nil {
+		t.Fatal(err)
+	}
+	pw, err := os.ReadFile(filepath.Join(cfg.DataDir, "demo-password"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := n.srv.HTTPServer(cfg.Addr)
+	go hs.Serve(n.ln)
+	t.Cleanup(func() { hs.Close() })
+	n.srv.SetReady()
+	return n, n.baseURL, strings.TrimSpace(string(pw))
+}
+
+// The people of the demo world, one per role the policy distinguishes.
+var roleLogins = map[string]string{
+	"anonymous":  "",
+	"observer":   "somchai@asean.demo",
+	"member":     "yusuf@nusantara.demo",
+	"officer":    "bima@kemlu.demo",
+	"org-admin":  "sari@kemlu.demo",
+	"node-admin": "admin@node.demo",
+}
+
+var roleOrder = []string{"anonymous", "observer", "member", "officer", "org-admin", "node-admin"}
+
+// expected is the policy, written out: which roles may reach routes guarded by
+// each action. A new action makes this test fail until its row is added.
+var expected = map[access.Action][]string{
+	access.Public:        {"anonymous", "observer", "member", "officer", "org-admin", "node-admin"},
+	access.Anonymous:     {"anonymous", "observer", "member", "officer", "org-admin", "node-admin"},
+	access.SignedIn:      {"observer", "member", "officer", "org-admin", "node-admin"},
+	access.AccountSelf:   {"observer", "member", "officer", "org-admin", "node-admin"},
+	access.DirectoryRead: {"observer", "member", "officer", "org-admin", "node-admin"},
+	access.OrgCreate:     {"node-admin"},
+	access.OrgManage:     {"org-admin", "node-admin"},
+	access.PersonCreate:  {"org-admin", "node-admin"},
+	access.NodeAdmin:     {"node-admin"},
+}
+
+func allowedFor(act access.Action, role string) bool {
+	for _, r := range expected[act] {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+func login(t *testing.T, base, email, pw string) *client {
+	c := newClient(t, base)
+	if email == "" {
+		return c
+	}
+	r := c.post("/login", url.Values{"email": {email}, "password": {pw}})
+	wantStatus(t, r, 303)
+	return c
+}
+
+// concretePath fills a route pattern's wildcards with values that exist where
+// it matters (kemlu, whose admin is the org-admin role) and a well-formed id
+// that does not exist where a real one would have side effects.
+func concretePath(pattern string) (method, path string) {
+	method, path, ok := strings.Cut(pattern, " ")
+	if !ok {
+		method, path = "GET", pattern
+	}
+	path = strings.ReplaceAll(path, "{$}", "")
+	path = strings.NewReplacer("{handle}", "kemlu", "{id}", "00000000000000000000000000", "{user}", "00000000000000000000000000", "{file}", "app.css").Replace(path)
+	return method, path
+}
+
+// sortedRoutes puts POST /logout last, since it ends the session it is sent with.
+func sortedRoutes(n *node) []string {
+	var pats []string
+	for _, r := range n.srv.Routes() {
+		pats = append(pats, r.Pattern)
+	}
+	sort.Slice(pats, func(i, j int) bool {
+		if (pats[i] == "POST /logout") != (pats[j] == "POST /logout") {
+			return pats[j] == "POST /logout"
+		}
+		return pats[i] < pats[j]
+	})
+	return pats
+}
+
+// TestPolicy checks every route against the written-out policy, first as the
+// access package decides it and then as a real request sees it, for every role.
+func TestPolicy(t *testing.T) {
+	n, base, pw := demoNode(t)
+	actions := map[string]access.Action{}
+	for _, r := range n.srv.Routes() {
+		if !access.Known(r.Action) {
+			t.Errorf("route %q has no policy entry (action %q)", r.Pattern, r.Action)
+		}
+		if _, ok := expected[r.Action]; !ok {
+			t.Errorf("route %q: action %q is missing from this test's expected table", r.Pattern, r.Action)
+		}
+		actions[r.Pattern] = r.Action
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+	for _, role := range roleOrder {
+		c := login(t, base, roleLogins[role], pw)
+		// The access package's own answer, for this role's actor.
+		actor := core.Actor{}
+		if role != "anonymous" {
+			var err error
+			actor, err = n.auth.Authenticate(context.Background(), sessionOf(t, c, n))
+			if err != nil {
+				t.Fatalf("%s: %v", role, err)
+			}
+		}
+		for _, pat := range sortedRoutes(n) {
+			act := actions[pat]
+			want := allowedFor(act, role)
+			if got := access.Can(actor, act, access.Resource{}); got != want {
+				t.Errorf("access.Can(%s, %s) = %v, want %v", role, act, got, want)
+			}
+			method, path := concretePath(pat)
+			if pat == "/" {
+				path = "/no-such-page"
+			}
+			req, _ := http.NewRequest(method, base+path, nil)
+			if method != "GET" {
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				req.Header.Set("Sec-Fetch-Site", "same-origin")
+			}
+			r := c.do(req)
+			denied := r.StatusCode == 401 || r.StatusCode == 403 ||
+				(r.StatusCode == 303 && strings.HasPrefix(r.Header.Get("Location"), "/login?next="))
+			if act == access.Anonymous && r.StatusCode == 401 && pat == "POST /login" {
+				denied = false // an empty sign-in form fails to sign in; that is not a denial
+			}
+			if denied == want {
+				t.Errorf("%s %s as %s: status %d; want it %s", method, path, role, r.StatusCode, map[bool]string{true: "allowed", false: "denied"}[want])
+			}
+		}
+	}
+}
+
+// sessionOf returns the session cookie of a signed-in client.
+func sessionOf(t *testing.T, c *client, n *node) string {
+	u, _ := url.Parse(c.base)
+	for _, ck := range c.http.Jar.Cookies(u) {
+		if ck.Name == n.srv.SessionCookie() {
+			return ck.Value
+		}
+	}
+	t.Fatal("no session cookie")
+	return ""
+}
+
+var securityHeaders = map[string]*regexp.Regexp{
+	"Content-Security-Policy":      regexp.MustCompile(`^default-src 'none'; script-src 'self'; style-src 'self';.*frame-ancestors 'none'`),
+	"X-Content-Type-Options":       regexp.MustCompile(`^nosniff$`),
+	"X-Frame-Options":              regexp.MustCompile(`^DENY$`),
+	"Referrer-Policy":              regexp.MustCompile(`^same-origin$`),
+	"Permissions-Policy":           regexp.MustCompile(`camera=\(\)`),
+	"Cross-Origin-Opener-Policy":   regexp.MustCompile(`^same-origin$`),
+	"Cross-Origin-Resource-Policy": regexp.MustCompile(`^same-origin$`),
+	"X-Request-Id":                 regexp.MustCompile(`^[0-9a-f]{16}$`),
+}
+
+// TestSecurityHeadersOnEveryRoute walks every route, signed in and not, with
+// good and bad requests, and checks the headers of every answer.
+func TestSecurityHeadersOnEveryRoute(t *testing.T) {
+	n, base, pw := demoNode(t)
+	for _, role := range []string{"anonymous", "node-admin"} {
+		c := login(t, base, roleLogins[role], pw)
+		for _, pat := range sortedRoutes(n) {
+			method, path := concretePath(pat)
+			for _, p := range []string{path, path + "?cursor=" + strings.Repeat("z", 300)} {
+				req, _ := http.NewRequest(method, base+p, nil)
+				r := c.do(req)
+				for h, re := range securityHeaders {
+					if v := r.Header.Get(h); !re.MatchString(v) {
+						t.Errorf("%s %s as %s (%d): %s = %q", method, p, role, r.StatusCode, h, v)
+					}
+				}
+				if ct := r.Header.Get("Content-Type"); ct == "" && r.StatusCode != 204 && r.StatusCode != 303 {
+					t.Errorf("%s %s: no Content-Type", method, p)
+				}
+				if !strings.HasPrefix(p, "/static/") && !strings.Contains(r.Header.Get("Cache-Control"), "no-store") {
+					t.Errorf("%s %s: Cache-Control %q, want no-store", method, p, r.Header.Get("Cache-Control"))
+				}
+			}
+		}
+	}
+}
