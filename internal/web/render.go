@@ -279,6 +279,10 @@ func (s *Server) Render(w http.ResponseWriter, r *http.Request, status int, name
 			return
 		}
 	}
+	// A notice is shown once: the page that shows it clears it.
+	if _, err := r.Cookie("flash"); err == nil {
+		http.SetCookie(w, &http.Cookie{Name: "flash", Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.Secure})
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Language", lang)
 	w.Header().Add("Vary", "HX-Request, Accept-Language, Cookie")

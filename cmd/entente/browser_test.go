@@ -1,0 +1,251 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/pquerna/otp/totp"
+
+	"entente.example/entente/internal/store/storetest"
+)
+
+// chromium finds Debian's Chromium; without it the browser journeys are
+// skipped, except under ENTENTE_TEST_STRICT=1 where that is a failure.
+func chromium(t *testing.T) string {
+	for _, p := range []string{os.Getenv("ENTENTE_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+		if p == "" {
+			continue
+		}
+		if _, err := exec.LookPath(p); err == nil {
+			return p
+		}
+	}
+	if storetest.Strict() {
+		t.Fatal("ENTENTE_TEST_STRICT=1 but Chromium is not installed (apt-get install chromium)")
+	}
+	t.Skip("SKIPPING browser journey: Chromium not found (apt-get install chromium)")
+	return ""
+}
+
+func newBrowser(t *testing.T) context.Context {
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium(t)),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("lang", "en-US"),
+		chromedp.Flag("accept-lang", "en-US,en"),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1200, 900),
+	)
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelB := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancelB(); cancelA() })
+	// The first action starts the browser; the timeout is for the steps only.
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	return ctx
+}
+
+// shot saves a screenshot when ENTENTE_SCREENSHOTS names a directory, so a
+// person can look at the pages the journey went through.
+func shot(name string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		dir := os.Getenv("ENTENTE_SCREENSHOTS")
+		if dir == "" {
+			return nil
+		}
+		buf, err := chromedp.FullScreenshot(100)(ctx, t) // 100: PNG; less is JPEG
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644)
+	})
+}
+
+// into runs a value-returning action and stores its result, so reads can sit
+// among the steps of a journey.
+func into[T any](dst *T, a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		v, err := a(ctx, t)
+		*dst = v
+		return err
+	})
+}
+
+// TestBrowserJourney: first-run setup → the administrator creates an
+// organisation and a person → that person sets a password, signs in, turns on
+// two-factor, switches to Bahasa Indonesia and sees the page translated →
+// signs out, and signs in again with the second factor.
+func TestBrowserJourney(t *testing.T) {
+	ctx := newBrowser(t)
+	n := startNode(t, "", "")
+	base := n.URL
+	tok := n.setupToken(t)
+	var text, invite, secret string
+
+	run := func(step string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		if err := chromedp.Do(sctx, actions...); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+	}
+	run("setup",
+		chromedp.Navigate(base+"/setup?token="+tok),
+		chromedp.WaitVisible(chromedp.ID(`name`)),
+		shot("01-setup"),
+		chromedp.SendKeys(chromedp.ID(`name`), "Ada Admin"),
+		chromedp.SendKeys(chromedp.ID(`email`), "ada@node.test"),
+		chromedp.SendKeys(chromedp.ID(`password`), "correct horse battery"),
+		chromedp.Submit(chromedp.ID(`password`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+		into(&text, chromedp.Text(chromedp.CSS(`h1`))),
+	)
+	if text != "Welcome, Ada Admin" {
+		t.Fatalf("after setup: h1 %q", text)
+	}
+	run("create organisation",
+		chromedp.Navigate(base+"/orgs/new"),
+		chromedp.WaitVisible(chromedp.ID(`handle`)),
+		chromedp.SendKeys(chromedp.ID(`handle`), "kemlu"),
+		chromedp.SetValue(chromedp.ID(`kind`), "state_ministry"),
+		chromedp.SendKeys(chromedp.ID(`country`), "ID"),
+		chromedp.SendKeys(chromedp.ID(`name_en`), "Ministry of Foreign Affairs"),
+		chromedp.SendKeys(chromedp.ID(`name_id`), "Kementerian Luar Negeri"),
+		shot("02-org-form"),
+		chromedp.Submit(chromedp.ID(`name_en`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+		into(&text, chromedp.Text(chromedp.CSS(`h1`))),
+		shot("03-org"),
+	)
+	if text != "Ministry of Foreign Affairs" {
+		t.Fatalf("organisation page: h1 %q", text)
+	}
+	run("create person",
+		chromedp.Navigate(base+"/people/new?org=kemlu"),
+		chromedp.WaitVisible(chromedp.ID(`name`)),
+		chromedp.SendKeys(chromedp.ID(`name`), "Dewi Lestari"),
+		chromedp.SendKeys(chromedp.ID(`email`), "dewi@kemlu.test"),
+		chromedp.SendKeys(chromedp.ID(`title`), "Cyber diplomacy officer"),
+		chromedp.SetValue(chromedp.ID(`role`), "officer"),
+		chromedp.Submit(chromedp.ID(`name`)),
+		chromedp.WaitVisible(chromedp.ID(`invite-link`)),
+		into(&invite, chromedp.Text(chromedp.ID(`invite-link`))),
+		shot("04-person-created"),
+		// The administrator signs out.
+		chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)),
+	)
+	if !strings.Contains(invite, "/invite?token=") {
+		t.Fatalf("invite link %q", invite)
+	}
+	run("accept invitation",
+		chromedp.Navigate(invite),
+		chromedp.WaitVisible(chromedp.ID(`password2`)),
+		chromedp.SendKeys(chromedp.ID(`password`), "kata sandi yang panjang"),
+		chromedp.SendKeys(chromedp.ID(`password2`), "kata sandi yang panjang"),
+		chromedp.Submit(chromedp.ID(`password2`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+		chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)),
+	)
+	run("sign in",
+		chromedp.SendKeys(chromedp.ID(`email`), "dewi@kemlu.test"),
+		chromedp.SendKeys(chromedp.ID(`password`), "kata sandi yang panjang"),
+		chromedp.Submit(chromedp.ID(`password`)),
+		chromedp.WaitVisible(chromedp.CSS(`.attention`)),
+		into(&text, chromedp.Text(chromedp.CSS(`h1`))),
+		shot("05-home"),
+	)
+	if text != "Welcome, Dewi Lestari" {
+		t.Fatalf("home: h1 %q", text)
+	}
+	var notices int
+	run("notices are shown once",
+		chromedp.Click(chromedp.CSS(`a[href="/account"]`)),
+		chromedp.WaitVisible(chromedp.ID(`pw`)),
+		into(&notices, chromedp.Evaluate[int](`document.querySelectorAll(".flash").length`)),
+	)
+	if notices != 0 {
+		t.Fatalf("a notice from an earlier page is still shown")
+	}
+	run("turn on two-factor",
+		chromedp.Click(chromedp.CSS(`a[href="/account/two-factor"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/account/two-factor/start"] button`)),
+		chromedp.Click(chromedp.CSS(`form[action="/account/two-factor/start"] button`)),
+		chromedp.WaitVisible(chromedp.ID(`totp-secret`)),
+		into(&secret, chromedp.Text(chromedp.ID(`totp-secret`))),
+		shot("06-two-factor"),
+	)
+	code, err := totp.GenerateCode(secret, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	run("confirm two-factor",
+		chromedp.SendKeys(chromedp.ID(`code`), code),
+		chromedp.Submit(chromedp.ID(`code`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+		into(&text, chromedp.Text(chromedp.CSS(`.flash`))),
+	)
+	if text != "Two-factor authentication is on." {
+		t.Fatalf("after enrolment: %q", text)
+	}
+	var langAttr chromedp.AttributeResult
+	run("switch to Bahasa Indonesia",
+		chromedp.Click(chromedp.CSS(`form[action="/lang"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`html[lang="id"]`)),
+		into(&text, chromedp.Text(chromedp.CSS(`h1`))),
+		into(&langAttr, chromedp.AttributeValue(chromedp.CSS(`html`), "lang")),
+		shot("07-indonesian"),
+	)
+	if text != "Autentikasi dua faktor" || langAttr.Value != "id" {
+		t.Fatalf("after switching language: h1 %q, lang %q", text, langAttr.Value)
+	}
+	run("home in Indonesian",
+		chromedp.Click(chromedp.CSS(`a[href="/"]:not(.brand)`)),
+		chromedp.WaitVisible(chromedp.ID(`attn`)),
+		into(&text, chromedp.Text(chromedp.ID(`attn`))),
+	)
+	if text != "Perlu perhatian Anda" {
+		t.Fatalf("home heading in Indonesian: %q", text)
+	}
+	run("sign out",
+		chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+		into(&text, chromedp.Text(chromedp.CSS(`.flash`))),
+	)
+	if text != "Anda sudah keluar." {
+		t.Fatalf("after sign-out: %q", text)
+	}
+	// Signing in again now asks for the second factor. A new 30-second step is
+	// needed: the code used to enrol cannot be replayed.
+	time.Sleep(time.Until(time.Unix((time.Now().Unix()/30+1)*30, 0)) + 100*time.Millisecond)
+	code, _ = totp.GenerateCode(secret, time.Now())
+	run("sign in with two-factor",
+		chromedp.SendKeys(chromedp.ID(`email`), "dewi@kemlu.test"),
+		chromedp.SendKeys(chromedp.ID(`password`), "kata sandi yang panjang"),
+		chromedp.Submit(chromedp.ID(`password`)),
+		chromedp.WaitVisible(chromedp.ID(`code`)),
+		shot("08-second-factor"),
+		chromedp.SendKeys(chromedp.ID(`code`), code),
+		chromedp.Submit(chromedp.ID(`code`)),
+		chromedp.WaitVisible(chromedp.ID(`attn`)),
+		into(&text, chromedp.Text(chromedp.CSS(`h1`))),
+	)
+	if text != "Selamat datang, Dewi Lestari" {
+		t.Fatalf("after two-factor sign-in: %q", text)
+	}
+}
