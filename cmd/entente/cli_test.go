@@ -97,7 +97,7 @@ func TestUserAndTokenCommands(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("user add --password-stdin: %d %q %q", code, out, errOut)
 	}
-	code, out, errOut = runCLI(t, "", "token", "create", "--data", data, "--email", "reader@node.test", "--name", "script", "--scopes", "read", "--days", "400")
+	code, _, errOut = runCLI(t, "", "token", "create", "--data", data, "--email", "reader@node.test", "--name", "script", "--scopes", "read", "--days", "400")
 	if code != 1 || !strings.Contains(errOut, "--days: must be between 1 and 366 days") {
 		t.Fatalf("token create 400 days: %d %q", code, errOut)
 	}

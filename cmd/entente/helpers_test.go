@@ -125,13 +125,13 @@ func (n *testNode) setupToken(t *testing.T) string {
 // client is a browser-like HTTP client with cookies and no redirects
 // followed, so tests see each 303.
 type client struct {
-	t    *testing.T
+	t    testing.TB
 	base string
 	http *http.Client
 	lang string
 }
 
-func newClient(t *testing.T, base string) *client {
+func newClient(t testing.TB, base string) *client {
 	jar, _ := cookiejar.New(nil)
 	return &client{t: t, base: base, http: &http.Client{Jar: jar, Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
@@ -199,14 +199,14 @@ func (c *client) api(method, path, token string, body any) response {
 	return c.do(req)
 }
 
-func wantStatus(t *testing.T, r response, want int) {
+func wantStatus(t testing.TB, r response, want int) {
 	t.Helper()
 	if r.StatusCode != want {
 		t.Fatalf("%s %s: status %d, want %d\n%s", r.Request.Method, r.Request.URL.Path, r.StatusCode, want, r.Body)
 	}
 }
 
-func wantContains(t *testing.T, r response, subs ...string) {
+func wantContains(t testing.TB, r response, subs ...string) {
 	t.Helper()
 	for _, s := range subs {
 		if !strings.Contains(r.Body, s) {

@@ -20,7 +20,9 @@ import (
 
 // demoNode builds the whole program with the demo world and serves it, for
 // tests that need people in every role.
-func demoNode(t *testing.T) (*node, string, string) {
+func demoNode(t *testing.T) (*node, string, string) { return demoNodeTB(t) }
+
+func demoNodeTB(t testing.TB) (*node, string, string) {
 	t.Helper()
 	cfg := config.Defaults()
 	cfg.Addr = "127.0.0.1:0"
@@ -85,7 +87,7 @@ func allowedFor(act access.Action, role string) bool {
 	return false
 }
 
-func login(t *testing.T, base, email, pw string) *client {
+func login(t testing.TB, base, email, pw string) *client {
 	c := newClient(t, base)
 	if email == "" {
 		return c

@@ -1,0 +1,43 @@
+# Entente: the two commands a newcomer needs are `make run` and `make test`.
+GO          ?= go
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+VERSION     ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS     := -s -w -X main.version=$(VERSION)
+
+.PHONY: build run test test-short lint bench fuzz perf clean
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/entente ./cmd/entente
+
+# A demo node on SQLite at http://127.0.0.1:8080 (data in ./entente-data).
+run:
+	$(GO) run ./cmd/entente serve --demo
+
+# Every test. PostgreSQL runs when ENTENTE_TEST_POSTGRES is set; the browser
+# journey when Chromium is installed; ENTENTE_TEST_STRICT=1 makes both mandatory.
+test:
+	$(GO) test -count=1 -timeout 20m $(TESTFLAGS) ./...
+
+test-short:
+	$(GO) test -count=1 -short ./...
+
+lint:
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./... | tee bench.out
+
+# Short runs of every fuzz target; longer with FUZZTIME=5m.
+FUZZTIME ?= 20s
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzDecodeJSON -fuzztime $(FUZZTIME) ./internal/web
+	$(GO) test -run '^$$' -fuzz FuzzPickLang -fuzztime $(FUZZTIME) ./internal/web
+
+# Start-up time, idle memory and latency under load (see docs/performance.md).
+perf: build
+	$(GO) run ./scripts/perf -bin bin/entente
+
+clean:
+	rm -rf bin bench.out
