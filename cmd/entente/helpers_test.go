@@ -169,6 +169,7 @@ func (c *client) do(req *http.Request) response {
 func (c *client) get(path string) response {
 	c.t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, c.base+path, nil)
+	req.Header.Set("Accept", "text/html,application/xhtml+xml,*/*;q=0.8") // as a browser navigates
 	return c.do(req)
 }
 

@@ -249,10 +249,26 @@ func TestNode(t *testing.T) {
 			wantStatus(t, r, 200)
 			wantContains(t, r, `"action":"auth.setup"`)
 
-			// Metrics record requests by route pattern.
-			r = anon.get("/metrics")
+			// Metrics record requests by route pattern, for node administrators
+			// (a scraper presents an administrator's read token).
+			wantStatus(t, anon.api("GET", "/metrics", "", nil), 401)
+			wantStatus(t, bima.get("/metrics"), 403) // signed in with a session, not an administrator
+			r = anon.api("GET", "/metrics", adminTok, nil)
 			wantStatus(t, r, 200)
-			wantContains(t, r, `entente_http_request_duration_seconds_count{code="200",method="GET",route="GET /orgs/{handle}"}`, "entente_jobs_processed_total", "go_sql_open_connections")
+			wantContains(t, r, `entente_http_request_duration_seconds_count{code="200",method="GET",route="GET /orgs/{handle}"}`, "entente_jobs_processed_total", `entente_jobs{state="done"}`, `go_sql_open_connections{db_name="writer"}`)
+			if name == "sqlite" {
+				wantContains(t, r, `go_sql_open_connections{db_name="reader"}`)
+			}
+
+			// The organisation search answers htmx with the results fragment only.
+			req, _ = http.NewRequest("GET", n.URL+"/orgs?q=bssn", nil)
+			req.Header.Set("HX-Request", "true")
+			req.Header.Set("HX-Target", "org-results")
+			r = admin.do(req)
+			wantStatus(t, r, 200)
+			if !strings.HasPrefix(r.Body, `<div id="org-results"`) || !strings.Contains(r.Body, `href="/orgs/bssn"`) || strings.Contains(r.Body, "<html") {
+				t.Fatalf("htmx fragment:\n%s", r.Body)
+			}
 		})
 	}
 }

@@ -76,6 +76,7 @@ var expected = map[access.Action][]string{
 	access.OrgManage:     {"org-admin", "node-admin"},
 	access.PersonCreate:  {"org-admin", "node-admin"},
 	access.NodeAdmin:     {"node-admin"},
+	access.Metrics:       {"node-admin"},
 }
 
 func allowedFor(act access.Action, role string) bool {
@@ -164,6 +165,7 @@ func TestPolicy(t *testing.T) {
 				path = "/no-such-page"
 			}
 			req, _ := http.NewRequest(method, base+path, nil)
+			req.Header.Set("Accept", "text/html")
 			if method != "GET" {
 				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 				req.Header.Set("Sec-Fetch-Site", "same-origin")

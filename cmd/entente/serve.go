@@ -193,8 +193,12 @@ func (e env) build(ctx context.Context, cfg config.Config) (_ *node, err error) 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	reg.MustRegister(collectors.NewDBStatsCollector(n.db.Raw(), "writer"))
+	if n.db.RawReader() != n.db.Raw() {
+		reg.MustRegister(collectors.NewDBStatsCollector(n.db.RawReader(), "reader"))
+	}
 	n.auth = auth.NewService(n.db, nil, cfg.SessionIdle, cfg.SessionMax)
 	n.queue = jobs.New(n.db, n.log, reg)
+	reg.MustRegister(n.queue.DepthCollector())
 	n.srv, err = web.New(web.Deps{
 		DB: n.db, Auth: n.auth, Jobs: n.queue, Log: n.log, Registry: reg, Migrations: migrations,
 		BaseURL: cfg.BaseURL, Secure: cfg.Secure(), MaxBody: cfg.MaxBodyBytes, Version: version, NodeName: hostOf(n.baseURL),

@@ -25,6 +25,9 @@ const (
 	OrgManage     Action = "directory.org.manage"    // edit an organisation, manage its members
 	PersonCreate  Action = "directory.person.create" // add a person to an organisation
 	NodeAdmin     Action = "node.admin"              // users, audit trail, node settings
+	// Metrics are for the operator's monitoring: a node administrator's token
+	// with the read scope is what a Prometheus scraper presents.
+	Metrics Action = "node.metrics"
 )
 
 // Resource is what an action is done to. The zero Resource means "some
@@ -51,6 +54,7 @@ var policy = map[Action]rule{
 	OrgManage:     {write: true, allow: orgAdmin},
 	PersonCreate:  {write: true, allow: orgAdmin},
 	NodeAdmin:     {allow: isNodeAdmin},
+	Metrics:       {allow: isNodeAdmin},
 }
 
 func isNodeAdmin(a core.Actor, _ Resource) bool { return a.NodeAdmin }

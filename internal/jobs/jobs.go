@@ -359,3 +359,26 @@ func (q *Queue) Prune(ctx context.Context, age time.Duration) (int64, error) {
 	})
 	return n, err
 }
+
+// DepthCollector reports how many jobs are in each state, read from the
+// database at scrape time so every replica reports the shared queue.
+func (q *Queue) DepthCollector() prometheus.Collector { return depthCollector{q} }
+
+type depthCollector struct{ q *Queue }
+
+var depthDesc = prometheus.NewDesc("entente_jobs", "Jobs in the queue by state.", []string{"state"}, nil)
+
+func (c depthCollector) Describe(ch chan<- *prometheus.Desc) { ch <- depthDesc }
+
+func (c depthCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	counts, err := c.q.Counts(ctx)
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(depthDesc, err)
+		return
+	}
+	for _, st := range []string{StateQueued, StateRunning, StateDone, StateDead} {
+		ch <- prometheus.MustNewConstMetric(depthDesc, prometheus.GaugeValue, float64(counts[st]), st)
+	}
+}

@@ -167,6 +167,9 @@ func (db *DB) Stats() (writer, reader sql.DBStats) { return db.w.Stats(), db.r.S
 // Prometheus collector, backups).
 func (db *DB) Raw() *sql.DB { return db.w.DB }
 
+// RawReader returns the reader pool (the writer pool on PostgreSQL).
+func (db *DB) RawReader() *sql.DB { return db.r.DB }
+
 // Clock returns the database's clock, the one that stamps transactions.
 func (db *DB) Clock() core.Clock { return db.clock }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"entente.example/entente/core"
 )
@@ -85,8 +86,9 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 		writeJSON(w, status, body)
 		return
 	}
-	// A person who is not signed in is sent to sign in and brought back.
-	if status == http.StatusUnauthorized && r.Method == http.MethodGet {
+	// A person (a browser asking for a page) who is not signed in is sent to
+	// sign in and brought back; a program gets its 401.
+	if status == http.StatusUnauthorized && r.Method == http.MethodGet && strings.Contains(r.Header.Get("Accept"), "text/html") {
 		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return
 	}

@@ -13,7 +13,7 @@ func (s *Server) platformRoutes() []Route {
 		{"GET /static/{file}", access.Public, s.serveStatic},
 		{"GET /healthz", access.Public, s.healthz},
 		{"GET /readyz", access.Public, s.readyz},
-		{"GET /metrics", access.Public, s.serveMetrics},
+		{"GET /metrics", access.Metrics, s.serveMetrics},
 
 		{"GET /{$}", access.SignedIn, s.home},
 		{"GET /setup", access.Anonymous, s.setupForm},
