@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -11,13 +12,34 @@ import (
 // or copied by hand are not mistaken.
 const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
+var (
+	idMu   sync.Mutex
+	idLast [16]byte
+)
+
 // NewID returns a 26-character identifier that sorts by creation time (48 bits of
 // milliseconds) followed by 80 random bits. Sortable IDs let cursor pagination
-// use the primary key on both SQLite and PostgreSQL.
+// use the primary key on both SQLite and PostgreSQL. Within one millisecond the
+// process increments the random part instead of drawing a new one, so IDs made
+// one after the other also sort in the order they were made (newest-first
+// lists such as the audit trail depend on it).
 func NewID(now time.Time) string {
 	var b [16]byte
 	binary.BigEndian.PutUint64(b[:8], uint64(now.UnixMilli())<<16)
-	rand.Read(b[6:])
+	idMu.Lock()
+	if [6]byte(b[:6]) == [6]byte(idLast[:6]) {
+		b = idLast
+		for i := 15; i >= 6; i-- { // add one to the 80-bit random part
+			b[i]++
+			if b[i] != 0 {
+				break
+			}
+		}
+	} else {
+		rand.Read(b[6:])
+	}
+	idLast = b
+	idMu.Unlock()
 	// Encode 128 bits as 26 base32 digits, most significant first.
 	hi := binary.BigEndian.Uint64(b[:8])
 	lo := binary.BigEndian.Uint64(b[8:])

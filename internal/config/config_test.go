@@ -1,0 +1,51 @@
+package config
+
+import (
+	"flag"
+	"io"
+	"testing"
+	"time"
+)
+
+func parse(t *testing.T, env map[string]string, args ...string) (Config, error) {
+	t.Helper()
+	c := Defaults()
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	c.Bind(fs, func(k string) string { return env[k] })
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	return c, c.Validate()
+}
+
+func TestFlagsWinOverEnvironmentWinsOverDefaults(t *testing.T) {
+	c, err := parse(t, nil)
+	if err != nil || c.Addr != "127.0.0.1:8080" || c.DataDir != "./entente-data" || c.DB != "entente-data/entente.db" || c.Demo {
+		t.Fatalf("defaults: %+v %v", c, err)
+	}
+	env := map[string]string{"ENTENTE_ADDR": "0.0.0.0:9000", "ENTENTE_DEMO": "true", "ENTENTE_SESSION_IDLE": "15m", "ENTENTE_BASE_URL": "https://entente.example.org/"}
+	c, err = parse(t, env)
+	if err != nil || c.Addr != "0.0.0.0:9000" || !c.Demo || c.SessionIdle != 15*time.Minute || c.BaseURL != "https://entente.example.org" || !c.Secure() {
+		t.Fatalf("environment: %+v %v", c, err)
+	}
+	c, err = parse(t, env, "--addr", "127.0.0.1:7000", "--demo=false", "--db", "postgres://x@y/z")
+	if err != nil || c.Addr != "127.0.0.1:7000" || c.Demo || c.DB != "postgres://x@y/z" {
+		t.Fatalf("flags: %+v %v", c, err)
+	}
+}
+
+func TestValidateNamesTheSetting(t *testing.T) {
+	for args, want := range map[string][]string{
+		"--addr":      {"--addr", "8080"},
+		"--base-url":  {"--base-url", "entente.example.org"},
+		"--log-level": {"--log-level", "loud"},
+		"--session":   {"--session-idle", "24h", "--session-max", "1h"},
+		"--data":      {"--data", ""},
+	} {
+		_, err := parse(t, nil, want...)
+		if err == nil || len(err.Error()) == 0 || err.Error()[:len(args)] != args {
+			t.Errorf("%v: error %v; want one starting with %s", want, err, args)
+		}
+	}
+}
