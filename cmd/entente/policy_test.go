@@ -77,6 +77,8 @@ var expected = map[access.Action][]string{
 	access.PersonCreate:  {"org-admin", "node-admin"},
 	access.NodeAdmin:     {"node-admin"},
 	access.Metrics:       {"node-admin"},
+	access.PeerRequest:   {"anonymous", "observer", "member", "officer", "org-admin", "node-admin"},
+	access.PeerManage:    {"node-admin"},
 }
 
 func allowedFor(act access.Action, role string) bool {
@@ -171,6 +173,14 @@ func TestPolicy(t *testing.T) {
 				req.Header.Set("Sec-Fetch-Site", "same-origin")
 			}
 			r := c.do(req)
+			if act == access.PeerRequest {
+				// The credential of a peer request is its HTTP signature, which
+				// no person's session replaces.
+				if r.StatusCode != 401 {
+					t.Errorf("%s %s unsigned, as %s: status %d; want 401", method, path, role, r.StatusCode)
+				}
+				continue
+			}
 			denied := r.StatusCode == 401 || r.StatusCode == 403 ||
 				(r.StatusCode == 303 && strings.HasPrefix(r.Header.Get("Location"), "/login?next="))
 			if act == access.Anonymous && r.StatusCode == 401 && pat == "POST /login" {

@@ -26,8 +26,10 @@ import (
 	"entente.example/entente/core"
 	"entente.example/entente/internal/auth"
 	"entente.example/entente/internal/config"
+	"entente.example/entente/internal/federation"
 	"entente.example/entente/internal/jobs"
 	"entente.example/entente/internal/keys"
+	"entente.example/entente/internal/ledger"
 	"entente.example/entente/internal/notify"
 	"entente.example/entente/internal/store"
 	"entente.example/entente/internal/web"
@@ -127,11 +129,14 @@ type node struct {
 	cfg     config.Config
 	log     *slog.Logger
 	lock    *os.File
+	keys    *keys.Node
 	db      *store.DB
 	ln      net.Listener
 	baseURL string
 	auth    *auth.Service
 	queue   *jobs.Queue
+	ledger  *ledger.Log
+	fed     *federation.Service
 	srv     *web.Server
 	deps    all.Deps
 }
@@ -167,12 +172,13 @@ func (e env) build(ctx context.Context, cfg config.Config) (_ *node, err error) 
 	if n.db, err = store.Open(ctx, cfg.DB, store.Options{}); err != nil {
 		return nil, err
 	}
-	nodeKeys, created, err := keys.LoadOrCreate(cfg.DataDir)
+	var created bool
+	n.keys, created, err = keys.LoadOrCreate(cfg.DataDir)
 	if err != nil {
 		return nil, err
 	}
 	if created {
-		n.log.Info("created node keys", "fingerprint", keys.Fingerprint(nodeKeys.Signing.Public().(ed25519.PublicKey)))
+		n.log.Info("created node keys", "fingerprint", keys.Fingerprint(n.keys.Signing.Public().(ed25519.PublicKey)))
 	}
 	migrations := all.Migrations()
 	applied, err := n.db.Migrate(ctx, migrations)
@@ -206,12 +212,22 @@ func (e env) build(ctx context.Context, cfg config.Config) (_ *node, err error) 
 	if err != nil {
 		return nil, err
 	}
+	if n.ledger, err = ledger.New(n.db, hostOf(n.baseURL), n.keys.Signing); err != nil {
+		return nil, err
+	}
+	n.fed, err = federation.New(n.db, n.ledger, n.keys, n.log, federation.Options{
+		BaseURL: n.baseURL, Name: hostOf(n.baseURL), Version: version,
+		Horizon: cfg.RetryHorizon, AllowPrivate: cfg.AllowPrivatePeers,
+	})
+	if err != nil {
+		return nil, err
+	}
 	baseURL := n.baseURL
-	n.deps = all.Deps{DB: n.db, Auth: n.auth, Jobs: n.queue, Web: n.srv, BaseURL: func() string { return baseURL }}
+	n.deps = all.Deps{DB: n.db, Auth: n.auth, Jobs: n.queue, Web: n.srv, Ledger: n.ledger, Fed: n.fed, BaseURL: func() string { return baseURL }}
 	if err := n.srv.Mount(all.Modules(n.deps)); err != nil {
 		return nil, err
 	}
-	if err := registerJobs(n.queue, cfg, n.db, n.auth); err != nil {
+	if err := registerJobs(n.queue, cfg, n.db, n.auth, n.fed); err != nil {
 		return nil, err
 	}
 	return n, nil
@@ -246,10 +262,19 @@ func (e env) serveConfig(ctx context.Context, cfg config.Config) error {
 	hs := n.srv.HTTPServer(cfg.Addr)
 	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
-	wg.Add(1)
+	wg.Add(3)
 	go func() {
 		defer wg.Done()
 		n.queue.Run(jobsCtx)
+	}()
+	go func() {
+		defer wg.Done()
+		n.fed.Run(jobsCtx)
+	}()
+	go func() {
+		defer wg.Done()
+		// A signed checkpoint at least every second while the log grows.
+		n.ledger.Run(jobsCtx, time.Second, func(err error) { n.log.Error("ledger: sign checkpoint", "err", err) })
 	}()
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(n.ln) }()
@@ -284,7 +309,7 @@ func hostOf(u string) string {
 
 // registerJobs sets up the platform's background jobs: e-mail (retried with
 // backoff for a day) and periodic clean-ups.
-func registerJobs(q *jobs.Queue, cfg config.Config, db *store.DB, a *auth.Service) error {
+func registerJobs(q *jobs.Queue, cfg config.Config, db *store.DB, a *auth.Service, fed *federation.Service) error {
 	var mailer notify.Mailer = notify.DirMailer{Dir: filepath.Join(cfg.DataDir, "mail"), From: cfg.MailFrom, Clock: core.SystemClock{}}
 	if cfg.SMTP != "" {
 		m, err := notify.NewSMTP(cfg.SMTP, cfg.MailFrom, core.SystemClock{})
@@ -302,6 +327,10 @@ func registerJobs(q *jobs.Queue, cfg config.Config, db *store.DB, a *auth.Servic
 		_, err := q.Prune(ctx, 7*24*time.Hour)
 		return err
 	}})
+	q.Register(jobs.Kind{Name: "federation.directories", MaxAttempts: 2, Handle: func(ctx context.Context, _ []byte) error {
+		return fed.RefreshDirectories(ctx)
+	}})
+	q.Every("federation.directories", 5*time.Minute)
 	q.Every("auth.cleanup", 10*time.Minute)
 	q.Every("jobs.prune", time.Hour)
 	return nil

@@ -28,6 +28,12 @@ const (
 	// Metrics are for the operator's monitoring: a node administrator's token
 	// with the read scope is what a Prometheus scraper presents.
 	Metrics Action = "node.metrics"
+	// PeerRequest is a request from another node. The route lets it through;
+	// the federation service then admits only a verified peer whose HTTP
+	// signature checks out (the principal is the peer, not a person).
+	PeerRequest Action = "federation.peer"
+	// PeerManage is adding, verifying, suspending and retrying peers.
+	PeerManage Action = "federation.manage"
 )
 
 // Resource is what an action is done to. The zero Resource means "some
@@ -55,6 +61,8 @@ var policy = map[Action]rule{
 	PersonCreate:  {write: true, allow: orgAdmin},
 	NodeAdmin:     {allow: isNodeAdmin},
 	Metrics:       {allow: isNodeAdmin},
+	PeerRequest:   {anonymous: true, write: true},
+	PeerManage:    {write: true, allow: isNodeAdmin},
 }
 
 func isNodeAdmin(a core.Actor, _ Resource) bool { return a.NodeAdmin }

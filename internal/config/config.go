@@ -25,6 +25,11 @@ type Config struct {
 	SMTP     string // smtp://user:pass@host:port; empty writes mail to <DataDir>/mail
 	MailFrom string
 
+	// AllowPrivatePeers lets the node talk to peers on loopback and private
+	// addresses: single-machine demos and tests.
+	AllowPrivatePeers bool
+	RetryHorizon      time.Duration
+
 	LogLevel     string
 	SessionIdle  time.Duration
 	SessionMax   time.Duration
@@ -38,6 +43,7 @@ func Defaults() Config {
 		Addr:         "127.0.0.1:8080",
 		DataDir:      "./entente-data",
 		LogLevel:     "info",
+		RetryHorizon: 72 * time.Hour,
 		MailFrom:     "entente@localhost",
 		SessionIdle:  2 * time.Hour,
 		SessionMax:   12 * time.Hour,
@@ -75,6 +81,11 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) {
 		}
 		fs.DurationVar(p, name, *p, usage+" (env "+envName(name)+")")
 	}
+	if v := getenv(envName("allow-private-peers")); v != "" {
+		c.AllowPrivatePeers = v == "1" || strings.EqualFold(v, "true")
+	}
+	fs.BoolVar(&c.AllowPrivatePeers, "allow-private-peers", c.AllowPrivatePeers, "allow peers on loopback and private addresses, for demos and tests (env ENTENTE_ALLOW_PRIVATE_PEERS)")
+	dur(&c.RetryHorizon, "retry-horizon", "after this long an envelope a peer did not take is marked undelivered")
 	dur(&c.SessionIdle, "session-idle", "sign people out after this long without activity")
 	dur(&c.SessionMax, "session-max", "sign people out this long after they signed in")
 }

@@ -8,7 +8,9 @@ import (
 
 	"entente.example/entente/internal/audit"
 	"entente.example/entente/internal/auth"
+	"entente.example/entente/internal/federation"
 	"entente.example/entente/internal/jobs"
+	"entente.example/entente/internal/ledger"
 	"entente.example/entente/internal/store"
 	"entente.example/entente/internal/web"
 	"entente.example/entente/modules/directory"
@@ -21,6 +23,8 @@ func Migrations() []store.Migrations {
 		auth.Migrations(),
 		audit.Migrations(),
 		jobs.Migrations(),
+		ledger.Migrations(),
+		federation.Migrations(),
 		directory.Migrations(),
 	}
 }
@@ -31,6 +35,8 @@ type Deps struct {
 	Auth    *auth.Service
 	Jobs    *jobs.Queue
 	Web     *web.Server
+	Ledger  *ledger.Log
+	Fed     *federation.Service
 	BaseURL func() string
 }
 
@@ -39,7 +45,10 @@ type Deps struct {
 func Modules(d Deps) []web.Module {
 	dir := directory.NewService(d.DB, d.Auth, d.Jobs, d.Web.Catalog(), d.BaseURL)
 	d.Auth.UseRoles(dir)
+	d.Fed.UseDirectory(dir)
 	return []web.Module{
+		ledger.NewModule(d.Ledger, d.Web),
+		federation.NewModule(d.Fed, d.Web),
 		directory.NewModule(dir, d.Web),
 	}
 }

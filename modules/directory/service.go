@@ -8,6 +8,7 @@ import (
 	"entente.example/entente/internal/access"
 	"entente.example/entente/internal/audit"
 	"entente.example/entente/internal/auth"
+	"entente.example/entente/internal/federation"
 	"entente.example/entente/internal/jobs"
 	"entente.example/entente/internal/notify"
 	"entente.example/entente/internal/store"
@@ -334,3 +335,13 @@ func (s *Service) PendingInvites(ctx context.Context) (int, error) {
 		WHERE u.activated_at IS NULL AND u.disabled = FALSE AND m.org_id IN (`+strings.Join(marks, ",")+`)`, orgs...)
 	return n, core.Wrap("directory: pending invites", err)
 }
+
+// PublicOrgs implements federation.Directory: what peers learn about this
+// node's organisations (names, kinds, countries; never people).
+func (s *Service) PublicOrgs(ctx context.Context) ([]federation.OrgInfo, error) {
+	var out []federation.OrgInfo
+	err := s.db.R().Select(ctx, &out, `SELECT handle, kind, country, name_en, name_id FROM organisations ORDER BY handle`)
+	return out, core.Wrap("directory: public organisations", err)
+}
+
+var _ federation.Directory = (*Service)(nil)

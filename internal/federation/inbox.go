@@ -1,0 +1,180 @@
+package federation
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"entente.example/entente/core"
+	"entente.example/entente/internal/ledger"
+	"entente.example/entente/internal/store"
+)
+
+// refuse is an inbound request refused with a reason the sending node logs.
+func refuse(kind core.Kind, reason string) error {
+	return &core.Error{Kind: kind, Op: "federation: inbox", Message: "err.federation_refused", Err: errors.New(reason)}
+}
+
+// Refusal returns the reason an inbound request was refused, for the answer
+// to the peer (it is about the peer's own request, so it may say why).
+func Refusal(err error) string {
+	if ce := core.AsError(err); ce != nil && ce.Err != nil && ce.Message == "err.federation_refused" {
+		return ce.Err.Error()
+	}
+	return ""
+}
+
+func (s *Service) limiter(host string) *rate.Limiter {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l, ok := s.limiters[host]
+	if !ok {
+		l = rate.NewLimiter(s.opt.PeerRate, int(s.opt.PeerRate)*2)
+		s.limiters[host] = l
+	}
+	return l
+}
+
+// verifyPeerRequest checks the HTTP signature of a request from a peer over
+// the exact body received, and returns the verified peer.
+func (s *Service) verifyPeerRequest(ctx context.Context, r *http.Request, body []byte) (Peer, error) {
+	target := s.opt.BaseURL + r.URL.RequestURI()
+	var peer Peer
+	_, err := Verify(r, body, target, VerifyOptions{
+		Required: RequiredComponents,
+		Now:      s.db.Clock().Now(),
+		MaxSkew:  s.opt.MaxSkew,
+		Key: func(keyid string) (ed25519.PublicKey, error) {
+			p, err := s.PeerByHost(ctx, keyid)
+			if err != nil {
+				return nil, refuse(core.KindForbidden, "unknown peer "+keyid)
+			}
+			if p.Status != PeerVerified {
+				return nil, refuse(core.KindForbidden, "peer "+keyid+" is "+p.Status+", not verified")
+			}
+			if !s.limiter(p.Host).Allow() {
+				return nil, refuse(core.KindRateLimited, "too many requests from "+keyid)
+			}
+			peer = p
+			return p.SigningKey, nil
+		},
+	})
+	if err != nil {
+		if core.AsError(err) != nil {
+			return Peer{}, err
+		}
+		return Peer{}, refuse(core.KindUnauthenticated, err.Error())
+	}
+	return peer, nil
+}
+
+// Receive takes one envelope from a peer: it checks the signature over the
+// exact bytes, that the signer owns the sender's address and the recipient is
+// here, the time window, and that the id is new; then it stores the envelope,
+// applies it, records it in the ledger and signs a receipt, in one
+// transaction. The same envelope again gets the same receipt and is stored
+// once. It returns the signed receipt.
+func (s *Service) Receive(ctx context.Context, r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxEnvelope+1))
+	if err != nil {
+		return nil, refuse(core.KindInvalid, "reading the body: "+err.Error())
+	}
+	if len(body) > MaxEnvelope {
+		return nil, refuse(core.KindTooLarge, "envelope over the size limit")
+	}
+	peer, err := s.verifyPeerRequest(ctx, r, body)
+	if err != nil {
+		return nil, err
+	}
+	env, err := DecodeEnvelope(body)
+	if err != nil {
+		return nil, refuse(core.KindInvalid, err.Error())
+	}
+	_, fromHost, _ := Address(env.From)
+	toHandle, toHost, _ := Address(env.To)
+	switch {
+	case fromHost != peer.Host:
+		return nil, refuse(core.KindForbidden, fmt.Sprintf("%s may not send for %s", peer.Host, env.From))
+	case toHost != s.host:
+		return nil, refuse(core.KindInvalid, env.To+" is not on this node")
+	case env.Created.Before(s.db.Clock().Now().Add(-s.opt.Horizon - time.Hour)):
+		return nil, refuse(core.KindInvalid, "envelope older than the retry horizon")
+	case env.Created.After(s.db.Clock().Now().Add(s.opt.MaxSkew)):
+		return nil, refuse(core.KindInvalid, "envelope created in the future")
+	}
+	prefix, _, _ := strings.Cut(env.Type, ".")
+	h, ok := s.handlers[prefix]
+	if !ok {
+		return nil, refuse(core.KindInvalid, "unknown envelope type "+env.Type)
+	}
+	digest := ledger.Digest(body)
+	var receipt []byte
+	err = s.db.WithTx(ctx, func(tx *store.Tx) error {
+		var prev struct {
+			Digest  string `db:"digest"`
+			Receipt string `db:"receipt"`
+		}
+		err := tx.Get(ctx, &prev, `SELECT digest, receipt FROM inbox WHERE envelope_id = ?`, env.ID)
+		if err == nil {
+			if prev.Digest != digest {
+				return refuse(core.KindConflict, "envelope id "+env.ID+" was already used for other content")
+			}
+			receipt = []byte(prev.Receipt)
+			return nil
+		}
+		if core.KindOf(err) != core.KindNotFound {
+			return err
+		}
+		payload, err := env.Open(s.keys.HPKE)
+		if err != nil {
+			return refuse(core.KindInvalid, err.Error())
+		}
+		if err := h.Receive(ctx, tx, env, payload); err != nil {
+			if ce := core.AsError(err); ce != nil && ce.Kind != core.KindInternal {
+				return refuse(ce.Kind, fmt.Sprintf("%s refused by %s: %v", env.Type, toHandle, err))
+			}
+			return err
+		}
+		idx, err := s.ledger.Append(ctx, tx, ledger.Entry{Kind: ledger.KindReceived, Ref: env.ID, Digest: digest})
+		if err != nil {
+			return err
+		}
+		receipt, err = signJSON("receipt", Receipt{Envelope: env.ID, Digest: digest, Received: tx.Now, Index: idx[0], Node: s.host, Kind: ledger.KindReceived}, s.keys.Signing)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO inbox (envelope_id, peer_id, type, from_addr, to_addr, digest, body, received_at, log_index, receipt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			env.ID, peer.ID, env.Type, env.From, env.To, digest, body, tx.Now, idx[0], string(receipt))
+		return core.Wrap("federation: inbox", err)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return receipt, nil
+}
+
+// DirectoryFor answers a verified peer's signed request for this node's
+// organisations, signed in turn.
+func (s *Service) DirectoryFor(ctx context.Context, r *http.Request) ([]byte, error) {
+	if _, err := s.verifyPeerRequest(ctx, r, nil); err != nil {
+		return nil, err
+	}
+	var orgs []OrgInfo
+	if s.dir != nil {
+		var err error
+		if orgs, err = s.dir.PublicOrgs(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if orgs == nil {
+		orgs = []OrgInfo{}
+	}
+	return signJSON("directory", orgs, s.keys.Signing)
+}

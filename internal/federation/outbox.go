@@ -1,0 +1,328 @@
+package federation
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"entente.example/entente/core"
+	"entente.example/entente/internal/ledger"
+	"entente.example/entente/internal/store"
+)
+
+// peerState is one peer's share of delivery: its own concurrency limit and
+// circuit breaker, so a slow or dead peer only ever holds its own slots.
+type peerState struct {
+	sem       chan struct{}
+	mu        sync.Mutex
+	failures  int
+	openUntil time.Time
+}
+
+func (s *Service) peerState(id string) *peerState {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ps, ok := s.peers[id]
+	if !ok {
+		ps = &peerState{sem: make(chan struct{}, s.opt.PerPeer)}
+		s.peers[id] = ps
+	}
+	return ps
+}
+
+// open reports whether the breaker refuses attempts now.
+func (ps *peerState) open(now time.Time) bool {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	return now.Before(ps.openUntil)
+}
+
+// record notes an attempt's outcome; five failures in a row open the breaker
+// for a time that doubles up to five minutes.
+func (ps *peerState) record(ok bool, now time.Time) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if ok {
+		ps.failures = 0
+		ps.openUntil = time.Time{}
+		return
+	}
+	ps.failures++
+	if ps.failures >= 5 {
+		d := time.Duration(math.Min(float64(5*time.Minute), float64(time.Second)*math.Pow(2, float64(ps.failures-5))))
+		ps.openUntil = now.Add(d)
+	}
+}
+
+// Wake nudges the deliverer.
+func (s *Service) Wake() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// backoff waits 2 s × 2^(attempt-1), capped at 10 minutes, ±20 %.
+func backoff(attempt int) time.Duration {
+	d := 2 * time.Second * time.Duration(math.Pow(2, float64(attempt-1)))
+	if d > 10*time.Minute || d <= 0 {
+		d = 10 * time.Minute
+	}
+	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
+}
+
+type outRow struct {
+	ID         string    `db:"id"`
+	PeerID     string    `db:"peer_id"`
+	EnvelopeID string    `db:"envelope_id"`
+	Body       []byte    `db:"body"`
+	Attempts   int       `db:"attempts"`
+	ExpiresAt  time.Time `db:"expires_at"`
+	Host       string    `db:"host"`
+	BaseURL    string    `db:"base_url"`
+	SigningKey []byte    `db:"signing_key"`
+	Status     string    `db:"status"`
+}
+
+var claimOutbox = map[store.Engine]string{
+	store.SQLite: `UPDATE outbox SET locked_until = ? WHERE id IN (
+		SELECT o.id FROM outbox o JOIN peers p ON p.id = o.peer_id
+		WHERE o.state = 'queued' AND o.next_attempt_at <= ? AND (o.locked_until IS NULL OR o.locked_until <= ?) AND o.peer_id = ? AND p.status = 'verified'
+		ORDER BY o.created_at LIMIT ?) RETURNING id`,
+	store.Postgres: `UPDATE outbox SET locked_until = ? WHERE id IN (
+		SELECT o.id FROM outbox o JOIN peers p ON p.id = o.peer_id
+		WHERE o.state = 'queued' AND o.next_attempt_at <= ? AND (o.locked_until IS NULL OR o.locked_until <= ?) AND o.peer_id = ? AND p.status = 'verified'
+		ORDER BY o.created_at LIMIT ? FOR UPDATE OF o SKIP LOCKED) RETURNING id`,
+}
+
+// Run delivers the outbox until ctx ends: each peer in its own goroutines,
+// at most PerPeer at a time, skipped while its breaker is open.
+func (s *Service) Run(ctx context.Context) {
+	t := time.NewTicker(500 * time.Millisecond)
+	defer t.Stop()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for {
+		if err := s.expire(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("federation: expire", "err", err)
+		}
+		if err := s.dispatch(ctx, &wg); err != nil && ctx.Err() == nil {
+			s.log.Error("federation: deliver", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-s.wake:
+		}
+	}
+}
+
+// dispatch claims due envelopes peer by peer and starts their deliveries.
+func (s *Service) dispatch(ctx context.Context, wg *sync.WaitGroup) error {
+	var peerIDs []string
+	now := s.db.Clock().Now()
+	if err := s.db.R().Select(ctx, &peerIDs, `SELECT DISTINCT peer_id FROM outbox WHERE state = 'queued' AND next_attempt_at <= ?`, now); err != nil {
+		return err
+	}
+	for _, pid := range peerIDs {
+		ps := s.peerState(pid)
+		if ps.open(now) {
+			continue
+		}
+		free := cap(ps.sem) - len(ps.sem)
+		if free <= 0 {
+			continue
+		}
+		var ids []string
+		err := s.db.WithTx(ctx, func(tx *store.Tx) error {
+			return tx.Select(ctx, &ids, claimOutbox[s.db.Engine], tx.Now.Add(2*time.Minute), tx.Now, tx.Now, pid, free)
+		})
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			ps.sem <- struct{}{}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer func() { <-ps.sem }()
+				s.deliverOne(context.WithoutCancel(ctx), id, ps)
+			}()
+		}
+	}
+	return nil
+}
+
+// Permanent is a refusal by the peer that retrying cannot change.
+type permanent struct{ error }
+
+func (s *Service) deliverOne(ctx context.Context, id string, ps *peerState) {
+	var r outRow
+	if err := s.db.R().Get(ctx, &r, `SELECT o.id, o.peer_id, o.envelope_id, o.body, o.attempts, o.expires_at, p.host, p.base_url, p.signing_key, p.status
+		FROM outbox o JOIN peers p ON p.id = o.peer_id WHERE o.id = ?`, id); err != nil {
+		s.log.Error("federation: load outbox row", "err", err)
+		return
+	}
+	receipt, err := s.post(ctx, r)
+	now := s.db.Clock().Now()
+	var perm permanent
+	ps.record(err == nil || errors.As(err, &perm), now)
+	ferr := s.db.WithTx(ctx, func(tx *store.Tx) error {
+		if err == nil {
+			if _, err := tx.Exec(ctx, `UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = ?, receipt = ?, locked_until = NULL, last_error = '' WHERE id = ?`, tx.Now, string(receipt), r.ID); err != nil {
+				return err
+			}
+			// The sender keeps every receipt, and its own log says so.
+			_, err := s.ledger.Append(ctx, tx, ledger.Entry{Kind: ledger.KindReceipt, Ref: r.EnvelopeID, Digest: ledger.Digest(receipt)})
+			return err
+		}
+		msg := err.Error()
+		if len(msg) > 500 {
+			msg = msg[:500]
+		}
+		if errors.As(err, &perm) || !tx.Now.Add(backoff(r.Attempts+1)).Before(r.ExpiresAt) {
+			if _, err := tx.Exec(ctx, `UPDATE outbox SET state = 'undelivered', attempts = attempts + 1, last_error = ?, locked_until = NULL WHERE id = ?`, msg, r.ID); err != nil {
+				return err
+			}
+			return s.undelivered(ctx, tx, r.EnvelopeID, msg)
+		}
+		_, err := tx.Exec(ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, locked_until = NULL WHERE id = ?`, msg, tx.Now.Add(backoff(r.Attempts+1)), r.ID)
+		return err
+	})
+	if ferr != nil {
+		s.log.Error("federation: record delivery", "envelope", r.EnvelopeID, "err", ferr)
+	}
+}
+
+func (s *Service) undelivered(ctx context.Context, tx *store.Tx, envelopeID, reason string) error {
+	var typ string
+	if err := tx.Get(ctx, &typ, `SELECT type FROM outbox WHERE envelope_id = ?`, envelopeID); err != nil {
+		return err
+	}
+	prefix, _, _ := strings.Cut(typ, ".")
+	if h, ok := s.handlers[prefix].(UndeliveredHandler); ok {
+		return h.Undelivered(ctx, tx, envelopeID, reason)
+	}
+	return nil
+}
+
+// expire marks envelopes past the retry horizon undelivered, even for a peer
+// whose breaker keeps it from being tried: never a silent drop.
+func (s *Service) expire(ctx context.Context) error {
+	var ids []string
+	if err := s.db.R().Select(ctx, &ids, `SELECT envelope_id FROM outbox WHERE state = 'queued' AND expires_at <= ? LIMIT 500`, s.db.Clock().Now()); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		err := s.db.WithTx(ctx, func(tx *store.Tx) error {
+			n, err := tx.Exec(ctx, `UPDATE outbox SET state = 'undelivered', last_error = CASE WHEN last_error = '' THEN 'retry horizon passed' ELSE last_error END WHERE envelope_id = ? AND state = 'queued'`, id)
+			if err != nil || n == 0 {
+				return err
+			}
+			return s.undelivered(ctx, tx, id, "retry horizon passed")
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// post sends one envelope and returns the verified receipt.
+func (s *Service) post(ctx context.Context, r outRow) ([]byte, error) {
+	if r.Status != PeerVerified {
+		return nil, fmt.Errorf("peer %s is %s", r.Host, r.Status)
+	}
+	target := r.BaseURL + "/federation/v1/inbox"
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(r.Body))
+	if err != nil {
+		return nil, permanent{err}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if err := Sign(req, r.Body, target, s.keys.Signing, SignParams{KeyID: s.host, Alg: true, Created: s.db.Clock().Now()}); err != nil {
+		return nil, permanent{err}
+	}
+	res, err := s.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(res.Body, 64<<10))
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case res.StatusCode == http.StatusOK:
+	case res.StatusCode == http.StatusTooManyRequests || res.StatusCode >= 500 || res.StatusCode == http.StatusRequestTimeout:
+		return nil, fmt.Errorf("peer %s answered %d", r.Host, res.StatusCode)
+	default:
+		return nil, permanent{fmt.Errorf("peer %s refused the envelope (%d): %s", r.Host, res.StatusCode, truncate(string(b), 300))}
+	}
+	rc, err := OpenReceipt(b, r.SigningKey)
+	if err != nil {
+		return nil, fmt.Errorf("peer %s: %w", r.Host, err)
+	}
+	if rc.Envelope != r.EnvelopeID || rc.Digest != ledger.Digest(r.Body) || rc.Node != r.Host {
+		return nil, fmt.Errorf("peer %s: the receipt is for another envelope", r.Host)
+	}
+	return b, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// Retry puts undelivered or waiting envelopes of a peer back at the front of
+// the queue, for an administrator who fixed the cause.
+func (s *Service) Retry(ctx context.Context, peerID string) (int64, error) {
+	var n int64
+	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
+		var err error
+		n, err = tx.Exec(ctx, `UPDATE outbox SET state = 'queued', next_attempt_at = ?, expires_at = CASE WHEN expires_at < ? THEN ? ELSE expires_at END WHERE peer_id = ? AND state IN ('queued', 'undelivered')`,
+			tx.Now, tx.Now.Add(s.opt.Horizon), tx.Now.Add(s.opt.Horizon), peerID)
+		return core.Wrap("federation: retry", err)
+	})
+	ps := s.peerState(peerID)
+	ps.record(true, time.Now())
+	s.Wake()
+	return n, err
+}
+
+// QueueStats is one peer's outbox, for administrators.
+type QueueStats struct {
+	PeerID      string `db:"peer_id"`
+	Queued      int    `db:"queued"`
+	Delivered   int    `db:"delivered"`
+	Undelivered int    `db:"undelivered"`
+	LastError   string `db:"last_error"`
+}
+
+// Queues returns per-peer outbox counts.
+func (s *Service) Queues(ctx context.Context) (map[string]QueueStats, error) {
+	var rows []QueueStats
+	err := s.db.R().Select(ctx, &rows, `SELECT peer_id,
+		SUM(CASE WHEN state = 'queued' THEN 1 ELSE 0 END) AS queued,
+		SUM(CASE WHEN state = 'delivered' THEN 1 ELSE 0 END) AS delivered,
+		SUM(CASE WHEN state = 'undelivered' THEN 1 ELSE 0 END) AS undelivered,
+		MAX(last_error) AS last_error
+		FROM outbox GROUP BY peer_id`)
+	out := map[string]QueueStats{}
+	for _, r := range rows {
+		out[r.PeerID] = r
+	}
+	return out, core.Wrap("federation: queues", err)
+}

@@ -1,0 +1,123 @@
+package federation
+
+import (
+	"bytes"
+	"crypto/ecdh"
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+)
+
+// signed is a JSON document with a detached signature over the exact bytes of
+// its body, with a context string so a signature for one kind of document is
+// never valid for another.
+type signed struct {
+	Body      json.RawMessage `json:"body"`
+	Signature []byte          `json:"signature"`
+}
+
+func signJSON(context string, v any, key ed25519.PrivateKey) ([]byte, error) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(signed{Body: body, Signature: ed25519.Sign(key, append([]byte("entente/"+context+"/v1\n"), body...))})
+}
+
+// openSigned checks the signature and returns the body. The body is parsed
+// by the caller from the very bytes that were signed.
+func openSigned(context string, b []byte, pub ed25519.PublicKey) (json.RawMessage, error) {
+	var s signed
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("%s: %w", context, err)
+	}
+	if len(pub) != ed25519.PublicKeySize || !ed25519.Verify(pub, append([]byte("entente/"+context+"/v1\n"), s.Body...), s.Signature) {
+		return nil, fmt.Errorf("%s: the signature does not verify", context)
+	}
+	return s.Body, nil
+}
+
+func strictUnmarshal(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
+}
+
+// Descriptor is what a node says about itself at /.well-known/entente.
+type Descriptor struct {
+	Name       string    `json:"name"`
+	Operator   string    `json:"operator"` // the operating organisation's handle
+	Country    string    `json:"country,omitempty"`
+	BaseURL    string    `json:"base_url"`
+	Inbox      string    `json:"inbox"`
+	Directory  string    `json:"directory"`
+	Ledger     string    `json:"ledger"`
+	SigningKey []byte    `json:"signing_key"` // Ed25519 public key
+	HPKEKey    []byte    `json:"hpke_key"`    // X25519 public key, for DHKEM(X25519)
+	LedgerKey  string    `json:"ledger_key"`  // note verifier key of the ledger's checkpoints
+	Software   string    `json:"software"`
+	Created    time.Time `json:"created"`
+}
+
+// Host is the node's name in addresses: the host (and port) of its base URL.
+func (d Descriptor) Host() string {
+	u, err := url.Parse(d.BaseURL)
+	if err != nil {
+		return ""
+	}
+	return u.Host
+}
+
+// OpenDescriptor parses a signed descriptor and checks that it is signed by
+// the key it announces. That proves only self-consistency: trust comes from
+// people comparing the fingerprint out of band.
+func OpenDescriptor(b []byte) (Descriptor, error) {
+	var s signed
+	if err := json.Unmarshal(b, &s); err != nil {
+		return Descriptor{}, fmt.Errorf("descriptor: %w", err)
+	}
+	var d Descriptor
+	if err := strictUnmarshal(s.Body, &d); err != nil {
+		return Descriptor{}, fmt.Errorf("descriptor: %w", err)
+	}
+	if len(d.SigningKey) != ed25519.PublicKeySize {
+		return Descriptor{}, errors.New("descriptor: signing_key is not an Ed25519 key")
+	}
+	if _, err := ecdh.X25519().NewPublicKey(d.HPKEKey); err != nil {
+		return Descriptor{}, errors.New("descriptor: hpke_key is not an X25519 key")
+	}
+	if _, err := openSigned("descriptor", b, d.SigningKey); err != nil {
+		return Descriptor{}, err
+	}
+	if d.Host() == "" {
+		return Descriptor{}, errors.New("descriptor: base_url is not a URL")
+	}
+	return d, nil
+}
+
+// Receipt is the receiving node's signed statement that it stored an
+// envelope and recorded it in its ledger.
+type Receipt struct {
+	Envelope string    `json:"envelope"` // envelope id
+	Digest   string    `json:"digest"`   // hex SHA-256 of the envelope bytes received
+	Received time.Time `json:"received"`
+	Index    int64     `json:"index"` // position in the receiver's ledger
+	Node     string    `json:"node"`  // the receiver's host
+	Kind     string    `json:"kind"`  // ledger entry kind
+}
+
+// OpenReceipt checks a receipt's signature with the receiving node's key.
+func OpenReceipt(b []byte, pub ed25519.PublicKey) (Receipt, error) {
+	body, err := openSigned("receipt", b, pub)
+	if err != nil {
+		return Receipt{}, err
+	}
+	var r Receipt
+	if err := strictUnmarshal(body, &r); err != nil {
+		return Receipt{}, fmt.Errorf("receipt: %w", err)
+	}
+	return r, nil
+}
