@@ -205,6 +205,21 @@ func TestNode(t *testing.T) {
 				t.Fatalf("paged handles = %v", handles)
 			}
 			wantStatus(t, anon.api("GET", "/api/v1/organisations?limit=zero", readTok, nil), 422)
+			// The HTML list pages too: the "More" link leads to the next page.
+			r = admin.get("/orgs?limit=1")
+			more := regexp.MustCompile(`<a href="(/orgs\?[^"]+)" rel="next">`).FindStringSubmatch(r.Body)
+			if more == nil {
+				t.Fatalf("no next-page link:\n%s", r.Body)
+			}
+			r = admin.get(strings.ReplaceAll(more[1], "&amp;", "&"))
+			wantContains(t, r, `href="/orgs/kemlu"`)
+			if strings.Contains(r.Body, `href="/orgs/bssn"`) {
+				t.Fatal("the second page repeats the first")
+			}
+			// A read token changes nothing, even where its owner could, and
+			// tokens are not accepted on the pages at all.
+			wantStatus(t, anon.api("DELETE", "/api/v1/tokens/"+created.Token.ID, readTok, nil), 403)
+			wantStatus(t, anon.api("POST", "/admin/users/x/disable", readTok, nil), 401)
 			// Revoked tokens stop working.
 			wantStatus(t, anon.api("DELETE", "/api/v1/tokens/"+created.Token.ID, adminTok, nil), 204)
 			wantStatus(t, anon.api("GET", "/api/v1/me", readTok, nil), 401)

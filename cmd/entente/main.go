@@ -53,12 +53,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "migrate":
 		return e.migrate(ctx, args[1:])
 	case "user":
+		if len(args) == 2 && (args[1] == "-h" || args[1] == "--help" || args[1] == "help") {
+			fmt.Fprint(stdout, "usage: entente user add [flags]   (entente user add -h for the flags)\n")
+			return 0
+		}
 		if len(args) < 2 || args[1] != "add" {
 			fmt.Fprint(stderr, "usage: entente user add [flags]\n")
 			return 2
 		}
 		return e.userAdd(ctx, args[2:])
 	case "token":
+		if len(args) == 2 && (args[1] == "-h" || args[1] == "--help" || args[1] == "help") {
+			fmt.Fprint(stdout, "usage: entente token create [flags]   (entente token create -h for the flags)\n")
+			return 0
+		}
 		if len(args) < 2 || args[1] != "create" {
 			fmt.Fprint(stderr, "usage: entente token create [flags]\n")
 			return 2

@@ -141,6 +141,30 @@ func TestTwoFactor(t *testing.T) {
 		if _, err := s.LoginTOTP(ctx, res.Session, code, auth.SessionMeta{}); !auth.ErrIsAuth(err) {
 			t.Fatalf("stale pending session: %v", err)
 		}
+		// Guessing codes: a right password does not reset the count, so the
+		// fifth wrong code locks the account whatever the password step says.
+		locked := false
+		for round := 0; round < 3 && !locked; round++ {
+			res, err := s.Login(ctx, u.Email, "twelve chars ok", auth.SessionMeta{IP: "198.51.100.7"})
+			if core.KindOf(err) == core.KindRateLimited {
+				locked = true
+				break
+			}
+			for i := 0; i < 4; i++ {
+				if _, err := s.LoginTOTP(ctx, res.Session, "000000", auth.SessionMeta{IP: "198.51.100.7"}); core.KindOf(err) == core.KindRateLimited {
+					locked = true
+					break
+				}
+			}
+		}
+		if !locked {
+			t.Fatal("twelve wrong codes across three password sign-ins were not throttled")
+		}
+		clock.Advance(16 * time.Minute)
+		// Re-enrolling while two-factor is on is refused.
+		if _, err := s.BeginTOTP(actx, "x"); core.KindOf(err) != core.KindConflict {
+			t.Fatalf("re-enrolment while on: %v", err)
+		}
 		// Turning it off needs the password.
 		if err := s.DisableTOTP(actx, "wrong password!"); core.KindOf(err) != core.KindInvalid {
 			t.Fatalf("disable with wrong password: %v", err)

@@ -151,6 +151,15 @@ func (s *Service) issueLink(ctx context.Context, tx *store.Tx, purpose, userID s
 func (s *Service) NewInvite(ctx context.Context, userID string) (string, error) {
 	var tok string
 	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
+		var activated *time.Time
+		if err := tx.Get(ctx, &activated, `SELECT activated_at FROM users WHERE id = ?`, userID); err != nil {
+			return core.Wrap("auth: new invite", err)
+		}
+		if activated != nil {
+			// An invitation sets a password: for an active account that
+			// would be a takeover.
+			return &core.Error{Kind: core.KindConflict, Op: "auth: new invite", Message: "err.already_active"}
+		}
 		var err error
 		tok, err = s.issueLink(ctx, tx, PurposeInvite, userID, inviteTTL)
 		if err != nil {
@@ -176,8 +185,13 @@ func useLink(ctx context.Context, tx *store.Tx, tok, purpose string) (link, erro
 	if err != nil || l.Purpose != purpose || l.UsedAt != nil || !tx.Now.Before(l.ExpiresAt) {
 		return link{}, &core.Error{Kind: core.KindNotFound, Op: "auth: use link", Message: "err.link_invalid"}
 	}
-	if _, err := tx.Exec(ctx, `UPDATE one_time_links SET used_at = ? WHERE token_hash = ? AND used_at IS NULL`, tx.Now, hashSecret(tok)); err != nil {
+	// Exactly one request may use a link, even two at once on PostgreSQL.
+	n, err := tx.Exec(ctx, `UPDATE one_time_links SET used_at = ? WHERE token_hash = ? AND used_at IS NULL`, tx.Now, hashSecret(tok))
+	if err != nil {
 		return link{}, core.Wrap("auth: use link", err)
+	}
+	if n != 1 {
+		return link{}, &core.Error{Kind: core.KindNotFound, Op: "auth: use link", Message: "err.link_invalid"}
 	}
 	return l, nil
 }
@@ -229,6 +243,15 @@ func (s *Service) Setup(ctx context.Context, tok string, n NewUser, pw string, m
 	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
 		if _, err := useLink(ctx, tx, tok, PurposeSetup); err != nil {
 			return err
+		}
+		var admins int
+		if err := tx.Get(ctx, &admins, `SELECT COUNT(*) FROM users WHERE node_admin = TRUE AND disabled = FALSE`); err != nil {
+			return core.Wrap("auth: setup", err)
+		}
+		if admins > 0 {
+			// Someone became administrator another way since the link was
+			// printed; the link is spent.
+			return &core.Error{Kind: core.KindNotFound, Op: "auth: setup", Message: "err.link_invalid"}
 		}
 		var err error
 		u, _, err = s.CreateUser(ctx, tx, n)
@@ -350,8 +373,12 @@ func (s *Service) Login(ctx context.Context, email, pw string, meta SessionMeta)
 			}
 			return audit.Record(actx, tx, "auth.login.fail", "user", u.ID, "", "")
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM login_throttle WHERE key = ?`, ek); err != nil {
-			return core.Wrap("auth: login", err)
+		// The count is cleared only when sign-in is complete: with two-factor
+		// on, a right password must not reset the guesses of the code.
+		if !u.TOTPEnabled {
+			if _, err := tx.Exec(ctx, `DELETE FROM login_throttle WHERE key = ?`, ek); err != nil {
+				return core.Wrap("auth: login", err)
+			}
 		}
 		var err error
 		res.Session, err = s.newSession(ctx, tx, u.ID, u.TOTPEnabled, meta)

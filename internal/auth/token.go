@@ -85,6 +85,16 @@ func (s *Service) CreateToken(ctx context.Context, n NewToken) (Token, string, e
 			}
 		}
 	}
+	if a.TokenID != "" {
+		var parentExp time.Time
+		if err := s.db.R().Get(ctx, &parentExp, `SELECT expires_at FROM api_tokens WHERE id = ?`, a.TokenID); err != nil {
+			return Token{}, "", core.Wrap("auth: create token", err)
+		}
+		// A token cannot outlive the one that made it.
+		if left := parentExp.Sub(s.db.Clock().Now()); n.TTL > left {
+			n.TTL = left
+		}
+	}
 	slices.Sort(n.Scopes)
 	n.Scopes = slices.Compact(n.Scopes)
 	secret := newSecret(TokenPrefix)

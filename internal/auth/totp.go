@@ -26,6 +26,15 @@ type TOTPEnrolment struct {
 // pending one); it takes effect only once a code from it is confirmed.
 func (s *Service) BeginTOTP(ctx context.Context, issuer string) (TOTPEnrolment, error) {
 	a := core.ActorFrom(ctx)
+	u, err := s.UserByID(ctx, a.UserID)
+	if err != nil {
+		return TOTPEnrolment{}, err
+	}
+	if u.TOTPEnabled {
+		// Swapping the second factor needs it turned off first, which asks
+		// for the password.
+		return TOTPEnrolment{}, &core.Error{Kind: core.KindConflict, Op: "auth: begin totp", Message: "err.totp_already_on"}
+	}
 	key, err := totp.Generate(totp.GenerateOpts{Issuer: issuer, AccountName: a.Email})
 	if err != nil {
 		return TOTPEnrolment{}, core.Wrap("auth: begin totp", err)
@@ -145,8 +154,10 @@ func (s *Service) LoginTOTP(ctx context.Context, pending, code string, meta Sess
 		step, ok := checkCode(u.TOTPSecret, code, tx.Now, u.TOTPLastStep)
 		if !ok {
 			bad = true
-			if err := recordFailure(ctx, tx, ek); err != nil {
-				return err
+			for _, k := range []string{ek, ik} {
+				if err := recordFailure(ctx, tx, k); err != nil {
+					return err
+				}
 			}
 			return audit.Record(actx, tx, "auth.login.totp_fail", "user", u.ID, "", "")
 		}

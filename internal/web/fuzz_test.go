@@ -87,6 +87,9 @@ func TestSafeNext(t *testing.T) {
 		"https://evil.example": "/",
 		"":                     "/",
 		"/a\r\nSet-Cookie: x":  "/",
+		"/\t/evil.example":     "/",
+		"/%09/evil.example":    "/%09/evil.example",
+		"/orgs?q=a&kind=b":     "/orgs?q=a&kind=b",
 	} {
 		if got := safeNext(in); got != want {
 			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)

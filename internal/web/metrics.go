@@ -26,5 +26,11 @@ func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
 }
 
 func (m *httpMetrics) observe(route, method string, code int, d time.Duration) {
+	// A fixed set of labels: anyone can send any method.
+	switch method {
+	case "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS":
+	default:
+		method = "OTHER"
+	}
 	m.latency.WithLabelValues(route, method, strconv.Itoa(code)).Observe(d.Seconds())
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -160,6 +161,19 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, s.MaxBody)
+		// Forms are parsed here, so a body over the limit without a
+		// Content-Length is a 413 too, never an empty form.
+		if ct := r.Header.Get("Content-Type"); r.Method == http.MethodPost && strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
+			if err := r.ParseForm(); err != nil {
+				var mbe *http.MaxBytesError
+				if errors.As(err, &mbe) {
+					s.Error(w, r, &core.Error{Kind: core.KindTooLarge, Message: "err.too_large"})
+				} else {
+					s.Error(w, r, &core.Error{Kind: core.KindInvalid, Message: "err.form_body", Err: err})
+				}
+				return
+			}
+		}
 		next.ServeHTTP(w, r)
 	})
 }
@@ -182,7 +196,8 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		var actor core.Actor
 		if h := r.Header.Get("Authorization"); h != "" {
 			scheme, tok, _ := strings.Cut(h, " ")
-			if !strings.EqualFold(scheme, "Bearer") {
+			// Tokens are for programs: the API and metrics, not the pages.
+			if !strings.EqualFold(scheme, "Bearer") || !(strings.HasPrefix(r.URL.Path, "/api/") || r.URL.Path == "/metrics") {
 				s.Error(w, r.WithContext(context.WithValue(ctx, langKey{}, pickLang(r, ""))), &core.Error{Kind: core.KindUnauthenticated, Message: "err.token_invalid"})
 				return
 			}
@@ -245,7 +260,7 @@ func (w *gzipWriter) decide() {
 	w.decided = true
 	h := w.Header()
 	h.Add("Vary", "Accept-Encoding")
-	if h.Get("Content-Encoding") != "" || !compressible(h.Get("Content-Type")) {
+	if h.Get("Content-Encoding") != "" || h.Get("Content-Range") != "" || !compressible(h.Get("Content-Type")) {
 		return
 	}
 	h.Del("Content-Length")

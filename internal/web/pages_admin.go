@@ -3,7 +3,9 @@ package web
 import (
 	"encoding/csv"
 	"encoding/json"
+	"html/template"
 	"net/http"
+	"net/url"
 	"time"
 
 	"entente.example/entente/core"
@@ -75,10 +77,6 @@ func (s *Server) adminUserInvite(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	if u.ActivatedAt != nil {
-		s.Error(w, r, &core.Error{Kind: core.KindConflict, Message: "err.already_active"})
-		return
-	}
 	tok, err := s.Auth.NewInvite(r.Context(), u.ID)
 	if err != nil {
 		s.Error(w, r, err)
@@ -114,7 +112,9 @@ type auditView struct {
 	Events []audit.Event
 	Next   string
 	F      auditFilterForm
-	Query  string // the filter as a query string, for export links and paging
+	// Links that keep the filter, built here so the template does not escape
+	// their query strings.
+	NextURL, CSVURL, JSONURL template.URL
 }
 
 type auditFilterForm struct {
@@ -163,7 +163,19 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	q.Del("cursor")
-	v.Query = q.Encode()
+	q.Del("format")
+	link := func(extra, val string) template.URL {
+		q2 := url.Values{}
+		for k, vs := range q {
+			q2[k] = vs
+		}
+		q2.Set(extra, val)
+		return template.URL(q2.Encode())
+	}
+	v.CSVURL, v.JSONURL = "/admin/audit/export?"+link("format", "csv"), "/admin/audit/export?"+link("format", "json")
+	if v.Next != "" {
+		v.NextURL = "/admin/audit?" + link("cursor", v.Next)
+	}
 	s.Render(w, r, http.StatusOK, "admin_audit", v)
 }
 

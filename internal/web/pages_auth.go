@@ -22,7 +22,15 @@ type authView struct {
 // safeNext keeps redirects after sign-in on this node: a path, never a
 // scheme-relative or absolute URL.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, `/\`) || strings.ContainsAny(next, "\r\n") {
+	for i := 0; i < len(next); i++ {
+		// Browsers drop tabs and newlines from URLs and read \ as /, which
+		// would turn "/\t/evil.example" into "//evil.example".
+		if c := next[i]; c < 0x20 || c == 0x7f || c == '\\' {
+			return "/"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
 		return "/"
 	}
 	return next

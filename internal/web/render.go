@@ -209,14 +209,17 @@ func (s *Server) funcs(lang string) template.FuncMap {
 			}
 			return m, nil
 		},
-		"query": func(kv ...string) string {
+		// query builds a query string from pairs; it is a URL fragment the
+		// template must not escape again (that would turn = and & into %3d
+		// and %26).
+		"query": func(kv ...string) template.URL {
 			v := url.Values{}
 			for i := 0; i+1 < len(kv); i += 2 {
 				if kv[i+1] != "" {
 					v.Set(kv[i], kv[i+1])
 				}
 			}
-			return v.Encode()
+			return template.URL(v.Encode())
 		},
 	}
 }

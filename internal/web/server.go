@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -142,8 +143,14 @@ func (s *Server) handle(rt Route) {
 		if p, ok := r.Context().Value(patternKey{}).(*string); ok {
 			*p = rt.Pattern
 		}
-		if err := access.Check(core.ActorFrom(r.Context()), act, access.Resource{}); err != nil {
+		a := core.ActorFrom(r.Context())
+		if err := access.Check(a, act, access.Resource{}); err != nil {
 			s.Error(w, r, err)
+			return
+		}
+		// Whatever the action, a token changes nothing without the write scope.
+		if a.TokenID != "" && r.Method != http.MethodGet && r.Method != http.MethodHead && !slices.Contains(a.Scopes, "write") {
+			s.Error(w, r, &core.Error{Kind: core.KindForbidden, Message: "err.token_scope"})
 			return
 		}
 		h(w, r)

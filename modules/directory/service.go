@@ -104,6 +104,11 @@ func (s *Service) UpdateOrg(ctx context.Context, handle string, in OrgInput) (Or
 	if err := in.Validate().Err("directory: update organisation"); err != nil {
 		return Organisation{}, err
 	}
+	// What kind of body an organisation is, and whose, decides who may enter
+	// state-only spaces: its own admins cannot change it.
+	if (in.Kind != o.Kind || in.Country != o.Country) && !core.ActorFrom(ctx).NodeAdmin {
+		return Organisation{}, &core.Error{Kind: core.KindForbidden, Op: "directory: update organisation", Message: "err.form", Fields: core.Problems{"kind": "err.kind_node_admin"}}
+	}
 	err = s.db.WithTx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Exec(ctx, `UPDATE organisations SET kind = ?, country = ?, name_en = ?, name_id = ?, acronym = ?, website = ?, description = ?, updated_at = ? WHERE id = ?`,
 			string(in.Kind), in.Country, in.NameEN, in.NameID, in.Acronym, in.Website, in.Description, tx.Now, o.ID); err != nil {
@@ -246,6 +251,11 @@ func (s *Service) AddMember(ctx context.Context, handle, email string, role core
 		return err
 	}
 	return s.db.WithTx(ctx, func(tx *store.Tx) error {
+		if role != core.RoleAdmin {
+			if err := keepAnAdmin(ctx, tx, o.ID, userID); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.Exec(ctx, `INSERT INTO memberships (user_id, org_id, role, created_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (user_id, org_id) DO UPDATE SET role = excluded.role`, userID, o.ID, string(role), tx.Now); err != nil {
 			return core.Wrap("directory: add member", err)
@@ -269,14 +279,8 @@ func (s *Service) RemoveMember(ctx context.Context, handle, userID string) error
 		if err := tx.Get(ctx, &role, `SELECT role FROM memberships WHERE org_id = ? AND user_id = ?`, o.ID, userID); err != nil {
 			return core.Wrap("directory: remove member", err)
 		}
-		if role == core.RoleAdmin {
-			var admins int
-			if err := tx.Get(ctx, &admins, `SELECT COUNT(*) FROM memberships WHERE org_id = ? AND role = 'admin'`, o.ID); err != nil {
-				return core.Wrap("directory: remove member", err)
-			}
-			if admins <= 1 {
-				return &core.Error{Kind: core.KindConflict, Op: "directory: remove member", Message: "err.last_admin"}
-			}
+		if err := keepAnAdmin(ctx, tx, o.ID, userID); err != nil {
+			return err
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM memberships WHERE org_id = ? AND user_id = ?`, o.ID, userID); err != nil {
 			return core.Wrap("directory: remove member", err)
@@ -345,3 +349,21 @@ func (s *Service) PublicOrgs(ctx context.Context) ([]federation.OrgInfo, error) 
 }
 
 var _ federation.Directory = (*Service)(nil)
+
+// keepAnAdmin refuses a change that would leave an organisation without an
+// admin: userID is about to stop being one. On PostgreSQL the admins' rows are
+// locked so two such changes cannot both pass.
+func keepAnAdmin(ctx context.Context, tx *store.Tx, orgID, userID string) error {
+	lock := ""
+	if tx.Engine() == store.Postgres {
+		lock = " FOR UPDATE"
+	}
+	var admins []string
+	if err := tx.Select(ctx, &admins, `SELECT user_id FROM memberships WHERE org_id = ? AND role = 'admin'`+lock, orgID); err != nil {
+		return core.Wrap("directory: admins", err)
+	}
+	if len(admins) == 1 && admins[0] == userID {
+		return &core.Error{Kind: core.KindConflict, Op: "directory: membership", Message: "err.last_admin"}
+	}
+	return nil
+}
