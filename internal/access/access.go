@@ -34,6 +34,13 @@ const (
 	PeerRequest Action = "federation.peer"
 	// PeerManage is adding, verifying, suspending and retrying peers.
 	PeerManage Action = "federation.manage"
+
+	// Correspondence. Reading is for members of the sending or a receiving
+	// organisation; sending for its admins and officers; acknowledging for
+	// anyone in a receiving organisation but observers.
+	MessageRead Action = "correspondence.read"
+	MessageSend Action = "correspondence.send"
+	MessageAck  Action = "correspondence.ack"
 )
 
 // Resource is what an action is done to. The zero Resource means "some
@@ -63,6 +70,23 @@ var policy = map[Action]rule{
 	Metrics:       {allow: isNodeAdmin},
 	PeerRequest:   {anonymous: true, write: true},
 	PeerManage:    {write: true, allow: isNodeAdmin},
+	MessageRead:   {allow: memberWith(core.Roles...)},
+	MessageSend:   {write: true, allow: memberWith(core.RoleAdmin, core.RoleOfficer)},
+	MessageAck:    {write: true, allow: memberWith(core.RoleAdmin, core.RoleOfficer, core.RoleAnalyst, core.RoleInvestigator, core.RoleMember)},
+}
+
+// memberWith allows members of the organisation (of any organisation, for the
+// route-level check) who hold one of the roles. Node administrators get no
+// pass here: the correspondence of an organisation is its own.
+func memberWith(roles ...core.Role) func(core.Actor, Resource) bool {
+	return func(a core.Actor, r Resource) bool {
+		for _, m := range a.Memberships {
+			if (r.OrgID == "" || m.Org.ID == r.OrgID) && slices.Contains(roles, m.Role) {
+				return true
+			}
+		}
+		return false
+	}
 }
 
 func isNodeAdmin(a core.Actor, _ Resource) bool { return a.NodeAdmin }

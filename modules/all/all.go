@@ -13,6 +13,7 @@ import (
 	"entente.example/entente/internal/ledger"
 	"entente.example/entente/internal/store"
 	"entente.example/entente/internal/web"
+	"entente.example/entente/modules/correspondence"
 	"entente.example/entente/modules/directory"
 )
 
@@ -26,6 +27,7 @@ func Migrations() []store.Migrations {
 		ledger.Migrations(),
 		federation.Migrations(),
 		directory.Migrations(),
+		correspondence.Migrations(),
 	}
 }
 
@@ -50,6 +52,7 @@ func Modules(d Deps) []web.Module {
 		ledger.NewModule(d.Ledger, d.Web),
 		federation.NewModule(d.Fed, d.Web),
 		directory.NewModule(dir, d.Web),
+		correspondence.NewModule(correspondence.NewService(d.DB, d.Fed), d.Fed, d.Web),
 	}
 }
 

@@ -1,0 +1,112 @@
+package correspondence
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"entente.example/entente/core"
+)
+
+// Message is a message as a reader sees it.
+type Message struct {
+	ID             string      `db:"id" json:"id"`
+	ThreadID       string      `db:"thread_id" json:"thread_id"`
+	Direction      string      `db:"direction" json:"direction"`
+	From           string      `db:"from_addr" json:"from"`
+	FromOrgID      string      `db:"from_org_id" json:"-"`
+	Author         string      `db:"author" json:"author"`
+	Subject        string      `db:"subject" json:"subject"`
+	Body           string      `db:"body" json:"body"`
+	TLP            core.TLP    `db:"tlp" json:"tlp"`
+	Classification string      `db:"classification" json:"classification,omitempty"`
+	CreatedAt      time.Time   `db:"created_at" json:"created_at"`
+	Recipients     []Recipient `db:"-" json:"recipients"`
+}
+
+const messageColumns = `m.id, m.thread_id, m.direction, m.from_addr, m.from_org_id, m.author, m.subject, m.body, m.tlp, m.classification, m.created_at`
+
+// Recipient is one recipient of a message and its delivery state.
+type Recipient struct {
+	MessageID   string     `db:"message_id" json:"-"`
+	To          string     `db:"to_addr" json:"to"`
+	ToOrgID     string     `db:"to_org_id" json:"-"`
+	EnvelopeID  string     `db:"envelope_id" json:"envelope_id,omitempty"`
+	State       string     `db:"state" json:"state"`
+	DeliveredAt *time.Time `db:"delivered_at" json:"delivered_at,omitempty"`
+	ReadAt      *time.Time `db:"read_at" json:"read_at,omitempty"`
+	ReadBy      string     `db:"read_by" json:"read_by,omitempty"`
+	AckedAt     *time.Time `db:"acked_at" json:"acknowledged_at,omitempty"`
+	AckedBy     string     `db:"acked_by" json:"acknowledged_by,omitempty"`
+	Note        string     `db:"note" json:"note,omitempty"`
+	Receipt     string     `db:"-" json:"receipt,omitempty"`
+}
+
+// Recipient states.
+const (
+	StateQueued       = "queued"
+	StateDelivered    = "delivered"
+	StateUndelivered  = "undelivered"
+	StateAcknowledged = "acknowledged"
+)
+
+// Compose is a new message.
+type Compose struct {
+	From           string   `json:"from"` // local organisation handle
+	To             []string `json:"to"`   // handle (local) or handle@host
+	Subject        string   `json:"subject"`
+	Body           string   `json:"body"`
+	TLP            core.TLP `json:"tlp"`
+	Classification string   `json:"classification"`
+}
+
+// Validate checks and normalises a new message.
+func (c *Compose) Validate() core.Problems {
+	p := core.Problems{}
+	c.From = strings.TrimSpace(c.From)
+	c.Subject = strings.TrimSpace(c.Subject)
+	c.Classification = strings.TrimSpace(c.Classification)
+	if c.From == "" {
+		p.Add("from", "err.required")
+	}
+	var to []string
+	for _, t := range c.To {
+		for _, a := range strings.FieldsFunc(t, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' }) {
+			to = append(to, strings.ToLower(a))
+		}
+	}
+	c.To = to
+	switch {
+	case len(c.To) == 0:
+		p.Add("to", "err.required")
+	case len(c.To) > 50:
+		p.Add("to", "err.too_many")
+	}
+	switch {
+	case c.Subject == "":
+		p.Add("subject", "err.required")
+	case utf8.RuneCountInString(c.Subject) > 200:
+		p.Add("subject", "err.too_long")
+	}
+	switch {
+	case strings.TrimSpace(c.Body) == "":
+		p.Add("body", "err.required")
+	case len(c.Body) > 200_000:
+		p.Add("body", "err.too_long")
+	}
+	switch c.TLP {
+	case core.TLPClear, core.TLPGreen, core.TLPAmber, core.TLPAmberStrict:
+	case "":
+		p.Add("tlp", "err.required")
+	case core.TLPRed:
+		// RED goes to named people only; until messages can name people,
+		// refusing it is safer than showing it to whole organisations.
+		p.Add("tlp", "err.tlp_red_named")
+	default:
+		p.Add("tlp", "err.choice")
+	}
+	if utf8.RuneCountInString(c.Classification) > 60 {
+		p.Add("classification", "err.too_long")
+	}
+	return p
+}

@@ -1,0 +1,389 @@
+package correspondence
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"entente.example/entente/core"
+	"entente.example/entente/internal/access"
+	"entente.example/entente/internal/audit"
+	"entente.example/entente/internal/federation"
+	"entente.example/entente/internal/store"
+)
+
+// Envelope types this module sends and receives.
+const (
+	TypeMessage = "correspondence.message"
+	TypeAck     = "correspondence.ack"
+)
+
+// Service is correspondence's use cases.
+type Service struct {
+	db  *store.DB
+	fed *federation.Service
+}
+
+// NewService returns the service and registers it with federation for its
+// envelope types.
+func NewService(db *store.DB, fed *federation.Service) *Service {
+	s := &Service{db: db, fed: fed}
+	fed.Handle("correspondence", s)
+	return s
+}
+
+type orgRow struct {
+	ID     string `db:"id"`
+	Handle string `db:"handle"`
+}
+
+func (s *Service) localOrg(ctx context.Context, q store.Conn, handle string) (orgRow, error) {
+	var o orgRow
+	err := q.Get(ctx, &o, `SELECT id, handle FROM organisations WHERE handle = ?`, handle)
+	return o, err
+}
+
+// messagePayload is what travels, sealed, to the recipient's node.
+type messagePayload struct {
+	OriginID       string    `json:"origin_id"`
+	ThreadID       string    `json:"thread_id"`
+	Author         string    `json:"author"`
+	Subject        string    `json:"subject"`
+	Body           string    `json:"body"`
+	Classification string    `json:"classification,omitempty"`
+	Created        time.Time `json:"created"`
+	To             []string  `json:"to"` // every recipient, so each sees who else was addressed
+}
+
+type ackPayload struct {
+	OriginID string    `json:"origin_id"` // the id on the sender's node
+	By       string    `json:"by"`        // the person who acknowledged
+	At       time.Time `json:"at"`
+}
+
+// Send writes a message from a local organisation to local and remote
+// recipients. Remote recipients get an envelope through the outbox in the same
+// transaction; local ones have it at once.
+func (s *Service) Send(ctx context.Context, c Compose) (Message, error) {
+	a := core.ActorFrom(ctx)
+	p := c.Validate()
+	from, err := s.localOrg(ctx, s.db.R(), c.From)
+	if err != nil {
+		p.Add("from", "err.org_unknown")
+	} else if !access.Can(a, access.MessageSend, access.Resource{OrgID: from.ID}) {
+		return Message{}, &core.Error{Kind: core.KindForbidden, Op: "correspondence: send", Message: "err.forbidden"}
+	}
+	host := s.fed.Host()
+	type dest struct{ addr, orgID string }
+	var dests []dest
+	for _, t := range c.To {
+		handle, h, ok := federation.Address(t)
+		if !ok {
+			handle, h = t, host
+		}
+		addr := handle + "@" + h
+		if h == host {
+			o, err := s.localOrg(ctx, s.db.R(), handle)
+			if err != nil {
+				p.Add("to", "err.recipient_unknown")
+				continue
+			}
+			if o.ID == from.ID {
+				p.Add("to", "err.recipient_self")
+				continue
+			}
+			dests = append(dests, dest{addr, o.ID})
+		} else {
+			dests = append(dests, dest{addr: addr})
+		}
+	}
+	if err := p.Err("correspondence: send"); err != nil {
+		return Message{}, err
+	}
+	var m Message
+	err = s.db.WithTx(ctx, func(tx *store.Tx) error {
+		m = Message{ID: core.NewID(tx.Now), Direction: "out", From: from.Handle + "@" + host, FromOrgID: from.ID, Author: a.Name,
+			Subject: c.Subject, Body: c.Body, TLP: c.TLP, Classification: c.Classification, CreatedAt: tx.Now}
+		m.ThreadID = m.ID
+		if _, err := tx.Exec(ctx, `INSERT INTO messages (id, origin_id, thread_id, direction, from_addr, from_org_id, author, subject, body, tlp, classification, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, m.ID, m.ID, m.ThreadID, m.Direction, m.From, m.FromOrgID, m.Author, m.Subject, m.Body, string(m.TLP), m.Classification, m.CreatedAt); err != nil {
+			return core.Wrap("correspondence: send", err)
+		}
+		var all []string
+		for _, d := range dests {
+			all = append(all, d.addr)
+		}
+		for _, d := range dests {
+			r := Recipient{MessageID: m.ID, To: d.addr, ToOrgID: d.orgID}
+			if d.orgID != "" {
+				r.State, r.DeliveredAt = StateDelivered, &tx.Now
+			} else {
+				r.State = StateQueued
+				id, err := s.fed.Send(ctx, tx, federation.Outgoing{Type: TypeMessage, From: from.Handle, To: d.addr, TLP: c.TLP, Payload: messagePayload{
+					OriginID: m.ID, ThreadID: m.ThreadID, Author: a.Name, Subject: m.Subject, Body: m.Body, Classification: m.Classification, Created: m.CreatedAt, To: all}})
+				if err != nil {
+					return err
+				}
+				r.EnvelopeID = id
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO message_recipients (message_id, to_addr, to_org_id, envelope_id, state, delivered_at) VALUES (?, ?, ?, ?, ?, ?)`,
+				r.MessageID, r.To, r.ToOrgID, r.EnvelopeID, r.State, r.DeliveredAt); err != nil {
+				return core.Wrap("correspondence: send", err)
+			}
+			m.Recipients = append(m.Recipients, r)
+		}
+		return audit.Record(ctx, tx, "correspondence.send", "message", m.ID, from.ID, strings.Join(all, " "))
+	})
+	return m, err
+}
+
+// Receive implements federation.Handler for messages and acknowledgments.
+func (s *Service) Receive(ctx context.Context, tx *store.Tx, env federation.Envelope, payload []byte) error {
+	switch env.Type {
+	case TypeMessage:
+		return s.receiveMessage(ctx, tx, env, payload)
+	case TypeAck:
+		return s.receiveAck(ctx, tx, env, payload)
+	}
+	return &core.Error{Kind: core.KindInvalid, Message: "err.form", Err: errors.New("unknown type " + env.Type)}
+}
+
+func (s *Service) receiveMessage(ctx context.Context, tx *store.Tx, env federation.Envelope, payload []byte) error {
+	var p messagePayload
+	if err := json.Unmarshal(payload, &p); err != nil || p.OriginID == "" || p.Subject == "" || len(p.Subject) > 1000 || len(p.Body) > 400_000 {
+		return &core.Error{Kind: core.KindInvalid, Message: "err.form", Err: errors.New("malformed message payload")}
+	}
+	handle, _, _ := federation.Address(env.To)
+	to, err := s.localOrg(ctx, tx.Conn, handle)
+	if err != nil {
+		return &core.Error{Kind: core.KindNotFound, Message: "err.recipient_unknown", Err: errors.New("no organisation " + handle)}
+	}
+	id := core.NewID(tx.Now)
+	if _, err := tx.Exec(ctx, `INSERT INTO messages (id, origin_id, thread_id, direction, from_addr, author, subject, body, tlp, classification, envelope_id, created_at)
+		VALUES (?, ?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?)`, id, p.OriginID, p.ThreadID, env.From, trunc(p.Author, 120), p.Subject, p.Body, string(env.TLP), trunc(p.Classification, 60), env.ID, p.Created.UTC()); err != nil {
+		return core.Wrap("correspondence: receive", err)
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO message_recipients (message_id, to_addr, to_org_id, state, delivered_at) VALUES (?, ?, ?, ?, ?)`, id, env.To, to.ID, StateDelivered, tx.Now)
+	return core.Wrap("correspondence: receive", err)
+}
+
+func trunc(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n])
+	}
+	return s
+}
+
+func (s *Service) receiveAck(ctx context.Context, tx *store.Tx, env federation.Envelope, payload []byte) error {
+	var p ackPayload
+	if err := json.Unmarshal(payload, &p); err != nil || p.OriginID == "" {
+		return &core.Error{Kind: core.KindInvalid, Message: "err.form", Err: errors.New("malformed acknowledgment")}
+	}
+	// The acknowledging organisation is the envelope's sender: a peer can only
+	// acknowledge for its own organisations.
+	n, err := tx.Exec(ctx, `UPDATE message_recipients SET state = 'acknowledged', acked_at = ?, acked_by = ? WHERE message_id = ? AND to_addr = ?`,
+		p.At.UTC(), trunc(p.By, 120), p.OriginID, env.From)
+	if err != nil {
+		return core.Wrap("correspondence: receive ack", err)
+	}
+	if n == 0 {
+		return &core.Error{Kind: core.KindNotFound, Message: "err.not_found", Err: errors.New("no such message for " + env.From)}
+	}
+	return nil
+}
+
+// Undelivered implements federation.UndeliveredHandler: the recipient shows as
+// undelivered, and the audit trail of the sending organisation says so.
+func (s *Service) Undelivered(ctx context.Context, tx *store.Tx, envelopeID, reason string) error {
+	var r struct {
+		MessageID string `db:"message_id"`
+		OrgID     string `db:"from_org_id"`
+	}
+	if err := tx.Get(ctx, &r, `SELECT mr.message_id, m.from_org_id FROM message_recipients mr JOIN messages m ON m.id = mr.message_id WHERE mr.envelope_id = ?`, envelopeID); err != nil {
+		if core.KindOf(err) == core.KindNotFound {
+			return nil // an acknowledgment: nothing to mark
+		}
+		return err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE message_recipients SET state = 'undelivered', note = ? WHERE envelope_id = ?`, trunc(reason, 300), envelopeID); err != nil {
+		return err
+	}
+	return audit.Record(ctx, tx, "correspondence.undelivered", "message", r.MessageID, r.OrgID, reason)
+}
+
+// orgIDs returns the organisations of the actor that may read correspondence.
+func orgIDs(a core.Actor) []any {
+	var out []any
+	for _, m := range a.Memberships {
+		if access.Can(a, access.MessageRead, access.Resource{OrgID: m.Org.ID}) {
+			out = append(out, m.Org.ID)
+		}
+	}
+	return out
+}
+
+func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }
+
+// List returns the actor's inbox ("in": addressed to one of their
+// organisations) or sent box ("out"), newest first. The access rule is in the
+// SQL: only rows of the actor's organisations are read at all.
+func (s *Service) List(ctx context.Context, box string, page core.Page) ([]Message, string, error) {
+	a := core.ActorFrom(ctx)
+	if err := access.Check(a, access.MessageRead, access.Resource{}); err != nil {
+		return nil, "", err
+	}
+	orgs := orgIDs(a)
+	if len(orgs) == 0 {
+		return nil, "", nil
+	}
+	page = page.Normalize(50, 200)
+	cursor := page.Cursor
+	if cursor == "" {
+		cursor = "~" // after every id
+	}
+	var q string
+	switch box {
+	case "in":
+		q = `SELECT ` + messageColumns + ` FROM messages m WHERE m.id < ? AND EXISTS (SELECT 1 FROM message_recipients r WHERE r.message_id = m.id AND r.to_org_id IN (` + marks(len(orgs)) + `)) ORDER BY m.id DESC LIMIT ?`
+	case "out":
+		q = `SELECT ` + messageColumns + ` FROM messages m WHERE m.id < ? AND m.from_org_id IN (` + marks(len(orgs)) + `) ORDER BY m.id DESC LIMIT ?`
+	default:
+		return nil, "", core.Problems{"box": "err.choice"}.Err("correspondence: list")
+	}
+	args := append([]any{cursor}, orgs...)
+	args = append(args, page.Limit+1)
+	var ms []Message
+	if err := s.db.R().Select(ctx, &ms, q, args...); err != nil {
+		return nil, "", core.Wrap("correspondence: list", err)
+	}
+	next := ""
+	if len(ms) > page.Limit {
+		ms = ms[:page.Limit]
+		next = ms[len(ms)-1].ID
+	}
+	return ms, next, s.attach(ctx, ms)
+}
+
+// attach loads the recipients of messages, with their receipts.
+func (s *Service) attach(ctx context.Context, ms []Message) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	ids := make([]any, len(ms))
+	idx := map[string]int{}
+	for i, m := range ms {
+		ids[i], idx[m.ID] = m.ID, i
+	}
+	var rs []Recipient
+	if err := s.db.R().Select(ctx, &rs, `SELECT message_id, to_addr, to_org_id, envelope_id, state, delivered_at, read_at, read_by, acked_at, acked_by, note
+		FROM message_recipients WHERE message_id IN (`+marks(len(ids))+`) ORDER BY to_addr`, ids...); err != nil {
+		return core.Wrap("correspondence: recipients", err)
+	}
+	var envs []string
+	for _, r := range rs {
+		if r.EnvelopeID != "" {
+			envs = append(envs, r.EnvelopeID)
+		}
+	}
+	ds, err := s.fed.Deliveries(ctx, envs)
+	if err != nil {
+		return err
+	}
+	for _, r := range rs {
+		if d, ok := ds[r.EnvelopeID]; ok {
+			r.Receipt = d.Receipt
+			if r.State == StateQueued && d.State == "delivered" {
+				r.State, r.DeliveredAt = StateDelivered, d.DeliveredAt
+			}
+			if r.State == StateQueued && d.LastError != "" {
+				r.Note = d.LastError
+			}
+		}
+		i := idx[r.MessageID]
+		ms[i].Recipients = append(ms[i].Recipients, r)
+	}
+	return nil
+}
+
+// Get returns a message the actor may read, and marks it read for the
+// actor's organisations among its recipients.
+func (s *Service) Get(ctx context.Context, id string) (Message, error) {
+	a := core.ActorFrom(ctx)
+	var m Message
+	if err := s.db.R().Get(ctx, &m, `SELECT `+messageColumns+` FROM messages m WHERE m.id = ?`, id); err != nil {
+		return Message{}, core.Wrap("correspondence: get", err)
+	}
+	ms := []Message{m}
+	if err := s.attach(ctx, ms); err != nil {
+		return Message{}, err
+	}
+	m = ms[0]
+	allowed := access.Can(a, access.MessageRead, access.Resource{OrgID: m.FromOrgID}) && m.FromOrgID != ""
+	var mine []string
+	for _, r := range m.Recipients {
+		if r.ToOrgID != "" && access.Can(a, access.MessageRead, access.Resource{OrgID: r.ToOrgID}) {
+			allowed = true
+			if r.ReadAt == nil {
+				mine = append(mine, r.To)
+			}
+		}
+	}
+	if !allowed {
+		// Not found rather than forbidden: ids of others' messages are not
+		// confirmed to exist.
+		return Message{}, &core.Error{Kind: core.KindNotFound, Op: "correspondence: get", Message: "err.not_found"}
+	}
+	if len(mine) > 0 && a.TokenID == "" {
+		err := s.db.WithTx(ctx, func(tx *store.Tx) error {
+			for _, to := range mine {
+				if _, err := tx.Exec(ctx, `UPDATE message_recipients SET read_at = ?, read_by = ? WHERE message_id = ? AND to_addr = ? AND read_at IS NULL`, tx.Now, a.Name, m.ID, to); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return Message{}, core.Wrap("correspondence: mark read", err)
+		}
+	}
+	return m, nil
+}
+
+// Acknowledge records that a receiving organisation has taken note of a
+// message. For a message from another node the acknowledgment travels back as
+// its own envelope, with its own receipt.
+func (s *Service) Acknowledge(ctx context.Context, id string) error {
+	a := core.ActorFrom(ctx)
+	m, err := s.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	var target *Recipient
+	for i, r := range m.Recipients {
+		if r.ToOrgID != "" && access.Can(a, access.MessageAck, access.Resource{OrgID: r.ToOrgID}) && r.AckedAt == nil {
+			target = &m.Recipients[i]
+			break
+		}
+	}
+	if target == nil {
+		return &core.Error{Kind: core.KindForbidden, Op: "correspondence: acknowledge", Message: "err.ack_not_yours"}
+	}
+	return s.db.WithTx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE message_recipients SET state = 'acknowledged', acked_at = ?, acked_by = ? WHERE message_id = ? AND to_addr = ?`, tx.Now, a.Name, m.ID, target.To); err != nil {
+			return core.Wrap("correspondence: acknowledge", err)
+		}
+		if m.Direction == "in" {
+			handle, _, _ := federation.Address(target.To)
+			var originID string
+			if err := tx.Get(ctx, &originID, `SELECT origin_id FROM messages WHERE id = ?`, m.ID); err != nil {
+				return err
+			}
+			if _, err := s.fed.Send(ctx, tx, federation.Outgoing{Type: TypeAck, From: handle, To: m.From, TLP: m.TLP, Payload: ackPayload{OriginID: originID, By: a.Name, At: tx.Now}}); err != nil {
+				return err
+			}
+		}
+		return audit.Record(ctx, tx, "correspondence.acknowledge", "message", m.ID, target.ToOrgID, "")
+	})
+}

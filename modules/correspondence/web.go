@@ -1,0 +1,200 @@
+package correspondence
+
+import (
+	_ "embed"
+	"net/http"
+
+	"entente.example/entente/core"
+	"entente.example/entente/internal/access"
+	"entente.example/entente/internal/federation"
+	"entente.example/entente/internal/web"
+)
+
+//go:embed openapi.json
+var openapi []byte
+
+// Module is correspondence's slice of the product.
+type Module struct {
+	svc *Service
+	fed *federation.Service
+	web *web.Server
+}
+
+// NewModule returns the module.
+func NewModule(s *Service, fed *federation.Service, w *web.Server) *Module {
+	return &Module{svc: s, fed: fed, web: w}
+}
+
+// Name implements web.Module.
+func (m *Module) Name() string { return "correspondence" }
+
+// OpenAPI implements web.OpenAPISource.
+func (m *Module) OpenAPI() []byte { return openapi }
+
+// Routes implements web.Module.
+func (m *Module) Routes() []web.Route {
+	return []web.Route{
+		{Pattern: "GET /mail", Action: access.MessageRead, Handler: m.inbox},
+		{Pattern: "GET /mail/sent", Action: access.MessageRead, Handler: m.sent},
+		{Pattern: "GET /mail/new", Action: access.MessageSend, Handler: m.compose},
+		{Pattern: "POST /mail", Action: access.MessageSend, Handler: m.send},
+		{Pattern: "GET /mail/{id}", Action: access.MessageRead, Handler: m.show},
+		{Pattern: "POST /mail/{id}/ack", Action: access.MessageAck, Handler: m.ack},
+
+		{Pattern: "GET /api/v1/messages", Action: access.MessageRead, Handler: m.apiList},
+		{Pattern: "POST /api/v1/messages", Action: access.MessageSend, Handler: m.apiSend},
+		{Pattern: "GET /api/v1/messages/{id}", Action: access.MessageRead, Handler: m.apiShow},
+		{Pattern: "POST /api/v1/messages/{id}/ack", Action: access.MessageAck, Handler: m.apiAck},
+	}
+}
+
+type listView struct {
+	web.Page
+	Box      string
+	Messages []Message
+	Next     string
+}
+
+func (m *Module) list(w http.ResponseWriter, r *http.Request, box, title string) {
+	page, err := web.PageFromQuery(r)
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	v := listView{Page: m.web.Page(r, title), Box: box}
+	v.Nav = "mail"
+	if v.Messages, v.Next, err = m.svc.List(r.Context(), box, page); err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	m.web.Render(w, r, http.StatusOK, "correspondence/list", v)
+}
+
+func (m *Module) inbox(w http.ResponseWriter, r *http.Request) { m.list(w, r, "in", "title.inbox") }
+func (m *Module) sent(w http.ResponseWriter, r *http.Request)  { m.list(w, r, "out", "title.sent") }
+
+type composeView struct {
+	web.Page
+	Form   web.Form
+	From   []core.OrgRef
+	Remote []federation.RemoteOrg
+	Local  []federation.OrgInfo
+	TLPs   []core.TLP
+}
+
+func (m *Module) composeView(r *http.Request, f web.Form) composeView {
+	v := composeView{Page: m.web.Page(r, "title.compose"), Form: f, TLPs: []core.TLP{core.TLPClear, core.TLPGreen, core.TLPAmber, core.TLPAmberStrict}}
+	v.Nav = "mail"
+	a := core.ActorFrom(r.Context())
+	for _, ms := range a.Memberships {
+		if access.Can(a, access.MessageSend, access.Resource{OrgID: ms.Org.ID}) {
+			v.From = append(v.From, ms.Org)
+		}
+	}
+	v.Remote, _ = m.fed.RemoteOrgs(r.Context())
+	return v
+}
+
+func (m *Module) compose(w http.ResponseWriter, r *http.Request) {
+	f := web.Form{Values: map[string][]string{"to": {r.URL.Query().Get("to")}, "tlp": {"AMBER"}}}
+	m.web.Render(w, r, http.StatusOK, "correspondence/compose", m.composeView(r, f))
+}
+
+func (m *Module) send(w http.ResponseWriter, r *http.Request) {
+	f := web.NewForm(r)
+	msg, err := m.svc.Send(r.Context(), Compose{From: f.Get("from"), To: []string{f.Get("to")}, Subject: f.Get("subject"), Body: f.Get("body"),
+		TLP: core.TLP(f.Get("tlp")), Classification: f.Get("classification")})
+	if err != nil {
+		if f.Take(err) {
+			m.web.Render(w, r, web.FormStatus(err), "correspondence/compose", m.composeView(r, f))
+			return
+		}
+		m.web.Error(w, r, err)
+		return
+	}
+	m.web.Redirect(w, r, "/mail/"+msg.ID, "flash.message_sent")
+}
+
+type showView struct {
+	web.Page
+	Message Message
+	CanAck  bool
+}
+
+func (m *Module) show(w http.ResponseWriter, r *http.Request) {
+	msg, err := m.svc.Get(r.Context(), r.PathValue("id"))
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	v := showView{Page: m.web.Page(r, "title.message", msg.Subject), Message: msg}
+	v.Nav = "mail"
+	a := core.ActorFrom(r.Context())
+	for _, rc := range msg.Recipients {
+		if rc.ToOrgID != "" && rc.AckedAt == nil && access.Can(a, access.MessageAck, access.Resource{OrgID: rc.ToOrgID}) {
+			v.CanAck = true
+		}
+	}
+	m.web.Render(w, r, http.StatusOK, "correspondence/show", v)
+}
+
+func (m *Module) ack(w http.ResponseWriter, r *http.Request) {
+	if err := m.svc.Acknowledge(r.Context(), r.PathValue("id")); err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	m.web.Redirect(w, r, "/mail/"+r.PathValue("id"), "flash.message_acked")
+}
+
+func (m *Module) apiList(w http.ResponseWriter, r *http.Request) {
+	page, err := web.PageFromQuery(r)
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	box := r.URL.Query().Get("box")
+	if box == "" {
+		box = "in"
+	}
+	ms, next, err := m.svc.List(r.Context(), box, page)
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	if ms == nil {
+		ms = []Message{}
+	}
+	m.web.JSON(w, http.StatusOK, web.List[Message]{Items: ms, NextCursor: next})
+}
+
+func (m *Module) apiSend(w http.ResponseWriter, r *http.Request) {
+	var c Compose
+	if err := web.DecodeJSON(r, &c); err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	msg, err := m.svc.Send(r.Context(), c)
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/messages/"+msg.ID)
+	m.web.JSON(w, http.StatusCreated, msg)
+}
+
+func (m *Module) apiShow(w http.ResponseWriter, r *http.Request) {
+	msg, err := m.svc.Get(r.Context(), r.PathValue("id"))
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	m.web.JSON(w, http.StatusOK, msg)
+}
+
+func (m *Module) apiAck(w http.ResponseWriter, r *http.Request) {
+	if err := m.svc.Acknowledge(r.Context(), r.PathValue("id")); err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
