@@ -154,7 +154,7 @@ func (s *Service) dispatch(ctx context.Context, wg *sync.WaitGroup) error {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				defer func() { <-ps.sem }()
+				defer func() { <-ps.sem; s.Wake() }() // a free slot: look for more work at once
 				s.deliverOne(context.WithoutCancel(ctx), id, ps)
 			}()
 		}

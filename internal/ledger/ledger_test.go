@@ -4,10 +4,14 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"flag"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 
+	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
 	"entente.example/entente/internal/store"
@@ -187,5 +191,32 @@ func TestTilePaths(t *testing.T) {
 		if _, _, _, err := ParseTilePath(bad); err == nil {
 			t.Errorf("ParseTilePath(%q) accepted", bad)
 		}
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// TestCheckpointGolden pins the C2SP checkpoint format: origin, size and
+// base64 root, a blank line, and the note signature line.
+func TestCheckpointGolden(t *testing.T) {
+	key := ed25519.NewKeyFromSeed(make([]byte, 32))
+	var root tlog.Hash
+	root[0] = 0xab
+	signed, err := note.Sign(&note.Note{Text: Body("node-a.example", 1234, root)}, ed25519Signer{name: "node-a.example", key: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join("testdata", "checkpoint.txt")
+	if *update {
+		os.WriteFile(p, signed, 0o644)
+	}
+	want, err := os.ReadFile(p)
+	if err != nil || string(want) != string(signed) {
+		t.Fatalf("checkpoint changed (%v):\n%s", err, signed)
+	}
+	vkey, _ := note.NewEd25519VerifierKey("node-a.example", key.Public().(ed25519.PublicKey))
+	cp, err := OpenCheckpoint(want, vkey)
+	if err != nil || cp.Size != 1234 || cp.Root != root {
+		t.Fatalf("golden checkpoint does not open: %+v %v", cp, err)
 	}
 }
