@@ -110,7 +110,14 @@ func (s *Service) Run(ctx context.Context) {
 	defer t.Stop()
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	lastDir := time.Time{}
 	for {
+		// A peer verified before it verified this node refused the first
+		// directory request; ask again soon rather than at the next refresh.
+		if time.Since(lastDir) > 5*time.Second {
+			lastDir = time.Now()
+			s.refreshMissingDirectories(ctx)
+		}
 		if err := s.expire(ctx); err != nil && ctx.Err() == nil {
 			s.log.Error("federation: expire", "err", err)
 		}
@@ -325,4 +332,16 @@ func (s *Service) Queues(ctx context.Context) (map[string]QueueStats, error) {
 		out[r.PeerID] = r
 	}
 	return out, core.Wrap("federation: queues", err)
+}
+
+func (s *Service) refreshMissingDirectories(ctx context.Context) {
+	var ps []Peer
+	if err := s.db.R().Select(ctx, &ps, `SELECT `+peerColumns+` FROM peers p WHERE status = 'verified' AND NOT EXISTS (SELECT 1 FROM peer_orgs o WHERE o.peer_id = p.id)`); err != nil {
+		return
+	}
+	for _, p := range ps {
+		if err := s.RefreshDirectory(ctx, p); err != nil {
+			s.log.Debug("federation: directory", "peer", p.Host, "err", err)
+		}
+	}
 }

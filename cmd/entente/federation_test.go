@@ -1,0 +1,129 @@
+package main
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// fedNode is a whole node with one organisation, its administrator and an
+// officer of the organisation, all signed in.
+type fedNode struct {
+	*testNode
+	host    string
+	handle  string
+	admin   *client
+	officer *client
+}
+
+// startFederated starts a node for an organisation, sets it up through its
+// pages, and gives the organisation an officer.
+func startFederated(t *testing.T, db, handle, country, name string) *fedNode {
+	t.Helper()
+	n := startNode(t, "", db, "--allow-private-peers")
+	f := &fedNode{testNode: n, host: strings.TrimPrefix(n.URL, "http://"), handle: handle}
+	f.admin = setupAdmin(t, n)
+	wantStatus(t, f.admin.post("/orgs", url.Values{"handle": {handle}, "kind": {"state_ministry"}, "country": {country}, "name_en": {name}}), 303)
+	r := f.admin.post("/people", url.Values{"name": {"Officer of " + handle}, "email": {"officer@" + handle + ".test"}, "org_handle": {handle}, "role": {"officer"}, "lang": {"en"}})
+	wantStatus(t, r, 201)
+	tok := inviteRE.FindStringSubmatch(r.Body)[1]
+	f.officer = newClient(t, n.URL)
+	wantStatus(t, f.officer.post("/invite", url.Values{"token": {tok}, "password": {"officer password 1"}, "password2": {"officer password 1"}}), 303)
+	return f
+}
+
+var peerIDRE = regexp.MustCompile(`action="/admin/peers/([0-9A-Z]{26})/status"`)
+
+// peer makes a and b verified peers of each other, through the pages, after
+// checking that each shows the other's fingerprint as it announces it.
+func peer(t *testing.T, a, b *fedNode) {
+	t.Helper()
+	for _, p := range [][2]*fedNode{{a, b}, {b, a}} {
+		from, to := p[0], p[1]
+		r := from.admin.post("/admin/peers", url.Values{"url": {to.URL}})
+		wantStatus(t, r, 303)
+		r = from.admin.get("/admin/peers")
+		fp := regexp.MustCompile(`Its key fingerprint: <code class="fp">([A-Z2-7 ]+)</code>`).FindStringSubmatch(to.admin.get("/admin/peers").Body)
+		if fp == nil || !strings.Contains(r.Body, fp[1]) {
+			t.Fatalf("%s does not show %s's fingerprint", from.host, to.host)
+		}
+		i := strings.Index(r.Body, "<strong>"+to.host+"</strong>")
+		m := peerIDRE.FindStringSubmatch(r.Body[i:])
+		if i < 0 || m == nil {
+			t.Fatalf("no pending peer %s on %s:\n%s", to.host, from.host, r.Body)
+		}
+		wantStatus(t, from.admin.post("/admin/peers/"+m[1]+"/status", url.Values{"status": {"verified"}}), 303)
+	}
+}
+
+// TestCorrespondenceAcrossNodes: three nodes on loopback (one on PostgreSQL
+// when configured); a message from one organisation to two on other nodes is
+// delivered with receipts, read, and acknowledged, and the sender sees who
+// acknowledged and when.
+func TestCorrespondenceAcrossNodes(t *testing.T) {
+	dbs := engines(t)
+	pg := ""
+	if f, ok := dbs["postgres"]; ok {
+		pg = f(t)
+	}
+	a := startFederated(t, "", "kemlu", "ID", "Ministry of Foreign Affairs of Indonesia")
+	b := startFederated(t, pg, "csa-sg", "SG", "Cyber Security Agency of Singapore")
+	c := startFederated(t, "", "mofa-jp", "JP", "Ministry of Foreign Affairs of Japan")
+	peer(t, a, b)
+	peer(t, a, c)
+
+	// The compose page offers the peers' organisations.
+	waitFor(t, "the peers' directories", func() bool {
+		r := a.officer.get("/mail/new")
+		return strings.Contains(r.Body, `value="csa-sg@`+b.host+`"`) && strings.Contains(r.Body, `value="mofa-jp@`+c.host+`"`)
+	})
+
+	r := a.officer.post("/mail", url.Values{"from": {"kemlu"}, "to": {"csa-sg@" + b.host + ", mofa-jp@" + c.host}, "subject": {"Consultation on a cross-border incident"},
+		"body": {"Kami mengusulkan konsultasi (OSCE CBM 3) mengenai insiden tanggal 24 November."}, "tlp": {"AMBER"}, "classification": {"TERBATAS"}})
+	wantStatus(t, r, 303)
+	msgPath := r.Header.Get("Location")
+
+	// Both arrive; each receiving node's ledger holds them.
+	var bMsg string
+	waitFor(t, "the message on b", func() bool {
+		r := b.officer.get("/mail")
+		m := regexp.MustCompile(`href="(/mail/[0-9A-Z]{26})">Consultation on a cross-border incident`).FindStringSubmatch(r.Body)
+		if m != nil {
+			bMsg = m[1]
+		}
+		return m != nil
+	})
+	waitFor(t, "the message on c", func() bool {
+		return strings.Contains(c.officer.get("/mail").Body, "Consultation on a cross-border incident")
+	})
+	r = a.officer.get(msgPath)
+	wantContains(t, r, "csa-sg@"+b.host, "mofa-jp@"+c.host, "Signed receipt")
+
+	// b reads and acknowledges; the acknowledgment travels back.
+	r = b.officer.get(bMsg)
+	wantContains(t, r, "Kami mengusulkan konsultasi", "TLP:AMBER", "TERBATAS", "kemlu@"+a.host)
+	wantStatus(t, b.officer.post(bMsg+"/ack", nil), 303)
+	waitFor(t, "the acknowledgment on a", func() bool {
+		return strings.Contains(a.officer.get(msgPath).Body, "Officer of csa-sg")
+	})
+	// Through the API, the same facts.
+	r = a.officer.get(strings.Replace(msgPath, "/mail/", "/api/v1/messages/", 1))
+	wantContains(t, r, `"to":"csa-sg@`+b.host+`","envelope_id":`, `"state":"acknowledged"`, `"acknowledged_by":"Officer of csa-sg"`, `"state":"delivered"`)
+
+	// Nobody else reads it: not a's administrator (no organisation), not
+	// c's officer through b's id.
+	wantStatus(t, a.admin.get(msgPath), 403)
+	wantStatus(t, c.officer.get(bMsg), 404)
+
+	// Suspending a peer stops delivery; the message waits, visibly.
+	r = a.admin.get("/admin/peers")
+	i := strings.Index(r.Body, "<strong>"+c.host+"</strong>")
+	id := peerIDRE.FindStringSubmatch(r.Body[i:])[1]
+	wantStatus(t, a.admin.post("/admin/peers/"+id+"/status", url.Values{"status": {"suspended"}}), 303)
+	r = a.officer.post("/mail", url.Values{"from": {"kemlu"}, "to": {"mofa-jp@" + c.host}, "subject": {"Held back"}, "body": {"x"}, "tlp": {"GREEN"}})
+	wantStatus(t, r, 422)
+	wantContains(t, r, "not a verified peer")
+	time.Sleep(100 * time.Millisecond)
+}
