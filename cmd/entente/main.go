@@ -27,6 +27,7 @@ const usage = `Entente: a federated node for cyber diplomacy.
 
 Usage:
   entente serve [flags]           run the node (try: entente serve --demo)
+  entente demo [flags]            run three demo nodes on loopback that exchange messages
   entente migrate [flags]         apply database migrations and exit
   entente user add [flags]        create a person and print their invitation link
   entente token create [flags]    create an API token for a person
@@ -50,6 +51,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	switch args[0] {
 	case "serve":
 		return e.serve(ctx, args[1:])
+	case "demo":
+		return e.demo(ctx, args[1:])
 	case "migrate":
 		return e.migrate(ctx, args[1:])
 	case "user":

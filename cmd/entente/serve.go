@@ -139,6 +139,9 @@ type node struct {
 	fed     *federation.Service
 	srv     *web.Server
 	deps    all.Deps
+	svcs    all.Services
+
+	serveErr chan error
 }
 
 // close releases what build acquired.
@@ -224,7 +227,9 @@ func (e env) build(ctx context.Context, cfg config.Config) (_ *node, err error) 
 	}
 	baseURL := n.baseURL
 	n.deps = all.Deps{DB: n.db, Auth: n.auth, Jobs: n.queue, Web: n.srv, Ledger: n.ledger, Fed: n.fed, BaseURL: func() string { return baseURL }}
-	if err := n.srv.Mount(all.Modules(n.deps)); err != nil {
+	mods, svcs := all.Modules(n.deps)
+	n.svcs = svcs
+	if err := n.srv.Mount(mods); err != nil {
 		return nil, err
 	}
 	if err := registerJobs(n.queue, cfg, n.db, n.auth, n.fed); err != nil {
@@ -254,52 +259,67 @@ func (e env) serveConfig(ctx context.Context, cfg config.Config) error {
 		fmt.Fprintf(e.stdout, "\nThis node has no administrator yet. Open this one-time link (valid 24 hours) to create one:\n\n  %s/setup?token=%s\n\n", n.baseURL, tok)
 	}
 
+	stop := n.start(ctx)
+	n.log.Info("serving", "url", n.baseURL, "db", string(n.db.Engine), "startup_ms", time.Since(start).Milliseconds())
+	fmt.Fprintf(e.stdout, "entente: serving on %s\n", n.baseURL)
+	select {
+	case err := <-n.serveErr:
+		stop()
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	n.log.Info("shutting down")
+	if err := stop(); err != nil {
+		return err
+	}
+	n.log.Info("stopped")
+	return nil
+}
+
+// start serves the node and runs its background work (jobs, delivery,
+// checkpoints) until the returned stop is called, which shuts down
+// gracefully: requests in flight and running jobs finish.
+func (n *node) start(ctx context.Context) (stop func() error) {
 	// Start-up garbage (template parsing, migrations, and with --demo 19 MiB
 	// of argon2 memory per demo password) goes back to the system now rather
 	// than whenever the scavenger gets to it: a node mostly idles.
 	debug.FreeOSMemory()
 
-	hs := n.srv.HTTPServer(cfg.Addr)
-	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
+	hs := n.srv.HTTPServer(n.cfg.Addr)
+	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	wg.Add(3)
 	go func() {
 		defer wg.Done()
-		n.queue.Run(jobsCtx)
+		n.queue.Run(bg)
 	}()
 	go func() {
 		defer wg.Done()
-		n.fed.Run(jobsCtx)
+		n.fed.Run(bg)
 	}()
 	go func() {
 		defer wg.Done()
 		// A signed checkpoint at least every second while the log grows.
-		n.ledger.Run(jobsCtx, time.Second, func(err error) { n.log.Error("ledger: sign checkpoint", "err", err) })
+		n.ledger.Run(bg, time.Second, func(err error) { n.log.Error("ledger: sign checkpoint", "err", err) })
 	}()
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- hs.Serve(n.ln) }()
+	n.serveErr = make(chan error, 1)
+	go func() {
+		if err := hs.Serve(n.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			n.serveErr <- err
+		}
+	}()
 	n.srv.SetReady()
-	n.log.Info("serving", "url", n.baseURL, "db", string(n.db.Engine), "startup_ms", time.Since(start).Milliseconds())
-	fmt.Fprintf(e.stdout, "entente: serving on %s\n", n.baseURL)
-
-	select {
-	case err := <-serveErr:
-		stopJobs()
+	return func() error {
+		sctx, cancel := context.WithTimeout(context.Background(), n.cfg.ShutdownWait)
+		defer cancel()
+		err := hs.Shutdown(sctx)
+		stopBG()
 		wg.Wait()
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("shutdown: %w", err)
+		}
+		return nil
 	}
-	n.log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownWait)
-	defer cancel()
-	err = hs.Shutdown(sctx)
-	stopJobs()
-	wg.Wait()
-	if err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	n.log.Info("stopped")
-	return nil
 }
 
 func hostOf(u string) string {

@@ -291,7 +291,7 @@ func (s *Service) SetPeerStatus(ctx context.Context, id, status string) error {
 		var p Peer
 		if s.db.R().Get(ctx, &p, `SELECT `+peerColumns+` FROM peers WHERE id = ?`, id) == nil {
 			if err := s.RefreshDirectory(ctx, p); err != nil {
-				s.log.Warn("federation: directory", "peer", p.Host, "err", err)
+				s.log.Debug("federation: directory", "peer", p.Host, "err", err)
 			}
 		}
 	}

@@ -42,25 +42,35 @@ type Deps struct {
 	BaseURL func() string
 }
 
+// Services are the modules' use cases, for the command line and the demo.
+type Services struct {
+	Directory      *directory.Service
+	Correspondence *correspondence.Service
+}
+
 // Modules builds every module and connects the directory to auth as the
-// source of people's roles.
-func Modules(d Deps) []web.Module {
-	dir := directory.NewService(d.DB, d.Auth, d.Jobs, d.Web.Catalog(), d.BaseURL)
-	d.Auth.UseRoles(dir)
-	d.Fed.UseDirectory(dir)
+// source of people's roles and to federation as the node's public directory.
+func Modules(d Deps) ([]web.Module, Services) {
+	s := Services{
+		Directory:      directory.NewService(d.DB, d.Auth, d.Jobs, d.Web.Catalog(), d.BaseURL),
+		Correspondence: correspondence.NewService(d.DB, d.Fed),
+	}
+	d.Auth.UseRoles(s.Directory)
+	d.Fed.UseDirectory(s.Directory)
 	return []web.Module{
 		ledger.NewModule(d.Ledger, d.Web),
 		federation.NewModule(d.Fed, d.Web),
-		directory.NewModule(dir, d.Web),
-		correspondence.NewModule(correspondence.NewService(d.DB, d.Fed), d.Fed, d.Web),
-	}
+		directory.NewModule(s.Directory, d.Web),
+		correspondence.NewModule(s.Correspondence, d.Fed, d.Web),
+	}, s
 }
 
 // DemoLogin is an account of the demo world.
 type DemoLogin = directory.DemoLogin
 
-// LoadDemo loads every module's demo data into an empty node. Each later
-// module adds its own call here, so the demo always shows the whole product.
-func LoadDemo(ctx context.Context, d Deps, password string) ([]DemoLogin, error) {
-	return directory.LoadDemo(ctx, d.DB, d.Auth, password)
+// LoadDemo loads every module's demo data into an empty node (only the named
+// organisations, for a node of the multi-node demo). Each later module adds
+// its own call here, so the demo always shows the whole product.
+func LoadDemo(ctx context.Context, d Deps, password string, only ...string) ([]DemoLogin, error) {
+	return directory.LoadDemo(ctx, d.DB, d.Auth, password, only...)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"embed"
 	"io/fs"
+	"slices"
 
 	"entente.example/entente/core"
 	"entente.example/entente/internal/audit"
@@ -82,10 +83,12 @@ var demoWorld = []demoOrg{
 	}},
 }
 
-// LoadDemo fills an empty node with the demo world. Every demo account gets the
-// same password, generated for this node and printed by the caller. It returns
-// the logins to print; it does nothing if the organisations already exist.
-func LoadDemo(ctx context.Context, db *store.DB, a *auth.Service, password string) ([]DemoLogin, error) {
+// LoadDemo fills an empty node with the demo world, or with the organisations
+// named in only (a node of a multi-node demo carries a part of the world).
+// Every demo account gets the same password, generated for this node and
+// printed by the caller. It returns the logins to print; it does nothing if
+// the organisations already exist.
+func LoadDemo(ctx context.Context, db *store.DB, a *auth.Service, password string, only ...string) ([]DemoLogin, error) {
 	var logins []DemoLogin
 	err := db.WithTx(ctx, func(tx *store.Tx) error {
 		var n int
@@ -104,6 +107,9 @@ func LoadDemo(ctx context.Context, db *store.DB, a *auth.Service, password strin
 		}
 		logins = append(logins, DemoLogin{Email: admin.Email, Name: admin.Name, What: "node administrator"})
 		for _, d := range demoWorld {
+			if len(only) > 0 && !slices.Contains(only, d.in.Handle) {
+				continue
+			}
 			o := Organisation{ID: core.NewID(tx.Now), Handle: d.in.Handle, Kind: d.in.Kind, Country: d.in.Country, NameEN: d.in.NameEN, NameID: d.in.NameID,
 				Acronym: d.in.Acronym, Website: d.in.Website, Description: d.in.Description, CreatedAt: tx.Now, UpdatedAt: tx.Now}
 			if p := d.in.Validate(); len(p) > 0 {
@@ -126,6 +132,9 @@ func LoadDemo(ctx context.Context, db *store.DB, a *auth.Service, password strin
 				}
 				logins = append(logins, DemoLogin{Email: p.email, Name: p.name, What: string(p.role) + " at " + d.in.Handle})
 			}
+		}
+		if len(only) > 0 && !slices.Contains(only, "kemlu") {
+			return audit.Record(ctx, tx, "demo.load", "node", "", "", "demo world loaded")
 		}
 		// An invitation still waiting, so the home page has something to show.
 		u, _, err := a.CreateUser(ctx, tx, auth.NewUser{Email: "fajar@kemlu.demo", Name: "Fajar Nugroho", Title: "New desk officer", Lang: "id"})
