@@ -1,7 +1,10 @@
 package main
 
 import (
+	"encoding/json"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -111,6 +114,50 @@ func TestCorrespondenceAcrossNodes(t *testing.T) {
 	// Through the API, the same facts.
 	r = a.officer.get(strings.Replace(msgPath, "/mail/", "/api/v1/messages/", 1))
 	wantContains(t, r, `"to":"csa-sg@`+b.host+`","envelope_id":`, `"state":"acknowledged"`, `"acknowledged_by":"Officer of csa-sg"`, `"state":"delivered"`)
+
+	// entente verify proves the receipt from b's public ledger, and refuses
+	// a doctored one.
+	var api struct {
+		Recipients []struct {
+			To      string `json:"to"`
+			Receipt string `json:"receipt"`
+		} `json:"recipients"`
+	}
+	json.Unmarshal([]byte(a.officer.get(strings.Replace(msgPath, "/mail/", "/api/v1/messages/", 1)).Body), &api)
+	receipt := ""
+	for _, rc := range api.Recipients {
+		if strings.HasPrefix(rc.To, "csa-sg@") {
+			receipt = rc.Receipt
+		}
+	}
+	file := filepath.Join(t.TempDir(), "receipt.json")
+	os.WriteFile(file, []byte(receipt), 0o600)
+	var out string
+	waitFor(t, "a checkpoint covering the receipt", func() bool {
+		code, o, _ := runCLI(t, "", "verify", "--node", b.URL, file)
+		out = o
+		return code == 0
+	})
+	if !strings.Contains(out, "PROVEN: envelope") {
+		t.Fatalf("verify: %s", out)
+	}
+	os.WriteFile(file, []byte(strings.Replace(receipt, `"index":`, `"index":1`, 1)), 0o600)
+	if code, _, errOut := runCLI(t, "", "verify", "--node", b.URL, file); code != 1 || !strings.Contains(errOut, "NOT PROVEN") {
+		t.Fatalf("a doctored receipt: %d %s", code, errOut)
+	}
+	bFP := regexp.MustCompile(`Its key fingerprint: <code class="fp">([A-Z2-7 ]+)</code>`).FindStringSubmatch(b.admin.get("/admin/peers").Body)[1]
+	os.WriteFile(file, []byte(receipt), 0o600)
+	if code, _, errOut := runCLI(t, "", "verify", "--node", b.URL, "--fingerprint", "AAAA BBBB", file); code != 1 || !strings.Contains(errOut, "not the one you compared") {
+		t.Fatalf("wrong fingerprint: %d %s", code, errOut)
+	}
+	if code, _, errOut := runCLI(t, "", "verify", "--node", b.URL, "--fingerprint", bFP, file); code != 0 {
+		t.Fatalf("right fingerprint: %d %s", code, errOut)
+	}
+
+	// The console sees the same peers.
+	if code, out, errOut := runCLI(t, "", "peer", "list", "--data", a.Data, "--base-url", a.URL); code != 0 || !strings.Contains(out, b.host) || !strings.Contains(out, "verified") {
+		t.Fatalf("peer list: %d %q %q", code, out, errOut)
+	}
 
 	// Nobody else reads it: not a's administrator (no organisation), not
 	// c's officer through b's id.

@@ -31,6 +31,9 @@ Usage:
   entente migrate [flags]         apply database migrations and exit
   entente user add [flags]        create a person and print their invitation link
   entente token create [flags]    create an API token for a person
+  entente peer add URL | verify HOST | suspend HOST | list
+                                  manage peer nodes from the console
+  entente verify RECEIPT-FILE     prove from the receiving node's public ledger that a receipt is in its log
   entente backup [flags] FILE     copy a running SQLite node's database to FILE
   entente restore [flags] FILE    replace a stopped node's database with FILE
   entente version                 print the version
@@ -53,6 +56,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return e.serve(ctx, args[1:])
 	case "demo":
 		return e.demo(ctx, args[1:])
+	case "peer":
+		return e.peerCmd(ctx, args[1:])
+	case "verify":
+		return e.verifyCmd(ctx, args[1:])
 	case "migrate":
 		return e.migrate(ctx, args[1:])
 	case "user":

@@ -121,3 +121,17 @@ func OpenReceipt(b []byte, pub ed25519.PublicKey) (Receipt, error) {
 	}
 	return r, nil
 }
+
+// ReceiptNode returns the node a receipt names, without checking its
+// signature: the caller then fetches that node's key and checks it.
+func ReceiptNode(b []byte) (string, error) {
+	var s signed
+	if err := json.Unmarshal(b, &s); err != nil {
+		return "", fmt.Errorf("receipt: %w", err)
+	}
+	var r Receipt
+	if err := strictUnmarshal(s.Body, &r); err != nil || r.Node == "" {
+		return "", fmt.Errorf("receipt: not an Entente receipt")
+	}
+	return r.Node, nil
+}
