@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -59,11 +60,14 @@ func (r *recorder) count() int {
 }
 
 type testNode struct {
-	svc *Service
-	db  *store.DB
-	log *ledger.Log
-	rec *recorder
-	srv *httptest.Server
+	forkFor string // a host this node lies to
+	forked  []byte // the checkpoint it shows that host
+	key     ed25519.PrivateKey
+	svc     *Service
+	db      *store.DB
+	log     *ledger.Log
+	rec     *recorder
+	srv     *httptest.Server
 }
 
 // newNode starts a node's federation on a real HTTP server on loopback.
@@ -78,6 +82,7 @@ func newNode(t *testing.T, e storetest.Engine, horizon time.Duration) *testNode 
 	_, sk, _ := ed25519.GenerateKey(rand.Reader)
 	hk, _ := ecdh.X25519().GenerateKey(rand.Reader)
 	var err error
+	n.key = sk
 	if n.log, err = ledger.New(db, host, sk); err != nil {
 		t.Fatal(err)
 	}
@@ -95,6 +100,37 @@ func newNode(t *testing.T, e storetest.Engine, horizon time.Duration) *testNode 
 			return
 		}
 		w.Write(receipt)
+	})
+	mux.HandleFunc("GET /ledger/checkpoint", func(w http.ResponseWriter, r *http.Request) {
+		if n.forkFor != "" && strings.Contains(r.Header.Get("Signature-Input"), `keyid="`+n.forkFor+`"`) {
+			w.Write(n.forked)
+			return
+		}
+		cp, err := n.log.Latest(r.Context())
+		if err != nil {
+			http.Error(w, err.Error(), 404)
+			return
+		}
+		w.Write(cp.Note)
+	})
+	mux.HandleFunc("GET /ledger/proof/consistency", func(w http.ResponseWriter, r *http.Request) {
+		var old, size int64
+		fmt.Sscan(r.URL.Query().Get("old"), &old)
+		fmt.Sscan(r.URL.Query().Get("size"), &size)
+		p, err := n.log.ProveConsistency(r.Context(), old, size)
+		if err != nil {
+			http.Error(w, err.Error(), 422)
+			return
+		}
+		json.NewEncoder(w).Encode(Proofize(0, size, p))
+	})
+	mux.HandleFunc("GET /federation/v1/witness", func(w http.ResponseWriter, r *http.Request) {
+		b, err := n.svc.WitnessFor(r.Context(), r)
+		if err != nil {
+			http.Error(w, err.Error(), 404)
+			return
+		}
+		w.Write(b)
 	})
 	mux.HandleFunc("GET /federation/v1/directory", func(w http.ResponseWriter, r *http.Request) {
 		b, err := n.svc.DirectoryFor(r.Context(), r)
@@ -365,3 +401,69 @@ func TestDeadPeerIsUndeliveredAndDoesNotSlowOthers(t *testing.T) {
 type tlogHash = tlog.Hash
 
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+
+// TestForkIsDetected: a node that shows one peer a different history than it
+// shows another is caught, and both signed checkpoints are kept.
+func TestForkIsDetected(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		ctx := context.Background()
+		a, b, c := newNode(t, e, time.Hour), newNode(t, e, time.Hour), newNode(t, e, time.Hour)
+		for _, pair := range [][2]*testNode{{a, b}, {b, a}, {a, c}, {c, a}, {b, c}, {c, b}} {
+			peerUp(t, pair[0], pair[1])
+		}
+		// b has a history of 5 entries; honest so far.
+		for i := 0; i < 5; i++ {
+			send(t, a, b, i)
+		}
+		drain(t, a, 10*time.Second)
+		for _, n := range []*testNode{a, b, c} {
+			if _, err := n.log.Sign(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := a.svc.Witness(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if as, _ := a.svc.Alarms(ctx); len(as) != 0 {
+			t.Fatalf("alarms on an honest log: %+v", as)
+		}
+		// Now b shows c a different tree of the same size.
+		real, _ := b.log.Latest(ctx)
+		fake := real.Root
+		fake[0] ^= 0xff
+		var err error
+		b.forked, err = ledger.SignCheckpoint(b.svc.Host(), b.key, real.Size, fake)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.forkFor = c.svc.Host()
+		c.svc.Witness(ctx) // c stores what b showed it
+		if err := a.svc.Witness(ctx); err != nil {
+			t.Fatal(err)
+		}
+		as, err := a.svc.Alarms(ctx)
+		if err != nil || len(as) != 1 || as[0].PeerHost != b.svc.Host() {
+			t.Fatalf("alarms: %+v %v", as, err)
+		}
+		// Both pieces of evidence are b's own signed checkpoints.
+		for _, ev := range []string{as[0].EvidenceA, as[0].EvidenceB} {
+			bPeer, _ := a.svc.PeerByHost(ctx, b.svc.Host())
+			if _, err := ledger.OpenCheckpoint([]byte(ev), bPeer.LedgerKey); err != nil {
+				t.Fatalf("evidence does not open with b's key: %v", err)
+			}
+		}
+		if as[0].EvidenceA == as[0].EvidenceB {
+			t.Fatal("the two checkpoints are the same")
+		}
+		// A log that rewrites its past for everyone is caught too: b now
+		// shows a a bigger tree that does not extend the one a saw.
+		other := real.Root
+		other[1] ^= 0xff
+		b.forked, _ = ledger.SignCheckpoint(b.svc.Host(), b.key, real.Size+3, other)
+		b.forkFor = a.svc.Host()
+		a.svc.Witness(ctx)
+		if as, _ := a.svc.Alarms(ctx); len(as) != 2 || !strings.Contains(as[0].Detail, "does not extend") {
+			t.Fatalf("rewritten history: %+v", as)
+		}
+	})
+}

@@ -110,14 +110,14 @@ func (s *Service) Run(ctx context.Context) {
 	defer t.Stop()
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	lastDir := time.Time{}
+	// Talking to peers about ledgers and directories runs beside delivery:
+	// a peer that hangs there must not hold up any envelope.
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s.background(ctx)
+	}()
 	for {
-		// A peer verified before it verified this node refused the first
-		// directory request; ask again soon rather than at the next refresh.
-		if time.Since(lastDir) > 5*time.Second {
-			lastDir = time.Now()
-			s.refreshMissingDirectories(ctx)
-		}
 		if err := s.expire(ctx); err != nil && ctx.Err() == nil {
 			s.log.Error("federation: expire", "err", err)
 		}
@@ -344,4 +344,46 @@ func (s *Service) refreshMissingDirectories(ctx context.Context) {
 			s.log.Debug("federation: directory", "peer", p.Host, "err", err)
 		}
 	}
+}
+
+// background re-asks for directories refused before mutual verification
+// (every 5 s) and witnesses peers' ledgers (every 15 s), each peer on its own.
+func (s *Service) background(ctx context.Context) {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	for i := 0; ; i++ {
+		s.refreshMissingDirectories(ctx)
+		if i%3 == 0 {
+			s.witnessAll(ctx)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (s *Service) witnessAll(ctx context.Context) {
+	ps, err := s.Peers(ctx)
+	if err != nil {
+		return
+	}
+	var verified []Peer
+	for _, p := range ps {
+		if p.Status == PeerVerified {
+			verified = append(verified, p)
+		}
+	}
+	var wg sync.WaitGroup
+	for _, p := range verified {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := s.WitnessPeer(ctx, p, verified); err != nil && ctx.Err() == nil {
+				s.log.Debug("federation: witness", "peer", p.Host, "err", err)
+			}
+		}()
+	}
+	wg.Wait()
 }

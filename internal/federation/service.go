@@ -209,10 +209,18 @@ func (s *Service) fetch(ctx context.Context, u string, signedBy bool) ([]byte, e
 		return nil, err
 	}
 	if res.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%s: status %d", u, res.StatusCode)
+		return nil, statusError{url: u, code: res.StatusCode}
 	}
 	return b, nil
 }
+
+// statusError is a peer's non-200 answer.
+type statusError struct {
+	url  string
+	code int
+}
+
+func (e statusError) Error() string { return fmt.Sprintf("%s: status %d", e.url, e.code) }
 
 // AddPeer fetches a node's descriptor and records it as pending: it can do
 // nothing until an administrator has compared its fingerprint and verified it.

@@ -1,6 +1,7 @@
 package federation
 
 import (
+	"context"
 	_ "embed"
 	"net/http"
 
@@ -34,6 +35,7 @@ func (m *Module) Routes() []web.Route {
 		{Pattern: "GET /.well-known/entente", Action: access.Public, Handler: m.descriptor},
 		{Pattern: "POST /federation/v1/inbox", Action: access.PeerRequest, Handler: m.inbox},
 		{Pattern: "GET /federation/v1/directory", Action: access.PeerRequest, Handler: m.directory},
+		{Pattern: "GET /federation/v1/witness", Action: access.PeerRequest, Handler: m.witness},
 
 		{Pattern: "GET /admin/peers", Action: access.PeerManage, Handler: m.peersPage},
 		{Pattern: "POST /admin/peers", Action: access.PeerManage, Handler: m.peerAdd},
@@ -85,7 +87,31 @@ func (m *Module) directory(w http.ResponseWriter, r *http.Request) {
 	w.Write(b)
 }
 
+func (m *Module) witness(w http.ResponseWriter, r *http.Request) {
+	b, err := m.svc.WitnessFor(r.Context(), r)
+	if err != nil {
+		m.peerError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write(b)
+}
+
+// Attention implements web.AttentionSource: forks in peers' ledgers, for node
+// administrators.
+func (m *Module) Attention(ctx context.Context, a core.Actor) ([]web.Attention, error) {
+	if !a.NodeAdmin {
+		return nil, nil
+	}
+	as, err := m.svc.Alarms(ctx)
+	if err != nil || len(as) == 0 {
+		return nil, err
+	}
+	return []web.Attention{{Key: "attn.ledger_fork", Args: []any{len(as)}, Link: "/admin/peers#alarms"}}, nil
+}
+
 type peersView struct {
+	Alarms []Alarm
 	web.Page
 	Peers       []Peer
 	Queues      map[string]QueueStats
@@ -101,7 +127,10 @@ func (m *Module) peersView(r *http.Request) (peersView, error) {
 	if v.Peers, err = m.svc.Peers(r.Context()); err != nil {
 		return v, err
 	}
-	v.Queues, err = m.svc.Queues(r.Context())
+	if v.Queues, err = m.svc.Queues(r.Context()); err != nil {
+		return v, err
+	}
+	v.Alarms, err = m.svc.Alarms(r.Context())
 	return v, err
 }
 

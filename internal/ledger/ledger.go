@@ -255,7 +255,7 @@ func (l *Log) Sign(ctx context.Context) (Checkpoint, error) {
 	if err != nil {
 		return Checkpoint{}, fmt.Errorf("ledger: tree hash: %w", err)
 	}
-	signed, err := note.Sign(&note.Note{Text: Body(l.origin, size, root)}, l.signer)
+	signed, err := SignCheckpoint(l.origin, l.key, size, root)
 	if err != nil {
 		return Checkpoint{}, fmt.Errorf("ledger: sign: %w", err)
 	}
@@ -347,4 +347,9 @@ func (l *Log) Entries(ctx context.Context, start, end int64) ([][]byte, error) {
 		out[i] = LeafData(r.Kind, r.Digest)
 	}
 	return out, nil
+}
+
+// SignCheckpoint signs a C2SP checkpoint of a tree as the log named origin.
+func SignCheckpoint(origin string, key ed25519.PrivateKey, size int64, root tlog.Hash) ([]byte, error) {
+	return note.Sign(&note.Note{Text: Body(origin, size, root)}, ed25519Signer{name: origin, key: key})
 }
