@@ -249,3 +249,78 @@ func TestBrowserJourney(t *testing.T) {
 		t.Fatalf("after two-factor sign-in: %q", text)
 	}
 }
+
+// TestBrowserJourneyAcrossNodes: an officer composes on node A, the message
+// arrives on node B, B's officer acknowledges it, and A's officer sees who
+// acknowledged and when.
+func TestBrowserJourneyAcrossNodes(t *testing.T) {
+	ctx := newBrowser(t)
+	a := startFederated(t, "", "kemlu", "ID", "Ministry of Foreign Affairs of Indonesia")
+	b := startFederated(t, "", "csa-sg", "SG", "Cyber Security Agency of Singapore")
+	peer(t, a, b)
+	run := func(step string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		if err := chromedp.Do(sctx, actions...); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+	}
+	signIn := func(base, email string) chromedp.Action[chromedp.Void] {
+		return chromedp.Steps(
+			chromedp.Navigate(base+"/login"),
+			chromedp.WaitVisible(chromedp.ID("email")),
+			chromedp.SendKeys(chromedp.ID("email"), email),
+			chromedp.SendKeys(chromedp.ID("password"), "officer password 1"),
+			chromedp.Submit(chromedp.ID("password")),
+			chromedp.WaitVisible(chromedp.ID("attn")),
+		)
+	}
+	waitFor(t, "b's directory on a", func() bool { return strings.Contains(a.officer.get("/mail/new").Body, "csa-sg@"+b.host) })
+	var text string
+	run("compose on A",
+		signIn(a.URL, "officer@kemlu.test"),
+		chromedp.Click(chromedp.CSS(`a[href="/mail"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/mail/new"]`)),
+		chromedp.Click(chromedp.CSS(`a[href="/mail/new"]`)),
+		chromedp.WaitVisible(chromedp.ID("to")),
+		chromedp.SendKeys(chromedp.ID("to"), "csa-sg@"+b.host),
+		chromedp.SendKeys(chromedp.ID("subject"), "Joint statement: comments by Friday"),
+		chromedp.SendKeys(chromedp.ID("body"), "Please find our comments on paragraph 4 of the draft joint statement."),
+		shot("11-compose"),
+		chromedp.Submit(chromedp.ID("subject")),
+		chromedp.WaitVisible(chromedp.ID("delivery")),
+		into(&text, chromedp.Text(chromedp.CSS("h1"))),
+	)
+	if text != "Joint statement: comments by Friday" {
+		t.Fatalf("after sending: h1 %q", text)
+	}
+	waitFor(t, "the message on B", func() bool { return strings.Contains(b.officer.get("/mail").Body, "Joint statement: comments by Friday") })
+	// B's officer, in a fresh browser session.
+	run("sign out on A", chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)))
+	run("acknowledge on B",
+		signIn(b.URL, "officer@csa-sg.test"),
+		chromedp.Navigate(b.URL+"/mail"),
+		chromedp.Click(chromedp.CSS(`td a[href^="/mail/"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action$="/ack"] button`)),
+		shot("12-arrived-on-b"),
+		chromedp.Click(chromedp.CSS(`form[action$="/ack"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(".flash")),
+		chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)),
+	)
+	waitFor(t, "the acknowledgment on A", func() bool {
+		return strings.Contains(a.officer.get("/mail/sent").Body, "acknowledged")
+	})
+	run("see it on A",
+		signIn(a.URL, "officer@kemlu.test"),
+		chromedp.Navigate(a.URL+"/mail/sent"),
+		chromedp.Click(chromedp.CSS(`td a[href^="/mail/"]`)),
+		chromedp.WaitVisible(chromedp.ID("delivery")),
+		into(&text, chromedp.Text(chromedp.CSS("#delivery + table tbody"))),
+		shot("13-acknowledged-on-a"),
+	)
+	if !strings.Contains(text, "acknowledged") || strings.Count(text, "Officer of csa-sg") != 2 || !strings.Contains(text, "csa-sg@"+b.host) || strings.Count(text, "UTC") != 3 {
+		t.Fatalf("delivery table on A:\n%s", text)
+	}
+}

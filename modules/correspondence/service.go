@@ -17,6 +17,7 @@ import (
 // Envelope types this module sends and receives.
 const (
 	TypeMessage = "correspondence.message"
+	TypeRead    = "correspondence.read"
 	TypeAck     = "correspondence.ack"
 )
 
@@ -144,7 +145,7 @@ func (s *Service) Receive(ctx context.Context, tx *store.Tx, env federation.Enve
 	switch env.Type {
 	case TypeMessage:
 		return s.receiveMessage(ctx, tx, env, payload)
-	case TypeAck:
+	case TypeAck, TypeRead:
 		return s.receiveAck(ctx, tx, env, payload)
 	}
 	return &core.Error{Kind: core.KindInvalid, Message: "err.form", Err: errors.New("unknown type " + env.Type)}
@@ -182,9 +183,12 @@ func (s *Service) receiveAck(ctx context.Context, tx *store.Tx, env federation.E
 		return &core.Error{Kind: core.KindInvalid, Message: "err.form", Err: errors.New("malformed acknowledgment")}
 	}
 	// The acknowledging organisation is the envelope's sender: a peer can only
-	// acknowledge for its own organisations.
-	n, err := tx.Exec(ctx, `UPDATE message_recipients SET state = 'acknowledged', acked_at = ?, acked_by = ? WHERE message_id = ? AND to_addr = ?`,
-		p.At.UTC(), trunc(p.By, 120), p.OriginID, env.From)
+	// acknowledge (or report reading) for its own organisations.
+	q := `UPDATE message_recipients SET state = 'acknowledged', acked_at = ?, acked_by = ? WHERE message_id = ? AND to_addr = ?`
+	if env.Type == TypeRead {
+		q = `UPDATE message_recipients SET read_at = COALESCE(read_at, ?), read_by = CASE WHEN read_by = '' THEN ? ELSE read_by END WHERE message_id = ? AND to_addr = ?`
+	}
+	n, err := tx.Exec(ctx, q, p.At.UTC(), trunc(p.By, 120), p.OriginID, env.From)
 	if err != nil {
 		return core.Wrap("correspondence: receive ack", err)
 	}
@@ -294,8 +298,11 @@ func (s *Service) attach(ctx context.Context, ms []Message) error {
 	for _, r := range rs {
 		if d, ok := ds[r.EnvelopeID]; ok {
 			r.Receipt = d.Receipt
+			if d.State == "delivered" && r.DeliveredAt == nil {
+				r.DeliveredAt = d.DeliveredAt
+			}
 			if r.State == StateQueued && d.State == "delivered" {
-				r.State, r.DeliveredAt = StateDelivered, d.DeliveredAt
+				r.State = StateDelivered
 			}
 			if r.State == StateQueued && d.LastError != "" {
 				r.Note = d.LastError
@@ -338,8 +345,21 @@ func (s *Service) Get(ctx context.Context, id string) (Message, error) {
 	if len(mine) > 0 && a.TokenID == "" {
 		err := s.db.WithTx(ctx, func(tx *store.Tx) error {
 			for _, to := range mine {
-				if _, err := tx.Exec(ctx, `UPDATE message_recipients SET read_at = ?, read_by = ? WHERE message_id = ? AND to_addr = ? AND read_at IS NULL`, tx.Now, a.Name, m.ID, to); err != nil {
+				n, err := tx.Exec(ctx, `UPDATE message_recipients SET read_at = ?, read_by = ? WHERE message_id = ? AND to_addr = ? AND read_at IS NULL`, tx.Now, a.Name, m.ID, to)
+				if err != nil {
 					return err
+				}
+				// The sender's node learns it was read, once, as its own
+				// receipted envelope.
+				if n == 1 && m.Direction == "in" {
+					handle, _, _ := federation.Address(to)
+					var originID string
+					if err := tx.Get(ctx, &originID, `SELECT origin_id FROM messages WHERE id = ?`, m.ID); err != nil {
+						return err
+					}
+					if _, err := s.fed.Send(ctx, tx, federation.Outgoing{Type: TypeRead, From: handle, To: m.From, TLP: m.TLP, Payload: ackPayload{OriginID: originID, By: a.Name, At: tx.Now}}); err != nil {
+						return err
+					}
 				}
 			}
 			return nil
