@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -71,7 +72,13 @@ type testNode struct {
 }
 
 // newNode starts a node's federation on a real HTTP server on loopback.
+func newNodeTB(t testing.TB, e storetest.Engine) *testNode { return newNodeH(t, e, time.Hour) }
+
 func newNode(t *testing.T, e storetest.Engine, horizon time.Duration) *testNode {
+	return newNodeH(t, e, horizon)
+}
+
+func newNodeH(t testing.TB, e storetest.Engine, horizon time.Duration) *testNode {
 	t.Helper()
 	db := storetest.Open(t, e, nil, Migrations(), ledger.Migrations(), audit.Migrations())
 	n := &testNode{db: db, rec: &recorder{}}
@@ -86,7 +93,11 @@ func newNode(t *testing.T, e storetest.Engine, horizon time.Duration) *testNode 
 	if n.log, err = ledger.New(db, host, sk); err != nil {
 		t.Fatal(err)
 	}
-	n.svc, err = New(db, n.log, &keys.Node{Signing: sk, HPKE: hk}, slog.New(slog.NewTextHandler(io.Discard, nil)),
+	logOut := io.Discard
+	if os.Getenv("ENTENTE_TEST_LOG") != "" {
+		logOut = os.Stderr
+	}
+	n.svc, err = New(db, n.log, &keys.Node{Signing: sk, HPKE: hk}, slog.New(slog.NewTextHandler(logOut, nil)),
 		Options{BaseURL: n.srv.URL, Name: host, AllowPrivate: true, Horizon: horizon, PerPeer: 2})
 	if err != nil {
 		t.Fatal(err)
@@ -152,7 +163,9 @@ func boolInt(b bool) int {
 
 var admin = core.WithRequest(core.WithActor(context.Background(), core.Actor{UserID: "root", Name: "Root", NodeAdmin: true}), core.RequestInfo{ID: "test"})
 
-func peerUp(t *testing.T, a, b *testNode) Peer {
+func peerUpTB(t testing.TB, a, b *testNode) Peer { return peerUp(t, a, b) }
+
+func peerUp(t testing.TB, a, b *testNode) Peer {
 	t.Helper()
 	p, err := a.svc.AddPeer(admin, b.srv.URL)
 	if err != nil {

@@ -1,8 +1,10 @@
 package federation
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -75,38 +77,116 @@ func (s *Service) verifyPeerRequest(ctx context.Context, r *http.Request, body [
 	return peer, nil
 }
 
-// Receive takes one envelope from a peer: it checks the signature over the
-// exact bytes, that the signer owns the sender's address and the recipient is
-// here, the time window, and that the id is new; then it stores the envelope,
-// applies it, records it in the ledger and signs a receipt, in one
-// transaction. The same envelope again gets the same receipt and is stored
-// once. It returns the signed receipt.
+// Receive takes envelopes from a peer: one envelope, or a JSON array of them
+// (a batch, committed together). It checks the HTTP signature over the exact
+// bytes received, then each envelope: that the signer owns the sender's
+// address and the recipient is here, the time window, and that the id is new.
+// Each accepted envelope is stored, applied, recorded in the ledger and
+// receipted in the same transaction; a refused one leaves nothing behind. The
+// same envelope again gets the same receipt and is stored once.
 func (s *Service) Receive(ctx context.Context, r *http.Request) ([]byte, error) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, MaxEnvelope+1))
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBatch+1))
 	if err != nil {
 		return nil, refuse(core.KindInvalid, "reading the body: "+err.Error())
 	}
-	if len(body) > MaxEnvelope {
-		return nil, refuse(core.KindTooLarge, "envelope over the size limit")
+	if len(body) > MaxBatch {
+		return nil, refuse(core.KindTooLarge, "body over the size limit")
 	}
 	peer, err := s.verifyPeerRequest(ctx, r, body)
 	if err != nil {
 		return nil, err
 	}
+	if t := bytes.TrimLeft(body, " \t\r\n"); len(t) > 0 && t[0] == '[' {
+		return s.receiveBatch(ctx, peer, body)
+	}
+	if len(body) > MaxEnvelope {
+		return nil, refuse(core.KindTooLarge, "envelope over the size limit")
+	}
+	var receipt []byte
+	err = s.db.WithTx(ctx, func(tx *store.Tx) error {
+		var err error
+		receipt, err = s.receiveOne(ctx, tx, peer, body)
+		return err
+	})
+	return receipt, err
+}
+
+// MaxBatch is the largest batch body a node accepts; MaxBatchLen the most
+// envelopes in one.
+const (
+	MaxBatch    = 8 << 20
+	MaxBatchLen = 500
+)
+
+// BatchResult is the answer for one envelope of a batch: its receipt, or why
+// it was refused.
+type BatchResult struct {
+	Envelope string          `json:"envelope,omitempty"`
+	Receipt  json.RawMessage `json:"receipt,omitempty"`
+	Kind     core.Kind       `json:"kind,omitempty"`
+	Error    string          `json:"error,omitempty"`
+}
+
+func (s *Service) receiveBatch(ctx context.Context, peer Peer, body []byte) ([]byte, error) {
+	var raws []json.RawMessage
+	if err := json.Unmarshal(body, &raws); err != nil {
+		return nil, refuse(core.KindInvalid, "batch: "+err.Error())
+	}
+	if len(raws) == 0 || len(raws) > MaxBatchLen {
+		return nil, refuse(core.KindInvalid, fmt.Sprintf("batch: want 1 to %d envelopes", MaxBatchLen))
+	}
+	results := make([]BatchResult, len(raws))
+	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
+		for i, raw := range raws {
+			if len(raw) > MaxEnvelope {
+				results[i] = BatchResult{Kind: core.KindTooLarge, Error: "envelope over the size limit"}
+				continue
+			}
+			var receipt []byte
+			err := tx.Savepoint(ctx, func() error {
+				var err error
+				receipt, err = s.receiveOne(ctx, tx, peer, raw)
+				return err
+			})
+			var id struct {
+				ID string `json:"id"`
+			}
+			json.Unmarshal(raw, &id)
+			results[i].Envelope = id.ID
+			switch {
+			case err == nil:
+				results[i].Receipt = receipt
+			case Refusal(err) != "":
+				results[i].Kind, results[i].Error = core.KindOf(err), Refusal(err)
+			default:
+				return err // the node's own failure: the whole batch is retried
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(results)
+}
+
+// receiveOne checks, stores, applies and receipts one envelope in tx.
+func (s *Service) receiveOne(ctx context.Context, tx *store.Tx, peer Peer, body []byte) ([]byte, error) {
 	env, err := DecodeEnvelope(body)
 	if err != nil {
 		return nil, refuse(core.KindInvalid, err.Error())
 	}
 	_, fromHost, _ := Address(env.From)
 	toHandle, toHost, _ := Address(env.To)
+	now := s.db.Clock().Now()
 	switch {
 	case fromHost != peer.Host:
 		return nil, refuse(core.KindForbidden, fmt.Sprintf("%s may not send for %s", peer.Host, env.From))
 	case toHost != s.host:
 		return nil, refuse(core.KindInvalid, env.To+" is not on this node")
-	case env.Created.Before(s.db.Clock().Now().Add(-s.opt.Horizon - time.Hour)):
+	case env.Created.Before(now.Add(-s.opt.Horizon - time.Hour)):
 		return nil, refuse(core.KindInvalid, "envelope older than the retry horizon")
-	case env.Created.After(s.db.Clock().Now().Add(s.opt.MaxSkew)):
+	case env.Created.After(now.Add(s.opt.MaxSkew)):
 		return nil, refuse(core.KindInvalid, "envelope created in the future")
 	}
 	prefix, _, _ := strings.Cut(env.Type, ".")
@@ -115,49 +195,41 @@ func (s *Service) Receive(ctx context.Context, r *http.Request) ([]byte, error) 
 		return nil, refuse(core.KindInvalid, "unknown envelope type "+env.Type)
 	}
 	digest := ledger.Digest(body)
-	var receipt []byte
-	err = s.db.WithTx(ctx, func(tx *store.Tx) error {
-		var prev struct {
-			Digest  string `db:"digest"`
-			Receipt string `db:"receipt"`
+	var prev struct {
+		Digest  string `db:"digest"`
+		Receipt string `db:"receipt"`
+	}
+	err = tx.Get(ctx, &prev, `SELECT digest, receipt FROM inbox WHERE envelope_id = ?`, env.ID)
+	if err == nil {
+		if prev.Digest != digest {
+			return nil, refuse(core.KindConflict, "envelope id "+env.ID+" was already used for other content")
 		}
-		err := tx.Get(ctx, &prev, `SELECT digest, receipt FROM inbox WHERE envelope_id = ?`, env.ID)
-		if err == nil {
-			if prev.Digest != digest {
-				return refuse(core.KindConflict, "envelope id "+env.ID+" was already used for other content")
-			}
-			receipt = []byte(prev.Receipt)
-			return nil
+		return []byte(prev.Receipt), nil
+	}
+	if core.KindOf(err) != core.KindNotFound {
+		return nil, err
+	}
+	payload, err := env.Open(s.keys.HPKE)
+	if err != nil {
+		return nil, refuse(core.KindInvalid, err.Error())
+	}
+	if err := h.Receive(ctx, tx, env, payload); err != nil {
+		if ce := core.AsError(err); ce != nil && ce.Kind != core.KindInternal {
+			return nil, refuse(ce.Kind, fmt.Sprintf("%s refused by %s: %v", env.Type, toHandle, err))
 		}
-		if core.KindOf(err) != core.KindNotFound {
-			return err
-		}
-		payload, err := env.Open(s.keys.HPKE)
-		if err != nil {
-			return refuse(core.KindInvalid, err.Error())
-		}
-		if err := h.Receive(ctx, tx, env, payload); err != nil {
-			if ce := core.AsError(err); ce != nil && ce.Kind != core.KindInternal {
-				return refuse(ce.Kind, fmt.Sprintf("%s refused by %s: %v", env.Type, toHandle, err))
-			}
-			return err
-		}
-		idx, err := s.ledger.Append(ctx, tx, ledger.Entry{Kind: ledger.KindReceived, Ref: env.ID, Digest: digest})
-		if err != nil {
-			return err
-		}
-		receipt, err = signJSON("receipt", Receipt{Envelope: env.ID, Digest: digest, Received: tx.Now, Index: idx[0], Node: s.host, Kind: ledger.KindReceived}, s.keys.Signing)
-		if err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, `INSERT INTO inbox (envelope_id, peer_id, type, from_addr, to_addr, digest, body, received_at, log_index, receipt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			env.ID, peer.ID, env.Type, env.From, env.To, digest, body, tx.Now, idx[0], string(receipt))
-		return core.Wrap("federation: inbox", err)
-	})
+		return nil, err
+	}
+	idx, err := s.ledger.Append(ctx, tx, ledger.Entry{Kind: ledger.KindReceived, Ref: env.ID, Digest: digest})
 	if err != nil {
 		return nil, err
 	}
-	return receipt, nil
+	receipt, err := signJSON("receipt", Receipt{Envelope: env.ID, Digest: digest, Received: tx.Now, Index: idx[0], Node: s.host, Kind: ledger.KindReceived}, s.keys.Signing)
+	if err != nil {
+		return nil, err
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO inbox (envelope_id, peer_id, type, from_addr, to_addr, digest, body, received_at, log_index, receipt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		env.ID, peer.ID, env.Type, env.From, env.To, digest, body, tx.Now, idx[0], string(receipt))
+	return receipt, core.Wrap("federation: inbox", err)
 }
 
 // DirectoryFor answers a verified peer's signed request for this node's

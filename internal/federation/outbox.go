@@ -3,6 +3,7 @@ package federation
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -149,65 +150,125 @@ func (s *Service) dispatch(ctx context.Context, wg *sync.WaitGroup) error {
 		if free <= 0 {
 			continue
 		}
-		var ids []string
-		err := s.db.WithTx(ctx, func(tx *store.Tx) error {
-			return tx.Select(ctx, &ids, claimOutbox[s.db.Engine], tx.Now.Add(2*time.Minute), tx.Now, tx.Now, pid, free)
-		})
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
+		for slot := 0; slot < free; slot++ {
+			var ids []string
+			err := s.db.WithTx(ctx, func(tx *store.Tx) error {
+				return tx.Select(ctx, &ids, claimOutbox[s.db.Engine], tx.Now.Add(2*time.Minute), tx.Now, tx.Now, pid, batchSize)
+			})
+			if err != nil {
+				return err
+			}
+			if len(ids) == 0 {
+				break
+			}
 			ps.sem <- struct{}{}
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				defer func() { <-ps.sem; s.Wake() }() // a free slot: look for more work at once
-				s.deliverOne(context.WithoutCancel(ctx), id, ps)
+				s.deliverBatch(context.WithoutCancel(ctx), ids, ps)
 			}()
 		}
 	}
 	return nil
 }
 
-// Permanent is a refusal by the peer that retrying cannot change.
+// batchSize is how many envelopes go to a peer in one request: one signature,
+// one transaction on each side.
+const batchSize = 200
+
+// permanent is a refusal by the peer that retrying cannot change.
 type permanent struct{ error }
 
-func (s *Service) deliverOne(ctx context.Context, id string, ps *peerState) {
-	var r outRow
-	if err := s.db.R().Get(ctx, &r, `SELECT o.id, o.peer_id, o.envelope_id, o.body, o.attempts, o.expires_at, p.host, p.base_url, p.signing_key, p.status
-		FROM outbox o JOIN peers p ON p.id = o.peer_id WHERE o.id = ?`, id); err != nil {
-		s.log.Error("federation: load outbox row", "err", err)
+// slowDown is a peer's rate limit: try again shortly, without counting it as
+// a failure of the peer.
+type slowDown struct{ error }
+
+// deliverBatch sends claimed envelopes to their peer in one request and
+// records every outcome in one transaction.
+func (s *Service) deliverBatch(ctx context.Context, ids []string, ps *peerState) {
+	marks := make([]string, len(ids))
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		marks[i], args[i] = "?", id
+	}
+	var rows []outRow
+	if err := s.db.R().Select(ctx, &rows, `SELECT o.id, o.peer_id, o.envelope_id, o.body, o.attempts, o.expires_at, p.host, p.base_url, p.signing_key, p.status
+		FROM outbox o JOIN peers p ON p.id = o.peer_id WHERE o.id IN (`+strings.Join(marks, ",")+`) ORDER BY o.created_at`, args...); err != nil || len(rows) == 0 {
+		s.log.Error("federation: load outbox rows", "err", err)
 		return
 	}
-	receipt, err := s.post(ctx, r)
+	results, err := s.postBatch(ctx, rows)
 	now := s.db.Clock().Now()
 	var perm permanent
-	ps.record(err == nil || errors.As(err, &perm), now)
+	var slow slowDown
+	ps.record(err == nil || errors.As(err, &perm) || errors.As(err, &slow), now)
 	ferr := s.db.WithTx(ctx, func(tx *store.Tx) error {
-		if err == nil {
-			if _, err := tx.Exec(ctx, `UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = ?, receipt = ?, locked_until = NULL, last_error = '' WHERE id = ?`, tx.Now, string(receipt), r.ID); err != nil {
+		var receipts []ledger.Entry
+		for i, r := range rows {
+			rerr := err
+			var receipt []byte
+			if err == nil {
+				receipt, rerr = checkResult(r, results, i)
+			}
+			if rerr == nil {
+				if _, err := tx.Exec(ctx, `UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = ?, receipt = ?, locked_until = NULL, last_error = '' WHERE id = ?`, tx.Now, string(receipt), r.ID); err != nil {
+					return err
+				}
+				// The sender keeps every receipt, and its own log says so.
+				receipts = append(receipts, ledger.Entry{Kind: ledger.KindReceipt, Ref: r.EnvelopeID, Digest: ledger.Digest(receipt)})
+				continue
+			}
+			msg := rerr.Error()
+			s.log.Warn("federation: delivery failed", "peer", r.Host, "envelope", r.EnvelopeID, "attempt", r.Attempts+1, "err", msg)
+			if len(msg) > 500 {
+				msg = msg[:500]
+			}
+			if errors.As(rerr, &perm) || !tx.Now.Add(backoff(r.Attempts+1)).Before(r.ExpiresAt) {
+				if _, err := tx.Exec(ctx, `UPDATE outbox SET state = 'undelivered', attempts = attempts + 1, last_error = ?, locked_until = NULL WHERE id = ?`, msg, r.ID); err != nil {
+					return err
+				}
+				if err := s.undelivered(ctx, tx, r.EnvelopeID, msg); err != nil {
+					return err
+				}
+				continue
+			}
+			next := tx.Now.Add(backoff(r.Attempts + 1))
+			if errors.As(rerr, &slow) {
+				next = tx.Now.Add(250 * time.Millisecond)
+			}
+			if _, err := tx.Exec(ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, locked_until = NULL WHERE id = ?`, msg, next, r.ID); err != nil {
 				return err
 			}
-			// The sender keeps every receipt, and its own log says so.
-			_, err := s.ledger.Append(ctx, tx, ledger.Entry{Kind: ledger.KindReceipt, Ref: r.EnvelopeID, Digest: ledger.Digest(receipt)})
-			return err
 		}
-		msg := err.Error()
-		if len(msg) > 500 {
-			msg = msg[:500]
-		}
-		if errors.As(err, &perm) || !tx.Now.Add(backoff(r.Attempts+1)).Before(r.ExpiresAt) {
-			if _, err := tx.Exec(ctx, `UPDATE outbox SET state = 'undelivered', attempts = attempts + 1, last_error = ?, locked_until = NULL WHERE id = ?`, msg, r.ID); err != nil {
-				return err
-			}
-			return s.undelivered(ctx, tx, r.EnvelopeID, msg)
-		}
-		_, err := tx.Exec(ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, locked_until = NULL WHERE id = ?`, msg, tx.Now.Add(backoff(r.Attempts+1)), r.ID)
+		_, err := s.ledger.Append(ctx, tx, receipts...)
 		return err
 	})
 	if ferr != nil {
-		s.log.Error("federation: record delivery", "envelope", r.EnvelopeID, "err", ferr)
+		s.log.Error("federation: record delivery", "peer", rows[0].Host, "err", ferr)
 	}
+}
+
+// checkResult verifies the receipt the peer returned for row i of a batch.
+func checkResult(r outRow, results []BatchResult, i int) ([]byte, error) {
+	if i >= len(results) || results[i].Envelope != r.EnvelopeID {
+		return nil, fmt.Errorf("peer %s: no answer for envelope %s", r.Host, r.EnvelopeID)
+	}
+	res := results[i]
+	if res.Error != "" {
+		if res.Kind == core.KindRateLimited || res.Kind == core.KindUnavailable || res.Kind == core.KindInternal {
+			return nil, fmt.Errorf("peer %s: %s", r.Host, res.Error)
+		}
+		return nil, permanent{fmt.Errorf("peer %s refused the envelope: %s", r.Host, res.Error)}
+	}
+	rc, err := OpenReceipt(res.Receipt, r.SigningKey)
+	if err != nil {
+		return nil, fmt.Errorf("peer %s: %w", r.Host, err)
+	}
+	if rc.Envelope != r.EnvelopeID || rc.Digest != ledger.Digest(r.Body) || rc.Node != r.Host {
+		return nil, fmt.Errorf("peer %s: the receipt is for another envelope", r.Host)
+	}
+	return res.Receipt, nil
 }
 
 func (s *Service) undelivered(ctx context.Context, tx *store.Tx, envelopeID, reason string) error {
@@ -244,20 +305,31 @@ func (s *Service) expire(ctx context.Context) error {
 	return nil
 }
 
-// post sends one envelope and returns the verified receipt.
-func (s *Service) post(ctx context.Context, r outRow) ([]byte, error) {
+// postBatch sends rows (all for one peer) as a JSON array of the exact
+// envelope bytes and returns the peer's answer for each.
+func (s *Service) postBatch(ctx context.Context, rows []outRow) ([]BatchResult, error) {
+	r := rows[0]
 	if r.Status != PeerVerified {
 		return nil, fmt.Errorf("peer %s is %s", r.Host, r.Status)
 	}
+	var body bytes.Buffer
+	body.WriteByte('[')
+	for i, row := range rows {
+		if i > 0 {
+			body.WriteByte(',')
+		}
+		body.Write(row.Body)
+	}
+	body.WriteByte(']')
 	target := r.BaseURL + "/federation/v1/inbox"
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(r.Body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body.Bytes()))
 	if err != nil {
 		return nil, permanent{err}
 	}
 	req.Header.Set("Content-Type", "application/json")
-	if err := Sign(req, r.Body, target, s.keys.Signing, SignParams{KeyID: s.host, Alg: true, Created: s.db.Clock().Now()}); err != nil {
+	if err := Sign(req, body.Bytes(), target, s.keys.Signing, SignParams{KeyID: s.host, Alg: true, Created: s.db.Clock().Now()}); err != nil {
 		return nil, permanent{err}
 	}
 	res, err := s.client.Do(req)
@@ -265,25 +337,24 @@ func (s *Service) post(ctx context.Context, r outRow) ([]byte, error) {
 		return nil, err
 	}
 	defer res.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(res.Body, 64<<10))
+	b, err := io.ReadAll(io.LimitReader(res.Body, 16<<20))
 	if err != nil {
 		return nil, err
 	}
 	switch {
 	case res.StatusCode == http.StatusOK:
-	case res.StatusCode == http.StatusTooManyRequests || res.StatusCode >= 500 || res.StatusCode == http.StatusRequestTimeout:
+	case res.StatusCode == http.StatusTooManyRequests:
+		return nil, slowDown{fmt.Errorf("peer %s asked to slow down (429)", r.Host)}
+	case res.StatusCode >= 500 || res.StatusCode == http.StatusRequestTimeout:
 		return nil, fmt.Errorf("peer %s answered %d", r.Host, res.StatusCode)
 	default:
-		return nil, permanent{fmt.Errorf("peer %s refused the envelope (%d): %s", r.Host, res.StatusCode, truncate(string(b), 300))}
+		return nil, permanent{fmt.Errorf("peer %s refused the request (%d): %s", r.Host, res.StatusCode, truncate(string(b), 300))}
 	}
-	rc, err := OpenReceipt(b, r.SigningKey)
-	if err != nil {
-		return nil, fmt.Errorf("peer %s: %w", r.Host, err)
+	var results []BatchResult
+	if err := json.Unmarshal(b, &results); err != nil {
+		return nil, fmt.Errorf("peer %s: answer: %w", r.Host, err)
 	}
-	if rc.Envelope != r.EnvelopeID || rc.Digest != ledger.Digest(r.Body) || rc.Node != r.Host {
-		return nil, fmt.Errorf("peer %s: the receipt is for another envelope", r.Host)
-	}
-	return b, nil
+	return results, nil
 }
 
 func truncate(s string, n int) string {

@@ -81,7 +81,7 @@ type Options struct {
 	MaxSkew      time.Duration // accepted clock difference; default 5 min
 	AllowPrivate bool          // allow peers on loopback and private addresses (tests, demos)
 	PerPeer      int           // concurrent deliveries per peer; default 4
-	PeerRate     rate.Limit    // inbound requests per second per peer; default 200
+	PeerRate     rate.Limit    // inbound requests per second per peer; default 1000 (each may carry a batch)
 }
 
 // Service is a node's federation.
@@ -121,7 +121,7 @@ func New(db *store.DB, l *ledger.Log, k *keys.Node, logger *slog.Logger, opt Opt
 		opt.PerPeer = 4
 	}
 	if opt.PeerRate <= 0 {
-		opt.PeerRate = 200
+		opt.PeerRate = 1000
 	}
 	return &Service{
 		opt: opt, db: db, log: logger, ledger: l, keys: k, host: u.Host,

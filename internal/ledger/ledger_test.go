@@ -220,3 +220,27 @@ func TestCheckpointGolden(t *testing.T) {
 		t.Fatalf("golden checkpoint does not open: %+v %v", cp, err)
 	}
 }
+
+// BenchmarkAppend measures ledger appends in transactions of 100, the way a
+// batch of received envelopes appends them.
+func BenchmarkAppend(b *testing.B) {
+	_, key, _ := ed25519.GenerateKey(rand.Reader)
+	db := storetest.Open(b, storetest.Engines(b)[0], nil, Migrations())
+	l, _ := New(db, "bench.example", key)
+	b.ResetTimer()
+	for done := 0; done < b.N; done += 100 {
+		n := min(100, b.N-done)
+		err := db.WithTx(context.Background(), func(tx *store.Tx) error {
+			es := make([]Entry, n)
+			for i := range es {
+				es[i] = Entry{Kind: KindReceived, Digest: Digest([]byte(fmt.Sprint(done + i)))}
+			}
+			_, err := l.Append(context.Background(), tx, es...)
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "appends/s")
+}

@@ -185,6 +185,7 @@ type Tx struct {
 	db  *DB
 	// after runs once the transaction has committed (to wake workers, say).
 	after []func()
+	sp    int // savepoints made, for unique names
 }
 
 // Engine returns the engine the transaction runs on.
@@ -192,6 +193,26 @@ func (tx *Tx) Engine() Engine { return tx.db.Engine }
 
 // AfterCommit registers f to run after a successful commit.
 func (tx *Tx) AfterCommit(f func()) { tx.after = append(tx.after, f) }
+
+// Savepoint runs fn inside a savepoint of the transaction: if fn fails, what
+// it wrote is undone and the transaction goes on. A batch of independent
+// items can then commit together while refusing some of them.
+func (tx *Tx) Savepoint(ctx context.Context, fn func() error) error {
+	tx.sp++
+	name := fmt.Sprintf("sp%d", tx.sp)
+	if _, err := tx.tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
+		return mapErr(err)
+	}
+	if err := fn(); err != nil {
+		if _, rerr := tx.tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+name); rerr != nil {
+			return errors.Join(err, mapErr(rerr))
+		}
+		tx.tx.ExecContext(ctx, "RELEASE SAVEPOINT "+name)
+		return err
+	}
+	_, err := tx.tx.ExecContext(ctx, "RELEASE SAVEPOINT "+name)
+	return mapErr(err)
+}
 
 // WithTx runs fn in a write transaction, committing when fn returns nil and
 // rolling back otherwise, so a failed request never leaves half its writes.
