@@ -295,7 +295,9 @@ func TestBrowserJourneyAcrossNodes(t *testing.T) {
 	if text != "Joint statement: comments by Friday" {
 		t.Fatalf("after sending: h1 %q", text)
 	}
-	waitFor(t, "the message on B", func() bool { return strings.Contains(b.officer.get("/mail").Body, "Joint statement: comments by Friday") })
+	waitFor(t, "the message on B", func() bool {
+		return strings.Contains(b.officer.get("/mail").Body, "Joint statement: comments by Friday")
+	})
 	// B's officer, in a fresh browser session.
 	run("sign out on A", chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)))
 	run("acknowledge on B",

@@ -25,7 +25,12 @@ type fedNode struct {
 // pages, and gives the organisation an officer.
 func startFederated(t *testing.T, db, handle, country, name string) *fedNode {
 	t.Helper()
-	n := startNode(t, "", db, "--allow-private-peers")
+	return setupFederated(t, startNode(t, "", db, "--allow-private-peers"), handle, country, name)
+}
+
+// setupFederated sets up a running node for an organisation.
+func setupFederated(t *testing.T, n *testNode, handle, country, name string) *fedNode {
+	t.Helper()
 	f := &fedNode{testNode: n, host: strings.TrimPrefix(n.URL, "http://"), handle: handle}
 	f.admin = setupAdmin(t, n)
 	wantStatus(t, f.admin.post("/orgs", url.Values{"handle": {handle}, "kind": {"state_ministry"}, "country": {country}, "name_en": {name}}), 303)

@@ -107,6 +107,18 @@ var claimOutbox = map[store.Engine]string{
 // Run delivers the outbox until ctx ends: each peer in its own goroutines,
 // at most PerPeer at a time, skipped while its breaker is open.
 func (s *Service) Run(ctx context.Context) {
+	// On SQLite this process is the only one using the database (the data
+	// directory is locked), so claims left by a process that died are stale:
+	// release them rather than wait out their lease. Replicas on PostgreSQL
+	// wait for the lease, which outlasts the longest request.
+	if s.db.Engine == store.SQLite {
+		if err := s.db.WithTx(ctx, func(tx *store.Tx) error {
+			_, err := tx.Exec(ctx, `UPDATE outbox SET locked_until = NULL WHERE state = 'queued' AND locked_until IS NOT NULL`)
+			return err
+		}); err != nil {
+			s.log.Error("federation: release claims", "err", err)
+		}
+	}
 	t := time.NewTicker(500 * time.Millisecond)
 	defer t.Stop()
 	var wg sync.WaitGroup
@@ -153,7 +165,7 @@ func (s *Service) dispatch(ctx context.Context, wg *sync.WaitGroup) error {
 		for slot := 0; slot < free; slot++ {
 			var ids []string
 			err := s.db.WithTx(ctx, func(tx *store.Tx) error {
-				return tx.Select(ctx, &ids, claimOutbox[s.db.Engine], tx.Now.Add(2*time.Minute), tx.Now, tx.Now, pid, batchSize)
+				return tx.Select(ctx, &ids, claimOutbox[s.db.Engine], tx.Now.Add(claimLease), tx.Now, tx.Now, pid, batchSize)
 			})
 			if err != nil {
 				return err
@@ -172,6 +184,10 @@ func (s *Service) dispatch(ctx context.Context, wg *sync.WaitGroup) error {
 	}
 	return nil
 }
+
+// claimLease is how long a claim on envelopes lasts: longer than a request to
+// a peer may take (60 s), so no two replicas send the same batch at once.
+const claimLease = 90 * time.Second
 
 // batchSize is how many envelopes go to a peer in one request: one signature,
 // one transaction on each side.
