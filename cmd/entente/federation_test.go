@@ -23,9 +23,9 @@ type fedNode struct {
 
 // startFederated starts a node for an organisation, sets it up through its
 // pages, and gives the organisation an officer.
-func startFederated(t *testing.T, db, handle, country, name string) *fedNode {
+func startFederated(t *testing.T, db, handle, country, name string, extra ...string) *fedNode {
 	t.Helper()
-	return setupFederated(t, startNode(t, "", db, "--allow-private-peers"), handle, country, name)
+	return setupFederated(t, startNode(t, "", db, append([]string{"--allow-private-peers"}, extra...)...), handle, country, name)
 }
 
 // setupFederated sets up a running node for an organisation.
@@ -108,13 +108,32 @@ func TestCorrespondenceAcrossNodes(t *testing.T) {
 	})
 	r = a.officer.get(msgPath)
 	wantContains(t, r, "csa-sg@"+b.host, "mofa-jp@"+c.host, "Signed receipt")
+	// b's officer is told by e-mail, with a link to the message.
+	waitFor(t, "the arrival e-mail on b", func() bool {
+		files, _ := filepath.Glob(filepath.Join(b.Data, "mail", "*.eml"))
+		for _, f := range files {
+			m, _ := os.ReadFile(f)
+			if strings.Contains(string(m), "To: officer@csa-sg.test") && strings.Contains(string(m), "kemlu@"+a.host) && strings.Contains(string(m), b.URL+"/mail/") {
+				return true
+			}
+		}
+		return false
+	})
+	// Search finds it among what the reader may see, and only there.
+	wantContains(t, b.officer.get("/mail?q=cross-border"), "Consultation on a cross-border incident")
+	if strings.Contains(b.officer.get("/mail?q=nothing-like-this").Body, "Consultation") {
+		t.Fatal("search returned a message that does not match")
+	}
+	if strings.Contains(c.officer.get("/mail/sent?q=cross-border").Body, "Consultation") {
+		t.Fatal("c's sent box shows a's message")
+	}
 
 	// b reads and acknowledges; the acknowledgment travels back.
 	r = b.officer.get(bMsg)
 	wantContains(t, r, "Kami mengusulkan konsultasi", "TLP:AMBER", "TERBATAS", "kemlu@"+a.host)
 	wantStatus(t, b.officer.post(bMsg+"/ack", nil), 303)
 	waitFor(t, "the acknowledgment on a", func() bool {
-		return strings.Contains(a.officer.get(msgPath).Body, "Officer of csa-sg")
+		return strings.Contains(a.officer.get(strings.Replace(msgPath, "/mail/", "/api/v1/messages/", 1)).Body, `"acknowledged_by":"Officer of csa-sg"`)
 	})
 	// Through the API, the same facts.
 	r = a.officer.get(strings.Replace(msgPath, "/mail/", "/api/v1/messages/", 1))
@@ -178,4 +197,32 @@ func TestCorrespondenceAcrossNodes(t *testing.T) {
 	wantStatus(t, r, 422)
 	wantContains(t, r, "not a verified peer")
 	time.Sleep(100 * time.Millisecond)
+}
+
+// TestUndeliveredIsNotified: a peer down for longer than the retry horizon
+// leaves the message undelivered, visibly, and its author is told by e-mail.
+func TestUndeliveredIsNotified(t *testing.T) {
+	a := startFederated(t, "", "kemlu", "ID", "Ministry of Foreign Affairs of Indonesia", "--retry-horizon", "3s")
+	c := startFederated(t, "", "mofa-jp", "JP", "Ministry of Foreign Affairs of Japan")
+	peer(t, a, c)
+	if code := c.stop(); code != 0 {
+		t.Fatalf("stop c: %d", code)
+	}
+	r := a.officer.post("/mail", url.Values{"from": {"kemlu"}, "to": {"mofa-jp@" + c.host}, "subject": {"Into the void"}, "body": {"Is anyone there?"}, "tlp": {"GREEN"}})
+	wantStatus(t, r, 303)
+	msg := r.Header.Get("Location")
+	waitFor(t, "the message to be marked undelivered", func() bool {
+		return strings.Contains(a.officer.get(msg).Body, "undelivered")
+	})
+	waitFor(t, "the e-mail to its author", func() bool {
+		files, _ := filepath.Glob(filepath.Join(a.Data, "mail", "*.eml"))
+		for _, f := range files {
+			m, _ := os.ReadFile(f)
+			if strings.Contains(string(m), "To: officer@kemlu.test") && strings.Contains(string(m), "Not delivered to mofa-jp@"+c.host) {
+				return true
+			}
+		}
+		return false
+	})
+	wantContains(t, a.admin.get("/admin/audit?action=correspondence.undelivered"), "correspondence.undelivered")
 }

@@ -19,6 +19,7 @@ import (
 
 	"entente.example/entente/core"
 	"entente.example/entente/internal/jobs"
+	"entente.example/entente/internal/store"
 )
 
 // Message is one e-mail.
@@ -99,4 +100,43 @@ func EmailKind(m Mailer) jobs.Kind {
 		}
 		return m.Send(ctx, msg)
 	}}
+}
+
+// Translator turns message keys into text in a language.
+type Translator interface {
+	T(lang, key string, args ...any) string
+}
+
+// People e-mails the node's people by id, in their own language, through the
+// job queue in the caller's transaction: the e-mail exists exactly when the
+// change it reports does.
+type People struct {
+	Jobs    *jobs.Queue
+	Tr      Translator
+	BaseURL func() string
+}
+
+// Notify e-mails one person. The subject is formatted with args; the body
+// with args and then the absolute link to path.
+func (p People) Notify(ctx context.Context, tx *store.Tx, userID, subjectKey, bodyKey, path string, args ...any) error {
+	var u struct {
+		Email    string `db:"email"`
+		Lang     string `db:"lang"`
+		Disabled bool   `db:"disabled"`
+	}
+	if err := tx.Get(ctx, &u, `SELECT email, lang, disabled FROM users WHERE id = ?`, userID); err != nil {
+		return core.Wrap("notify: person", err)
+	}
+	if u.Disabled {
+		return nil
+	}
+	if u.Lang == "" {
+		u.Lang = "en"
+	}
+	msg := Message{
+		To:      u.Email,
+		Subject: p.Tr.T(u.Lang, subjectKey, args...),
+		Body:    p.Tr.T(u.Lang, bodyKey, append(args, p.BaseURL()+path)...),
+	}
+	return p.Jobs.Enqueue(ctx, tx, "notify.email", msg, jobs.Options{})
 }

@@ -11,6 +11,7 @@ import (
 	"entente.example/entente/internal/federation"
 	"entente.example/entente/internal/jobs"
 	"entente.example/entente/internal/ledger"
+	"entente.example/entente/internal/notify"
 	"entente.example/entente/internal/store"
 	"entente.example/entente/internal/web"
 	"entente.example/entente/modules/correspondence"
@@ -53,7 +54,7 @@ type Services struct {
 func Modules(d Deps) ([]web.Module, Services) {
 	s := Services{
 		Directory:      directory.NewService(d.DB, d.Auth, d.Jobs, d.Web.Catalog(), d.BaseURL),
-		Correspondence: correspondence.NewService(d.DB, d.Fed),
+		Correspondence: correspondence.NewService(d.DB, d.Fed, notify.People{Jobs: d.Jobs, Tr: d.Web.Catalog(), BaseURL: d.BaseURL}),
 	}
 	d.Auth.UseRoles(s.Directory)
 	d.Fed.UseDirectory(s.Directory)

@@ -21,16 +21,25 @@ const (
 	TypeAck     = "correspondence.ack"
 )
 
+// Notifier sends e-mail through the job queue; main wires the platform's.
+type Notifier interface {
+	// Notify e-mails a person, in their language; path is a page on this node
+	// that the message links to (made absolute and passed as the last
+	// argument of the body).
+	Notify(ctx context.Context, tx *store.Tx, userID, subjectKey, bodyKey, path string, args ...any) error
+}
+
 // Service is correspondence's use cases.
 type Service struct {
-	db  *store.DB
-	fed *federation.Service
+	db     *store.DB
+	fed    *federation.Service
+	notify Notifier
 }
 
 // NewService returns the service and registers it with federation for its
-// envelope types.
-func NewService(db *store.DB, fed *federation.Service) *Service {
-	s := &Service{db: db, fed: fed}
+// envelope types. notify may be nil (no e-mail).
+func NewService(db *store.DB, fed *federation.Service, notify Notifier) *Service {
+	s := &Service{db: db, fed: fed, notify: notify}
 	fed.Handle("correspondence", s)
 	return s
 }
@@ -108,8 +117,8 @@ func (s *Service) Send(ctx context.Context, c Compose) (Message, error) {
 		m = Message{ID: core.NewID(tx.Now), Direction: "out", From: from.Handle + "@" + host, FromOrgID: from.ID, Author: a.Name,
 			Subject: c.Subject, Body: c.Body, TLP: c.TLP, Classification: c.Classification, CreatedAt: tx.Now}
 		m.ThreadID = m.ID
-		if _, err := tx.Exec(ctx, `INSERT INTO messages (id, origin_id, thread_id, direction, from_addr, from_org_id, author, subject, body, tlp, classification, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, m.ID, m.ID, m.ThreadID, m.Direction, m.From, m.FromOrgID, m.Author, m.Subject, m.Body, string(m.TLP), m.Classification, m.CreatedAt); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO messages (id, origin_id, thread_id, direction, from_addr, from_org_id, author, author_id, subject, body, tlp, classification, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, m.ID, m.ID, m.ThreadID, m.Direction, m.From, m.FromOrgID, m.Author, a.UserID, m.Subject, m.Body, string(m.TLP), m.Classification, m.CreatedAt); err != nil {
 			return core.Wrap("correspondence: send", err)
 		}
 		var all []string
@@ -166,8 +175,29 @@ func (s *Service) receiveMessage(ctx context.Context, tx *store.Tx, env federati
 		VALUES (?, ?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?)`, id, p.OriginID, p.ThreadID, env.From, trunc(p.Author, 120), p.Subject, p.Body, string(env.TLP), trunc(p.Classification, 60), env.ID, p.Created.UTC()); err != nil {
 		return core.Wrap("correspondence: receive", err)
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO message_recipients (message_id, to_addr, to_org_id, state, delivered_at) VALUES (?, ?, ?, ?, ?)`, id, env.To, to.ID, StateDelivered, tx.Now)
-	return core.Wrap("correspondence: receive", err)
+	if _, err = tx.Exec(ctx, `INSERT INTO message_recipients (message_id, to_addr, to_org_id, state, delivered_at) VALUES (?, ?, ?, ?, ?)`, id, env.To, to.ID, StateDelivered, tx.Now); err != nil {
+		return core.Wrap("correspondence: receive", err)
+	}
+	return s.tell(ctx, tx, to.ID, "mail.arrived.subject", "mail.arrived.body", env.From, p.Subject, id)
+}
+
+// tell e-mails the admins and officers of an organisation (the people who
+// can act on its correspondence), through the job queue in the same
+// transaction.
+func (s *Service) tell(ctx context.Context, tx *store.Tx, orgID, subjectKey, bodyKey string, from, subject, messageID string) error {
+	if s.notify == nil {
+		return nil
+	}
+	var users []string
+	if err := tx.Select(ctx, &users, `SELECT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = ? AND m.role IN ('admin', 'officer') AND u.disabled = FALSE`, orgID); err != nil {
+		return core.Wrap("correspondence: notify", err)
+	}
+	for _, u := range users {
+		if err := s.notify.Notify(ctx, tx, u, subjectKey, bodyKey, "/mail/"+messageID, from, subject); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func trunc(s string, n int) string {
@@ -204,8 +234,11 @@ func (s *Service) Undelivered(ctx context.Context, tx *store.Tx, envelopeID, rea
 	var r struct {
 		MessageID string `db:"message_id"`
 		OrgID     string `db:"from_org_id"`
+		AuthorID  string `db:"author_id"`
+		To        string `db:"to_addr"`
+		Subject   string `db:"subject"`
 	}
-	if err := tx.Get(ctx, &r, `SELECT mr.message_id, m.from_org_id FROM message_recipients mr JOIN messages m ON m.id = mr.message_id WHERE mr.envelope_id = ?`, envelopeID); err != nil {
+	if err := tx.Get(ctx, &r, `SELECT mr.message_id, m.from_org_id, m.author_id, mr.to_addr, m.subject FROM message_recipients mr JOIN messages m ON m.id = mr.message_id WHERE mr.envelope_id = ?`, envelopeID); err != nil {
 		if core.KindOf(err) == core.KindNotFound {
 			return nil // an acknowledgment: nothing to mark
 		}
@@ -213,6 +246,11 @@ func (s *Service) Undelivered(ctx context.Context, tx *store.Tx, envelopeID, rea
 	}
 	if _, err := tx.Exec(ctx, `UPDATE message_recipients SET state = 'undelivered', note = ? WHERE envelope_id = ?`, trunc(reason, 300), envelopeID); err != nil {
 		return err
+	}
+	if s.notify != nil && r.AuthorID != "" {
+		if err := s.notify.Notify(ctx, tx, r.AuthorID, "mail.undelivered.subject", "mail.undelivered.body", "/mail/"+r.MessageID, r.To, r.Subject); err != nil {
+			return err
+		}
 	}
 	return audit.Record(ctx, tx, "correspondence.undelivered", "message", r.MessageID, r.OrgID, reason)
 }
@@ -234,6 +272,11 @@ func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",
 // organisations) or sent box ("out"), newest first. The access rule is in the
 // SQL: only rows of the actor's organisations are read at all.
 func (s *Service) List(ctx context.Context, box string, page core.Page) ([]Message, string, error) {
+	return s.Search(ctx, box, "", page)
+}
+
+// Search is List narrowed to messages whose subject, body or sender contain q.
+func (s *Service) Search(ctx context.Context, box, q string, page core.Page) ([]Message, string, error) {
 	a := core.ActorFrom(ctx)
 	if err := access.Check(a, access.MessageRead, access.Resource{}); err != nil {
 		return nil, "", err
@@ -247,19 +290,25 @@ func (s *Service) List(ctx context.Context, box string, page core.Page) ([]Messa
 	if cursor == "" {
 		cursor = "~" // after every id
 	}
-	var q string
+	var query string
 	switch box {
 	case "in":
-		q = `SELECT ` + messageColumns + ` FROM messages m WHERE m.id < ? AND EXISTS (SELECT 1 FROM message_recipients r WHERE r.message_id = m.id AND r.to_org_id IN (` + marks(len(orgs)) + `)) ORDER BY m.id DESC LIMIT ?`
+		query = `SELECT ` + messageColumns + ` FROM messages m WHERE m.id < ? AND EXISTS (SELECT 1 FROM message_recipients r WHERE r.message_id = m.id AND r.to_org_id IN (` + marks(len(orgs)) + `)) ORDER BY m.id DESC LIMIT ?`
 	case "out":
-		q = `SELECT ` + messageColumns + ` FROM messages m WHERE m.id < ? AND m.from_org_id IN (` + marks(len(orgs)) + `) ORDER BY m.id DESC LIMIT ?`
+		query = `SELECT ` + messageColumns + ` FROM messages m WHERE m.id < ? AND m.from_org_id IN (` + marks(len(orgs)) + `) ORDER BY m.id DESC LIMIT ?`
 	default:
 		return nil, "", core.Problems{"box": "err.choice"}.Err("correspondence: list")
 	}
 	args := append([]any{cursor}, orgs...)
+	if q != "" {
+		// The access filter above stays; the search only narrows it.
+		query = strings.Replace(query, " ORDER BY", ` AND (LOWER(m.subject) LIKE ? ESCAPE '\' OR LOWER(m.body) LIKE ? ESCAPE '\' OR LOWER(m.from_addr) LIKE ? ESCAPE '\' OR LOWER(m.author) LIKE ? ESCAPE '\') ORDER BY`, 1)
+		l := store.Like(q)
+		args = append(args, l, l, l, l)
+	}
 	args = append(args, page.Limit+1)
 	var ms []Message
-	if err := s.db.R().Select(ctx, &ms, q, args...); err != nil {
+	if err := s.db.R().Select(ctx, &ms, query, args...); err != nil {
 		return nil, "", core.Wrap("correspondence: list", err)
 	}
 	next := ""

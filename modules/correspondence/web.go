@@ -50,6 +50,7 @@ func (m *Module) Routes() []web.Route {
 
 type listView struct {
 	web.Page
+	Q        string
 	Box      string
 	Messages []Message
 	Next     string
@@ -61,9 +62,9 @@ func (m *Module) list(w http.ResponseWriter, r *http.Request, box, title string)
 		m.web.Error(w, r, err)
 		return
 	}
-	v := listView{Page: m.web.Page(r, title), Box: box}
+	v := listView{Page: m.web.Page(r, title), Box: box, Q: r.URL.Query().Get("q")}
 	v.Nav = "mail"
-	if v.Messages, v.Next, err = m.svc.List(r.Context(), box, page); err != nil {
+	if v.Messages, v.Next, err = m.svc.Search(r.Context(), box, v.Q, page); err != nil {
 		m.web.Error(w, r, err)
 		return
 	}
@@ -156,7 +157,7 @@ func (m *Module) apiList(w http.ResponseWriter, r *http.Request) {
 	if box == "" {
 		box = "in"
 	}
-	ms, next, err := m.svc.List(r.Context(), box, page)
+	ms, next, err := m.svc.Search(r.Context(), box, r.URL.Query().Get("q"), page)
 	if err != nil {
 		m.web.Error(w, r, err)
 		return
