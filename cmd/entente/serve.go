@@ -211,6 +211,7 @@ func (e env) build(ctx context.Context, cfg config.Config) (_ *node, err error) 
 	n.srv, err = web.New(web.Deps{
 		DB: n.db, Auth: n.auth, Jobs: n.queue, Log: n.log, Registry: reg, Migrations: migrations,
 		BaseURL: cfg.BaseURL, Secure: cfg.Secure(), MaxBody: cfg.MaxBodyBytes, Version: version, NodeName: hostOf(n.baseURL),
+		TrustedProxies: cfg.Proxies(),
 	}, webfiles.Files)
 	if err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -25,6 +26,9 @@ type Config struct {
 	SMTP     string // smtp://user:pass@host:port; empty writes mail to <DataDir>/mail
 	MailFrom string
 
+	// TrustedProxies are the addresses (CIDR) of reverse proxies whose
+	// X-Forwarded-For header names the real client.
+	TrustedProxies string
 	// AllowPrivatePeers lets the node talk to peers on loopback and private
 	// addresses: single-machine demos and tests.
 	AllowPrivatePeers bool
@@ -67,6 +71,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) {
 	str(&c.DB, "db", "database: SQLite file path, or postgres://… URL (default: entente.db in the data directory)")
 	str(&c.BaseURL, "base-url", "public URL of this node, e.g. https://entente.example.org (default: http://ADDR)")
 	str(&c.LogLevel, "log-level", "debug, info, warn or error")
+	str(&c.TrustedProxies, "trusted-proxies", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed, e.g. 127.0.0.1/32")
 	str(&c.SMTP, "smtp", "SMTP server for e-mail, smtp://user:password@host:port (default: write .eml files to DATA/mail)")
 	str(&c.MailFrom, "mail-from", "sender address of e-mail")
 	if v := getenv(envName("demo")); v != "" {
@@ -130,6 +135,13 @@ func (c *Config) Validate() error {
 		}
 		c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	}
+	for _, p := range strings.Split(c.TrustedProxies, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			if _, err := netip.ParsePrefix(p); err != nil {
+				return fmt.Errorf("--trusted-proxies %q: want CIDRs such as 10.0.0.0/8", p)
+			}
+		}
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -144,3 +156,14 @@ func (c *Config) Validate() error {
 // Secure reports whether the node is served over HTTPS, which decides whether
 // cookies are Secure and carry the __Host- prefix.
 func (c *Config) Secure() bool { return strings.HasPrefix(c.BaseURL, "https://") }
+
+// Proxies returns the trusted proxies, already validated.
+func (c *Config) Proxies() []netip.Prefix {
+	var out []netip.Prefix
+	for _, p := range strings.Split(c.TrustedProxies, ",") {
+		if pf, err := netip.ParsePrefix(strings.TrimSpace(p)); err == nil {
+			out = append(out, pf.Masked())
+		}
+	}
+	return out
+}

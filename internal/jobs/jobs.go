@@ -297,7 +297,9 @@ func (q *Queue) finish(ctx context.Context, j Job, k Kind, runErr error) error {
 	return q.db.WithTx(ctx, func(tx *store.Tx) error {
 		if runErr == nil {
 			q.processed.WithLabelValues(j.Kind, "done").Inc()
-			_, err := tx.Exec(ctx, `UPDATE jobs SET state = 'done', finished_at = ?, locked_until = NULL WHERE id = ?`, tx.Now, j.ID)
+			// A done job's payload is not needed any more and may hold secrets
+			// (an invitation link): keep the record, drop the payload.
+			_, err := tx.Exec(ctx, `UPDATE jobs SET state = 'done', payload = '{}', finished_at = ?, locked_until = NULL WHERE id = ?`, tx.Now, j.ID)
 			return core.Wrap("jobs: finish", err)
 		}
 		msg := runErr.Error()

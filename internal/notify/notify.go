@@ -6,9 +6,11 @@ package notify
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"mime"
+	"net"
 	"net/mail"
 	"net/smtp"
 	"net/url"
@@ -79,14 +81,56 @@ func NewSMTP(raw, from string, clock core.Clock) (*SMTPMailer, error) {
 	return &SMTPMailer{URL: u, From: from, Clock: clock}, nil
 }
 
-// Send delivers m; net/smtp upgrades to STARTTLS when the server offers it.
-func (s *SMTPMailer) Send(_ context.Context, m Message) error {
-	var a smtp.Auth
+// Send delivers m, upgrading to STARTTLS when the server offers it. The
+// connection has a deadline from ctx (or one minute), so a mail server that
+// stalls cannot hold a worker, or shutdown, forever.
+func (s *SMTPMailer) Send(ctx context.Context, m Message) error {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		deadline = time.Now().Add(time.Minute)
+	}
+	d := net.Dialer{Deadline: deadline}
+	conn, err := d.DialContext(ctx, "tcp", s.URL.Host)
+	if err != nil {
+		return fmt.Errorf("notify: smtp: %w", err)
+	}
+	defer conn.Close()
+	if err := conn.SetDeadline(deadline); err != nil {
+		return err
+	}
+	c, err := smtp.NewClient(conn, s.URL.Hostname())
+	if err != nil {
+		return fmt.Errorf("notify: smtp: %w", err)
+	}
+	defer c.Close()
+	if ok, _ := c.Extension("STARTTLS"); ok {
+		if err := c.StartTLS(&tls.Config{ServerName: s.URL.Hostname()}); err != nil {
+			return fmt.Errorf("notify: smtp starttls: %w", err)
+		}
+	}
 	if s.URL.User != nil {
 		pw, _ := s.URL.User.Password()
-		a = smtp.PlainAuth("", s.URL.User.Username(), pw, s.URL.Hostname())
+		if err := c.Auth(smtp.PlainAuth("", s.URL.User.Username(), pw, s.URL.Hostname())); err != nil {
+			return fmt.Errorf("notify: smtp auth: %w", err)
+		}
 	}
-	return smtp.SendMail(s.URL.Host, a, s.From, []string{m.To}, m.Render(s.From, s.Clock.Now()))
+	if err := c.Mail(s.From); err != nil {
+		return fmt.Errorf("notify: smtp: %w", err)
+	}
+	if err := c.Rcpt(m.To); err != nil {
+		return fmt.Errorf("notify: smtp: %w", err)
+	}
+	w, err := c.Data()
+	if err != nil {
+		return fmt.Errorf("notify: smtp: %w", err)
+	}
+	if _, err := w.Write(m.Render(s.From, s.Clock.Now())); err != nil {
+		return fmt.Errorf("notify: smtp: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("notify: smtp: %w", err)
+	}
+	return c.Quit()
 }
 
 // EmailKind is the job that sends one Message through m. E-mail is retried for

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http/httptest"
+	"net/netip"
 	"testing"
 
 	"entente.example/entente/core"
@@ -93,6 +94,26 @@ func TestSafeNext(t *testing.T) {
 	} {
 		if got := safeNext(in); got != want {
 			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestClientIPBehindTrustedProxy(t *testing.T) {
+	s := &Server{Deps: Deps{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}}}
+	for _, tc := range []struct{ remote, xff, want string }{
+		{"203.0.113.9:5000", "198.51.100.1", "203.0.113.9"},                  // untrusted peer: its header is ignored
+		{"10.0.0.2:5000", "198.51.100.1", "198.51.100.1"},                    // behind our proxy
+		{"10.0.0.2:5000", "6.6.6.6, 198.51.100.1, 10.0.0.3", "198.51.100.1"}, // a client-supplied first hop is ignored
+		{"10.0.0.2:5000", "", "10.0.0.2"},
+		{"10.0.0.2:5000", "not-an-ip", "10.0.0.2"},
+	} {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.RemoteAddr = tc.remote
+		if tc.xff != "" {
+			r.Header.Set("X-Forwarded-For", tc.xff)
+		}
+		if got := s.clientIP(r); got != tc.want {
+			t.Errorf("clientIP(%s, %q) = %s, want %s", tc.remote, tc.xff, got, tc.want)
 		}
 	}
 }

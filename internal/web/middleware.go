@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -69,14 +70,47 @@ func (s *Server) requestInfo(next http.Handler) http.Handler {
 		b := make([]byte, 8)
 		rand.Read(b)
 		id := hex.EncodeToString(b)
-		ip, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			ip = r.RemoteAddr
-		}
+		ip := s.clientIP(r)
 		w.Header().Set("X-Request-Id", id)
 		ctx := core.WithRequest(r.Context(), core.RequestInfo{ID: id, IP: ip})
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// clientIP is the address of the client: the connection's, or behind a
+// trusted reverse proxy, the last address in X-Forwarded-For that is not
+// itself a trusted proxy (the one a client cannot forge).
+func (s *Server) clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	trusted := func(h string) bool {
+		a, err := netip.ParseAddr(strings.TrimSpace(h))
+		if err != nil {
+			return false
+		}
+		for _, p := range s.TrustedProxies {
+			if p.Contains(a.Unmap()) {
+				return true
+			}
+		}
+		return false
+	}
+	if !trusted(host) {
+		return host
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		h := strings.TrimSpace(hops[i])
+		if _, err := netip.ParseAddr(h); err != nil {
+			break
+		}
+		if !trusted(h) {
+			return h
+		}
+	}
+	return host
 }
 
 // CSP allows nothing inline: scripts, styles and images come from this origin,
