@@ -130,7 +130,7 @@ func newNodeH(t testing.TB, e storetest.Engine, horizon time.Duration) *testNode
 		fmt.Sscan(r.URL.Query().Get("size"), &size)
 		p, err := n.log.ProveConsistency(r.Context(), old, size)
 		if err != nil {
-			http.Error(w, err.Error(), 422)
+			http.Error(w, err.Error(), http.StatusUnprocessableEntity)
 			return
 		}
 		json.NewEncoder(w).Encode(Proofize(0, size, p))
@@ -146,7 +146,7 @@ func newNodeH(t testing.TB, e storetest.Engine, horizon time.Duration) *testNode
 	mux.HandleFunc("GET /federation/v1/directory", func(w http.ResponseWriter, r *http.Request) {
 		b, err := n.svc.DirectoryFor(r.Context(), r)
 		if err != nil {
-			http.Error(w, err.Error(), 401)
+			http.Error(w, err.Error(), http.StatusUnauthorized)
 			return
 		}
 		w.Write(b)
@@ -380,9 +380,8 @@ func TestDeadPeerIsUndeliveredAndDoesNotSlowOthers(t *testing.T) {
 			send(t, a, c, i)
 		}
 		start := time.Now()
-		var toB []string
 		for i := 0; i < 10; i++ {
-			toB = append(toB, send(t, a, b, i))
+			send(t, a, b, i)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
 		defer cancel()
