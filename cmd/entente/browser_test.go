@@ -322,6 +322,25 @@ func TestBrowserJourneyAcrossNodes(t *testing.T) {
 		into(&text, chromedp.Text(chromedp.CSS("#delivery + table tbody"))),
 		shot("13-acknowledged-on-a"),
 	)
+	// The administrator's view of the peering, in Indonesian.
+	var fp string
+	run("peers on A",
+		chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)),
+		chromedp.SendKeys(chromedp.ID("email"), "ada@node.test"),
+		chromedp.SendKeys(chromedp.ID("password"), "correct horse battery"),
+		chromedp.Submit(chromedp.ID("password")),
+		chromedp.WaitVisible(chromedp.ID("attn")),
+		chromedp.Click(chromedp.CSS(`form[action="/lang"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`html[lang="id"]`)),
+		chromedp.Navigate(a.URL+"/admin/peers"),
+		chromedp.WaitVisible(chromedp.ID("known")),
+		into(&fp, chromedp.Text(chromedp.CSS("#known + table tbody"))),
+		shot("14-peers-id"),
+	)
+	if !strings.Contains(fp, b.host) || !strings.Contains(fp, "terverifikasi") || !strings.Contains(fp, "1 terkirim") {
+		t.Fatalf("peers table on A:\n%s", fp)
+	}
 	if !strings.Contains(text, "acknowledged") || strings.Count(text, "Officer of csa-sg") != 2 || !strings.Contains(text, "csa-sg@"+b.host) || strings.Count(text, "UTC") != 3 {
 		t.Fatalf("delivery table on A:\n%s", text)
 	}
