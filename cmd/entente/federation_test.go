@@ -128,6 +128,15 @@ func TestCorrespondenceAcrossNodes(t *testing.T) {
 		t.Fatal("c's sent box shows a's message")
 	}
 
+	// Two organisations on one peer get one message each (and share it there).
+	wantStatus(t, b.admin.post("/orgs", url.Values{"handle": {"sgcert"}, "kind": {"state_cert"}, "country": {"SG"}, "name_en": {"SingCERT"}}), 303)
+	r = a.officer.post("/mail", url.Values{"from": {"kemlu"}, "to": {"csa-sg@" + b.host + ", sgcert@" + b.host}, "subject": {"Two recipients, one node"}, "body": {"x"}, "tlp": {"GREEN"}})
+	wantStatus(t, r, 303)
+	twoPath := strings.Replace(r.Header.Get("Location"), "/mail/", "/api/v1/messages/", 1)
+	waitFor(t, "both deliveries", func() bool {
+		return strings.Count(a.officer.get(twoPath).Body, `"state":"delivered"`) == 2
+	})
+
 	// b reads and acknowledges; the acknowledgment travels back.
 	r = b.officer.get(bMsg)
 	wantContains(t, r, "Kami mengusulkan konsultasi", "TLP:AMBER", "TERBATAS", "kemlu@"+a.host)

@@ -80,7 +80,7 @@ var expected = map[access.Action][]string{
 	access.PeerRequest:   {"anonymous", "observer", "member", "officer", "org-admin", "node-admin"},
 	access.PeerManage:    {"node-admin"},
 	// The node administrator of the demo belongs to no organisation.
-	access.MessageRead: {"observer", "member", "officer", "org-admin"},
+	access.MessageRead: {"member", "officer", "org-admin"},
 	access.MessageSend: {"officer", "org-admin"},
 	access.MessageAck:  {"member", "officer", "org-admin"},
 }

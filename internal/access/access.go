@@ -70,9 +70,10 @@ var policy = map[Action]rule{
 	Metrics:       {allow: isNodeAdmin},
 	PeerRequest:   {anonymous: true, write: true},
 	PeerManage:    {write: true, allow: isNodeAdmin},
-	MessageRead:   {allow: memberWith(core.Roles...)},
-	MessageSend:   {write: true, allow: memberWith(core.RoleAdmin, core.RoleOfficer)},
-	MessageAck:    {write: true, allow: memberWith(core.RoleAdmin, core.RoleOfficer, core.RoleAnalyst, core.RoleInvestigator, core.RoleMember)},
+	// Observers follow an organisation's work, not its correspondence.
+	MessageRead: {allow: memberWith(core.RoleAdmin, core.RoleOfficer, core.RoleAnalyst, core.RoleInvestigator, core.RoleMember)},
+	MessageSend: {write: true, allow: memberWith(core.RoleAdmin, core.RoleOfficer)},
+	MessageAck:  {write: true, allow: memberWith(core.RoleAdmin, core.RoleOfficer, core.RoleAnalyst, core.RoleInvestigator, core.RoleMember)},
 }
 
 // memberWith allows members of the organisation (of any organisation, for the

@@ -21,8 +21,7 @@ func newClient(allowPrivate bool) *http.Client {
 			if err != nil {
 				return err
 			}
-			a := ap.Addr().Unmap()
-			if a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() || a.IsUnspecified() || a.IsMulticast() {
+			if !public(ap.Addr()) {
 				return errors.New("federation: refusing to connect to a private or local address")
 			}
 			return nil
@@ -37,4 +36,35 @@ func newClient(allowPrivate bool) *http.Client {
 		ForceAttemptHTTP2:     true,
 	}
 	return &http.Client{Transport: tr, Timeout: 60 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// special are ranges that are not on the public internet but that Go's
+// IsPrivate and friends do not cover: shared address space (where some
+// clouds keep their metadata service), benchmarking, reserved, and IPv6
+// prefixes that embed IPv4 addresses.
+var special = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"),
+	netip.MustParsePrefix("100.64.0.0/10"),
+	netip.MustParsePrefix("192.0.0.0/24"),
+	netip.MustParsePrefix("198.18.0.0/15"),
+	netip.MustParsePrefix("240.0.0.0/4"),
+	netip.MustParsePrefix("64:ff9b::/96"),
+	netip.MustParsePrefix("64:ff9b:1::/48"),
+	netip.MustParsePrefix("2002::/16"),
+	netip.MustParsePrefix("::/96"),
+}
+
+// public reports whether a is a global unicast address outside every private
+// and special range.
+func public(a netip.Addr) bool {
+	a = a.Unmap()
+	if !a.IsGlobalUnicast() || a.IsPrivate() || a.IsLoopback() {
+		return false
+	}
+	for _, p := range special {
+		if p.Contains(a) {
+			return false
+		}
+	}
+	return true
 }

@@ -98,7 +98,7 @@ func newNodeH(t testing.TB, e storetest.Engine, horizon time.Duration) *testNode
 		logOut = os.Stderr
 	}
 	n.svc, err = New(db, n.log, &keys.Node{Signing: sk, HPKE: hk}, slog.New(slog.NewTextHandler(logOut, nil)),
-		Options{BaseURL: n.srv.URL, Name: host, AllowPrivate: true, Horizon: horizon, PerPeer: 2})
+		Options{BaseURL: n.srv.URL, Name: host, AllowPrivate: true, Horizon: horizon, PerPeer: 2, RequestTimeout: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -467,15 +467,48 @@ func TestForkIsDetected(t *testing.T) {
 		if as[0].EvidenceA == as[0].EvidenceB {
 			t.Fatal("the two checkpoints are the same")
 		}
-		// A log that rewrites its past for everyone is caught too: b now
-		// shows a a bigger tree that does not extend the one a saw.
+		// A log that rewrites its past is caught too: b now shows a another
+		// tree of the size a already saw.
 		other := real.Root
 		other[1] ^= 0xff
-		b.forked, _ = ledger.SignCheckpoint(b.svc.Host(), b.key, real.Size+3, other)
+		b.forked, _ = ledger.SignCheckpoint(b.svc.Host(), b.key, real.Size, other)
 		b.forkFor = a.svc.Host()
 		a.svc.Witness(ctx)
 		if as, _ := a.svc.Alarms(ctx); len(as) != 2 || !strings.Contains(as[0].Detail, "does not extend") {
 			t.Fatalf("rewritten history: %+v", as)
 		}
 	})
+}
+
+// TestUnprovenIsNotAFork: a peer that cannot produce a consistency proof
+// (a proxy in the way, an outage) raises no alarm; the new checkpoint is not
+// taken as seen until it is proven.
+func TestUnprovenIsNotAFork(t *testing.T) {
+	e := storetest.Engines(t)[0]
+	ctx := context.Background()
+	a, b := newNode(t, e, time.Hour), newNode(t, e, time.Hour)
+	peerUp(t, a, b)
+	peerUp(t, b, a)
+	send(t, a, b, 1)
+	drain(t, a, 5*time.Second)
+	b.log.Sign(ctx)
+	a.log.Sign(ctx)
+	if err := a.svc.Witness(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// b grows but shows a size it cannot prove (a proxy eats the proof).
+	real, _ := b.log.Latest(ctx)
+	b.forked, _ = ledger.SignCheckpoint(b.svc.Host(), b.key, real.Size+5, real.Root)
+	b.forkFor = a.svc.Host()
+	if err := a.svc.Witness(ctx); err == nil {
+		t.Fatal("an unprovable checkpoint was accepted")
+	}
+	if as, _ := a.svc.Alarms(ctx); len(as) != 0 {
+		t.Fatalf("alarm without evidence: %+v", as)
+	}
+	var seen int64
+	a.db.R().Get(ctx, &seen, `SELECT MAX(size) FROM peer_checkpoints`)
+	if seen != real.Size {
+		t.Fatalf("stored an unproven checkpoint of size %d", seen)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"net/http"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -137,11 +138,21 @@ func TestVerifyRefusals(t *testing.T) {
 			r.Header.Del("Signature")
 			return body, target, opts
 		}, "not signed"},
-		"digest not covered": {func(r *http.Request) ([]byte, string, VerifyOptions) {
+		"required header not covered": {func(r *http.Request) ([]byte, string, VerifyOptions) {
 			o := opts
 			o.Required = append(o.Required, "content-type")
 			return body, target, o
 		}, "not covered"},
+		"digest not covered": {func(r *http.Request) ([]byte, string, VerifyOptions) {
+			r.Header.Del("Signature-Input")
+			r.Header.Del("Signature")
+			Sign(r, body, target, priv, SignParams{KeyID: "node-a.example", Created: now, Components: []string{"@method", "@target-uri"}})
+			return []byte("anything at all"), target, opts
+		}, `"content-digest" is not covered`},
+		"other algorithm": {func(r *http.Request) ([]byte, string, VerifyOptions) {
+			r.Header.Set("Signature-Input", strings.Replace(r.Header.Get("Signature-Input"), `alg="ed25519"`, `alg="hmac-sha256"`, 1))
+			return body, target, opts
+		}, "is not accepted"},
 		"unknown signer": {func(r *http.Request) ([]byte, string, VerifyOptions) {
 			o := opts
 			o.Key = func(string) (ed25519.PublicKey, error) { return nil, errors.New("unknown peer") }
@@ -187,4 +198,18 @@ func FuzzVerify(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestOnlyPublicAddressesAreDialled(t *testing.T) {
+	for addr, want := range map[string]bool{
+		"203.0.113.10": true, "8.8.8.8": true, "2001:4860::8888": true,
+		"127.0.0.1": false, "10.1.2.3": false, "192.168.0.1": false, "169.254.169.254": false,
+		"100.100.100.200": false, "0.1.2.3": false, "198.18.0.1": false, "240.0.0.1": false,
+		"::1": false, "fc00::1": false, "fe80::1": false, "64:ff9b::a00:1": false, "2002:a00:1::": false,
+		"::ffff:10.0.0.1": false, "::ffff:8.8.8.8": true,
+	} {
+		if got := public(netip.MustParseAddr(addr)); got != want {
+			t.Errorf("public(%s) = %v, want %v", addr, got, want)
+		}
+	}
 }

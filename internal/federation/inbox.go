@@ -61,9 +61,6 @@ func (s *Service) verifyPeerRequest(ctx context.Context, r *http.Request, body [
 			if p.Status != PeerVerified {
 				return nil, refuse(core.KindForbidden, "peer "+keyid+" is "+p.Status+", not verified")
 			}
-			if !s.limiter(p.Host).Allow() {
-				return nil, refuse(core.KindRateLimited, "too many requests from "+keyid)
-			}
 			peer = p
 			return p.SigningKey, nil
 		},
@@ -97,18 +94,35 @@ func (s *Service) Receive(ctx context.Context, r *http.Request) ([]byte, error) 
 		return nil, err
 	}
 	if t := bytes.TrimLeft(body, " \t\r\n"); len(t) > 0 && t[0] == '[' {
-		return s.receiveBatch(ctx, peer, body)
+		var raws []json.RawMessage
+		if err := json.Unmarshal(body, &raws); err != nil {
+			return nil, refuse(core.KindInvalid, "batch: "+err.Error())
+		}
+		if len(raws) == 0 || len(raws) > MaxBatchLen {
+			return nil, refuse(core.KindInvalid, fmt.Sprintf("batch: want 1 to %d envelopes", MaxBatchLen))
+		}
+		// The rate is counted in envelopes, once the signature has proved
+		// who is sending: nobody can spend a peer's allowance for it.
+		if !s.limiter(peer.Host).AllowN(time.Now(), len(raws)) {
+			return nil, refuse(core.KindRateLimited, "too many envelopes from "+peer.Host)
+		}
+		results, err := s.receiveMany(ctx, peer, raws)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(results)
 	}
-	if len(body) > MaxEnvelope {
-		return nil, refuse(core.KindTooLarge, "envelope over the size limit")
+	if !s.limiter(peer.Host).Allow() {
+		return nil, refuse(core.KindRateLimited, "too many envelopes from "+peer.Host)
 	}
-	var receipt []byte
-	err = s.db.WithTx(ctx, func(tx *store.Tx) error {
-		var err error
-		receipt, err = s.receiveOne(ctx, tx, peer, body)
-		return err
-	})
-	return receipt, err
+	results, err := s.receiveMany(ctx, peer, []json.RawMessage{body})
+	if err != nil {
+		return nil, err
+	}
+	if res := results[0]; res.Error != "" {
+		return nil, refuse(res.Kind, res.Error)
+	}
+	return results[0].Receipt, nil
 }
 
 // MaxBatch is the largest batch body a node accepts; MaxBatchLen the most
@@ -127,19 +141,20 @@ type BatchResult struct {
 	Error    string          `json:"error,omitempty"`
 }
 
-func (s *Service) receiveBatch(ctx context.Context, peer Peer, body []byte) ([]byte, error) {
-	var raws []json.RawMessage
-	if err := json.Unmarshal(body, &raws); err != nil {
-		return nil, refuse(core.KindInvalid, "batch: "+err.Error())
-	}
-	if len(raws) == 0 || len(raws) > MaxBatchLen {
-		return nil, refuse(core.KindInvalid, fmt.Sprintf("batch: want 1 to %d envelopes", MaxBatchLen))
-	}
+// receiveMany applies envelopes in one transaction, each in its own
+// savepoint: a refused or failing envelope leaves nothing behind and does not
+// stop the others.
+func (s *Service) receiveMany(ctx context.Context, peer Peer, raws []json.RawMessage) ([]BatchResult, error) {
 	results := make([]BatchResult, len(raws))
 	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
 		for i, raw := range raws {
+			var id struct {
+				ID string `json:"id"`
+			}
+			json.Unmarshal(raw, &id)
+			results[i].Envelope = id.ID
 			if len(raw) > MaxEnvelope {
-				results[i] = BatchResult{Kind: core.KindTooLarge, Error: "envelope over the size limit"}
+				results[i].Kind, results[i].Error = core.KindTooLarge, "envelope over the size limit"
 				continue
 			}
 			var receipt []byte
@@ -148,26 +163,33 @@ func (s *Service) receiveBatch(ctx context.Context, peer Peer, body []byte) ([]b
 				receipt, err = s.receiveOne(ctx, tx, peer, raw)
 				return err
 			})
-			var id struct {
-				ID string `json:"id"`
-			}
-			json.Unmarshal(raw, &id)
-			results[i].Envelope = id.ID
 			switch {
 			case err == nil:
 				results[i].Receipt = receipt
+			case core.KindOf(err) == core.KindConflict && Refusal(err) == "":
+				// Delivered twice at once (two claims, or two replicas): the
+				// other copy won; answer with its receipt.
+				var prev struct {
+					Digest  string `db:"digest"`
+					Receipt string `db:"receipt"`
+				}
+				if tx.Get(ctx, &prev, `SELECT digest, receipt FROM inbox WHERE envelope_id = ?`, id.ID) == nil && prev.Digest == ledger.Digest(raw) {
+					results[i].Receipt = json.RawMessage(prev.Receipt)
+				} else {
+					results[i].Kind, results[i].Error = core.KindConflict, "envelope id already used"
+				}
 			case Refusal(err) != "":
 				results[i].Kind, results[i].Error = core.KindOf(err), Refusal(err)
 			default:
-				return err // the node's own failure: the whole batch is retried
+				// This node's own failure with this envelope: the sender
+				// retries it later; the rest of the batch goes on.
+				s.log.Error("federation: receive", "envelope", id.ID, "err", err)
+				results[i].Kind, results[i].Error = core.KindInternal, "the receiving node failed to store this envelope; try again later"
 			}
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(results)
+	return results, err
 }
 
 // receiveOne checks, stores, applies and receipts one envelope in tx.
@@ -184,8 +206,6 @@ func (s *Service) receiveOne(ctx context.Context, tx *store.Tx, peer Peer, body 
 		return nil, refuse(core.KindForbidden, fmt.Sprintf("%s may not send for %s", peer.Host, env.From))
 	case toHost != s.host:
 		return nil, refuse(core.KindInvalid, env.To+" is not on this node")
-	case env.Created.Before(now.Add(-s.opt.Horizon - time.Hour)):
-		return nil, refuse(core.KindInvalid, "envelope older than the retry horizon")
 	case env.Created.After(now.Add(s.opt.MaxSkew)):
 		return nil, refuse(core.KindInvalid, "envelope created in the future")
 	}

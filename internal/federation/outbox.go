@@ -165,7 +165,7 @@ func (s *Service) dispatch(ctx context.Context, wg *sync.WaitGroup) error {
 		for slot := 0; slot < free; slot++ {
 			var ids []string
 			err := s.db.WithTx(ctx, func(tx *store.Tx) error {
-				return tx.Select(ctx, &ids, claimOutbox[s.db.Engine], tx.Now.Add(claimLease), tx.Now, tx.Now, pid, batchSize)
+				return tx.Select(ctx, &ids, claimOutbox[s.db.Engine], tx.Now.Add(s.opt.RequestTimeout+30*time.Second), tx.Now, tx.Now, pid, batchSize)
 			})
 			if err != nil {
 				return err
@@ -184,10 +184,6 @@ func (s *Service) dispatch(ctx context.Context, wg *sync.WaitGroup) error {
 	}
 	return nil
 }
-
-// claimLease is how long a claim on envelopes lasts: longer than a request to
-// a peer may take (60 s), so no two replicas send the same batch at once.
-const claimLease = 90 * time.Second
 
 // batchSize is how many envelopes go to a peer in one request: one signature,
 // one transaction on each side.
@@ -214,18 +210,34 @@ func (s *Service) deliverBatch(ctx context.Context, ids []string, ps *peerState)
 		s.log.Error("federation: load outbox rows", "err", err)
 		return
 	}
-	results, err := s.postBatch(ctx, rows)
+	// Requests stay well under the receiver's body limit, whatever the
+	// envelopes weigh; a batch of one always goes.
+	results := map[string]BatchResult{}
+	var err error
+	for start := 0; start < len(rows) && err == nil; {
+		end, size := start, 2
+		for end < len(rows) && (end == start || size+len(rows[end].Body)+1 <= MaxBatch/2) {
+			size += len(rows[end].Body) + 1
+			end++
+		}
+		var rs []BatchResult
+		rs, err = s.postBatch(ctx, rows[start:end])
+		for _, r := range rs {
+			results[r.Envelope] = r
+		}
+		start = end
+	}
 	now := s.db.Clock().Now()
 	var perm permanent
 	var slow slowDown
 	ps.record(err == nil || errors.As(err, &perm) || errors.As(err, &slow), now)
 	ferr := s.db.WithTx(ctx, func(tx *store.Tx) error {
 		var receipts []ledger.Entry
-		for i, r := range rows {
+		for _, r := range rows {
 			rerr := err
 			var receipt []byte
 			if err == nil {
-				receipt, rerr = checkResult(r, results, i)
+				receipt, rerr = checkResult(r, results)
 			}
 			if rerr == nil {
 				if _, err := tx.Exec(ctx, `UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = ?, receipt = ?, locked_until = NULL, last_error = '' WHERE id = ?`, tx.Now, string(receipt), r.ID); err != nil {
@@ -265,12 +277,12 @@ func (s *Service) deliverBatch(ctx context.Context, ids []string, ps *peerState)
 	}
 }
 
-// checkResult verifies the receipt the peer returned for row i of a batch.
-func checkResult(r outRow, results []BatchResult, i int) ([]byte, error) {
-	if i >= len(results) || results[i].Envelope != r.EnvelopeID {
+// checkResult verifies the receipt the peer returned for a row.
+func checkResult(r outRow, results map[string]BatchResult) ([]byte, error) {
+	res, ok := results[r.EnvelopeID]
+	if !ok {
 		return nil, fmt.Errorf("peer %s: no answer for envelope %s", r.Host, r.EnvelopeID)
 	}
-	res := results[i]
 	if res.Error != "" {
 		if res.Kind == core.KindRateLimited || res.Kind == core.KindUnavailable || res.Kind == core.KindInternal {
 			return nil, fmt.Errorf("peer %s: %s", r.Host, res.Error)
@@ -303,12 +315,13 @@ func (s *Service) undelivered(ctx context.Context, tx *store.Tx, envelopeID, rea
 // whose breaker keeps it from being tried: never a silent drop.
 func (s *Service) expire(ctx context.Context) error {
 	var ids []string
-	if err := s.db.R().Select(ctx, &ids, `SELECT envelope_id FROM outbox WHERE state = 'queued' AND expires_at <= ? LIMIT 500`, s.db.Clock().Now()); err != nil {
+	now := s.db.Clock().Now()
+	if err := s.db.R().Select(ctx, &ids, `SELECT envelope_id FROM outbox WHERE state = 'queued' AND expires_at <= ? AND (locked_until IS NULL OR locked_until <= ?) LIMIT 500`, now, now); err != nil {
 		return err
 	}
 	for _, id := range ids {
 		err := s.db.WithTx(ctx, func(tx *store.Tx) error {
-			n, err := tx.Exec(ctx, `UPDATE outbox SET state = 'undelivered', last_error = CASE WHEN last_error = '' THEN 'retry horizon passed' ELSE last_error END WHERE envelope_id = ? AND state = 'queued'`, id)
+			n, err := tx.Exec(ctx, `UPDATE outbox SET state = 'undelivered', last_error = CASE WHEN last_error = '' THEN 'retry horizon passed' ELSE last_error END WHERE envelope_id = ? AND state = 'queued' AND (locked_until IS NULL OR locked_until <= ?)`, id, tx.Now)
 			if err != nil || n == 0 {
 				return err
 			}
@@ -338,7 +351,7 @@ func (s *Service) postBatch(ctx context.Context, rows []outRow) ([]BatchResult, 
 	}
 	body.WriteByte(']')
 	target := r.BaseURL + "/federation/v1/inbox"
-	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, s.opt.RequestTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body.Bytes()))
 	if err != nil {
@@ -361,10 +374,13 @@ func (s *Service) postBatch(ctx context.Context, rows []outRow) ([]BatchResult, 
 	case res.StatusCode == http.StatusOK:
 	case res.StatusCode == http.StatusTooManyRequests:
 		return nil, slowDown{fmt.Errorf("peer %s asked to slow down (429)", r.Host)}
-	case res.StatusCode >= 500 || res.StatusCode == http.StatusRequestTimeout:
-		return nil, fmt.Errorf("peer %s answered %d", r.Host, res.StatusCode)
 	default:
-		return nil, permanent{fmt.Errorf("peer %s refused the request (%d): %s", r.Host, res.StatusCode, truncate(string(b), 300))}
+		// A refusal of the whole request (a signature outside the peer's
+		// clock window, a peer that has not verified this node yet, a body
+		// too large) is about the two nodes, not the envelopes: retried, and
+		// counted against the peer's breaker. Only an envelope's own refusal
+		// is final.
+		return nil, fmt.Errorf("peer %s answered %d: %s", r.Host, res.StatusCode, truncate(string(b), 300))
 	}
 	var results []BatchResult
 	if err := json.Unmarshal(b, &results); err != nil {

@@ -81,7 +81,10 @@ type Options struct {
 	MaxSkew      time.Duration // accepted clock difference; default 5 min
 	AllowPrivate bool          // allow peers on loopback and private addresses (tests, demos)
 	PerPeer      int           // concurrent deliveries per peer; default 4
-	PeerRate     rate.Limit    // inbound requests per second per peer; default 1000 (each may carry a batch)
+	// RequestTimeout bounds one delivery request; default 60 s. A claim on
+	// envelopes lasts 30 s longer, so no two deliverers send them at once.
+	RequestTimeout time.Duration
+	PeerRate       rate.Limit // inbound requests per second per peer; default 1000 (each may carry a batch)
 }
 
 // Service is a node's federation.
@@ -119,6 +122,9 @@ func New(db *store.DB, l *ledger.Log, k *keys.Node, logger *slog.Logger, opt Opt
 	}
 	if opt.PerPeer <= 0 {
 		opt.PerPeer = 4
+	}
+	if opt.RequestTimeout <= 0 {
+		opt.RequestTimeout = 60 * time.Second
 	}
 	if opt.PeerRate <= 0 {
 		opt.PeerRate = 1000
@@ -246,7 +252,7 @@ func (s *Service) AddPeer(ctx context.Context, rawURL string) (Peer, error) {
 		err := tx.Get(ctx, &existing, `SELECT `+peerColumns+` FROM peers WHERE host = ?`, d.Host())
 		switch {
 		case err == nil && bytes.Equal(existing.SigningKey, d.SigningKey):
-			p = existing
+			p = existing // nothing changed: it keeps its status
 			return nil
 		case err == nil:
 			// A new key for a known host is not taken on trust: it waits for
@@ -457,6 +463,9 @@ func (s *Service) Send(ctx context.Context, tx *store.Tx, o Outgoing) (string, e
 	body, err := json.Marshal(env)
 	if err != nil {
 		return "", err
+	}
+	if len(body) > MaxEnvelope {
+		return "", core.Problems{"body": "err.too_long"}.Err("federation: send")
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO outbox (id, peer_id, envelope_id, type, body, state, next_attempt_at, expires_at, created_at) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
 		core.NewID(tx.Now), p.ID, env.ID, env.Type, body, tx.Now, tx.Now.Add(s.opt.Horizon), tx.Now); err != nil {

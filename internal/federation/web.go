@@ -33,7 +33,7 @@ func (m *Module) Name() string { return "federation" }
 func (m *Module) Routes() []web.Route {
 	return []web.Route{
 		{Pattern: "GET /.well-known/entente", Action: access.Public, Handler: m.descriptor},
-		{Pattern: "POST /federation/v1/inbox", Action: access.PeerRequest, Handler: m.inbox},
+		{Pattern: "POST /federation/v1/inbox", Action: access.PeerRequest, Handler: m.inbox, MaxBody: MaxBatch},
 		{Pattern: "GET /federation/v1/directory", Action: access.PeerRequest, Handler: m.directory},
 		{Pattern: "GET /federation/v1/witness", Action: access.PeerRequest, Handler: m.witness},
 

@@ -3,7 +3,6 @@ package federation
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -40,6 +39,9 @@ func (s *Service) lastSeen(ctx context.Context, peerID string) (ledger.Checkpoin
 	return cp, true, nil
 }
 
+// errUnproven is a consistency proof that could not be had.
+type errUnproven struct{ error }
+
 // alarm records a fork with both signed checkpoints.
 func (s *Service) alarm(ctx context.Context, p Peer, detail string, a, b []byte) error {
 	s.log.Error("federation: LEDGER FORK", "peer", p.Host, "detail", detail)
@@ -67,19 +69,17 @@ func (s *Service) consistent(ctx context.Context, p Peer, a, b ledger.Checkpoint
 		return true, nil
 	}
 	raw, err := s.fetch(ctx, fmt.Sprintf("%s/ledger/proof/consistency?old=%d&size=%d", p.BaseURL, a.Size, b.Size), true)
-	var se statusError
-	if errors.As(err, &se) && se.code >= 400 && se.code < 500 {
-		// The node refuses to prove that two trees it signed are one
-		// history: that is the evidence.
-		return false, nil
-	}
 	if err != nil {
-		return false, err // unreachable is not a fork; try again later
+		// No proof is not evidence (a proxy, an outage): try again later,
+		// without storing the new checkpoint as seen.
+		return false, errUnproven{err}
 	}
 	var pr ledger.Proof
 	if err := json.Unmarshal(raw, &pr); err != nil {
-		return false, nil
+		return false, errUnproven{err}
 	}
+	// A proof that does not verify against the two signed checkpoints is:
+	// no honest log can produce two trees that fail it.
 	return ledger.VerifyConsistency(a, b, pr) == nil, nil
 }
 

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"crypto/ed25519"
+	"strings"
 	"testing"
 
 	"golang.org/x/mod/sumdb/note"
@@ -23,8 +24,11 @@ func FuzzOpenCheckpoint(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if Body("node.example", cp.Size, cp.Root) == "" || cp.Size < 0 {
-			t.Fatalf("accepted a malformed checkpoint: %q", b)
+		// Anything accepted must be exactly a note over a canonical body
+		// that was signed with the key.
+		want, _ := note.Sign(&note.Note{Text: Body("node.example", cp.Size, cp.Root)}, signer)
+		if string(want) != string(b) && !strings.HasPrefix(string(b), Body("node.example", cp.Size, cp.Root)) {
+			t.Fatalf("accepted a checkpoint that is not the signed body: %q", b)
 		}
 	})
 }
@@ -42,7 +46,11 @@ func FuzzVerifyInclusion(f *testing.F) {
 			hs[i] = string(noise)
 		}
 		cp := Checkpoint{Size: size}
-		_ = VerifyInclusion(cp, index, KindReceived, Digest(noise), Proof{Index: index, Size: size, Hashes: hs})
+		// The root is all zeros and the proof is noise: nothing may verify
+		// (that would be a SHA-256 preimage).
+		if err := VerifyInclusion(cp, index, KindReceived, Digest(noise), Proof{Index: index, Size: size, Hashes: hs}); err == nil && size > 0 {
+			t.Fatalf("noise verified: size %d index %d", size, index)
+		}
 	})
 }
 
@@ -56,4 +64,23 @@ func TestParseBody(t *testing.T) {
 	if err != nil || o != "node.example" || s != 7 || r[0] != 1 {
 		t.Fatalf("round trip: %q %d %v %v", o, s, r, err)
 	}
+}
+
+// FuzzVerifyConsistency: noise never proves two checkpoints consistent.
+func FuzzVerifyConsistency(f *testing.F) {
+	f.Add(int64(3), int64(7), []byte("x"), 3)
+	f.Fuzz(func(t *testing.T, old, size int64, noise []byte, n int) {
+		if n < 0 || n > 70 || old <= 0 || old >= size {
+			return
+		}
+		hs := make([]string, n)
+		for i := range hs {
+			hs[i] = string(noise)
+		}
+		a, b := Checkpoint{Size: old}, Checkpoint{Size: size}
+		b.Root[0] = 1
+		if err := VerifyConsistency(a, b, Proof{Old: old, Size: size, Hashes: hs}); err == nil {
+			t.Fatalf("noise proved %d ⊂ %d", old, size)
+		}
+	})
 }

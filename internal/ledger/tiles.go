@@ -113,8 +113,9 @@ func (l *Log) Tile(ctx context.Context, size int64, level int, n int64, width in
 	}
 	// The tile covers hashes [n*256, n*256+w) of level level*8, each standing
 	// for 2^(level*8) entries.
-	span := int64(1) << (uint(level) * TileHeight)
-	if (n*(1<<TileHeight)+int64(w))*span > size {
+	// Bounds by division: the products overflow for high levels and indexes.
+	perTile := size >> (uint(level) * TileHeight) // hashes at this level
+	if level > 7 || n > perTile>>TileHeight || n*(1<<TileHeight)+int64(w) > perTile {
 		return nil, errNoTile
 	}
 	return tlog.ReadTileData(tlog.Tile{H: TileHeight, L: level, N: n, W: w}, l.Reader(ctx))
@@ -125,6 +126,9 @@ var errNoTile = fmt.Errorf("ledger: no such tile")
 // entryBundle is a C2SP entry bundle: each entry as a big-endian uint16
 // length and the bytes.
 func (l *Log) entryBundle(ctx context.Context, size, n int64, w int) ([]byte, error) {
+	if n > size>>TileHeight {
+		return nil, errNoTile
+	}
 	start := n << TileHeight
 	if start+int64(w) > size {
 		return nil, errNoTile

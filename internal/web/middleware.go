@@ -39,7 +39,6 @@ func Lang(ctx context.Context) string {
 func (s *Server) chain(h http.Handler) http.Handler {
 	h = s.cop.Handler(h)
 	h = s.authenticate(h)
-	h = s.limitBody(h)
 	h = s.observe(h)
 	h = gzipResponses(h)
 	h = s.securityHeaders(h)
@@ -186,30 +185,30 @@ func (s *Server) observe(next http.Handler) http.Handler {
 	})
 }
 
-// limitBody refuses bodies over the limit: at once when Content-Length says
-// so, and while reading otherwise (the decoder then sees a MaxBytesError).
-func (s *Server) limitBody(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > s.MaxBody {
-			s.Error(w, r, &core.Error{Kind: core.KindTooLarge, Message: "err.too_large"})
-			return
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, s.MaxBody)
-		// Forms are parsed here, so a body over the limit without a
-		// Content-Length is a 413 too, never an empty form.
-		if ct := r.Header.Get("Content-Type"); r.Method == http.MethodPost && strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
-			if err := r.ParseForm(); err != nil {
-				var mbe *http.MaxBytesError
-				if errors.As(err, &mbe) {
-					s.Error(w, r, &core.Error{Kind: core.KindTooLarge, Message: "err.too_large"})
-				} else {
-					s.Error(w, r, &core.Error{Kind: core.KindInvalid, Message: "err.form_body", Err: err})
-				}
-				return
+// limitBody refuses bodies over the route's limit: at once when
+// Content-Length says so, and while reading otherwise; forms are parsed here,
+// so a form over the limit is a 413 too, never an empty form.
+func (s *Server) limitBody(w http.ResponseWriter, r *http.Request, limit int64) bool {
+	if limit <= 0 {
+		limit = s.MaxBody
+	}
+	if r.ContentLength > limit {
+		s.Error(w, r, &core.Error{Kind: core.KindTooLarge, Message: "err.too_large"})
+		return false
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	if ct := r.Header.Get("Content-Type"); r.Method == http.MethodPost && strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
+		if err := r.ParseForm(); err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				s.Error(w, r, &core.Error{Kind: core.KindTooLarge, Message: "err.too_large"})
+			} else {
+				s.Error(w, r, &core.Error{Kind: core.KindInvalid, Message: "err.form_body", Err: err})
 			}
+			return false
 		}
-		next.ServeHTTP(w, r)
-	})
+	}
+	return true
 }
 
 // SessionCookie is the session cookie's name: with the __Host- prefix (which

@@ -26,6 +26,9 @@ type Route struct {
 	Pattern string
 	Action  access.Action
 	Handler http.HandlerFunc
+	// MaxBody overrides the node's body limit for this route (a federation
+	// inbox takes batches larger than any form).
+	MaxBody int64
 }
 
 // Module is a vertical slice of the product that adds its own routes.
@@ -145,6 +148,9 @@ func (s *Server) handle(rt Route) {
 	s.mux.HandleFunc(rt.Pattern, func(w http.ResponseWriter, r *http.Request) {
 		if p, ok := r.Context().Value(patternKey{}).(*string); ok {
 			*p = rt.Pattern
+		}
+		if !s.limitBody(w, r, rt.MaxBody) {
+			return
 		}
 		a := core.ActorFrom(r.Context())
 		if err := access.Check(a, act, access.Resource{}); err != nil {

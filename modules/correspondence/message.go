@@ -82,6 +82,14 @@ func (c *Compose) Validate() core.Problems {
 	case len(c.To) > 50:
 		p.Add("to", "err.too_many")
 	}
+	if strings.ContainsRune(c.Body, 0) {
+		p.Add("body", "err.control_chars")
+	}
+	for _, r := range c.Subject {
+		if r < 0x20 || r == 0x7f {
+			p.Add("subject", "err.control_chars")
+		}
+	}
 	switch {
 	case c.Subject == "":
 		p.Add("subject", "err.required")

@@ -165,14 +165,31 @@ func (s *Service) receiveMessage(ctx context.Context, tx *store.Tx, env federati
 	if err := json.Unmarshal(payload, &p); err != nil || p.OriginID == "" || p.Subject == "" || len(p.Subject) > 1000 || len(p.Body) > 400_000 {
 		return &core.Error{Kind: core.KindInvalid, Message: "err.form", Err: errors.New("malformed message payload")}
 	}
+	if env.TLP == core.TLPRed {
+		// RED is for named people; until messages can name them, refusing
+		// is safer than showing it to a whole organisation.
+		return &core.Error{Kind: core.KindInvalid, Message: "err.tlp_red_named", Err: errors.New("TLP:RED needs named recipients, which this node does not support yet")}
+	}
+	if hasControl(p.Subject) || strings.ContainsRune(p.Body, 0) || hasControl(p.Author) {
+		return &core.Error{Kind: core.KindInvalid, Message: "err.form", Err: errors.New("control characters in the message")}
+	}
 	handle, _, _ := federation.Address(env.To)
 	to, err := s.localOrg(ctx, tx.Conn, handle)
 	if err != nil {
 		return &core.Error{Kind: core.KindNotFound, Message: "err.recipient_unknown", Err: errors.New("no organisation " + handle)}
 	}
-	id := core.NewID(tx.Now)
-	if _, err := tx.Exec(ctx, `INSERT INTO messages (id, origin_id, thread_id, direction, from_addr, author, subject, body, tlp, classification, envelope_id, created_at)
-		VALUES (?, ?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?)`, id, p.OriginID, p.ThreadID, env.From, trunc(p.Author, 120), p.Subject, p.Body, string(env.TLP), trunc(p.Classification, 60), env.ID, p.Created.UTC()); err != nil {
+	// A message to several organisations of this node arrives once for each;
+	// they share one message here.
+	var id string
+	err = tx.Get(ctx, &id, `SELECT id FROM messages WHERE from_addr = ? AND origin_id = ?`, env.From, p.OriginID)
+	switch {
+	case core.KindOf(err) == core.KindNotFound:
+		id = core.NewID(tx.Now)
+		if _, err := tx.Exec(ctx, `INSERT INTO messages (id, origin_id, thread_id, direction, from_addr, author, subject, body, tlp, classification, envelope_id, created_at)
+			VALUES (?, ?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?)`, id, p.OriginID, p.ThreadID, env.From, trunc(p.Author, 120), p.Subject, p.Body, string(env.TLP), trunc(p.Classification, 60), env.ID, p.Created.UTC()); err != nil {
+			return core.Wrap("correspondence: receive", err)
+		}
+	case err != nil:
 		return core.Wrap("correspondence: receive", err)
 	}
 	if _, err = tx.Exec(ctx, `INSERT INTO message_recipients (message_id, to_addr, to_org_id, state, delivered_at) VALUES (?, ?, ?, ?, ?)`, id, env.To, to.ID, StateDelivered, tx.Now); err != nil {
@@ -350,8 +367,10 @@ func (s *Service) attach(ctx context.Context, ms []Message) error {
 			if d.State == "delivered" && r.DeliveredAt == nil {
 				r.DeliveredAt = d.DeliveredAt
 			}
-			if r.State == StateQueued && d.State == "delivered" {
-				r.State = StateDelivered
+			// The outbox is the truth about delivery: a message retried after
+			// being given up on shows as delivered once it was.
+			if (r.State == StateQueued || r.State == StateUndelivered) && d.State == "delivered" {
+				r.State, r.Note = StateDelivered, ""
 			}
 			if r.State == StateQueued && d.LastError != "" {
 				r.Note = d.LastError
@@ -365,7 +384,11 @@ func (s *Service) attach(ctx context.Context, ms []Message) error {
 
 // Get returns a message the actor may read, and marks it read for the
 // actor's organisations among its recipients.
-func (s *Service) Get(ctx context.Context, id string) (Message, error) {
+func (s *Service) Get(ctx context.Context, id string) (Message, error) { return s.Read(ctx, id, true) }
+
+// Read returns a message the actor may read; with mark, it also records that
+// the actor's organisations read it (and tells the sender's node).
+func (s *Service) Read(ctx context.Context, id string, mark bool) (Message, error) {
 	a := core.ActorFrom(ctx)
 	var m Message
 	if err := s.db.R().Get(ctx, &m, `SELECT `+messageColumns+` FROM messages m WHERE m.id = ?`, id); err != nil {
@@ -391,7 +414,7 @@ func (s *Service) Get(ctx context.Context, id string) (Message, error) {
 		// confirmed to exist.
 		return Message{}, &core.Error{Kind: core.KindNotFound, Op: "correspondence: get", Message: "err.not_found"}
 	}
-	if len(mine) > 0 && a.TokenID == "" {
+	if mark && len(mine) > 0 && a.TokenID == "" {
 		err := s.db.WithTx(ctx, func(tx *store.Tx) error {
 			for _, to := range mine {
 				n, err := tx.Exec(ctx, `UPDATE message_recipients SET read_at = ?, read_by = ? WHERE message_id = ? AND to_addr = ? AND read_at IS NULL`, tx.Now, a.Name, m.ID, to)
@@ -440,8 +463,12 @@ func (s *Service) Acknowledge(ctx context.Context, id string) error {
 		return &core.Error{Kind: core.KindForbidden, Op: "correspondence: acknowledge", Message: "err.ack_not_yours"}
 	}
 	return s.db.WithTx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.Exec(ctx, `UPDATE message_recipients SET state = 'acknowledged', acked_at = ?, acked_by = ? WHERE message_id = ? AND to_addr = ?`, tx.Now, a.Name, m.ID, target.To); err != nil {
+		n, err := tx.Exec(ctx, `UPDATE message_recipients SET state = 'acknowledged', acked_at = ?, acked_by = ? WHERE message_id = ? AND to_addr = ? AND acked_at IS NULL`, tx.Now, a.Name, m.ID, target.To)
+		if err != nil {
 			return core.Wrap("correspondence: acknowledge", err)
+		}
+		if n == 0 {
+			return &core.Error{Kind: core.KindConflict, Op: "correspondence: acknowledge", Message: "err.ack_not_yours"}
 		}
 		if m.Direction == "in" {
 			handle, _, _ := federation.Address(target.To)
@@ -455,4 +482,15 @@ func (s *Service) Acknowledge(ctx context.Context, id string) error {
 		}
 		return audit.Record(ctx, tx, "correspondence.acknowledge", "message", m.ID, target.ToOrgID, "")
 	})
+}
+
+// hasControl reports control characters other than newlines and tabs: a NUL
+// is refused by PostgreSQL, and none belongs in a subject or a name.
+func hasControl(s string) bool {
+	for _, r := range s {
+		if r < 0x20 && r != '\n' && r != '\t' && r != '\r' || r == 0x7f {
+			return true
+		}
+	}
+	return false
 }

@@ -123,7 +123,9 @@ type showView struct {
 }
 
 func (m *Module) show(w http.ResponseWriter, r *http.Request) {
-	msg, err := m.svc.Get(r.Context(), r.PathValue("id"))
+	// A link followed from another site shows the message but does not
+	// report it read: reading is something the person does here.
+	msg, err := m.svc.Read(r.Context(), r.PathValue("id"), r.Header.Get("Sec-Fetch-Site") != "cross-site")
 	if err != nil {
 		m.web.Error(w, r, err)
 		return
