@@ -127,7 +127,7 @@ func New(db *store.DB, l *ledger.Log, k *keys.Node, logger *slog.Logger, opt Opt
 		opt.RequestTimeout = 60 * time.Second
 	}
 	if opt.PeerRate <= 0 {
-		opt.PeerRate = 1000
+		opt.PeerRate = 10000
 	}
 	return &Service{
 		opt: opt, db: db, log: logger, ledger: l, keys: k, host: u.Host,
