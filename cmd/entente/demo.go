@@ -75,6 +75,7 @@ func (e env) runDemo(ctx context.Context, data string, port int) error {
 		cfg.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port+i))
 		cfg.DataDir = filepath.Join(data, spec.name)
 		cfg.AllowPrivatePeers = true
+		cfg.Name, cfg.Operator = "Demo node: "+spec.name, spec.orgs[0]
 		cfg.LogLevel = "warn"
 		if err := cfg.Validate(); err != nil {
 			return err

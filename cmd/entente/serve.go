@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -220,7 +221,7 @@ func (e env) build(ctx context.Context, cfg config.Config) (_ *node, err error) 
 		return nil, err
 	}
 	n.fed, err = federation.New(n.db, n.ledger, n.keys, n.log, federation.Options{
-		BaseURL: n.baseURL, Name: hostOf(n.baseURL), Version: version,
+		BaseURL: n.baseURL, Name: cmp.Or(cfg.Name, hostOf(n.baseURL)), Operator: cfg.Operator, Country: cfg.Country, Version: version,
 		Horizon: cfg.RetryHorizon, AllowPrivate: cfg.AllowPrivatePeers,
 	})
 	if err != nil {

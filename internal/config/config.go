@@ -26,6 +26,11 @@ type Config struct {
 	SMTP     string // smtp://user:pass@host:port; empty writes mail to <DataDir>/mail
 	MailFrom string
 
+	// Name, Operator and Country describe the node to its peers (its
+	// descriptor): a human name, the operating organisation's handle, and
+	// the ISO 3166-1 country of a state's node.
+	Name, Operator, Country string
+
 	// TrustedProxies are the addresses (CIDR) of reverse proxies whose
 	// X-Forwarded-For header names the real client.
 	TrustedProxies string
@@ -71,6 +76,9 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) {
 	str(&c.DB, "db", "database: SQLite file path, or postgres://… URL (default: entente.db in the data directory)")
 	str(&c.BaseURL, "base-url", "public URL of this node, e.g. https://entente.example.org (default: http://ADDR)")
 	str(&c.LogLevel, "log-level", "debug, info, warn or error")
+	str(&c.Name, "name", "the node's name, shown to peers (default: its host)")
+	str(&c.Operator, "operator", "handle of the organisation operating the node, shown to peers")
+	str(&c.Country, "country", "ISO 3166-1 alpha-2 country of a state's node, shown to peers")
 	str(&c.TrustedProxies, "trusted-proxies", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed, e.g. 127.0.0.1/32")
 	str(&c.SMTP, "smtp", "SMTP server for e-mail, smtp://user:password@host:port (default: write .eml files to DATA/mail)")
 	str(&c.MailFrom, "mail-from", "sender address of e-mail")
@@ -134,6 +142,10 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("--base-url %q: want an absolute http or https URL", c.BaseURL)
 		}
 		c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	}
+	c.Country = strings.ToUpper(strings.TrimSpace(c.Country))
+	if c.Country != "" && (len(c.Country) != 2 || strings.Trim(c.Country, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "") {
+		return fmt.Errorf("--country %q: want a two-letter ISO 3166-1 code such as ID", c.Country)
 	}
 	for _, p := range strings.Split(c.TrustedProxies, ",") {
 		if p = strings.TrimSpace(p); p != "" {
