@@ -72,6 +72,7 @@ type Job struct {
 type periodic struct {
 	kind  string
 	every time.Duration
+	last  time.Time // the slot last enqueued by this process
 }
 
 // Queue enqueues and runs jobs.
@@ -228,16 +229,27 @@ func (q *Queue) schedule(ctx context.Context) {
 // EnqueuePeriodic enqueues each periodic kind for the current period unless a
 // replica already has.
 func (q *Queue) EnqueuePeriodic(ctx context.Context) error {
-	if len(q.periodic) == 0 {
+	// Only a new period costs a write: SQLite has one writer, and the
+	// scheduler looks every second.
+	now := q.db.Clock().Now()
+	due := false
+	for _, p := range q.periodic {
+		due = due || !now.Truncate(p.every).Equal(p.last)
+	}
+	if !due {
 		return nil
 	}
 	return q.db.WithTx(ctx, func(tx *store.Tx) error {
-		for _, p := range q.periodic {
+		for i, p := range q.periodic {
 			slot := tx.Now.Truncate(p.every)
+			if slot.Equal(p.last) {
+				continue
+			}
 			key := fmt.Sprintf("periodic:%s:%d", p.kind, slot.Unix())
 			if err := q.Enqueue(ctx, tx, p.kind, struct{}{}, Options{RunAt: slot, UniqueKey: key}); err != nil {
 				return err
 			}
+			tx.AfterCommit(func() { q.periodic[i].last = slot })
 		}
 		return nil
 	})
@@ -245,11 +257,11 @@ func (q *Queue) EnqueuePeriodic(ctx context.Context) error {
 
 var claimSQL = map[store.Engine]string{
 	store.SQLite: `UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = ?
-		WHERE id = (SELECT id FROM jobs WHERE (state = 'queued' AND run_at <= ?) OR (state = 'running' AND locked_until <= ?) ORDER BY run_at LIMIT 1)
+		WHERE id = (SELECT id FROM jobs WHERE (state = 'queued' AND run_at <= ?) OR (state = 'running' AND locked_until <= ? AND attempts < max_attempts) ORDER BY run_at LIMIT 1)
 		RETURNING id, kind, payload, state, attempts, max_attempts, run_at, last_error, created_at, finished_at`,
 	// SKIP LOCKED lets replicas claim different jobs without waiting on each other.
 	store.Postgres: `UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = ?
-		WHERE id = (SELECT id FROM jobs WHERE (state = 'queued' AND run_at <= ?) OR (state = 'running' AND locked_until <= ?) ORDER BY run_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+		WHERE id = (SELECT id FROM jobs WHERE (state = 'queued' AND run_at <= ?) OR (state = 'running' AND locked_until <= ? AND attempts < max_attempts) ORDER BY run_at LIMIT 1 FOR UPDATE SKIP LOCKED)
 		RETURNING id, kind, payload, state, attempts, max_attempts, run_at, last_error, created_at, finished_at`,
 }
 
@@ -355,6 +367,13 @@ func (q *Queue) Recent(ctx context.Context, state string, limit int) ([]Job, err
 func (q *Queue) Prune(ctx context.Context, age time.Duration) (int64, error) {
 	var n int64
 	err := q.db.WithTx(ctx, func(tx *store.Tx) error {
+		// A job whose worker died on its last attempt (it may be what kills
+		// the process) is not tried again: the claim skips it, and here it
+		// is declared dead, for an administrator to see.
+		if _, err := tx.Exec(ctx, `UPDATE jobs SET state = 'dead', last_error = 'the worker stopped during the last attempt', finished_at = ?, locked_until = NULL
+			WHERE state = 'running' AND locked_until <= ? AND attempts >= max_attempts`, tx.Now, tx.Now); err != nil {
+			return core.Wrap("jobs: prune", err)
+		}
 		var err error
 		n, err = tx.Exec(ctx, `DELETE FROM jobs WHERE state = 'done' AND finished_at <= ?`, tx.Now.Add(-age))
 		return core.Wrap("jobs: prune", err)
