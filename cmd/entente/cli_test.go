@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"entente.example/entente/internal/federation"
 )
 
 func runCLI(t *testing.T, stdin string, args ...string) (int, string, string) {
@@ -193,5 +195,27 @@ func TestDemo(t *testing.T) {
 	key, err := os.Stat(filepath.Join(n.Data, "keys", "node-signing.pem"))
 	if err != nil || key.Mode().Perm() != 0o600 {
 		t.Fatalf("signing key: %v %v", err, key)
+	}
+}
+
+// TestKeysRotate: the node must be stopped; afterwards its descriptor shows
+// the new key and the statement, signed by the old key, that announces it.
+func TestKeysRotate(t *testing.T) {
+	n := startNode(t, "", "")
+	if code, _, errOut := runCLI(t, "", "keys", "rotate", "--data", n.Data); code != 1 || !strings.Contains(errOut, "stop the node first") {
+		t.Fatalf("rotate while running: %d %q", code, errOut)
+	}
+	before := newClient(t, n.URL).get("/.well-known/entente").Body
+	n.stop()
+	code, out, errOut := runCLI(t, "", "keys", "rotate", "--data", n.Data)
+	if code != 0 || !strings.Contains(out, "new fingerprint") {
+		t.Fatalf("rotate: %d %q %q", code, out, errOut)
+	}
+	n2 := startNode(t, n.Data, "")
+	after := newClient(t, n2.URL).get("/.well-known/entente").Body
+	d0, err0 := federation.OpenDescriptor([]byte(before))
+	d1, err1 := federation.OpenDescriptor([]byte(after))
+	if err0 != nil || err1 != nil || string(d0.SigningKey) == string(d1.SigningKey) || len(d1.Rotations) != 1 || len(federation.KnownKeys(d1)) != 2 {
+		t.Fatalf("descriptors: %v %v, %d rotations", err0, err1, len(d1.Rotations))
 	}
 }

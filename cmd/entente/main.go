@@ -33,6 +33,7 @@ Usage:
   entente token create [flags]    create an API token for a person
   entente peer add URL | verify HOST | suspend HOST | list
                                   manage peer nodes from the console
+  entente keys rotate [flags]     replace the node's signing key, announced with the old one
   entente verify RECEIPT-FILE     prove from the receiving node's public ledger that a receipt is in its log
   entente backup [flags] FILE     copy a running SQLite node's database to FILE
   entente restore [flags] FILE    replace a stopped node's database with FILE
@@ -58,6 +59,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return e.demo(ctx, args[1:])
 	case "peer":
 		return e.peerCmd(ctx, args[1:])
+	case "keys":
+		return e.keysCmd(ctx, args[1:])
 	case "verify":
 		return e.verifyCmd(ctx, args[1:])
 	case "migrate":

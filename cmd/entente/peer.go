@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -188,7 +189,16 @@ func (e env) verifyReceipt(ctx context.Context, receipt, nodeURL, wantFP string)
 	if wantFP != "" && strings.ReplaceAll(strings.ToUpper(wantFP), " ", "") != strings.ReplaceAll(got, " ", "") {
 		return fmt.Errorf("the node's key fingerprint is %s, not the one you compared", got)
 	}
-	rc, err := federation.OpenReceipt([]byte(receipt), d.SigningKey)
+	// A receipt signed before the node rotated its key verifies with a key
+	// its descriptor's rotation chain names.
+	var rc federation.Receipt
+	err = errors.New("receipt: the signature does not verify with the node's keys")
+	for _, k := range federation.KnownKeys(d) {
+		if r, e := federation.OpenReceipt([]byte(receipt), k); e == nil {
+			rc, err = r, nil
+			break
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -217,4 +227,32 @@ func (e env) verifyReceipt(ctx context.Context, receipt, nodeURL, wantFP string)
 	fmt.Fprintf(e.stdout, "PROVEN: envelope %s (sha-256 %s) was %s by %s at %s and is entry %d of its ledger (checkpoint of size %d, root %x…).\nNode key fingerprint: %s\n",
 		rc.Envelope, rc.Digest, rc.Kind, rc.Node, rc.Received.UTC().Format(time.RFC3339), rc.Index, cp.Size, cp.Root[:6], got)
 	return nil
+}
+
+// keysCmd rotates the node's signing key: the node must be stopped. Peers
+// that verified the old key follow the signed announcement to the new one.
+func (e env) keysCmd(ctx context.Context, args []string) int {
+	if len(args) == 0 || args[0] != "rotate" {
+		fmt.Fprintln(e.stderr, "usage: entente keys rotate [--data DIR]")
+		return 2
+	}
+	cfg := config.Defaults()
+	fs := e.newFlagSet("keys rotate", "keys rotate [--data DIR]")
+	cfg.BindStorage(fs, e.getenv)
+	if code := parse(fs, args[1:]); code >= 0 {
+		return code
+	}
+	lock, err := lockData(cfg.DataDir)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "entente keys rotate: refusing: stop the node first (%v)\n", err)
+		return 1
+	}
+	defer lock.Close()
+	old, nw, err := federation.RotateKey(cfg.DataDir, time.Now())
+	if err != nil {
+		fmt.Fprintf(e.stderr, "entente keys rotate: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(e.stdout, "rotated the signing key.\n  old fingerprint: %s\n  new fingerprint: %s\nPeers that verified the old key follow the signed announcement when they next read this node's descriptor.\n", keys.Fingerprint(old), keys.Fingerprint(nw))
+	return 0
 }

@@ -220,8 +220,13 @@ func (e env) build(ctx context.Context, cfg config.Config) (_ *node, err error) 
 	if n.ledger, err = ledger.New(n.db, hostOf(n.baseURL), n.keys.Signing); err != nil {
 		return nil, err
 	}
+	rotations, err := federation.LoadRotations(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
 	n.fed, err = federation.New(n.db, n.ledger, n.keys, n.log, federation.Options{
-		BaseURL: n.baseURL, Name: cmp.Or(cfg.Name, hostOf(n.baseURL)), Operator: cfg.Operator, Country: cfg.Country, Version: version,
+		Rotations: rotations,
+		BaseURL:   n.baseURL, Name: cmp.Or(cfg.Name, hostOf(n.baseURL)), Operator: cfg.Operator, Country: cfg.Country, Version: version,
 		Horizon: cfg.RetryHorizon, AllowPrivate: cfg.AllowPrivatePeers,
 	})
 	if err != nil {

@@ -459,6 +459,9 @@ func (s *Service) background(ctx context.Context) {
 		if i%3 == 0 {
 			s.witnessAll(ctx)
 		}
+		if i%12 == 0 {
+			s.refreshPeers(ctx) // every minute: rotated keys, new encryption keys
+		}
 		select {
 		case <-ctx.Done():
 			return

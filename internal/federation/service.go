@@ -84,7 +84,9 @@ type Options struct {
 	// RequestTimeout bounds one delivery request; default 60 s. A claim on
 	// envelopes lasts 30 s longer, so no two deliverers send them at once.
 	RequestTimeout time.Duration
-	PeerRate       rate.Limit // inbound requests per second per peer; default 1000 (each may carry a batch)
+	PeerRate       rate.Limit // inbound envelopes per second per peer; default 10,000
+	// Rotations are this node's key rotation statements (LoadRotations).
+	Rotations []json.RawMessage
 }
 
 // Service is a node's federation.
@@ -156,6 +158,7 @@ func (s *Service) Descriptor() []byte {
 			Inbox: s.opt.BaseURL + "/federation/v1/inbox", Directory: s.opt.BaseURL + "/federation/v1/directory", Ledger: s.opt.BaseURL + "/ledger/",
 			SigningKey: s.keys.Signing.Public().(ed25519.PublicKey), HPKEKey: s.keys.HPKE.PublicKey().Bytes(),
 			LedgerKey: s.ledger.VerifierKey(), Software: "entente " + s.opt.Version, Created: time.Unix(0, 0).UTC(),
+			Rotations: s.opt.Rotations,
 		}
 		b, err := signJSON("descriptor", d, s.keys.Signing)
 		if err != nil {
@@ -254,6 +257,16 @@ func (s *Service) AddPeer(ctx context.Context, rawURL string) (Peer, error) {
 		case err == nil && bytes.Equal(existing.SigningKey, d.SigningKey):
 			p = existing // nothing changed: it keeps its status
 			return nil
+		case err == nil && existing.Status != PeerPending && followRotations(existing.SigningKey, d.SigningKey, d.Rotations):
+			// A key announced by the one that was verified keeps the trust.
+			_, err = tx.Exec(ctx, `UPDATE peers SET signing_key = ?, hpke_key = ?, ledger_key = ?, descriptor = ?, updated_at = ? WHERE id = ?`,
+				d.SigningKey, d.HPKEKey, d.LedgerKey, string(b), tx.Now, existing.ID)
+			if err != nil {
+				return core.Wrap("federation: add peer", err)
+			}
+			p = existing
+			p.SigningKey, p.HPKEKey, p.LedgerKey = d.SigningKey, d.HPKEKey, d.LedgerKey
+			return audit.Record(ctx, tx, "federation.peer.key_rotated", "peer", p.ID, "", d.Host()+" "+p.Fingerprint())
 		case err == nil:
 			// A new key for a known host is not taken on trust: it waits for
 			// someone to compare the new fingerprint.

@@ -60,6 +60,9 @@ type Descriptor struct {
 	LedgerKey  string    `json:"ledger_key"`  // note verifier key of the ledger's checkpoints
 	Software   string    `json:"software"`
 	Created    time.Time `json:"created"`
+	// Rotations are the node's key rotation statements, oldest first, each
+	// signed by the key it retires.
+	Rotations []json.RawMessage `json:"rotations,omitempty"`
 }
 
 // Host is the node's name in addresses: the host (and port) of its base URL.

@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // Node holds the node's keys.
@@ -128,4 +129,21 @@ func Fingerprint(pub []byte) string {
 		groups = append(groups, s[i:min(i+4, len(s))])
 	}
 	return strings.Join(groups, " ")
+}
+
+// ReplaceSigning installs a new signing key, keeping the old file as
+// node-signing-retired-<time>.pem.
+func ReplaceSigning(dir string, key ed25519.PrivateKey, now time.Time) error {
+	kd := filepath.Join(dir, "keys")
+	cur := filepath.Join(kd, signingFile)
+	retired := filepath.Join(kd, "node-signing-retired-"+now.UTC().Format("20060102T150405")+".pem")
+	tmp := filepath.Join(kd, signingFile+".new")
+	os.Remove(tmp)
+	if err := writePEM(tmp, key); err != nil {
+		return err
+	}
+	if err := os.Rename(cur, retired); err != nil {
+		return fmt.Errorf("keys: retire the old key: %w", err)
+	}
+	return os.Rename(tmp, cur)
 }
