@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"entente.example/entente/internal/ledger"
 )
 
 // fedNode is a whole node with one organisation, its administrator and an
@@ -127,6 +129,32 @@ func TestCorrespondenceAcrossNodes(t *testing.T) {
 	if strings.Contains(c.officer.get("/mail/sent?q=cross-border").Body, "Consultation") {
 		t.Fatal("c's sent box shows a's message")
 	}
+
+	// Markdown and an attachment, through the API; the file arrives whole,
+	// with its SHA-256, and is only ever served as a download.
+	annex := []byte("Annex A: list of affected systems\n")
+	r = a.officer.api("POST", "/api/v1/messages", "", map[string]any{"from": "kemlu", "to": []string{"csa-sg@" + b.host}, "subject": "With an annex",
+		"body": "See the **annex**.", "format": "markdown", "tlp": "AMBER", "attachments": []map[string]any{{"name": "annex-a.txt", "content_type": "text/plain", "data": annex}}})
+	wantStatus(t, r, 201)
+	var annexPath string
+	waitFor(t, "the annex on b", func() bool {
+		m := regexp.MustCompile(`href="(/mail/[0-9A-Z]{26})">With an annex`).FindStringSubmatch(b.officer.get("/mail").Body)
+		if m != nil {
+			annexPath = m[1]
+		}
+		return m != nil
+	})
+	r = b.officer.get(annexPath)
+	wantContains(t, r, "See the <strong>annex</strong>.", "annex-a.txt", ledger.Digest(annex))
+	dl := regexp.MustCompile(`href="(/mail/[0-9A-Z]{26}/attachments/[0-9A-Z]{26})"`).FindStringSubmatch(r.Body)
+	if dl == nil {
+		t.Fatalf("no download link:\n%s", r.Body)
+	}
+	r = b.officer.get(dl[1])
+	if r.Body != string(annex) || !strings.HasPrefix(r.Header.Get("Content-Disposition"), "attachment") || r.Header.Get("Content-Type") != "application/octet-stream" {
+		t.Fatalf("download: %q %v", r.Body, r.Header)
+	}
+	wantStatus(t, c.officer.get(dl[1]), 404)
 
 	// Two organisations on one peer get one message each (and share it there).
 	wantStatus(t, b.admin.post("/orgs", url.Values{"handle": {"sgcert"}, "kind": {"state_cert"}, "country": {"SG"}, "name_en": {"SingCERT"}}), 303)

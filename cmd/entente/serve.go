@@ -239,7 +239,7 @@ func (e env) build(ctx context.Context, cfg config.Config) (_ *node, err error) 
 	if err := n.srv.Mount(mods); err != nil {
 		return nil, err
 	}
-	if err := registerJobs(n.queue, cfg, n.db, n.auth, n.fed); err != nil {
+	if err := registerJobs(n.queue, cfg, n.db, n.auth, n.fed, n.svcs); err != nil {
 		return nil, err
 	}
 	return n, nil
@@ -336,7 +336,7 @@ func hostOf(u string) string {
 
 // registerJobs sets up the platform's background jobs: e-mail (retried with
 // backoff for a day) and periodic clean-ups.
-func registerJobs(q *jobs.Queue, cfg config.Config, db *store.DB, a *auth.Service, fed *federation.Service) error {
+func registerJobs(q *jobs.Queue, cfg config.Config, db *store.DB, a *auth.Service, fed *federation.Service, svcs all.Services) error {
 	var mailer notify.Mailer = notify.DirMailer{Dir: filepath.Join(cfg.DataDir, "mail"), From: cfg.MailFrom, Clock: core.SystemClock{}}
 	if cfg.SMTP != "" {
 		m, err := notify.NewSMTP(cfg.SMTP, cfg.MailFrom, core.SystemClock{})
@@ -358,6 +358,10 @@ func registerJobs(q *jobs.Queue, cfg config.Config, db *store.DB, a *auth.Servic
 		return fed.RefreshDirectories(ctx)
 	}})
 	q.Every("federation.directories", 5*time.Minute)
+	q.Register(jobs.Kind{Name: "correspondence.deadlines", MaxAttempts: 2, Handle: func(ctx context.Context, _ []byte) error {
+		return svcs.Correspondence.CheckDeadlines(ctx)
+	}})
+	q.Every("correspondence.deadlines", time.Minute)
 	q.Every("auth.cleanup", 10*time.Minute)
 	q.Every("jobs.prune", time.Hour)
 	return nil

@@ -10,21 +10,43 @@ import (
 
 // Message is a message as a reader sees it.
 type Message struct {
-	ID             string      `db:"id" json:"id"`
-	ThreadID       string      `db:"thread_id" json:"thread_id"`
-	Direction      string      `db:"direction" json:"direction"`
-	From           string      `db:"from_addr" json:"from"`
-	FromOrgID      string      `db:"from_org_id" json:"-"`
-	Author         string      `db:"author" json:"author"`
-	Subject        string      `db:"subject" json:"subject"`
-	Body           string      `db:"body" json:"body"`
-	TLP            core.TLP    `db:"tlp" json:"tlp"`
-	Classification string      `db:"classification" json:"classification,omitempty"`
-	CreatedAt      time.Time   `db:"created_at" json:"created_at"`
-	Recipients     []Recipient `db:"-" json:"recipients"`
+	ID             string       `db:"id" json:"id"`
+	ThreadID       string       `db:"thread_id" json:"thread_id"`
+	Direction      string       `db:"direction" json:"direction"`
+	From           string       `db:"from_addr" json:"from"`
+	FromOrgID      string       `db:"from_org_id" json:"-"`
+	Author         string       `db:"author" json:"author"`
+	Subject        string       `db:"subject" json:"subject"`
+	Body           string       `db:"body" json:"body"`
+	TLP            core.TLP     `db:"tlp" json:"tlp"`
+	Classification string       `db:"classification" json:"classification,omitempty"`
+	Format         string       `db:"format" json:"format"`
+	AckBy          *time.Time   `db:"ack_by" json:"acknowledge_by,omitempty"`
+	CreatedAt      time.Time    `db:"created_at" json:"created_at"`
+	Recipients     []Recipient  `db:"-" json:"recipients"`
+	Attachments    []Attachment `db:"-" json:"attachments"`
 }
 
-const messageColumns = `m.id, m.thread_id, m.direction, m.from_addr, m.from_org_id, m.author, m.subject, m.body, m.tlp, m.classification, m.created_at`
+const messageColumns = `m.id, m.thread_id, m.direction, m.from_addr, m.from_org_id, m.author, m.subject, m.body, m.tlp, m.classification, m.format, m.ack_by, m.created_at`
+
+// Attachment is a file sent with a message.
+type Attachment struct {
+	ID          string `db:"id" json:"id"`
+	MessageID   string `db:"message_id" json:"-"`
+	Name        string `db:"name" json:"name"`
+	ContentType string `db:"content_type" json:"content_type"`
+	Size        int64  `db:"size" json:"size"`
+	SHA256      string `db:"sha256" json:"sha256"`
+	Data        []byte `db:"data" json:"data,omitempty"` // only when sending (base64 in JSON)
+}
+
+// Attachment limits: they travel inside the sealed envelope, which a node
+// accepts up to 4 MiB.
+const (
+	MaxAttachment      = 2 << 20
+	MaxAttachmentTotal = 5 << 19 // 2.5 MiB
+	MaxAttachments     = 10
+)
 
 // Recipient is one recipient of a message and its delivery state.
 type Recipient struct {
@@ -58,6 +80,11 @@ type Compose struct {
 	Body           string   `json:"body"`
 	TLP            core.TLP `json:"tlp"`
 	Classification string   `json:"classification"`
+	Format         string   `json:"format"` // plain (default) or markdown
+	// AckBy asks recipients to acknowledge by then; both sides are reminded
+	// by e-mail when it passes without an acknowledgment.
+	AckBy       *time.Time   `json:"acknowledge_by"`
+	Attachments []Attachment `json:"attachments"`
 }
 
 // Validate checks and normalises a new message.
@@ -115,6 +142,36 @@ func (c *Compose) Validate() core.Problems {
 	}
 	if utf8.RuneCountInString(c.Classification) > 60 {
 		p.Add("classification", "err.too_long")
+	}
+	switch c.Format {
+	case "":
+		c.Format = "plain"
+	case "plain", "markdown":
+	default:
+		p.Add("format", "err.choice")
+	}
+	total := 0
+	if len(c.Attachments) > MaxAttachments {
+		p.Add("attachments", "err.too_many")
+	}
+	for i := range c.Attachments {
+		at := &c.Attachments[i]
+		at.Name = strings.TrimSpace(at.Name)
+		total += len(at.Data)
+		switch {
+		case at.Name == "" || len(at.Name) > 200 || strings.ContainsAny(at.Name, "/\\\x00\r\n"):
+			p.Add("attachments", "err.attachment_name")
+		case len(at.Data) == 0:
+			p.Add("attachments", "err.attachment_empty")
+		case len(at.Data) > MaxAttachment:
+			p.Add("attachments", "err.attachment_large")
+		}
+		if at.ContentType == "" || len(at.ContentType) > 100 {
+			at.ContentType = "application/octet-stream"
+		}
+	}
+	if total > MaxAttachmentTotal {
+		p.Add("attachments", "err.attachment_large")
 	}
 	return p
 }

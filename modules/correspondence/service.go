@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"entente.example/entente/internal/access"
 	"entente.example/entente/internal/audit"
 	"entente.example/entente/internal/federation"
+	"entente.example/entente/internal/ledger"
 	"entente.example/entente/internal/store"
 )
 
@@ -57,14 +59,17 @@ func (s *Service) localOrg(ctx context.Context, q store.Conn, handle string) (or
 
 // messagePayload is what travels, sealed, to the recipient's node.
 type messagePayload struct {
-	OriginID       string    `json:"origin_id"`
-	ThreadID       string    `json:"thread_id"`
-	Author         string    `json:"author"`
-	Subject        string    `json:"subject"`
-	Body           string    `json:"body"`
-	Classification string    `json:"classification,omitempty"`
-	Created        time.Time `json:"created"`
-	To             []string  `json:"to"` // every recipient, so each sees who else was addressed
+	Format         string       `json:"format,omitempty"`
+	AckBy          *time.Time   `json:"acknowledge_by,omitempty"`
+	Attachments    []Attachment `json:"attachments,omitempty"`
+	OriginID       string       `json:"origin_id"`
+	ThreadID       string       `json:"thread_id"`
+	Author         string       `json:"author"`
+	Subject        string       `json:"subject"`
+	Body           string       `json:"body"`
+	Classification string       `json:"classification,omitempty"`
+	Created        time.Time    `json:"created"`
+	To             []string     `json:"to"` // every recipient, so each sees who else was addressed
 }
 
 type ackPayload struct {
@@ -79,6 +84,9 @@ type ackPayload struct {
 func (s *Service) Send(ctx context.Context, c Compose) (Message, error) {
 	a := core.ActorFrom(ctx)
 	p := c.Validate()
+	if c.AckBy != nil && !c.AckBy.After(s.db.Clock().Now()) {
+		p.Add("acknowledge_by", "err.date_future")
+	}
 	from, err := s.localOrg(ctx, s.db.R(), c.From)
 	if err != nil {
 		p.Add("from", "err.org_unknown")
@@ -117,9 +125,20 @@ func (s *Service) Send(ctx context.Context, c Compose) (Message, error) {
 		m = Message{ID: core.NewID(tx.Now), Direction: "out", From: from.Handle + "@" + host, FromOrgID: from.ID, Author: a.Name,
 			Subject: c.Subject, Body: c.Body, TLP: c.TLP, Classification: c.Classification, CreatedAt: tx.Now}
 		m.ThreadID = m.ID
-		if _, err := tx.Exec(ctx, `INSERT INTO messages (id, origin_id, thread_id, direction, from_addr, from_org_id, author, author_id, subject, body, tlp, classification, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, m.ID, m.ID, m.ThreadID, m.Direction, m.From, m.FromOrgID, m.Author, a.UserID, m.Subject, m.Body, string(m.TLP), m.Classification, m.CreatedAt); err != nil {
+		m.Format, m.AckBy = c.Format, c.AckBy
+		if _, err := tx.Exec(ctx, `INSERT INTO messages (id, origin_id, thread_id, direction, from_addr, from_org_id, author, author_id, subject, body, tlp, classification, format, ack_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, m.ID, m.ID, m.ThreadID, m.Direction, m.From, m.FromOrgID, m.Author, a.UserID, m.Subject, m.Body, string(m.TLP), m.Classification, m.Format, utcPtr(m.AckBy), m.CreatedAt); err != nil {
 			return core.Wrap("correspondence: send", err)
+		}
+		for i := range c.Attachments {
+			at := &c.Attachments[i]
+			at.SHA256, at.Size = ledger.Digest(at.Data), int64(len(at.Data))
+			if err := insertAttachment(ctx, tx, m.ID, *at); err != nil {
+				return err
+			}
+			meta := *at
+			meta.Data = nil
+			m.Attachments = append(m.Attachments, meta)
 		}
 		var all []string
 		for _, d := range dests {
@@ -132,7 +151,8 @@ func (s *Service) Send(ctx context.Context, c Compose) (Message, error) {
 			} else {
 				r.State = StateQueued
 				id, err := s.fed.Send(ctx, tx, federation.Outgoing{Type: TypeMessage, From: from.Handle, To: d.addr, TLP: c.TLP, Payload: messagePayload{
-					OriginID: m.ID, ThreadID: m.ThreadID, Author: a.Name, Subject: m.Subject, Body: m.Body, Classification: m.Classification, Created: m.CreatedAt, To: all}})
+					OriginID: m.ID, ThreadID: m.ThreadID, Author: a.Name, Subject: m.Subject, Body: m.Body, Classification: m.Classification, Created: m.CreatedAt, To: all,
+					Format: m.Format, AckBy: m.AckBy, Attachments: c.Attachments}})
 				if err != nil {
 					return err
 				}
@@ -184,10 +204,24 @@ func (s *Service) receiveMessage(ctx context.Context, tx *store.Tx, env federati
 	err = tx.Get(ctx, &id, `SELECT id FROM messages WHERE from_addr = ? AND origin_id = ?`, env.From, p.OriginID)
 	switch {
 	case core.KindOf(err) == core.KindNotFound:
+		c := Compose{From: "x", To: []string{"x"}, Subject: "x", Body: "x", TLP: core.TLPGreen, Format: p.Format, Attachments: p.Attachments}
+		if probs := c.Validate(); probs["attachments"] != "" || probs["format"] != "" {
+			return &core.Error{Kind: core.KindInvalid, Message: "err.form", Err: errors.New("attachments or format out of bounds")}
+		}
 		id = core.NewID(tx.Now)
-		if _, err := tx.Exec(ctx, `INSERT INTO messages (id, origin_id, thread_id, direction, from_addr, author, subject, body, tlp, classification, envelope_id, created_at)
-			VALUES (?, ?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?)`, id, p.OriginID, p.ThreadID, env.From, trunc(p.Author, 120), p.Subject, p.Body, string(env.TLP), trunc(p.Classification, 60), env.ID, p.Created.UTC()); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO messages (id, origin_id, thread_id, direction, from_addr, author, subject, body, tlp, classification, format, ack_by, envelope_id, created_at)
+			VALUES (?, ?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, p.OriginID, p.ThreadID, env.From, trunc(p.Author, 120), p.Subject, p.Body, string(env.TLP), trunc(p.Classification, 60), c.Format, utcPtr(p.AckBy), env.ID, p.Created.UTC()); err != nil {
 			return core.Wrap("correspondence: receive", err)
+		}
+		for _, at := range c.Attachments {
+			// The digest the sender recorded must be the file that arrived.
+			if at.SHA256 != ledger.Digest(at.Data) {
+				return &core.Error{Kind: core.KindInvalid, Message: "err.form", Err: fmt.Errorf("attachment %q: SHA-256 does not match", at.Name)}
+			}
+			at.Size = int64(len(at.Data))
+			if err := insertAttachment(ctx, tx, id, at); err != nil {
+				return err
+			}
 		}
 	case err != nil:
 		return core.Wrap("correspondence: receive", err)
@@ -357,6 +391,14 @@ func (s *Service) attach(ctx context.Context, ms []Message) error {
 			envs = append(envs, r.EnvelopeID)
 		}
 	}
+	var ats []Attachment
+	if err := s.db.R().Select(ctx, &ats, `SELECT id, message_id, name, content_type, size, sha256 FROM attachments WHERE message_id IN (`+marks(len(ids))+`) ORDER BY name`, ids...); err != nil {
+		return core.Wrap("correspondence: attachments", err)
+	}
+	for _, at := range ats {
+		i := idx[at.MessageID]
+		ms[i].Attachments = append(ms[i].Attachments, at)
+	}
 	ds, err := s.fed.Deliveries(ctx, envs)
 	if err != nil {
 		return err
@@ -493,4 +535,69 @@ func hasControl(s string) bool {
 		}
 	}
 	return false
+}
+
+func utcPtr(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UTC()
+}
+
+func insertAttachment(ctx context.Context, tx *store.Tx, messageID string, at Attachment) error {
+	_, err := tx.Exec(ctx, `INSERT INTO attachments (id, message_id, name, content_type, size, sha256, data) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		core.NewID(tx.Now), messageID, at.Name, at.ContentType, at.Size, at.SHA256, at.Data)
+	return core.Wrap("correspondence: attachment", err)
+}
+
+// AttachmentData returns one attachment of a message the actor may read.
+func (s *Service) AttachmentData(ctx context.Context, messageID, attachmentID string) (Attachment, error) {
+	if _, err := s.Read(ctx, messageID, false); err != nil {
+		return Attachment{}, err
+	}
+	var at Attachment
+	err := s.db.R().Get(ctx, &at, `SELECT id, message_id, name, content_type, size, sha256, data FROM attachments WHERE id = ? AND message_id = ?`, attachmentID, messageID)
+	return at, core.Wrap("correspondence: attachment", err)
+}
+
+// CheckDeadlines tells people about acknowledgments asked for by a time that
+// has passed: the author of a message sent from here, and the admins and
+// officers of a receiving organisation here. Each recipient is reported once.
+func (s *Service) CheckDeadlines(ctx context.Context) error {
+	var due []struct {
+		MessageID string `db:"message_id"`
+		To        string `db:"to_addr"`
+		ToOrgID   string `db:"to_org_id"`
+		Direction string `db:"direction"`
+		AuthorID  string `db:"author_id"`
+		From      string `db:"from_addr"`
+		Subject   string `db:"subject"`
+	}
+	now := s.db.Clock().Now()
+	if err := s.db.R().Select(ctx, &due, `SELECT r.message_id, r.to_addr, r.to_org_id, m.direction, m.author_id, m.from_addr, m.subject
+		FROM message_recipients r JOIN messages m ON m.id = r.message_id
+		WHERE m.ack_by IS NOT NULL AND m.ack_by <= ? AND r.acked_at IS NULL AND r.deadline_notified_at IS NULL AND r.state <> 'undelivered' LIMIT 500`, now); err != nil {
+		return core.Wrap("correspondence: deadlines", err)
+	}
+	for _, d := range due {
+		err := s.db.WithTx(ctx, func(tx *store.Tx) error {
+			n, err := tx.Exec(ctx, `UPDATE message_recipients SET deadline_notified_at = ? WHERE message_id = ? AND to_addr = ? AND deadline_notified_at IS NULL`, tx.Now, d.MessageID, d.To)
+			if err != nil || n == 0 {
+				return err
+			}
+			if d.Direction == "out" && d.AuthorID != "" && s.notify != nil {
+				if err := s.notify.Notify(ctx, tx, d.AuthorID, "mail.overdue_out.subject", "mail.overdue_out.body", "/mail/"+d.MessageID, d.To, d.Subject); err != nil {
+					return err
+				}
+			}
+			if d.ToOrgID != "" {
+				return s.tell(ctx, tx, d.ToOrgID, "mail.overdue_in.subject", "mail.overdue_in.body", d.From, d.Subject, d.MessageID)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

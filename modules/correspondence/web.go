@@ -2,7 +2,12 @@ package correspondence
 
 import (
 	_ "embed"
+	"io"
+	"mime"
 	"net/http"
+	"path/filepath"
+	"strings"
+	"time"
 
 	"entente.example/entente/core"
 	"entente.example/entente/internal/access"
@@ -37,12 +42,13 @@ func (m *Module) Routes() []web.Route {
 		{Pattern: "GET /mail", Action: access.MessageRead, Handler: m.inbox},
 		{Pattern: "GET /mail/sent", Action: access.MessageRead, Handler: m.sent},
 		{Pattern: "GET /mail/new", Action: access.MessageSend, Handler: m.compose},
-		{Pattern: "POST /mail", Action: access.MessageSend, Handler: m.send},
+		{Pattern: "POST /mail", Action: access.MessageSend, Handler: m.send, MaxBody: maxComposeBody},
 		{Pattern: "GET /mail/{id}", Action: access.MessageRead, Handler: m.show},
+		{Pattern: "GET /mail/{id}/attachments/{aid}", Action: access.MessageRead, Handler: m.attachment},
 		{Pattern: "POST /mail/{id}/ack", Action: access.MessageAck, Handler: m.ack},
 
 		{Pattern: "GET /api/v1/messages", Action: access.MessageRead, Handler: m.apiList},
-		{Pattern: "POST /api/v1/messages", Action: access.MessageSend, Handler: m.apiSend},
+		{Pattern: "POST /api/v1/messages", Action: access.MessageSend, Handler: m.apiSend, MaxBody: maxComposeBody},
 		{Pattern: "GET /api/v1/messages/{id}", Action: access.MessageRead, Handler: m.apiShow},
 		{Pattern: "POST /api/v1/messages/{id}/ack", Action: access.MessageAck, Handler: m.apiAck},
 	}
@@ -101,10 +107,51 @@ func (m *Module) compose(w http.ResponseWriter, r *http.Request) {
 	m.web.Render(w, r, http.StatusOK, "correspondence/compose", m.composeView(r, f))
 }
 
+// maxComposeBody fits the attachments, base64-encoded in JSON.
+const maxComposeBody = 4 << 20
+
 func (m *Module) send(w http.ResponseWriter, r *http.Request) {
+	var ats []Attachment
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		if err := r.ParseMultipartForm(maxComposeBody); err != nil {
+			m.web.Error(w, r, &core.Error{Kind: core.KindTooLarge, Message: "err.too_large", Err: err})
+			return
+		}
+		for _, fh := range r.MultipartForm.File["attachments"] {
+			if fh.Size == 0 && fh.Filename == "" {
+				continue // the empty file input of a form sent without a file
+			}
+			f, err := fh.Open()
+			if err != nil {
+				m.web.Error(w, r, err)
+				return
+			}
+			data, err := io.ReadAll(io.LimitReader(f, MaxAttachment+1))
+			f.Close()
+			if err != nil {
+				m.web.Error(w, r, err)
+				return
+			}
+			ats = append(ats, Attachment{Name: filepath.Base(fh.Filename), ContentType: fh.Header.Get("Content-Type"), Data: data})
+		}
+	}
 	f := web.NewForm(r)
-	msg, err := m.svc.Send(r.Context(), Compose{From: f.Get("from"), To: []string{f.Get("to")}, Subject: f.Get("subject"), Body: f.Get("body"),
-		TLP: core.TLP(f.Get("tlp")), Classification: f.Get("classification")})
+	c := Compose{From: f.Get("from"), To: []string{f.Get("to")}, Subject: f.Get("subject"), Body: f.Get("body"),
+		TLP: core.TLP(f.Get("tlp")), Classification: f.Get("classification"), Attachments: ats, Format: "plain"}
+	if f.Get("markdown") == "on" {
+		c.Format = "markdown"
+	}
+	if d := f.Get("ack_by"); d != "" {
+		t, err := time.Parse("2006-01-02", d)
+		if err != nil {
+			f.Problems.Add("ack_by", "err.date")
+			m.web.Render(w, r, http.StatusUnprocessableEntity, "correspondence/compose", m.composeView(r, f))
+			return
+		}
+		end := t.Add(24*time.Hour - time.Second)
+		c.AckBy = &end
+	}
+	msg, err := m.svc.Send(r.Context(), c)
 	if err != nil {
 		if f.Take(err) {
 			m.web.Render(w, r, web.FormStatus(err), "correspondence/compose", m.composeView(r, f))
@@ -139,6 +186,20 @@ func (m *Module) show(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	m.web.Render(w, r, http.StatusOK, "correspondence/show", v)
+}
+
+func (m *Module) attachment(w http.ResponseWriter, r *http.Request) {
+	at, err := m.svc.AttachmentData(r.Context(), r.PathValue("id"), r.PathValue("aid"))
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	// Always a download, never rendered: the file comes from another
+	// organisation, possibly another node.
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": at.Name}))
+	w.Header().Set("Digest", "sha-256="+at.SHA256)
+	w.Write(at.Data)
 }
 
 func (m *Module) ack(w http.ResponseWriter, r *http.Request) {

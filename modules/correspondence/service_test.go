@@ -1,0 +1,173 @@
+package correspondence_test
+
+import (
+	"context"
+	"crypto/ecdh"
+	"crypto/ed25519"
+	"crypto/rand"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"entente.example/entente/core"
+	"entente.example/entente/internal/audit"
+	"entente.example/entente/internal/auth"
+	"entente.example/entente/internal/federation"
+	"entente.example/entente/internal/jobs"
+	"entente.example/entente/internal/keys"
+	"entente.example/entente/internal/ledger"
+	"entente.example/entente/internal/store"
+	"entente.example/entente/internal/store/storetest"
+	"entente.example/entente/modules/correspondence"
+	"entente.example/entente/modules/directory"
+)
+
+type notice struct{ user, subject string }
+
+type fakeNotifier struct {
+	mu   sync.Mutex
+	sent []notice
+}
+
+func (f *fakeNotifier) Notify(_ context.Context, _ *store.Tx, userID, subjectKey, _, _ string, _ ...any) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.sent = append(f.sent, notice{userID, subjectKey})
+	return nil
+}
+
+type world struct {
+	svc         *correspondence.Service
+	clock       *storetest.Clock
+	note        *fakeNotifier
+	kemlu, bssn context.Context // officers
+	observer    context.Context // observer at bssn
+	outsider    context.Context // officer at a third organisation
+	ids         map[string]string
+}
+
+func newWorld(t *testing.T, e storetest.Engine) world {
+	ctx := context.Background()
+	clock := storetest.NewClock(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
+	db := storetest.Open(t, e, clock, auth.Migrations(), audit.Migrations(), jobs.Migrations(), ledger.Migrations(), federation.Migrations(), directory.Migrations(), correspondence.Migrations())
+	_, sk, _ := ed25519.GenerateKey(rand.Reader)
+	hk, _ := ecdh.X25519().GenerateKey(rand.Reader)
+	l, _ := ledger.New(db, "node.test", sk)
+	fed, err := federation.New(db, l, &keys.Node{Signing: sk, HPKE: hk}, slog.New(slog.NewTextHandler(io.Discard, nil)), federation.Options{BaseURL: "https://node.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := world{note: &fakeNotifier{}, clock: clock, ids: map[string]string{}}
+	w.svc = correspondence.NewService(db, fed, w.note)
+	err = db.WithTx(ctx, func(tx *store.Tx) error {
+		for _, o := range []string{"kemlu", "bssn", "other"} {
+			w.ids[o] = core.NewID(tx.Now)
+			if _, err := tx.Exec(ctx, `INSERT INTO organisations (id, handle, kind, country, name_en, created_at, updated_at) VALUES (?, ?, 'state_ministry', 'ID', ?, ?, ?)`, w.ids[o], o, o, tx.Now, tx.Now); err != nil {
+				return err
+			}
+		}
+		for _, p := range []struct{ name, org, role string }{{"sari", "kemlu", "officer"}, {"agus", "bssn", "officer"}, {"obs", "bssn", "observer"}, {"eve", "other", "officer"}} {
+			w.ids[p.name] = core.NewID(tx.Now)
+			if _, err := tx.Exec(ctx, `INSERT INTO users (id, email, name, created_at) VALUES (?, ?, ?, ?)`, w.ids[p.name], p.name+"@x.test", p.name, tx.Now); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO memberships (user_id, org_id, role, created_at) VALUES (?, ?, ?, ?)`, w.ids[p.name], w.ids[p.org], p.role, tx.Now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	as := func(name, org string, role core.Role) context.Context {
+		return core.WithActor(ctx, core.Actor{UserID: w.ids[name], Name: name, Memberships: []core.Membership{{Org: core.OrgRef{ID: w.ids[org], Handle: org}, Role: role}}})
+	}
+	w.kemlu, w.bssn, w.observer, w.outsider = as("sari", "kemlu", core.RoleOfficer), as("agus", "bssn", core.RoleOfficer), as("obs", "bssn", core.RoleObserver), as("eve", "other", core.RoleOfficer)
+	return w
+}
+
+func TestAttachmentsMarkdownAndAccess(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		w := newWorld(t, e)
+		file := []byte("%PDF-1.7 draft joint statement, paragraph 4")
+		m, err := w.svc.Send(w.kemlu, correspondence.Compose{From: "kemlu", To: []string{"bssn"}, Subject: "Draft", Body: "Please see **paragraph 4**.", TLP: core.TLPAmber, Format: "markdown",
+			Attachments: []correspondence.Attachment{{Name: "draft.pdf", ContentType: "application/pdf", Data: file}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := w.svc.Get(w.bssn, m.ID)
+		if err != nil || len(got.Attachments) != 1 || got.Attachments[0].SHA256 != ledger.Digest(file) || got.Attachments[0].Data != nil {
+			t.Fatalf("message as the recipient: %+v %v", got.Attachments, err)
+		}
+		if !strings.Contains(string(got.HTML()), "<strong>paragraph 4</strong>") {
+			t.Fatalf("markdown: %s", got.HTML())
+		}
+		at, err := w.svc.AttachmentData(w.bssn, m.ID, got.Attachments[0].ID)
+		if err != nil || string(at.Data) != string(file) {
+			t.Fatalf("download: %v", err)
+		}
+		// Nobody outside the two organisations, and no observer, reads it or its files.
+		for name, ctx := range map[string]context.Context{"outsider": w.outsider, "observer": w.observer} {
+			if _, err := w.svc.AttachmentData(ctx, m.ID, got.Attachments[0].ID); err == nil {
+				t.Errorf("%s downloaded the attachment", name)
+			}
+			if ms, _, _ := w.svc.List(ctx, "in", core.Page{}); len(ms) != 0 {
+				t.Errorf("%s lists %d messages", name, len(ms))
+			}
+		}
+		// Limits, named.
+		big := make([]byte, correspondence.MaxAttachment+1)
+		_, err = w.svc.Send(w.kemlu, correspondence.Compose{From: "kemlu", To: []string{"bssn"}, Subject: "x", Body: "x", TLP: core.TLPGreen, Attachments: []correspondence.Attachment{{Name: "big.bin", Data: big}}})
+		if ce := core.AsError(err); ce == nil || ce.Fields["attachments"] != "err.attachment_large" {
+			t.Fatalf("oversized attachment: %v", err)
+		}
+		_, err = w.svc.Send(w.kemlu, correspondence.Compose{From: "kemlu", To: []string{"bssn"}, Subject: "x", Body: "x", TLP: core.TLPGreen, Attachments: []correspondence.Attachment{{Name: "../etc/passwd", Data: []byte("x")}}})
+		if ce := core.AsError(err); ce == nil || ce.Fields["attachments"] != "err.attachment_name" {
+			t.Fatalf("path in a file name: %v", err)
+		}
+	})
+}
+
+func TestAcknowledgmentDeadline(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		ctx := context.Background()
+		w := newWorld(t, e)
+		by := w.clock.Now().Add(2 * time.Hour)
+		m, err := w.svc.Send(w.kemlu, correspondence.Compose{From: "kemlu", To: []string{"bssn"}, Subject: "Please confirm", Body: "x", TLP: core.TLPGreen, AckBy: &by})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.note.sent = nil // the arrival notice is not what this test is about
+		if err := w.svc.CheckDeadlines(ctx); err != nil || len(w.note.sent) != 0 {
+			t.Fatalf("before the deadline: %v %+v", err, w.note.sent)
+		}
+		w.clock.Advance(3 * time.Hour)
+		if err := w.svc.CheckDeadlines(ctx); err != nil {
+			t.Fatal(err)
+		}
+		want := map[notice]bool{{w.ids["sari"], "mail.overdue_out.subject"}: true, {w.ids["agus"], "mail.overdue_in.subject"}: true}
+		if len(w.note.sent) != 2 || !want[w.note.sent[0]] || !want[w.note.sent[1]] {
+			t.Fatalf("notices: %+v", w.note.sent)
+		}
+		// Once only; and an acknowledged message is never reported.
+		if err := w.svc.CheckDeadlines(ctx); err != nil || len(w.note.sent) != 2 {
+			t.Fatalf("second check: %v %+v", err, w.note.sent)
+		}
+		by2 := w.clock.Now().Add(time.Hour)
+		m2, _ := w.svc.Send(w.kemlu, correspondence.Compose{From: "kemlu", To: []string{"bssn"}, Subject: "Acked in time", Body: "x", TLP: core.TLPGreen, AckBy: &by2})
+		if err := w.svc.Acknowledge(w.bssn, m2.ID); err != nil {
+			t.Fatal(err)
+		}
+		w.note.sent = nil
+		w.clock.Advance(2 * time.Hour)
+		w.svc.CheckDeadlines(ctx)
+		if len(w.note.sent) != 0 {
+			t.Fatalf("an acknowledged message was reported overdue: %+v", w.note.sent)
+		}
+		_ = m
+	})
+}
