@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"html"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -219,6 +220,25 @@ func TestCorrespondenceAcrossNodes(t *testing.T) {
 	if code, out, errOut := runCLI(t, "", "peer", "list", "--data", a.Data, "--base-url", a.URL); code != 0 || !strings.Contains(out, b.host) || !strings.Contains(out, "verified") {
 		t.Fatalf("peer list: %d %q %q", code, out, errOut)
 	}
+
+	// b replies in the thread; a sees the reply beside the original.
+	r = b.officer.get(bMsg)
+	reply := regexp.MustCompile(`href="(/mail/new\?[^"]+)">Reply`).FindStringSubmatch(r.Body)
+	if reply == nil {
+		t.Fatalf("no reply link:\n%s", r.Body)
+	}
+	r = b.officer.get(html.UnescapeString(reply[1]))
+	wantContains(t, r, `name="thread_id"`, `value="Re: Consultation on a cross-border incident"`)
+	thread := regexp.MustCompile(`name="thread_id" value="([0-9A-Z]{26})"`).FindStringSubmatch(r.Body)[1]
+	r = b.officer.post("/mail", url.Values{"from": {"csa-sg"}, "to": {"kemlu@" + a.host}, "thread_id": {thread}, "subject": {"Re: Consultation on a cross-border incident"}, "body": {"Agreed; Thursday 10:00 SGT."}, "tlp": {"AMBER"}})
+	wantStatus(t, r, 303)
+	waitFor(t, "the reply in a's thread", func() bool {
+		return strings.Contains(a.officer.get(msgPath).Body, "Re: Consultation on a cross-border incident</a> — csa-sg@"+b.host)
+	})
+	// A thread one cannot read cannot be joined: c never saw the annex thread.
+	annexThread := regexp.MustCompile(`"thread_id":"([0-9A-Z]{26})"`).FindStringSubmatch(b.officer.get(strings.Replace(annexPath, "/mail/", "/api/v1/messages/", 1)).Body)[1]
+	r = c.officer.post("/mail", url.Values{"from": {"mofa-jp"}, "to": {"kemlu@" + a.host}, "thread_id": {annexThread}, "subject": {"Intrusion"}, "body": {"x"}, "tlp": {"GREEN"}})
+	wantStatus(t, r, 422)
 
 	// Nobody else reads it: not a's administrator (no organisation), not
 	// c's officer through b's id.

@@ -81,6 +81,8 @@ type Compose struct {
 	TLP            core.TLP `json:"tlp"`
 	Classification string   `json:"classification"`
 	Format         string   `json:"format"` // plain (default) or markdown
+	// ThreadID continues a thread (a reply); empty starts one.
+	ThreadID string `json:"thread_id"`
 	// AckBy asks recipients to acknowledge by then; both sides are reminded
 	// by e-mail when it passes without an acknowledgment.
 	AckBy       *time.Time   `json:"acknowledge_by"`

@@ -87,6 +87,19 @@ func (s *Service) Send(ctx context.Context, c Compose) (Message, error) {
 	if c.AckBy != nil && !c.AckBy.After(s.db.Clock().Now()) {
 		p.Add("acknowledge_by", "err.date_future")
 	}
+	if c.ThreadID != "" {
+		// A reply continues a thread its author can read.
+		var n int
+		orgs := orgIDs(a)
+		if len(orgs) > 0 {
+			args := append([]any{c.ThreadID}, orgs...)
+			args = append(args, orgs...)
+			s.db.R().Get(ctx, &n, `SELECT COUNT(*) FROM messages m WHERE m.thread_id = ? AND (m.from_org_id IN (`+marks(len(orgs))+`) OR EXISTS (SELECT 1 FROM message_recipients r WHERE r.message_id = m.id AND r.to_org_id IN (`+marks(len(orgs))+`)))`, args...)
+		}
+		if n == 0 {
+			p.Add("thread_id", "err.not_found")
+		}
+	}
 	from, err := s.localOrg(ctx, s.db.R(), c.From)
 	if err != nil {
 		p.Add("from", "err.org_unknown")
@@ -125,6 +138,9 @@ func (s *Service) Send(ctx context.Context, c Compose) (Message, error) {
 		m = Message{ID: core.NewID(tx.Now), Direction: "out", From: from.Handle + "@" + host, FromOrgID: from.ID, Author: a.Name,
 			Subject: c.Subject, Body: c.Body, TLP: c.TLP, Classification: c.Classification, CreatedAt: tx.Now}
 		m.ThreadID = m.ID
+		if c.ThreadID != "" {
+			m.ThreadID = c.ThreadID
+		}
 		m.Format, m.AckBy = c.Format, c.AckBy
 		if _, err := tx.Exec(ctx, `INSERT INTO messages (id, origin_id, thread_id, direction, from_addr, from_org_id, author, author_id, subject, body, tlp, classification, format, ack_by, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, m.ID, m.ID, m.ThreadID, m.Direction, m.From, m.FromOrgID, m.Author, a.UserID, m.Subject, m.Body, string(m.TLP), m.Classification, m.Format, utcPtr(m.AckBy), m.CreatedAt); err != nil {
@@ -600,4 +616,22 @@ func (s *Service) CheckDeadlines(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// Thread returns the messages of a thread that the actor may read, oldest
+// first: what was said on both sides, on this node.
+func (s *Service) Thread(ctx context.Context, threadID string) ([]Message, error) {
+	a := core.ActorFrom(ctx)
+	orgs := orgIDs(a)
+	if len(orgs) == 0 {
+		return nil, nil
+	}
+	args := append([]any{threadID}, orgs...)
+	args = append(args, orgs...)
+	var ms []Message
+	if err := s.db.R().Select(ctx, &ms, `SELECT `+messageColumns+` FROM messages m WHERE m.thread_id = ? AND (m.from_org_id IN (`+marks(len(orgs))+`)
+		OR EXISTS (SELECT 1 FROM message_recipients r WHERE r.message_id = m.id AND r.to_org_id IN (`+marks(len(orgs))+`))) ORDER BY m.created_at, m.id LIMIT 200`, args...); err != nil {
+		return nil, core.Wrap("correspondence: thread", err)
+	}
+	return ms, nil
 }

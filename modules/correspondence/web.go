@@ -1,6 +1,7 @@
 package correspondence
 
 import (
+	"cmp"
 	_ "embed"
 	"io"
 	"mime"
@@ -103,7 +104,8 @@ func (m *Module) composeView(r *http.Request, f web.Form) composeView {
 }
 
 func (m *Module) compose(w http.ResponseWriter, r *http.Request) {
-	f := web.Form{Values: map[string][]string{"to": {r.URL.Query().Get("to")}, "tlp": {"AMBER"}}}
+	q := r.URL.Query()
+	f := web.Form{Values: map[string][]string{"to": {q.Get("to")}, "from": {q.Get("from")}, "thread_id": {q.Get("thread")}, "subject": {q.Get("subject")}, "tlp": {cmp.Or(q.Get("tlp"), "AMBER")}}}
 	m.web.Render(w, r, http.StatusOK, "correspondence/compose", m.composeView(r, f))
 }
 
@@ -136,7 +138,7 @@ func (m *Module) send(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	f := web.NewForm(r)
-	c := Compose{From: f.Get("from"), To: []string{f.Get("to")}, Subject: f.Get("subject"), Body: f.Get("body"),
+	c := Compose{From: f.Get("from"), To: []string{f.Get("to")}, Subject: f.Get("subject"), Body: f.Get("body"), ThreadID: f.Get("thread_id"),
 		TLP: core.TLP(f.Get("tlp")), Classification: f.Get("classification"), Attachments: ats, Format: "plain"}
 	if f.Get("markdown") == "on" {
 		c.Format = "markdown"
@@ -165,8 +167,12 @@ func (m *Module) send(w http.ResponseWriter, r *http.Request) {
 
 type showView struct {
 	web.Page
-	Message Message
-	CanAck  bool
+	Message  Message
+	CanAck   bool
+	CanReply bool
+	Thread   []Message // the other messages of its thread
+	ReplyTo  string    // address a reply goes to
+	ReplyAs  string    // the organisation that replies
 }
 
 func (m *Module) show(w http.ResponseWriter, r *http.Request) {
@@ -180,6 +186,27 @@ func (m *Module) show(w http.ResponseWriter, r *http.Request) {
 	v := showView{Page: m.web.Page(r, "title.message", msg.Subject), Message: msg}
 	v.Nav = "mail"
 	a := core.ActorFrom(r.Context())
+	thread, err := m.svc.Thread(r.Context(), msg.ThreadID)
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	for _, t := range thread {
+		if t.ID != msg.ID {
+			v.Thread = append(v.Thread, t)
+		}
+	}
+	// A reply goes back to the sender, from the recipient organisation the
+	// reader may write for.
+	if msg.Direction == "in" || msg.FromOrgID == "" {
+		for _, rc := range msg.Recipients {
+			if rc.ToOrgID != "" && access.Can(a, access.MessageSend, access.Resource{OrgID: rc.ToOrgID}) {
+				v.CanReply, v.ReplyTo = true, msg.From
+				v.ReplyAs, _, _ = strings.Cut(rc.To, "@")
+				break
+			}
+		}
+	}
 	for _, rc := range msg.Recipients {
 		if rc.ToOrgID != "" && rc.AckedAt == nil && access.Can(a, access.MessageAck, access.Resource{OrgID: rc.ToOrgID}) {
 			v.CanAck = true
