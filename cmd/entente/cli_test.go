@@ -180,8 +180,15 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("demo output:\n%s", out)
 	}
 	c := newClient(t, n.URL)
+	// The single-node demo has correspondence too, with a thread and an acknowledgment.
+	bima := newClient(t, n.URL)
+	wantStatus(t, bima.post("/login", url.Values{"email": {"bima@kemlu.demo"}, "password": {pw[1]}}), 303)
+	r := bima.get("/mail/sent")
+	wantContains(t, r, "Permintaan masukan", "diakui") // Bima reads Indonesian
+	wantContains(t, bima.api("GET", "/api/v1/messages?box=out", "", nil), `"state":"acknowledged"`, `"format":"markdown"`)
+	wantContains(t, bima.get("/mail"), "Re: Permintaan masukan")
 	wantStatus(t, c.post("/login", url.Values{"email": {"maria@asean.demo"}, "password": {pw[1]}}), 303)
-	r := c.get("/orgs")
+	r = c.get("/orgs")
 	for _, h := range []string{"kemlu", "bssn", "polri-siber", "kln-my", "csa-sg", "dfat-au", "mofa-jp", "asean", "nusantara-cloud", "ruang-digital", "univ-nusantara"} {
 		wantContains(t, r, `href="/orgs/`+h+`"`)
 	}

@@ -227,3 +227,34 @@ func demoThreads(ctx context.Context, nodes []*node) error {
 	}
 	return nil
 }
+
+// localThreads gives a single demo node some correspondence between its own
+// organisations: a request from the MFA to the national CSIRT, its reply in
+// the same thread, and an acknowledgment.
+func localThreads(ctx context.Context, n *node) error {
+	bima, err := actorFor(ctx, n, "bima@kemlu.demo")
+	if err != nil {
+		return err
+	}
+	by := time.Now().Add(72 * time.Hour)
+	m, err := n.svcs.Correspondence.Send(bima, correspondence.Compose{From: "kemlu", To: []string{"bssn"}, TLP: core.TLPAmber, Format: "markdown", AckBy: &by,
+		Subject: "Permintaan masukan: laporan implementasi norma (h) dan (k)",
+		Body:    "Rekan-rekan BSSN,\n\nUntuk laporan implementasi nasional, mohon masukan mengenai:\n\n- norma **(h)**: tanggapan atas permintaan bantuan;\n- norma **(k)**: perlindungan CSIRT.\n\nTerima kasih."})
+	if err != nil {
+		return err
+	}
+	agus, err := actorFor(ctx, n, "agus@bssn.demo")
+	if err != nil {
+		return err
+	}
+	if _, err := n.svcs.Correspondence.Get(agus, m.ID); err != nil {
+		return err
+	}
+	if err := n.svcs.Correspondence.Acknowledge(agus, m.ID); err != nil {
+		return err
+	}
+	_, err = n.svcs.Correspondence.Send(agus, correspondence.Compose{From: "bssn", To: []string{"kemlu"}, ThreadID: m.ThreadID, TLP: core.TLPAmber,
+		Subject: "Re: Permintaan masukan: laporan implementasi norma (h) dan (k)",
+		Body:    "Masukan kami terlampir minggu ini. Gov-CSIRT menangani 14 permintaan bantuan lintas batas pada 2026."})
+	return err
+}

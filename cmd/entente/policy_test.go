@@ -38,7 +38,7 @@ func demoNodeTB(t testing.TB) (*node, string, string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(n.close)
-	if err := e.loadDemo(context.Background(), cfg, n.deps, n.baseURL); err != nil {
+	if _, err := e.loadDemo(context.Background(), cfg, n.deps, n.baseURL); err != nil {
 		t.Fatal(err)
 	}
 	pw, err := os.ReadFile(filepath.Join(cfg.DataDir, "demo-password"))

@@ -253,8 +253,14 @@ func (e env) serveConfig(ctx context.Context, cfg config.Config) error {
 	}
 	defer n.close()
 	if cfg.Demo {
-		if err := e.loadDemo(ctx, cfg, n.deps, n.baseURL); err != nil {
+		fresh, err := e.loadDemo(ctx, cfg, n.deps, n.baseURL)
+		if err != nil {
 			return err
+		}
+		if fresh {
+			if err := localThreads(ctx, n); err != nil {
+				return fmt.Errorf("demo: %w", err)
+			}
 		}
 	} else if need, err := n.auth.SetupNeeded(ctx); err != nil {
 		return err
@@ -370,7 +376,7 @@ func registerJobs(q *jobs.Queue, cfg config.Config, db *store.DB, a *auth.Servic
 // loadDemo fills a new node with the demo world and prints its logins. The
 // password is made once per data directory and kept there (owner-only), so a
 // restarted demo node prints the same logins; there is no built-in password.
-func (e env) loadDemo(ctx context.Context, cfg config.Config, d all.Deps, baseURL string) error {
+func (e env) loadDemo(ctx context.Context, cfg config.Config, d all.Deps, baseURL string) (fresh bool, err error) {
 	pwFile := filepath.Join(cfg.DataDir, "demo-password")
 	pw, err := os.ReadFile(pwFile)
 	if err != nil {
@@ -378,23 +384,23 @@ func (e env) loadDemo(ctx context.Context, cfg config.Config, d all.Deps, baseUR
 		rand.Read(b)
 		pw = []byte("demo-" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b)))
 		if err := os.WriteFile(pwFile, pw, 0o600); err != nil {
-			return fmt.Errorf("demo: %w", err)
+			return false, fmt.Errorf("demo: %w", err)
 		}
 	}
 	password := strings.TrimSpace(string(pw))
 	logins, err := all.LoadDemo(ctx, d, password)
 	if err != nil {
-		return fmt.Errorf("demo: %w", err)
+		return false, fmt.Errorf("demo: %w", err)
 	}
 
 	if logins == nil {
 		fmt.Fprintf(e.stdout, "\nDemo world already loaded. Sign in at %s/login with any demo account (for example admin@node.demo); the password is in %s.\n\n", baseURL, pwFile)
-		return nil
+		return false, nil
 	}
 	fmt.Fprintf(e.stdout, "\nDemo world loaded. Sign in at %s/login — every demo account uses the password:\n\n  %s\n\n", baseURL, password)
 	for _, l := range logins {
 		fmt.Fprintf(e.stdout, "  %-26s %-22s %s\n", l.Email, l.Name, l.What)
 	}
 	fmt.Fprintln(e.stdout)
-	return nil
+	return true, nil
 }
