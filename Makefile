@@ -34,6 +34,12 @@ FUZZTIME ?= 20s
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDecodeJSON -fuzztime $(FUZZTIME) ./internal/web
 	$(GO) test -run '^$$' -fuzz FuzzPickLang -fuzztime $(FUZZTIME) ./internal/web
+	$(GO) test -run '^$$' -fuzz FuzzDecodeEnvelope -fuzztime $(FUZZTIME) ./internal/federation
+	$(GO) test -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME) ./internal/federation
+	$(GO) test -run '^$$' -fuzz FuzzOpenCheckpoint -fuzztime $(FUZZTIME) ./internal/ledger
+	$(GO) test -run '^$$' -fuzz FuzzVerifyInclusion -fuzztime $(FUZZTIME) ./internal/ledger
+	$(GO) test -run '^$$' -fuzz FuzzVerifyConsistency -fuzztime $(FUZZTIME) ./internal/ledger
+	$(GO) test -run '^$$' -fuzz FuzzMarkdown -fuzztime $(FUZZTIME) ./modules/correspondence
 
 # Start-up time, idle memory and latency under load (see docs/performance.md).
 perf: build
