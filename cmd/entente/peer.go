@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -189,16 +188,9 @@ func (e env) verifyReceipt(ctx context.Context, receipt, nodeURL, wantFP string)
 	if wantFP != "" && strings.ReplaceAll(strings.ToUpper(wantFP), " ", "") != strings.ReplaceAll(got, " ", "") {
 		return fmt.Errorf("the node's key fingerprint is %s, not the one you compared", got)
 	}
-	// A receipt signed before the node rotated its key verifies with a key
-	// its descriptor's rotation chain names.
-	var rc federation.Receipt
-	err = errors.New("receipt: the signature does not verify with the node's keys")
-	for _, k := range federation.KnownKeys(d) {
-		if r, e := federation.OpenReceipt([]byte(receipt), k); e == nil {
-			rc, err = r, nil
-			break
-		}
-	}
+	// A receipt signed before the node rotated its key verifies with the
+	// key it had then, if the rotation chain proves it.
+	rc, err := federation.OpenReceiptOf([]byte(receipt), d)
 	if err != nil {
 		return err
 	}

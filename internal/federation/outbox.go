@@ -91,6 +91,7 @@ type outRow struct {
 	BaseURL    string    `db:"base_url"`
 	SigningKey []byte    `db:"signing_key"`
 	Status     string    `db:"status"`
+	Descriptor string    `db:"descriptor"`
 }
 
 var claimOutbox = map[store.Engine]string{
@@ -205,27 +206,25 @@ func (s *Service) deliverBatch(ctx context.Context, ids []string, ps *peerState)
 		marks[i], args[i] = "?", id
 	}
 	var rows []outRow
-	if err := s.db.R().Select(ctx, &rows, `SELECT o.id, o.peer_id, o.envelope_id, o.body, o.attempts, o.expires_at, p.host, p.base_url, p.signing_key, p.status
+	if err := s.db.R().Select(ctx, &rows, `SELECT o.id, o.peer_id, o.envelope_id, o.body, o.attempts, o.expires_at, p.host, p.base_url, p.signing_key, p.status, p.descriptor
 		FROM outbox o JOIN peers p ON p.id = o.peer_id WHERE o.id IN (`+strings.Join(marks, ",")+`) ORDER BY o.created_at`, args...); err != nil || len(rows) == 0 {
 		s.log.Error("federation: load outbox rows", "err", err)
 		return
 	}
-	// Requests stay well under the receiver's body limit, whatever the
-	// envelopes weigh; a batch of one always goes.
+	// One claim is one request, well under the receiver's body limit
+	// whatever the envelopes weigh (a batch of one always goes); the rows that
+	// do not fit are released for the next round, so a claim never outlives
+	// its lease and every row's outcome is its own request's.
+	end, size := 0, 2
+	for end < len(rows) && (end == 0 || size+len(rows[end].Body)+1 <= MaxBatch/2) {
+		size += len(rows[end].Body) + 1
+		end++
+	}
+	rows, rest := rows[:end], rows[end:]
 	results := map[string]BatchResult{}
-	var err error
-	for start := 0; start < len(rows) && err == nil; {
-		end, size := start, 2
-		for end < len(rows) && (end == start || size+len(rows[end].Body)+1 <= MaxBatch/2) {
-			size += len(rows[end].Body) + 1
-			end++
-		}
-		var rs []BatchResult
-		rs, err = s.postBatch(ctx, rows[start:end])
-		for _, r := range rs {
-			results[r.Envelope] = r
-		}
-		start = end
+	rs, err := s.postBatch(ctx, rows)
+	for _, r := range rs {
+		results[r.Envelope] = r
 	}
 	now := s.db.Clock().Now()
 	var perm permanent
@@ -269,6 +268,11 @@ func (s *Service) deliverBatch(ctx context.Context, ids []string, ps *peerState)
 				return err
 			}
 		}
+		for _, r := range rest {
+			if _, err := tx.Exec(ctx, `UPDATE outbox SET locked_until = NULL WHERE id = ?`, r.ID); err != nil {
+				return err
+			}
+		}
 		_, err := s.ledger.Append(ctx, tx, receipts...)
 		return err
 	})
@@ -290,6 +294,13 @@ func checkResult(r outRow, results map[string]BatchResult) ([]byte, error) {
 		return nil, permanent{fmt.Errorf("peer %s refused the envelope: %s", r.Host, res.Error)}
 	}
 	rc, err := OpenReceipt(res.Receipt, r.SigningKey)
+	if err != nil {
+		// Stored before the peer rotated its key, and answered again now:
+		// its receipt carries the key it had then.
+		if d, derr := OpenDescriptor([]byte(r.Descriptor)); derr == nil && bytes.Equal(d.SigningKey, r.SigningKey) {
+			rc, err = OpenReceiptOf(res.Receipt, d)
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("peer %s: %w", r.Host, err)
 	}

@@ -71,7 +71,21 @@ func RotateKey(dataDir string, now time.Time) (old, new ed25519.PublicKey, err e
 	if err != nil {
 		return nil, nil, err
 	}
+	// A statement left by a rotation that crashed before the key changed
+	// announces a key nobody uses: drop it.
+	for len(list) > 0 {
+		var s signed
+		var r Rotation
+		if json.Unmarshal(list[len(list)-1], &s) != nil || strictUnmarshal(s.Body, &r) != nil || !bytes.Equal(r.Old, old) {
+			break
+		}
+		list = list[:len(list)-1]
+	}
+	if len(list) >= maxRotations {
+		return nil, nil, fmt.Errorf("keys: %d rotations already; peers accept at most %d", len(list), maxRotations)
+	}
 	list = append(list, st)
+
 	b, err := json.Marshal(list)
 	if err != nil {
 		return nil, nil, err
@@ -91,46 +105,103 @@ func RotateKey(dataDir string, now time.Time) (old, new ed25519.PublicKey, err e
 	return old, new, nil
 }
 
-// followRotations walks the statements from the key a peer trusted to the key
-// its descriptor now shows, each statement verified with the key before it.
-func followRotations(trusted, current []byte, statements []json.RawMessage) bool {
-	key := trusted
-	for range statements {
-		if bytes.Equal(key, current) {
-			return true
-		}
-		advanced := false
-		for _, st := range statements {
-			body, err := openSigned("rotation", st, key)
-			if err != nil {
-				continue
-			}
-			var r Rotation
-			if strictUnmarshal(body, &r) != nil || !bytes.Equal(r.Old, key) || len(r.New) != ed25519.PublicKeySize {
-				continue
-			}
-			key, advanced = r.New, true
-			break
-		}
-		if !advanced {
-			return false
-		}
-	}
-	return bytes.Equal(key, current)
-}
+// maxRotations bounds the statements a descriptor may carry, and so the work
+// of walking them.
+const maxRotations = 64
 
-// KnownKeys returns every signing key a descriptor's rotation chain names,
-// for checking receipts signed before a rotation.
-func KnownKeys(d Descriptor) [][]byte {
-	keys := [][]byte{d.SigningKey}
-	for _, st := range d.Rotations {
+// rotationsByOld indexes the statements that verify with the key they name
+// as retired.
+func rotationsByOld(statements []json.RawMessage) map[string][]Rotation {
+	out := map[string][]Rotation{}
+	if len(statements) > maxRotations {
+		return out
+	}
+	for _, st := range statements {
 		var s signed
 		var r Rotation
-		if json.Unmarshal(st, &s) == nil && strictUnmarshal(s.Body, &r) == nil {
-			keys = append(keys, r.Old)
+		if json.Unmarshal(st, &s) != nil || strictUnmarshal(s.Body, &r) != nil || len(r.New) != ed25519.PublicKeySize {
+			continue
+		}
+		if _, err := openSigned("rotation", st, r.Old); err != nil {
+			continue
+		}
+		out[string(r.Old)] = append(out[string(r.Old)], r)
+	}
+	return out
+}
+
+// followRotations reports whether the statements lead, each signed by the
+// key before it, from the key a peer trusted to the key it now shows. It
+// searches every path: a statement for a rotation that never happened does
+// not hide one that did.
+func followRotations(trusted, current []byte, statements []json.RawMessage) bool {
+	next := rotationsByOld(statements)
+	seen := map[string]bool{}
+	queue := [][]byte{trusted}
+	for len(queue) > 0 {
+		k := queue[0]
+		queue = queue[1:]
+		if bytes.Equal(k, current) {
+			return true
+		}
+		if seen[string(k)] {
+			continue
+		}
+		seen[string(k)] = true
+		for _, r := range next[string(k)] {
+			queue = append(queue, r.New)
 		}
 	}
-	return keys
+	return false
+}
+
+// RetiredKey is a key a node used before a rotation, valid for what it signed
+// before Until.
+type RetiredKey struct {
+	Key   ed25519.PublicKey
+	Until time.Time
+}
+
+// RetiredKeys walks back from the descriptor's key through verified
+// statements: each retired key, and when it stopped being the node's key.
+func RetiredKeys(d Descriptor) []RetiredKey {
+	byNew := map[string]Rotation{}
+	for _, rs := range rotationsByOld(d.Rotations) {
+		for _, r := range rs {
+			byNew[string(r.New)] = r
+		}
+	}
+	var out []RetiredKey
+	seen := map[string]bool{}
+	for k := string(d.SigningKey); !seen[k]; {
+		seen[k] = true
+		r, ok := byNew[k]
+		if !ok {
+			break
+		}
+		out = append(out, RetiredKey{Key: r.Old, Until: r.At})
+		k = string(r.Old)
+	}
+	return out
+}
+
+// OpenReceiptOf checks a receipt against a node's current key, or against a
+// key it retired if the receipt is from before that key was retired: a key
+// is often retired because it leaked, and what it signs afterwards is not
+// the node's word.
+func OpenReceiptOf(b []byte, d Descriptor) (Receipt, error) {
+	if r, err := OpenReceipt(b, d.SigningKey); err == nil {
+		return r, nil
+	}
+	for _, k := range RetiredKeys(d) {
+		if r, err := OpenReceipt(b, k.Key); err == nil {
+			if !r.Received.Before(k.Until) {
+				return Receipt{}, errors.New("receipt: signed with a key the node had already retired")
+			}
+			return r, nil
+		}
+	}
+	return Receipt{}, errors.New("receipt: the signature does not verify with the node's keys")
 }
 
 // RefreshPeer fetches a known peer's descriptor again and takes what changed:
@@ -150,22 +221,42 @@ func (s *Service) RefreshPeer(ctx context.Context, p Peer) error {
 	if same && bytes.Equal(d.HPKEKey, p.HPKEKey) && d.LedgerKey == p.LedgerKey {
 		return nil
 	}
-	status, action := p.Status, "federation.peer.keys_updated"
-	if !same {
-		if followRotations(p.SigningKey, d.SigningKey, d.Rotations) {
-			action = "federation.peer.key_rotated"
-		} else {
-			status, action = PeerPending, "federation.peer.key_unannounced"
-		}
-	}
 	ctx = core.WithActor(ctx, core.Actor{Name: "federation"})
+	if !same && !followRotations(p.SigningKey, d.SigningKey, d.Rotations) {
+		// A key that the trusted one retired is a stale replica or an old
+		// backup answering: ignore it.
+		if stored, err := s.storedDescriptor(ctx, p.ID); err == nil {
+			for _, k := range RetiredKeys(stored) {
+				if bytes.Equal(k.Key, d.SigningKey) {
+					return nil
+				}
+			}
+		}
+		// Anything else is not taken on trust: the peer waits, keeping the
+		// key people verified, until they compare fingerprints again and an
+		// administrator adds it anew.
+		return s.db.WithTx(ctx, func(tx *store.Tx) error {
+			if _, err := tx.Exec(ctx, `UPDATE peers SET status = 'pending', updated_at = ? WHERE id = ? AND signing_key = ?`, tx.Now, p.ID, p.SigningKey); err != nil {
+				return err
+			}
+			return audit.Record(ctx, tx, "federation.peer.key_unannounced", "peer", p.ID, "", p.Host+" now shows "+keys.Fingerprint(d.SigningKey))
+		})
+	}
+	action := "federation.peer.keys_updated"
+	if !same {
+		action = "federation.peer.key_rotated"
+	}
 	return s.db.WithTx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.Exec(ctx, `UPDATE peers SET signing_key = ?, hpke_key = ?, ledger_key = ?, descriptor = ?, status = ?, updated_at = ? WHERE id = ?`,
-			d.SigningKey, d.HPKEKey, d.LedgerKey, string(b), status, tx.Now, p.ID); err != nil {
+		// Only if nobody changed the peer's key meanwhile; its status, which
+		// an administrator may have changed, is left alone.
+		n, err := tx.Exec(ctx, `UPDATE peers SET signing_key = ?, hpke_key = ?, ledger_key = ?, descriptor = ?, updated_at = ? WHERE id = ? AND signing_key = ?`,
+			d.SigningKey, d.HPKEKey, d.LedgerKey, string(b), tx.Now, p.ID, p.SigningKey)
+		if err != nil || n == 0 {
 			return err
 		}
 		return audit.Record(ctx, tx, action, "peer", p.ID, "", p.Host+" "+keys.Fingerprint(d.SigningKey))
 	})
+
 }
 
 // refreshPeers re-reads every non-pending peer's descriptor.
@@ -182,4 +273,12 @@ func (s *Service) refreshPeers(ctx context.Context) {
 			s.log.Debug("federation: refresh peer", "peer", p.Host, "err", err)
 		}
 	}
+}
+
+func (s *Service) storedDescriptor(ctx context.Context, peerID string) (Descriptor, error) {
+	var raw string
+	if err := s.db.R().Get(ctx, &raw, `SELECT descriptor FROM peers WHERE id = ?`, peerID); err != nil {
+		return Descriptor{}, err
+	}
+	return OpenDescriptor([]byte(raw))
 }

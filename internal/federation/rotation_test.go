@@ -1,6 +1,7 @@
 package federation
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -51,6 +52,7 @@ func TestKeyRotation(t *testing.T) {
 		peerUp(t, b, a)
 		first := send(t, a, b, "before")
 		drain(t, a, 5*time.Second)
+		firstKey := b.key
 
 		// b rotates twice, each announced: a follows the chain and stays verified.
 		rotate(t, b, true)
@@ -72,14 +74,27 @@ func TestKeyRotation(t *testing.T) {
 		// The receipt from before the rotation still verifies with a key the
 		// descriptor's chain names.
 		d, _ := OpenDescriptor(b.svc.Descriptor())
-		ok := false
-		for _, k := range KnownKeys(d) {
-			if _, err := OpenReceipt([]byte(ds[first].Receipt), k); err == nil {
-				ok = true
-			}
+		if _, err := OpenReceiptOf([]byte(ds[first].Receipt), d); err != nil || len(RetiredKeys(d)) != 2 {
+			t.Fatalf("old receipt with %d retired keys: %v", len(RetiredKeys(d)), err)
 		}
-		if !ok || len(KnownKeys(d)) != 3 {
-			t.Fatalf("old receipt with %d known keys: verified %v", len(KnownKeys(d)), ok)
+
+		// b's ledger checkpoint is signed with its current key at once, so a
+		// can keep witnessing it.
+		if _, err := b.log.Sign(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.svc.Witness(ctx); err != nil {
+			t.Fatalf("witnessing after rotation: %v", err)
+		}
+		// A receipt signed with a retired key after its retirement (a leaked
+		// key at work) is not b's word.
+		retired := RetiredKeys(d)
+		late, _ := signJSON("receipt", Receipt{Envelope: second, Digest: "00", Received: time.Now().Add(time.Hour), Node: b.svc.Host(), Kind: "received"}, firstKey)
+		if len(retired) == 0 || !bytes.Equal(retired[len(retired)-1].Key, firstKey.Public().(ed25519.PublicKey)) {
+			t.Fatal("the first key is not among the retired ones")
+		}
+		if _, err := OpenReceiptOf(late, d); err == nil {
+			t.Fatal("a receipt signed with a retired key after its retirement was accepted")
 		}
 
 		// A key nobody announced is not taken on trust.

@@ -136,14 +136,17 @@ func Fingerprint(pub []byte) string {
 func ReplaceSigning(dir string, key ed25519.PrivateKey, now time.Time) error {
 	kd := filepath.Join(dir, "keys")
 	cur := filepath.Join(kd, signingFile)
-	retired := filepath.Join(kd, "node-signing-retired-"+now.UTC().Format("20060102T150405")+".pem")
+	retired := filepath.Join(kd, "node-signing-retired-"+now.UTC().Format("20060102T150405.000000000")+".pem")
 	tmp := filepath.Join(kd, signingFile+".new")
 	os.Remove(tmp)
 	if err := writePEM(tmp, key); err != nil {
 		return err
 	}
-	if err := os.Rename(cur, retired); err != nil {
-		return fmt.Errorf("keys: retire the old key: %w", err)
+	// Link, then replace: at every moment node-signing.pem holds a key (the
+	// old one until the atomic rename), so a crash never leaves the node to
+	// create an unannounced one.
+	if err := os.Link(cur, retired); err != nil {
+		return fmt.Errorf("keys: keep the old key: %w", err)
 	}
 	return os.Rename(tmp, cur)
 }

@@ -246,7 +246,12 @@ func (l *Log) Sign(ctx context.Context) (Checkpoint, error) {
 	}
 	latest, err := l.Latest(ctx)
 	if err == nil && latest.Size >= size {
-		return latest, nil
+		if _, verr := OpenCheckpoint(latest.Note, l.vkey); verr == nil {
+			return latest, nil
+		}
+		// Signed with a key this node has since rotated away: sign the same
+		// tree again with the current one, so peers holding the new key can
+		// check it without waiting for the log to grow.
 	}
 	if err != nil && core.KindOf(err) != core.KindNotFound {
 		return Checkpoint{}, err
@@ -261,7 +266,7 @@ func (l *Log) Sign(ctx context.Context) (Checkpoint, error) {
 	}
 	cp := Checkpoint{Size: size, Root: root, Note: signed}
 	err = l.db.WithTx(ctx, func(tx *store.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO ledger_checkpoints (size, root, note, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (size) DO NOTHING`, size, root[:], string(signed), tx.Now)
+		_, err := tx.Exec(ctx, `INSERT INTO ledger_checkpoints (size, root, note, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (size) DO UPDATE SET note = excluded.note`, size, root[:], string(signed), tx.Now)
 		return err
 	})
 	return cp, core.Wrap("ledger: store checkpoint", err)

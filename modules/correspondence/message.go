@@ -3,6 +3,7 @@ package correspondence
 import (
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"entente.example/entente/core"
@@ -41,10 +42,11 @@ type Attachment struct {
 }
 
 // Attachment limits: they travel inside the sealed envelope, which a node
-// accepts up to 4 MiB.
+// accepts up to 4 MiB, encoded twice (base64 in the payload, and the sealed
+// payload in base64 again: ×16/9), with room left for the text.
 const (
 	MaxAttachment      = 2 << 20
-	MaxAttachmentTotal = 5 << 19 // 2.5 MiB
+	MaxAttachmentTotal = 2 << 20
 	MaxAttachments     = 10
 )
 
@@ -161,7 +163,7 @@ func (c *Compose) Validate() core.Problems {
 		at.Name = strings.TrimSpace(at.Name)
 		total += len(at.Data)
 		switch {
-		case at.Name == "" || len(at.Name) > 200 || strings.ContainsAny(at.Name, "/\\\x00\r\n"):
+		case at.Name == "" || len(at.Name) > 200 || strings.ContainsAny(at.Name, "/\\") || badName(at.Name):
 			p.Add("attachments", "err.attachment_name")
 		case len(at.Data) == 0:
 			p.Add("attachments", "err.attachment_empty")
@@ -176,4 +178,15 @@ func (c *Compose) Validate() core.Problems {
 		p.Add("attachments", "err.attachment_large")
 	}
 	return p
+}
+
+// badName reports control and format characters in a file name: bidi
+// overrides can make "invoice\u202Efdp.exe" read as "invoiceexe.pdf".
+func badName(s string) bool {
+	for _, r := range s {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return true
+		}
+	}
+	return false
 }

@@ -225,9 +225,18 @@ func (s *Service) receiveMessage(ctx context.Context, tx *store.Tx, env federati
 			return &core.Error{Kind: core.KindInvalid, Message: "err.form", Err: errors.New("attachments or format out of bounds")}
 		}
 		id = core.NewID(tx.Now)
-		if _, err := tx.Exec(ctx, `INSERT INTO messages (id, origin_id, thread_id, direction, from_addr, author, subject, body, tlp, classification, format, ack_by, envelope_id, created_at)
-			VALUES (?, ?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, p.OriginID, p.ThreadID, env.From, trunc(p.Author, 120), p.Subject, p.Body, string(env.TLP), trunc(p.Classification, 60), c.Format, utcPtr(p.AckBy), env.ID, p.Created.UTC()); err != nil {
+		// Two envelopes of one message can arrive at once (PostgreSQL runs
+		// them side by side): the second finds the first's row.
+		n, err := tx.Exec(ctx, `INSERT INTO messages (id, origin_id, thread_id, direction, from_addr, author, subject, body, tlp, classification, format, ack_by, envelope_id, created_at)
+			VALUES (?, ?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (from_addr, origin_id) DO NOTHING`, id, p.OriginID, p.ThreadID, env.From, trunc(p.Author, 120), p.Subject, p.Body, string(env.TLP), trunc(p.Classification, 60), c.Format, utcPtr(p.AckBy), env.ID, p.Created.UTC())
+		if err != nil {
 			return core.Wrap("correspondence: receive", err)
+		}
+		if n == 0 {
+			if err := tx.Get(ctx, &id, `SELECT id FROM messages WHERE from_addr = ? AND origin_id = ?`, env.From, p.OriginID); err != nil {
+				return core.Wrap("correspondence: receive", err)
+			}
+			c.Attachments = nil // stored with the first
 		}
 		for _, at := range c.Attachments {
 			// The digest the sender recorded must be the file that arrived.

@@ -3,6 +3,8 @@ package correspondence
 import (
 	"cmp"
 	_ "embed"
+	"encoding/base64"
+	"encoding/hex"
 	"io"
 	"mime"
 	"net/http"
@@ -225,7 +227,9 @@ func (m *Module) attachment(w http.ResponseWriter, r *http.Request) {
 	// organisation, possibly another node.
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": at.Name}))
-	w.Header().Set("Digest", "sha-256="+at.SHA256)
+	if sum, err := hex.DecodeString(at.SHA256); err == nil {
+		w.Header().Set("Repr-Digest", "sha-256=:"+base64.StdEncoding.EncodeToString(sum)+":")
+	}
 	w.Write(at.Data)
 }
 
