@@ -91,7 +91,6 @@ type outRow struct {
 	BaseURL    string    `db:"base_url"`
 	SigningKey []byte    `db:"signing_key"`
 	Status     string    `db:"status"`
-	Descriptor string    `db:"descriptor"`
 }
 
 var claimOutbox = map[store.Engine]string{
@@ -206,7 +205,7 @@ func (s *Service) deliverBatch(ctx context.Context, ids []string, ps *peerState)
 		marks[i], args[i] = "?", id
 	}
 	var rows []outRow
-	if err := s.db.R().Select(ctx, &rows, `SELECT o.id, o.peer_id, o.envelope_id, o.body, o.attempts, o.expires_at, p.host, p.base_url, p.signing_key, p.status, p.descriptor
+	if err := s.db.R().Select(ctx, &rows, `SELECT o.id, o.peer_id, o.envelope_id, o.body, o.attempts, o.expires_at, p.host, p.base_url, p.signing_key, p.status
 		FROM outbox o JOIN peers p ON p.id = o.peer_id WHERE o.id IN (`+strings.Join(marks, ",")+`) ORDER BY o.created_at`, args...); err != nil || len(rows) == 0 {
 		s.log.Error("federation: load outbox rows", "err", err)
 		return
@@ -236,7 +235,7 @@ func (s *Service) deliverBatch(ctx context.Context, ids []string, ps *peerState)
 			rerr := err
 			var receipt []byte
 			if err == nil {
-				receipt, rerr = checkResult(r, results)
+				receipt, rerr = checkResult(r, results, func() (Descriptor, error) { return s.storedDescriptor(ctx, r.PeerID) })
 			}
 			if rerr == nil {
 				if _, err := tx.Exec(ctx, `UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = ?, receipt = ?, locked_until = NULL, last_error = '' WHERE id = ?`, tx.Now, string(receipt), r.ID); err != nil {
@@ -281,8 +280,10 @@ func (s *Service) deliverBatch(ctx context.Context, ids []string, ps *peerState)
 	}
 }
 
-// checkResult verifies the receipt the peer returned for a row.
-func checkResult(r outRow, results map[string]BatchResult) ([]byte, error) {
+// checkResult verifies the receipt the peer returned for a row; descriptor
+// gives the peer's stored descriptor, read only when a receipt is signed with
+// a key the peer has since retired.
+func checkResult(r outRow, results map[string]BatchResult, descriptor func() (Descriptor, error)) ([]byte, error) {
 	res, ok := results[r.EnvelopeID]
 	if !ok {
 		return nil, fmt.Errorf("peer %s: no answer for envelope %s", r.Host, r.EnvelopeID)
@@ -297,7 +298,7 @@ func checkResult(r outRow, results map[string]BatchResult) ([]byte, error) {
 	if err != nil {
 		// Stored before the peer rotated its key, and answered again now:
 		// its receipt carries the key it had then.
-		if d, derr := OpenDescriptor([]byte(r.Descriptor)); derr == nil && bytes.Equal(d.SigningKey, r.SigningKey) {
+		if d, derr := descriptor(); derr == nil && bytes.Equal(d.SigningKey, r.SigningKey) {
 			rc, err = OpenReceiptOf(res.Receipt, d)
 		}
 	}
