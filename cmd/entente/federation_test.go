@@ -157,6 +157,16 @@ func TestCorrespondenceAcrossNodes(t *testing.T) {
 	}
 	wantStatus(t, c.officer.get(dl[1]), 404)
 
+	// TLP:RED crosses nodes for the people it names; naming nobody there is
+	// refused by the receiving node, visibly.
+	r = a.officer.post("/mail", url.Values{"from": {"kemlu"}, "to": {"csa-sg@" + b.host}, "subject": {"Red: source details"}, "body": {"x"}, "tlp": {"RED"}, "named": {"officer@csa-sg.test"}})
+	wantStatus(t, r, 303)
+	waitFor(t, "the RED message on b", func() bool { return strings.Contains(b.officer.get("/mail").Body, "Red: source details") })
+	r = a.officer.post("/mail", url.Values{"from": {"kemlu"}, "to": {"csa-sg@" + b.host}, "subject": {"Red: nobody there"}, "body": {"x"}, "tlp": {"RED"}, "named": {"ghost@csa-sg.test"}})
+	wantStatus(t, r, 303)
+	redPath := r.Header.Get("Location")
+	waitFor(t, "the refusal on a", func() bool { return strings.Contains(a.officer.get(redPath).Body, "undelivered") })
+
 	// Two organisations on one peer get one message each (and share it there).
 	wantStatus(t, b.admin.post("/orgs", url.Values{"handle": {"sgcert"}, "kind": {"state_cert"}, "country": {"SG"}, "name_en": {"SingCERT"}}), 303)
 	r = a.officer.post("/mail", url.Values{"from": {"kemlu"}, "to": {"csa-sg@" + b.host + ", sgcert@" + b.host}, "subject": {"Two recipients, one node"}, "body": {"x"}, "tlp": {"GREEN"}})

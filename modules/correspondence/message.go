@@ -1,6 +1,7 @@
 package correspondence
 
 import (
+	"net/mail"
 	"strings"
 	"time"
 	"unicode"
@@ -16,6 +17,7 @@ type Message struct {
 	Direction      string       `db:"direction" json:"direction"`
 	From           string       `db:"from_addr" json:"from"`
 	FromOrgID      string       `db:"from_org_id" json:"-"`
+	AuthorID       string       `db:"author_id" json:"-"`
 	Author         string       `db:"author" json:"author"`
 	Subject        string       `db:"subject" json:"subject"`
 	Body           string       `db:"body" json:"body"`
@@ -28,7 +30,7 @@ type Message struct {
 	Attachments    []Attachment `db:"-" json:"attachments"`
 }
 
-const messageColumns = `m.id, m.thread_id, m.direction, m.from_addr, m.from_org_id, m.author, m.subject, m.body, m.tlp, m.classification, m.format, m.ack_by, m.created_at`
+const messageColumns = `m.id, m.thread_id, m.direction, m.from_addr, m.from_org_id, m.author_id, m.author, m.subject, m.body, m.tlp, m.classification, m.format, m.ack_by, m.created_at`
 
 // Attachment is a file sent with a message.
 type Attachment struct {
@@ -85,6 +87,9 @@ type Compose struct {
 	Format         string   `json:"format"` // plain (default) or markdown
 	// ThreadID continues a thread (a reply); empty starts one.
 	ThreadID string `json:"thread_id"`
+	// Named are the people (e-mail addresses) a TLP:RED message is for:
+	// only they, and its author, see it.
+	Named []string `json:"named"`
 	// AckBy asks recipients to acknowledge by then; both sides are reminded
 	// by e-mail when it passes without an acknowledgment.
 	AckBy       *time.Time   `json:"acknowledge_by"`
@@ -133,14 +138,33 @@ func (c *Compose) Validate() core.Problems {
 	case len(c.Body) > 200_000:
 		p.Add("body", "err.too_long")
 	}
+	var named []string
+	for _, n := range c.Named {
+		for _, e := range strings.FieldsFunc(n, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == ';' }) {
+			named = append(named, strings.ToLower(e))
+		}
+	}
+	c.Named = named
 	switch c.TLP {
 	case core.TLPClear, core.TLPGreen, core.TLPAmber, core.TLPAmberStrict:
+		if len(c.Named) > 0 {
+			p.Add("named", "err.named_only_red")
+		}
+	case core.TLPRed:
+		// RED is for named people only.
+		if len(c.Named) == 0 {
+			p.Add("named", "err.tlp_red_named")
+		}
+		for _, e := range c.Named {
+			if a, err := mail.ParseAddress(e); err != nil || a.Address != e {
+				p.Add("named", "err.email")
+			}
+		}
+		if len(c.Named) > 50 {
+			p.Add("named", "err.too_many")
+		}
 	case "":
 		p.Add("tlp", "err.required")
-	case core.TLPRed:
-		// RED goes to named people only; until messages can name people,
-		// refusing it is safer than showing it to whole organisations.
-		p.Add("tlp", "err.tlp_red_named")
 	default:
 		p.Add("tlp", "err.choice")
 	}

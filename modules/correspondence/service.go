@@ -59,6 +59,7 @@ func (s *Service) localOrg(ctx context.Context, q store.Conn, handle string) (or
 
 // messagePayload is what travels, sealed, to the recipient's node.
 type messagePayload struct {
+	Named          []string     `json:"named,omitempty"`
 	Format         string       `json:"format,omitempty"`
 	AckBy          *time.Time   `json:"acknowledge_by,omitempty"`
 	Attachments    []Attachment `json:"attachments,omitempty"`
@@ -107,7 +108,7 @@ func (s *Service) Send(ctx context.Context, c Compose) (Message, error) {
 		return Message{}, &core.Error{Kind: core.KindForbidden, Op: "correspondence: send", Message: "err.forbidden"}
 	}
 	host := s.fed.Host()
-	type dest struct{ addr, orgID string }
+	type dest = destination
 	var dests []dest
 	for _, t := range c.To {
 		handle, h, ok := federation.Address(t)
@@ -130,6 +131,18 @@ func (s *Service) Send(ctx context.Context, c Compose) (Message, error) {
 			dests = append(dests, dest{addr: addr})
 		}
 	}
+	if c.TLP == core.TLPRed && len(dests) > 0 && len(localOrgIDs(dests)) == len(dests) {
+		// Every recipient is here: every named person must be in one of them.
+		local := localOrgIDs(dests)
+		for _, email := range c.Named {
+			var n int
+			args := append([]any{email}, toAny(local)...)
+			s.db.R().Get(ctx, &n, `SELECT COUNT(*) FROM users u JOIN memberships m ON m.user_id = u.id WHERE u.email = ? AND m.org_id IN (`+marks(len(local))+`)`, args...)
+			if n == 0 {
+				p.Add("named", "err.named_unknown")
+			}
+		}
+	}
 	if err := p.Err("correspondence: send"); err != nil {
 		return Message{}, err
 	}
@@ -145,6 +158,9 @@ func (s *Service) Send(ctx context.Context, c Compose) (Message, error) {
 		if _, err := tx.Exec(ctx, `INSERT INTO messages (id, origin_id, thread_id, direction, from_addr, from_org_id, author, author_id, subject, body, tlp, classification, format, ack_by, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, m.ID, m.ID, m.ThreadID, m.Direction, m.From, m.FromOrgID, m.Author, a.UserID, m.Subject, m.Body, string(m.TLP), m.Classification, m.Format, utcPtr(m.AckBy), m.CreatedAt); err != nil {
 			return core.Wrap("correspondence: send", err)
+		}
+		if err := s.storeNamed(ctx, tx, m.ID, c.Named, localOrgIDs(dests)); err != nil {
+			return err
 		}
 		for i := range c.Attachments {
 			at := &c.Attachments[i]
@@ -168,7 +184,7 @@ func (s *Service) Send(ctx context.Context, c Compose) (Message, error) {
 				r.State = StateQueued
 				id, err := s.fed.Send(ctx, tx, federation.Outgoing{Type: TypeMessage, From: from.Handle, To: d.addr, TLP: c.TLP, Payload: messagePayload{
 					OriginID: m.ID, ThreadID: m.ThreadID, Author: a.Name, Subject: m.Subject, Body: m.Body, Classification: m.Classification, Created: m.CreatedAt, To: all,
-					Format: m.Format, AckBy: m.AckBy, Attachments: c.Attachments}})
+					Format: m.Format, AckBy: m.AckBy, Attachments: c.Attachments, Named: c.Named}})
 				if err != nil {
 					return err
 				}
@@ -201,10 +217,8 @@ func (s *Service) receiveMessage(ctx context.Context, tx *store.Tx, env federati
 	if err := json.Unmarshal(payload, &p); err != nil || p.OriginID == "" || p.Subject == "" || len(p.Subject) > 1000 || len(p.Body) > 400_000 {
 		return &core.Error{Kind: core.KindInvalid, Message: "err.form", Err: errors.New("malformed message payload")}
 	}
-	if env.TLP == core.TLPRed {
-		// RED is for named people; until messages can name them, refusing
-		// is safer than showing it to a whole organisation.
-		return &core.Error{Kind: core.KindInvalid, Message: "err.tlp_red_named", Err: errors.New("TLP:RED needs named recipients, which this node does not support yet")}
+	if env.TLP == core.TLPRed && len(p.Named) == 0 {
+		return &core.Error{Kind: core.KindInvalid, Message: "err.tlp_red_named", Err: errors.New("TLP:RED names no one")}
 	}
 	if hasControl(p.Subject) || strings.ContainsRune(p.Body, 0) || hasControl(p.Author) {
 		return &core.Error{Kind: core.KindInvalid, Message: "err.form", Err: errors.New("control characters in the message")}
@@ -237,6 +251,19 @@ func (s *Service) receiveMessage(ctx context.Context, tx *store.Tx, env federati
 				return core.Wrap("correspondence: receive", err)
 			}
 			c.Attachments = nil // stored with the first
+		}
+		if env.TLP == core.TLPRed {
+			if err := s.storeNamed(ctx, tx, id, p.Named, []string{to.ID}); err != nil {
+				return err
+			}
+			var found int
+			if err := tx.Get(ctx, &found, `SELECT COUNT(*) FROM message_named WHERE message_id = ? AND user_id <> ''`, id); err != nil {
+				return err
+			}
+			if found == 0 {
+				// Nobody here may read it: refuse rather than hold it unseen.
+				return &core.Error{Kind: core.KindInvalid, Message: "err.named_unknown", Err: errors.New("none of the named people is in " + handle)}
+			}
 		}
 		for _, at := range c.Attachments {
 			// The digest the sender recorded must be the file that arrived.
@@ -375,7 +402,9 @@ func (s *Service) Search(ctx context.Context, box, q string, page core.Page) ([]
 	default:
 		return nil, "", core.Problems{"box": "err.choice"}.Err("correspondence: list")
 	}
+	query = strings.Replace(query, " ORDER BY", redFilter+" ORDER BY", 1)
 	args := append([]any{cursor}, orgs...)
+	args = append(args, a.UserID, a.UserID)
 	if q != "" {
 		// The access filter above stays; the search only narrows it.
 		query = strings.Replace(query, " ORDER BY", ` AND (LOWER(m.subject) LIKE ? ESCAPE '\' OR LOWER(m.body) LIKE ? ESCAPE '\' OR LOWER(m.from_addr) LIKE ? ESCAPE '\' OR LOWER(m.author) LIKE ? ESCAPE '\') ORDER BY`, 1)
@@ -475,6 +504,11 @@ func (s *Service) Read(ctx context.Context, id string, mark bool) (Message, erro
 				mine = append(mine, r.To)
 			}
 		}
+	}
+	if allowed && m.TLP == core.TLPRed && m.AuthorID != a.UserID {
+		var n int
+		s.db.R().Get(ctx, &n, `SELECT COUNT(*) FROM message_named WHERE message_id = ? AND user_id = ? AND user_id <> ''`, m.ID, a.UserID)
+		allowed = n > 0
 	}
 	if !allowed {
 		// Not found rather than forbidden: ids of others' messages are not
@@ -637,10 +671,55 @@ func (s *Service) Thread(ctx context.Context, threadID string) ([]Message, error
 	}
 	args := append([]any{threadID}, orgs...)
 	args = append(args, orgs...)
+	args = append(args, a.UserID, a.UserID)
 	var ms []Message
 	if err := s.db.R().Select(ctx, &ms, `SELECT `+messageColumns+` FROM messages m WHERE m.thread_id = ? AND (m.from_org_id IN (`+marks(len(orgs))+`)
-		OR EXISTS (SELECT 1 FROM message_recipients r WHERE r.message_id = m.id AND r.to_org_id IN (`+marks(len(orgs))+`))) ORDER BY m.created_at, m.id LIMIT 200`, args...); err != nil {
+		OR EXISTS (SELECT 1 FROM message_recipients r WHERE r.message_id = m.id AND r.to_org_id IN (`+marks(len(orgs))+`)))`+redFilter+` ORDER BY m.created_at, m.id LIMIT 200`, args...); err != nil {
 		return nil, core.Wrap("correspondence: thread", err)
 	}
 	return ms, nil
 }
+
+type destination struct{ addr, orgID string }
+
+func localOrgIDs(ds []destination) []string {
+	var out []string
+	for _, d := range ds {
+		if d.orgID != "" {
+			out = append(out, d.orgID)
+		}
+	}
+	return out
+}
+
+// storeNamed records the people a RED message is for. Those on this node are
+// matched to accounts in the given local organisations; those elsewhere are
+// matched by their own node.
+func (s *Service) storeNamed(ctx context.Context, tx *store.Tx, messageID string, named []string, orgIDs []string) error {
+	for _, email := range named {
+		var userID string
+		if len(orgIDs) > 0 {
+			args := append([]any{email}, toAny(orgIDs)...)
+			err := tx.Get(ctx, &userID, `SELECT u.id FROM users u JOIN memberships m ON m.user_id = u.id WHERE u.email = ? AND m.org_id IN (`+marks(len(orgIDs))+`) LIMIT 1`, args...)
+			if err != nil && core.KindOf(err) != core.KindNotFound {
+				return core.Wrap("correspondence: named", err)
+			}
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO message_named (message_id, email, user_id) VALUES (?, ?, ?) ON CONFLICT (message_id, email) DO NOTHING`, messageID, email, userID); err != nil {
+			return core.Wrap("correspondence: named", err)
+		}
+	}
+	return nil
+}
+
+func toAny(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+// redFilter keeps TLP:RED messages to their author and the people named; it
+// takes the actor's user id twice.
+const redFilter = ` AND (m.tlp <> 'RED' OR m.author_id = ? OR EXISTS (SELECT 1 FROM message_named n WHERE n.message_id = m.id AND n.user_id = ? AND n.user_id <> ''))`

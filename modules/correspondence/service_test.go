@@ -69,7 +69,7 @@ func newWorld(t *testing.T, e storetest.Engine) world {
 				return err
 			}
 		}
-		for _, p := range []struct{ name, org, role string }{{"sari", "kemlu", "officer"}, {"agus", "bssn", "officer"}, {"obs", "bssn", "observer"}, {"eve", "other", "officer"}} {
+		for _, p := range []struct{ name, org, role string }{{"sari", "kemlu", "officer"}, {"agus", "bssn", "officer"}, {"obs", "bssn", "observer"}, {"eve", "other", "officer"}, {"rina", "bssn", "analyst"}} {
 			w.ids[p.name] = core.NewID(tx.Now)
 			if _, err := tx.Exec(ctx, `INSERT INTO users (id, email, name, created_at) VALUES (?, ?, ?, ?)`, w.ids[p.name], p.name+"@x.test", p.name, tx.Now); err != nil {
 				return err
@@ -169,5 +169,48 @@ func TestAcknowledgmentDeadline(t *testing.T) {
 			t.Fatalf("an acknowledged message was reported overdue: %+v", w.note.sent)
 		}
 		_ = m
+	})
+}
+
+// TestRedIsForNamedPeople: a TLP:RED message is read by its author and the
+// people it names, not by everyone in the recipient organisation.
+func TestRedIsForNamedPeople(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		w := newWorld(t, e)
+		rina := core.WithActor(context.Background(), core.Actor{UserID: w.ids["rina"], Name: "rina", Memberships: []core.Membership{{Org: core.OrgRef{ID: w.ids["bssn"], Handle: "bssn"}, Role: core.RoleAnalyst}}})
+		_, err := w.svc.Send(w.kemlu, correspondence.Compose{From: "kemlu", To: []string{"bssn"}, Subject: "Source", Body: "x", TLP: core.TLPRed})
+		if ce := core.AsError(err); ce == nil || ce.Fields["named"] != "err.tlp_red_named" {
+			t.Fatalf("RED without names: %v", err)
+		}
+		_, err = w.svc.Send(w.kemlu, correspondence.Compose{From: "kemlu", To: []string{"bssn"}, Subject: "Source", Body: "x", TLP: core.TLPRed, Named: []string{"eve@x.test"}})
+		if ce := core.AsError(err); ce == nil || ce.Fields["named"] != "err.named_unknown" {
+			t.Fatalf("RED naming someone outside the recipients: %v", err)
+		}
+		_, err = w.svc.Send(w.kemlu, correspondence.Compose{From: "kemlu", To: []string{"bssn"}, Subject: "Source", Body: "x", TLP: core.TLPAmber, Named: []string{"agus@x.test"}})
+		if ce := core.AsError(err); ce == nil || ce.Fields["named"] != "err.named_only_red" {
+			t.Fatalf("names without RED: %v", err)
+		}
+		m, err := w.svc.Send(w.kemlu, correspondence.Compose{From: "kemlu", To: []string{"bssn"}, Subject: "Source", Body: "The source is ...", TLP: core.TLPRed, Named: []string{"Agus@x.test"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.svc.Get(w.bssn, m.ID); err != nil {
+			t.Fatalf("the named person cannot read it: %v", err)
+		}
+		if _, err := w.svc.Get(w.kemlu, m.ID); err != nil {
+			t.Fatalf("its author cannot read it: %v", err)
+		}
+		if _, err := w.svc.Get(rina, m.ID); core.KindOf(err) != core.KindNotFound {
+			t.Fatalf("another member of the recipient organisation read it: %v", err)
+		}
+		if ms, _, _ := w.svc.List(rina, "in", core.Page{}); len(ms) != 0 {
+			t.Fatalf("it shows in another member's inbox: %d", len(ms))
+		}
+		if ms, _, _ := w.svc.Search(rina, "in", "source", core.Page{}); len(ms) != 0 {
+			t.Fatalf("search shows it to another member: %d", len(ms))
+		}
+		if ms, _, _ := w.svc.List(w.bssn, "in", core.Page{}); len(ms) != 1 {
+			t.Fatalf("the named person's inbox: %d", len(ms))
+		}
 	})
 }

@@ -93,7 +93,7 @@ type composeView struct {
 }
 
 func (m *Module) composeView(r *http.Request, f web.Form) composeView {
-	v := composeView{Page: m.web.Page(r, "title.compose"), Form: f, TLPs: []core.TLP{core.TLPClear, core.TLPGreen, core.TLPAmber, core.TLPAmberStrict}}
+	v := composeView{Page: m.web.Page(r, "title.compose"), Form: f, TLPs: []core.TLP{core.TLPClear, core.TLPGreen, core.TLPAmber, core.TLPAmberStrict, core.TLPRed}}
 	v.Nav = "mail"
 	a := core.ActorFrom(r.Context())
 	for _, ms := range a.Memberships {
@@ -141,7 +141,7 @@ func (m *Module) send(w http.ResponseWriter, r *http.Request) {
 	}
 	f := web.NewForm(r)
 	c := Compose{From: f.Get("from"), To: []string{f.Get("to")}, Subject: f.Get("subject"), Body: f.Get("body"), ThreadID: f.Get("thread_id"),
-		TLP: core.TLP(f.Get("tlp")), Classification: f.Get("classification"), Attachments: ats, Format: "plain"}
+		TLP: core.TLP(f.Get("tlp")), Classification: f.Get("classification"), Attachments: ats, Format: "plain", Named: []string{f.Get("named")}}
 	if f.Get("markdown") == "on" {
 		c.Format = "markdown"
 	}
