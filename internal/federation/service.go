@@ -524,3 +524,12 @@ func (s *Service) Deliveries(ctx context.Context, ids []string) (map[string]Deli
 	}
 	return out, nil
 }
+
+// LocalOrgs lists this node's organisations, as its directory shows them to
+// peers (for choosing recipients).
+func (s *Service) LocalOrgs(ctx context.Context) ([]OrgInfo, error) {
+	if s.dir == nil {
+		return nil, nil
+	}
+	return s.dir.PublicOrgs(ctx)
+}

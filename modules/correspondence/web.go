@@ -102,6 +102,7 @@ func (m *Module) composeView(r *http.Request, f web.Form) composeView {
 		}
 	}
 	v.Remote, _ = m.fed.RemoteOrgs(r.Context())
+	v.Local, _ = m.fed.LocalOrgs(r.Context())
 	return v
 }
 
