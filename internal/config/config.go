@@ -39,7 +39,9 @@ type Config struct {
 	AllowPrivatePeers bool
 	RetryHorizon      time.Duration
 
-	LogLevel     string
+	LogLevel string
+
+	envErrs      []string // environment values that could not be read
 	SessionIdle  time.Duration
 	SessionMax   time.Duration
 	MaxBodyBytes int64
@@ -83,19 +85,21 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) {
 	str(&c.SMTP, "smtp", "SMTP server for e-mail, smtp://user:password@host:port (default: write .eml files to DATA/mail)")
 	str(&c.MailFrom, "mail-from", "sender address of e-mail")
 	if v := getenv(envName("demo")); v != "" {
-		c.Demo = v == "1" || strings.EqualFold(v, "true") || strings.EqualFold(v, "yes")
+		c.Demo = c.envBool("demo", v)
 	}
 	fs.BoolVar(&c.Demo, "demo", c.Demo, "load a demo world on first start and print its logins (env ENTENTE_DEMO)")
 	dur := func(p *time.Duration, name, usage string) {
 		if v := getenv(envName(name)); v != "" {
 			if d, err := time.ParseDuration(v); err == nil {
 				*p = d
+			} else {
+				c.envErrs = append(c.envErrs, fmt.Sprintf("%s=%q: want a duration such as 30m or 72h", envName(name), v))
 			}
 		}
 		fs.DurationVar(p, name, *p, usage+" (env "+envName(name)+")")
 	}
 	if v := getenv(envName("allow-private-peers")); v != "" {
-		c.AllowPrivatePeers = v == "1" || strings.EqualFold(v, "true")
+		c.AllowPrivatePeers = c.envBool("allow-private-peers", v)
 	}
 	fs.BoolVar(&c.AllowPrivatePeers, "allow-private-peers", c.AllowPrivatePeers, "allow peers on loopback and private addresses, for demos and tests (env ENTENTE_ALLOW_PRIVATE_PEERS)")
 	dur(&c.RetryHorizon, "retry-horizon", "after this long an envelope a peer did not take is marked undelivered")
@@ -127,6 +131,9 @@ func envName(flagName string) string {
 // Validate fills derived values and reports the first problem as one line that
 // names the setting.
 func (c *Config) Validate() error {
+	if len(c.envErrs) > 0 {
+		return errors.New(c.envErrs[0])
+	}
 	if c.DataDir == "" {
 		return errors.New("--data: must not be empty")
 	}
@@ -178,4 +185,17 @@ func (c *Config) Proxies() []netip.Prefix {
 		}
 	}
 	return out
+}
+
+// envBool reads a boolean environment value, remembering one it cannot read
+// so that Validate reports it rather than silently ignoring it.
+func (c *Config) envBool(name, v string) bool {
+	switch strings.ToLower(v) {
+	case "1", "true", "yes", "on":
+		return true
+	case "0", "false", "no", "off":
+		return false
+	}
+	c.envErrs = append(c.envErrs, fmt.Sprintf("%s=%q: want true or false", envName(name), v))
+	return false
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"flag"
 	"io"
+	"strings"
 	"testing"
 	"time"
 )
@@ -46,6 +47,16 @@ func TestValidateNamesTheSetting(t *testing.T) {
 		_, err := parse(t, nil, want...)
 		if err == nil || len(err.Error()) == 0 || err.Error()[:len(args)] != args {
 			t.Errorf("%v: error %v; want one starting with %s", want, err, args)
+		}
+	}
+}
+
+func TestBadEnvironmentValuesAreReported(t *testing.T) {
+	for env, want := range map[string]string{"ENTENTE_SESSION_IDLE": "ENTENTE_SESSION_IDLE=\"soon\": want a duration", "ENTENTE_DEMO": "ENTENTE_DEMO=\"maybe\": want true or false"} {
+		val := map[string]string{"ENTENTE_SESSION_IDLE": "soon", "ENTENTE_DEMO": "maybe"}[env]
+		_, err := parse(t, map[string]string{env: val})
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s=%s: %v; want %q", env, val, err, want)
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dunglas/httpsfv"
+	"golang.org/x/time/rate"
 )
 
 // The key, request and expected signature of RFC 9421 Appendix B.1.4, B.2 and
@@ -211,5 +212,21 @@ func TestOnlyPublicAddressesAreDialled(t *testing.T) {
 		if got := public(netip.MustParseAddr(addr)); got != want {
 			t.Errorf("public(%s) = %v, want %v", addr, got, want)
 		}
+	}
+}
+
+func TestAddressLimiterBoundsUnverifiedRequests(t *testing.T) {
+	s := &Service{addrLimiters: map[string]*rate.Limiter{}}
+	allowed := 0
+	for i := 0; i < 1500; i++ {
+		if s.addrLimiter("198.51.100.7").Allow() {
+			allowed++
+		}
+	}
+	if allowed < 1000 || allowed > 1100 {
+		t.Fatalf("%d of 1,500 immediate requests allowed; want the burst of 1,000 (plus what refills)", allowed)
+	}
+	if !s.addrLimiter("203.0.113.1").Allow() {
+		t.Fatal("another address is limited too")
 	}
 }

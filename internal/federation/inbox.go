@@ -33,6 +33,22 @@ func Refusal(err error) string {
 	return ""
 }
 
+// addrLimiter bounds requests per client address: 500 a second, bursts of
+// 1,000. The table is reset when it grows large, which only ever loosens it.
+func (s *Service) addrLimiter(ip string) *rate.Limiter {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.addrLimiters) > 10000 {
+		s.addrLimiters = map[string]*rate.Limiter{}
+	}
+	l, ok := s.addrLimiters[ip]
+	if !ok {
+		l = rate.NewLimiter(500, 1000)
+		s.addrLimiters[ip] = l
+	}
+	return l
+}
+
 func (s *Service) limiter(host string) *rate.Limiter {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -47,6 +63,11 @@ func (s *Service) limiter(host string) *rate.Limiter {
 // verifyPeerRequest checks the HTTP signature of a request from a peer over
 // the exact body received, and returns the verified peer.
 func (s *Service) verifyPeerRequest(ctx context.Context, r *http.Request, body []byte) (Peer, error) {
+	// Before any signature work or database lookup: a bound per address, so
+	// that nobody without a key can make the node spend its CPU on them.
+	if ip := core.RequestFrom(ctx).IP; ip != "" && !s.addrLimiter(ip).Allow() {
+		return Peer{}, refuse(core.KindRateLimited, "too many requests from "+ip)
+	}
 	target := s.opt.BaseURL + r.URL.RequestURI()
 	var peer Peer
 	_, err := Verify(r, body, target, VerifyOptions{

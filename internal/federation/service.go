@@ -107,7 +107,9 @@ type Service struct {
 	mu       sync.Mutex
 	peers    map[string]*peerState // by peer id
 	limiters map[string]*rate.Limiter
-	wake     chan struct{}
+	// addrLimiters bound requests per client address before verification.
+	addrLimiters map[string]*rate.Limiter
+	wake         chan struct{}
 }
 
 // New returns the federation service of a node.
@@ -133,11 +135,12 @@ func New(db *store.DB, l *ledger.Log, k *keys.Node, logger *slog.Logger, opt Opt
 	}
 	return &Service{
 		opt: opt, db: db, log: logger, ledger: l, keys: k, host: u.Host,
-		client:   newClient(opt.AllowPrivate),
-		handlers: map[string]Handler{},
-		peers:    map[string]*peerState{},
-		limiters: map[string]*rate.Limiter{},
-		wake:     make(chan struct{}, 1),
+		client:       newClient(opt.AllowPrivate),
+		handlers:     map[string]Handler{},
+		peers:        map[string]*peerState{},
+		limiters:     map[string]*rate.Limiter{},
+		addrLimiters: map[string]*rate.Limiter{},
+		wake:         make(chan struct{}, 1),
 	}, nil
 }
 
