@@ -113,6 +113,17 @@ func TestNode(t *testing.T) {
 
 			// An officer may not create organisations or see the admin pages.
 			wantStatus(t, bima.get("/admin"), 403)
+			// Until a node administrator makes him one; the last one cannot go.
+			bimaID := regexp.MustCompile(`action="/admin/users/([0-9A-Z]{26})/node-admin" class="inline"><input type="hidden" name="grant" value="true"><button type="submit" class="link">Make node administrator<span class="sr"> Bima`).FindStringSubmatch(admin.get("/admin/users").Body)
+			if bimaID == nil {
+				t.Fatalf("no grant button for Bima:\n%s", admin.get("/admin/users").Body)
+			}
+			adaID := regexp.MustCompile(`action="/admin/users/([0-9A-Z]{26})/node-admin" class="inline"><input type="hidden" name="grant" value="false">`).FindStringSubmatch(admin.get("/admin/users").Body)
+			wantStatus(t, admin.post("/admin/users/"+adaID[1]+"/node-admin", url.Values{"grant": {"false"}}), 409)
+			wantStatus(t, admin.post("/admin/users/"+bimaID[1]+"/node-admin", url.Values{"grant": {"true"}}), 303)
+			wantStatus(t, bima.get("/admin"), 200)
+			wantStatus(t, admin.post("/admin/users/"+bimaID[1]+"/node-admin", url.Values{"grant": {"false"}}), 303)
+			wantStatus(t, bima.get("/admin"), 403)
 			wantStatus(t, bima.post("/orgs", url.Values{"handle": {"x"}}), 403)
 
 			// Logout, then a wrong password and an unknown account fail the same way.

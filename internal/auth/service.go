@@ -655,3 +655,31 @@ func (s *Service) CleanupExpired(ctx context.Context) (int64, error) {
 func ErrIsAuth(err error) bool {
 	return errors.Is(err, errNoSession) || core.KindOf(err) == core.KindUnauthenticated
 }
+
+// SetNodeAdmin makes a person a node administrator or not. The node always
+// keeps at least one active administrator.
+func (s *Service) SetNodeAdmin(ctx context.Context, userID string, admin bool) error {
+	return s.db.WithTx(ctx, func(tx *store.Tx) error {
+		if !admin {
+			var others int
+			if err := tx.Get(ctx, &others, `SELECT COUNT(*) FROM users WHERE node_admin = TRUE AND disabled = FALSE AND id <> ?`, userID); err != nil {
+				return core.Wrap("auth: node admin", err)
+			}
+			if others == 0 {
+				return &core.Error{Kind: core.KindConflict, Op: "auth: node admin", Message: "err.last_node_admin"}
+			}
+		}
+		n, err := tx.Exec(ctx, `UPDATE users SET node_admin = ? WHERE id = ? AND disabled = FALSE`, admin, userID)
+		if err != nil {
+			return core.Wrap("auth: node admin", err)
+		}
+		if n == 0 {
+			return &core.Error{Kind: core.KindNotFound, Op: "auth: node admin", Message: "err.not_found"}
+		}
+		action := "auth.node_admin.grant"
+		if !admin {
+			action = "auth.node_admin.revoke"
+		}
+		return audit.Record(ctx, tx, action, "user", userID, "", "")
+	})
+}

@@ -71,6 +71,19 @@ func (s *Server) adminUserEnable(w http.ResponseWriter, r *http.Request) {
 	s.Redirect(w, r, "/admin/users", "flash.user_enabled")
 }
 
+func (s *Server) adminUserNodeAdmin(w http.ResponseWriter, r *http.Request) {
+	grant := NewForm(r).Get("grant") == "true"
+	if err := s.Auth.SetNodeAdmin(r.Context(), r.PathValue("id"), grant); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	flash := "flash.node_admin_revoked"
+	if grant {
+		flash = "flash.node_admin_granted"
+	}
+	s.Redirect(w, r, "/admin/users", flash)
+}
+
 func (s *Server) adminUserInvite(w http.ResponseWriter, r *http.Request) {
 	u, err := s.Auth.UserByID(r.Context(), r.PathValue("id"))
 	if err != nil {

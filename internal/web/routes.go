@@ -41,6 +41,7 @@ func (s *Server) platformRoutes() []Route {
 		{Pattern: "POST /admin/users/{id}/disable", Action: access.NodeAdmin, Handler: s.adminUserDisable},
 		{Pattern: "POST /admin/users/{id}/enable", Action: access.NodeAdmin, Handler: s.adminUserEnable},
 		{Pattern: "POST /admin/users/{id}/invite", Action: access.NodeAdmin, Handler: s.adminUserInvite},
+		{Pattern: "POST /admin/users/{id}/node-admin", Action: access.NodeAdmin, Handler: s.adminUserNodeAdmin},
 		{Pattern: "GET /admin/audit", Action: access.NodeAdmin, Handler: s.adminAudit},
 		{Pattern: "GET /admin/audit/export", Action: access.NodeAdmin, Handler: s.adminAuditExport},
 		{Pattern: "GET /admin/jobs", Action: access.NodeAdmin, Handler: s.adminJobs},
