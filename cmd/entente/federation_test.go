@@ -293,3 +293,31 @@ func TestUndeliveredIsNotified(t *testing.T) {
 	})
 	wantContains(t, a.admin.get("/admin/audit?action=correspondence.undelivered"), "correspondence.undelivered")
 }
+
+// TestUnsentAcknowledgmentIsShown: an acknowledgment that cannot reach the
+// sender's node within the horizon is shown on the acknowledging side.
+func TestUnsentAcknowledgmentIsShown(t *testing.T) {
+	a := startFederated(t, "", "kemlu", "ID", "Ministry of Foreign Affairs of Indonesia")
+	b := startFederated(t, "", "csa-sg", "SG", "Cyber Security Agency of Singapore", "--retry-horizon", "3s")
+	peer(t, a, b)
+	r := a.officer.post("/mail", url.Values{"from": {"kemlu"}, "to": {"csa-sg@" + b.host}, "subject": {"Please acknowledge"}, "body": {"x"}, "tlp": {"GREEN"}})
+	wantStatus(t, r, 303)
+	var path string
+	waitFor(t, "the message on b", func() bool {
+		m := regexp.MustCompile(`href="(/mail/[0-9A-Z]{26})">Please acknowledge`).FindStringSubmatch(b.officer.get("/mail").Body)
+		if m != nil {
+			path = m[1]
+		}
+		return m != nil
+	})
+	// Reading sends a read notice; let it go before a stops.
+	b.officer.get(path)
+	time.Sleep(1500 * time.Millisecond)
+	if code := a.stop(); code != 0 {
+		t.Fatalf("stop a: %d", code)
+	}
+	wantStatus(t, b.officer.post(path+"/ack", nil), 303)
+	waitFor(t, "the failed acknowledgment to show", func() bool {
+		return strings.Contains(b.officer.get(path).Body, "acknowledgment not delivered to the sender")
+	})
+}

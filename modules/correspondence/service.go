@@ -342,10 +342,23 @@ func (s *Service) Undelivered(ctx context.Context, tx *store.Tx, envelopeID, rea
 		Subject   string `db:"subject"`
 	}
 	if err := tx.Get(ctx, &r, `SELECT mr.message_id, m.from_org_id, m.author_id, mr.to_addr, m.subject FROM message_recipients mr JOIN messages m ON m.id = mr.message_id WHERE mr.envelope_id = ?`, envelopeID); err != nil {
-		if core.KindOf(err) == core.KindNotFound {
-			return nil // an acknowledgment: nothing to mark
+		if core.KindOf(err) != core.KindNotFound {
+			return err
 		}
-		return err
+		// An acknowledgment that did not reach the sender's node: say so on
+		// the message here, so the person who acknowledged can tell them
+		// another way. (A read notice that fails is not worth a word.)
+		var ackMsg string
+		if err := tx.Get(ctx, &ackMsg, `SELECT message_id FROM message_recipients WHERE ack_envelope = ?`, envelopeID); err != nil {
+			if core.KindOf(err) == core.KindNotFound {
+				return nil
+			}
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE message_recipients SET note = ? WHERE ack_envelope = ?`, "acknowledgment not delivered to the sender: "+trunc(reason, 250), envelopeID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, "correspondence.ack_undelivered", "message", ackMsg, "", reason)
 	}
 	if _, err := tx.Exec(ctx, `UPDATE message_recipients SET state = 'undelivered', note = ? WHERE envelope_id = ?`, trunc(reason, 300), envelopeID); err != nil {
 		return err
@@ -577,7 +590,11 @@ func (s *Service) Acknowledge(ctx context.Context, id string) error {
 			if err := tx.Get(ctx, &originID, `SELECT origin_id FROM messages WHERE id = ?`, m.ID); err != nil {
 				return err
 			}
-			if _, err := s.fed.Send(ctx, tx, federation.Outgoing{Type: TypeAck, From: handle, To: m.From, TLP: m.TLP, Payload: ackPayload{OriginID: originID, By: a.Name, At: tx.Now}}); err != nil {
+			envID, err := s.fed.Send(ctx, tx, federation.Outgoing{Type: TypeAck, From: handle, To: m.From, TLP: m.TLP, Payload: ackPayload{OriginID: originID, By: a.Name, At: tx.Now}})
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `UPDATE message_recipients SET ack_envelope = ? WHERE message_id = ? AND to_addr = ?`, envID, m.ID, target.To); err != nil {
 				return err
 			}
 		}
