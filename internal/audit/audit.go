@@ -7,7 +7,6 @@ package audit
 import (
 	"context"
 	"embed"
-	"io/fs"
 	"strings"
 	"time"
 
@@ -19,10 +18,7 @@ import (
 var schemaFS embed.FS
 
 // Migrations returns the audit trail's schema.
-func Migrations() store.Migrations {
-	sub, _ := fs.Sub(schemaFS, "schema")
-	return store.Migrations{Component: "audit", FS: sub}
-}
+func Migrations() store.Migrations { return store.Embedded("audit", schemaFS) }
 
 // Event is one entry of the trail.
 type Event struct {

@@ -8,7 +8,6 @@ import (
 	"encoding/base32"
 	"encoding/hex"
 	"errors"
-	"io/fs"
 	"strings"
 	"time"
 
@@ -21,10 +20,7 @@ import (
 var schemaFS embed.FS
 
 // Migrations returns the accounts schema.
-func Migrations() store.Migrations {
-	sub, _ := fs.Sub(schemaFS, "schema")
-	return store.Migrations{Component: "auth", FS: sub}
-}
+func Migrations() store.Migrations { return store.Embedded("auth", schemaFS) }
 
 // RoleLoader returns a person's memberships. The directory module implements it;
 // auth declares it so that internal never imports a module.

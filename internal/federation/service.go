@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -31,10 +30,7 @@ import (
 var schemaFS embed.FS
 
 // Migrations returns the federation schema.
-func Migrations() store.Migrations {
-	sub, _ := fs.Sub(schemaFS, "schema")
-	return store.Migrations{Component: "federation", FS: sub}
-}
+func Migrations() store.Migrations { return store.Embedded("federation", schemaFS) }
 
 // Peer states.
 const (

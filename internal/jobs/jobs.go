@@ -16,7 +16,6 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"math"
 	"math/rand/v2"
@@ -33,10 +32,7 @@ import (
 var schemaFS embed.FS
 
 // Migrations returns the jobs schema.
-func Migrations() store.Migrations {
-	sub, _ := fs.Sub(schemaFS, "schema")
-	return store.Migrations{Component: "jobs", FS: sub}
-}
+func Migrations() store.Migrations { return store.Embedded("jobs", schemaFS) }
 
 // Job states.
 const (
@@ -329,13 +325,6 @@ func (q *Queue) finish(ctx context.Context, j Job, k Kind, runErr error) error {
 		_, err := tx.Exec(ctx, `UPDATE jobs SET state = 'queued', last_error = ?, run_at = ?, locked_until = NULL WHERE id = ?`, msg, tx.Now.Add(k.Backoff(j.Attempts)), j.ID)
 		return core.Wrap("jobs: finish", err)
 	})
-}
-
-// Get returns one job, for tests and the administration page.
-func (q *Queue) Get(ctx context.Context, id string) (Job, error) {
-	var j Job
-	err := q.db.R().Get(ctx, &j, `SELECT id, kind, payload, state, attempts, max_attempts, run_at, last_error, created_at, finished_at FROM jobs WHERE id = ?`, id)
-	return j, core.Wrap("jobs: get", err)
 }
 
 // Counts returns how many jobs are in each state, for /metrics and the admin page.

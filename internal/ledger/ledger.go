@@ -10,7 +10,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,10 +26,7 @@ import (
 var schemaFS embed.FS
 
 // Migrations returns the ledger's schema.
-func Migrations() store.Migrations {
-	sub, _ := fs.Sub(schemaFS, "schema")
-	return store.Migrations{Component: "ledger", FS: sub}
-}
+func Migrations() store.Migrations { return store.Embedded("ledger", schemaFS) }
 
 // Kinds of entries.
 const (
@@ -321,21 +317,6 @@ func (l *Log) ProveConsistency(ctx context.Context, old, size int64) (tlog.TreeP
 		return nil, &core.Error{Kind: core.KindInvalid, Message: "err.form", Fields: core.Problems{"old": "err.ledger_index"}}
 	}
 	return tlog.ProveTree(size, old, l.Reader(ctx))
-}
-
-// EntryByRef returns the index and digest of the entries recorded for ref.
-func (l *Log) EntryByRef(ctx context.Context, ref string) ([]struct {
-	Idx    int64  `db:"idx"`
-	Kind   string `db:"kind"`
-	Digest string `db:"digest"`
-}, error) {
-	var out []struct {
-		Idx    int64  `db:"idx"`
-		Kind   string `db:"kind"`
-		Digest string `db:"digest"`
-	}
-	err := l.db.R().Select(ctx, &out, `SELECT idx, kind, digest FROM ledger_entries WHERE ref = ? ORDER BY idx`, ref)
-	return out, core.Wrap("ledger: entry by ref", err)
 }
 
 // Entries returns the leaf data of entries [start, end).

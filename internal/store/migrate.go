@@ -161,3 +161,13 @@ func (db *DB) Pending(ctx context.Context, sets []Migrations) (int, error) {
 	}
 	return pending, nil
 }
+
+// Embedded returns a component's migrations from the schema/ directory a
+// package embeds (//go:embed schema/*.sql).
+func Embedded(component string, fsys fs.FS) Migrations {
+	sub, err := fs.Sub(fsys, "schema")
+	if err != nil {
+		panic(fmt.Sprintf("store: %s: %v", component, err)) // a build without its schema
+	}
+	return Migrations{Component: component, FS: sub}
+}

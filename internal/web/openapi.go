@@ -55,6 +55,3 @@ func (s *Server) serveOpenAPI(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Write(s.openapi)
 }
-
-// OpenAPIDocument returns the merged document, for tests.
-func (s *Server) OpenAPIDocument() []byte { return s.openapi }

@@ -2,7 +2,6 @@ package correspondence
 
 import (
 	"embed"
-	"io/fs"
 
 	"entente.example/entente/internal/store"
 )
@@ -11,7 +10,4 @@ import (
 var schemaFS embed.FS
 
 // Migrations returns the correspondence schema.
-func Migrations() store.Migrations {
-	sub, _ := fs.Sub(schemaFS, "schema")
-	return store.Migrations{Component: "correspondence", FS: sub}
-}
+func Migrations() store.Migrations { return store.Embedded("correspondence", schemaFS) }

@@ -3,7 +3,6 @@ package directory
 import (
 	"context"
 	"embed"
-	"io/fs"
 	"slices"
 
 	"entente.example/entente/core"
@@ -16,10 +15,7 @@ import (
 var schemaFS embed.FS
 
 // Migrations returns the directory's schema.
-func Migrations() store.Migrations {
-	sub, _ := fs.Sub(schemaFS, "schema")
-	return store.Migrations{Component: "directory", FS: sub}
-}
+func Migrations() store.Migrations { return store.Embedded("directory", schemaFS) }
 
 // DemoLogin is one account of the demo world.
 type DemoLogin struct {
