@@ -52,17 +52,10 @@ func (e env) runDemo(ctx context.Context, data string, port int) error {
 	if err := prepareData(data); err != nil {
 		return err
 	}
-	pwFile := filepath.Join(data, "demo-password")
-	pw, err := os.ReadFile(pwFile)
+	password, err := demoPassword(data)
 	if err != nil {
-		b := make([]byte, 10)
-		rand.Read(b)
-		pw = []byte("demo-" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b)))
-		if err := os.WriteFile(pwFile, pw, 0o600); err != nil {
-			return err
-		}
+		return err
 	}
-	password := strings.TrimSpace(string(pw))
 	var nodes []*node
 	defer func() {
 		for _, n := range nodes {
@@ -257,4 +250,19 @@ func localThreads(ctx context.Context, n *node) error {
 		Subject: "Re: Permintaan masukan: laporan implementasi norma (h) dan (k)",
 		Body:    "Masukan kami terlampir minggu ini. Gov-CSIRT menangani 14 permintaan bantuan lintas batas pada 2026."})
 	return err
+}
+
+// demoPassword is the password of every demo account: made once per data
+// directory and kept there (owner-only), so a restarted demo prints the same
+// logins; there is no built-in password.
+func demoPassword(dir string) (string, error) {
+	file := filepath.Join(dir, "demo-password")
+	pw, err := os.ReadFile(file)
+	if err == nil {
+		return strings.TrimSpace(string(pw)), nil
+	}
+	b := make([]byte, 10)
+	rand.Read(b)
+	p := "demo-" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+	return p, os.WriteFile(file, []byte(p), 0o600)
 }

@@ -4,8 +4,6 @@ import (
 	"cmp"
 	"context"
 	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/base32"
 	"errors"
 	"flag"
 	"fmt"
@@ -378,16 +376,10 @@ func registerJobs(q *jobs.Queue, cfg config.Config, db *store.DB, a *auth.Servic
 // restarted demo node prints the same logins; there is no built-in password.
 func (e env) loadDemo(ctx context.Context, cfg config.Config, d all.Deps, baseURL string) (fresh bool, err error) {
 	pwFile := filepath.Join(cfg.DataDir, "demo-password")
-	pw, err := os.ReadFile(pwFile)
+	password, err := demoPassword(cfg.DataDir)
 	if err != nil {
-		b := make([]byte, 10)
-		rand.Read(b)
-		pw = []byte("demo-" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b)))
-		if err := os.WriteFile(pwFile, pw, 0o600); err != nil {
-			return false, fmt.Errorf("demo: %w", err)
-		}
+		return false, fmt.Errorf("demo: %w", err)
 	}
-	password := strings.TrimSpace(string(pw))
 	logins, err := all.LoadDemo(ctx, d, password)
 	if err != nil {
 		return false, fmt.Errorf("demo: %w", err)

@@ -469,7 +469,9 @@ func (s *Service) background(ctx context.Context) {
 	for i := 0; ; i++ {
 		s.refreshMissingDirectories(ctx)
 		if i%3 == 0 {
-			s.witnessAll(ctx)
+			if err := s.Witness(ctx); err != nil && ctx.Err() == nil {
+				s.log.Debug("federation: witness", "err", err)
+			}
 		}
 		if i%12 == 0 {
 			s.refreshPeers(ctx) // every minute: rotated keys, new encryption keys
@@ -480,28 +482,4 @@ func (s *Service) background(ctx context.Context) {
 		case <-t.C:
 		}
 	}
-}
-
-func (s *Service) witnessAll(ctx context.Context) {
-	ps, err := s.Peers(ctx)
-	if err != nil {
-		return
-	}
-	var verified []Peer
-	for _, p := range ps {
-		if p.Status == PeerVerified {
-			verified = append(verified, p)
-		}
-	}
-	var wg sync.WaitGroup
-	for _, p := range verified {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := s.WitnessPeer(ctx, p, verified); err != nil && ctx.Err() == nil {
-				s.log.Debug("federation: witness", "peer", p.Host, "err", err)
-			}
-		}()
-	}
-	wg.Wait()
 }

@@ -426,17 +426,22 @@ func trunc(s string, n int) string {
 
 // RefreshDirectories fetches every verified peer's directory; a periodic job.
 func (s *Service) RefreshDirectories(ctx context.Context) error {
-	ps, err := s.Peers(ctx)
+	ps, err := s.verifiedPeers(ctx)
 	if err != nil {
 		return err
 	}
 	var errs []error
 	for _, p := range ps {
-		if p.Status == PeerVerified {
-			errs = append(errs, s.RefreshDirectory(ctx, p))
-		}
+		errs = append(errs, s.RefreshDirectory(ctx, p))
 	}
 	return errors.Join(errs...)
+}
+
+// verifiedPeers lists the peers that may send and receive.
+func (s *Service) verifiedPeers(ctx context.Context) ([]Peer, error) {
+	var ps []Peer
+	err := s.db.R().Select(ctx, &ps, `SELECT `+peerColumns+` FROM peers WHERE status = 'verified' ORDER BY host`)
+	return ps, core.Wrap("federation: peers", err)
 }
 
 // Outgoing is an envelope to send.

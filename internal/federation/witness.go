@@ -3,9 +3,11 @@ package federation
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"entente.example/entente/core"
@@ -142,28 +144,24 @@ func (s *Service) WitnessPeer(ctx context.Context, p Peer, others []Peer) error 
 	return nil
 }
 
-// Witness checks every verified peer's ledger.
+// Witness checks every verified peer's ledger, each peer on its own so that
+// one that hangs holds up no other.
 func (s *Service) Witness(ctx context.Context) error {
-	ps, err := s.Peers(ctx)
+	verified, err := s.verifiedPeers(ctx)
 	if err != nil {
 		return err
 	}
-	var verified []Peer
-	for _, p := range ps {
-		if p.Status == PeerVerified {
-			verified = append(verified, p)
-		}
+	errs := make([]error, len(verified))
+	var wg sync.WaitGroup
+	for i, p := range verified {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = s.WitnessPeer(ctx, p, verified)
+		}()
 	}
-	var errs []error
-	for _, p := range verified {
-		if err := s.WitnessPeer(ctx, p, verified); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	if len(errs) > 0 {
-		return errs[0]
-	}
-	return nil
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // WitnessFor answers a verified peer asking which checkpoint of host this
