@@ -27,3 +27,15 @@ func (t TLP) Rank() int {
 	}
 	return 4
 }
+
+// TLPs lists the labels, from most open to most restricted.
+var TLPs = []TLP{TLPClear, TLPGreen, TLPAmber, TLPAmberStrict, TLPRed}
+
+// Valid reports whether t is one of the TLP 2.0 labels.
+func (t TLP) Valid() bool {
+	switch t {
+	case TLPClear, TLPGreen, TLPAmber, TLPAmberStrict, TLPRed:
+		return true
+	}
+	return false
+}

@@ -83,6 +83,19 @@ var expected = map[access.Action][]string{
 	access.MessageRead: {"member", "officer", "org-admin"},
 	access.MessageSend: {"officer", "org-admin"},
 	access.MessageAck:  {"member", "officer", "org-admin"},
+	// POC networks: anyone signed in sees that networks exist; the directory
+	// needs membership (decided per network in the service); only focal
+	// points nominate, with no pass for node administrators.
+	access.NetworkRead:        {"observer", "member", "officer", "org-admin", "node-admin"},
+	access.NetworkDirectory:   {"member", "officer", "org-admin"},
+	access.NetworkRestricted:  {"officer", "org-admin"},
+	access.NetworkCreate:      {"org-admin", "node-admin"},
+	access.NetworkManage:      {"org-admin"},
+	access.Nominate:           {"org-admin"},
+	access.PingAck:            {"member", "officer", "org-admin"},
+	access.PocRequestRead:     {"member", "officer", "org-admin"},
+	access.PocRequestAct:      {"officer", "org-admin"},
+	access.TransparencyPublic: {"anonymous", "observer", "member", "officer", "org-admin", "node-admin"},
 }
 
 func allowedFor(act access.Action, role string) bool {

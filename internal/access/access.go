@@ -41,12 +41,33 @@ const (
 	MessageRead Action = "correspondence.read"
 	MessageSend Action = "correspondence.send"
 	MessageAck  Action = "correspondence.ack"
+
+	// Points-of-contact networks. Anyone signed in may see that a network
+	// exists and who its members are; its directory (the contacts) only the
+	// people of member organisations and of the secretariat, or for a
+	// restricted network only their focal points and officers. The
+	// secretariat's admins run the network; only a member's focal point (its
+	// admin, not a node administrator) nominates; the nominee, or anyone
+	// named for the entry, acknowledges a ping.
+	NetworkRead        Action = "directory.network.read"
+	NetworkDirectory   Action = "directory.network.directory"
+	NetworkRestricted  Action = "directory.network.restricted"
+	NetworkCreate      Action = "directory.network.create"
+	NetworkManage      Action = "directory.network.manage"
+	Nominate           Action = "directory.nominate"
+	PingAck            Action = "directory.ping.ack"
+	PocRequestRead     Action = "directory.request.read"
+	PocRequestAct      Action = "directory.request.act"
+	TransparencyPublic Action = "directory.transparency"
 )
 
 // Resource is what an action is done to. The zero Resource means "some
 // resource": the route-level check, before the service knows which.
 type Resource struct {
 	OrgID string
+	// People, when set, names the only people who may act (for a ping: the
+	// nominee and the entry's deputies); nobody else in the organisation can.
+	People []string
 }
 
 // rule says who may perform an action.
@@ -74,6 +95,56 @@ var policy = map[Action]rule{
 	MessageRead: {allow: memberWith(core.RoleAdmin, core.RoleOfficer, core.RoleAnalyst, core.RoleInvestigator, core.RoleMember)},
 	MessageSend: {write: true, allow: memberWith(core.RoleAdmin, core.RoleOfficer)},
 	MessageAck:  {write: true, allow: memberWith(core.RoleAdmin, core.RoleOfficer, core.RoleAnalyst, core.RoleInvestigator, core.RoleMember)},
+
+	NetworkRead:        {},
+	NetworkDirectory:   {allow: memberWith(core.RoleAdmin, core.RoleOfficer, core.RoleAnalyst, core.RoleInvestigator, core.RoleMember)},
+	NetworkRestricted:  {allow: memberWith(core.RoleAdmin, core.RoleOfficer)},
+	NetworkCreate:      {write: true, allow: orgAdmin},
+	NetworkManage:      {write: true, allow: memberWith(core.RoleAdmin)},
+	Nominate:           {write: true, allow: memberWith(core.RoleAdmin)},
+	PingAck:            {write: true, allow: named(memberWith(core.RoleAdmin, core.RoleOfficer, core.RoleAnalyst, core.RoleInvestigator, core.RoleMember))},
+	PocRequestRead:     {allow: memberWith(core.RoleAdmin, core.RoleOfficer, core.RoleAnalyst, core.RoleInvestigator, core.RoleMember)},
+	PocRequestAct:      {write: true, allow: memberWith(core.RoleAdmin, core.RoleOfficer)},
+	TransparencyPublic: {anonymous: true},
+}
+
+// named narrows a rule to the people a resource names, when it names any.
+func named(allow func(core.Actor, Resource) bool) func(core.Actor, Resource) bool {
+	return func(a core.Actor, r Resource) bool {
+		if len(r.People) > 0 && !slices.Contains(r.People, a.UserID) {
+			return false
+		}
+		return allow(a, r)
+	}
+}
+
+// CheckAny allows a when it may perform act for at least one of the
+// organisations. An empty list allows nobody: an audience nobody is in must
+// never mean everyone.
+func CheckAny(a core.Actor, act Action, orgIDs []string) error {
+	if a.Anonymous() {
+		if err := Check(a, act, Resource{OrgID: "-"}); err != nil {
+			return err
+		}
+	}
+	for _, id := range orgIDs {
+		if id != "" && Check(a, act, Resource{OrgID: id}) == nil {
+			return nil
+		}
+	}
+	return errForbidden
+}
+
+// Orgs lists the actor's organisations for which it may perform act: the
+// filter list queries apply in SQL.
+func Orgs(a core.Actor, act Action) []string {
+	var out []string
+	for _, m := range a.Memberships {
+		if Check(a, act, Resource{OrgID: m.Org.ID}) == nil {
+			out = append(out, m.Org.ID)
+		}
+	}
+	return out
 }
 
 // memberWith allows members of the organisation (of any organisation, for the

@@ -2,6 +2,7 @@ package federation
 
 import (
 	"bytes"
+	"context"
 	"crypto/ecdh"
 	"crypto/ed25519"
 	"encoding/json"
@@ -9,6 +10,8 @@ import (
 	"fmt"
 	"net/url"
 	"time"
+
+	"entente.example/entente/internal/keys"
 )
 
 // signed is a JSON document with a detached signature over the exact bytes of
@@ -137,4 +140,33 @@ func ReceiptNode(b []byte) (string, error) {
 		return "", fmt.Errorf("receipt: not an Entente receipt")
 	}
 	return r.Node, nil
+}
+
+// SignStatement signs a document with this node's key, for records that must
+// stay provable long after the request that carried them: a POC nomination
+// (the digital note verbale), a version of a network's directory.
+func (s *Service) SignStatement(context string, v any) ([]byte, error) {
+	return signJSON(context, v, s.keys.Signing)
+}
+
+// OpenStatement checks a statement signed by the node host (this node, or a
+// verified peer) and returns its body, parsed by the caller from the bytes
+// that were signed, and the fingerprint of the key that signed it.
+func (s *Service) OpenStatement(ctx context.Context, context string, b []byte, host string) (json.RawMessage, string, error) {
+	pub := s.keys.Signing.Public().(ed25519.PublicKey)
+	if host != s.host {
+		p, err := s.PeerByHost(ctx, host)
+		if err != nil {
+			return nil, "", err
+		}
+		if p.Status != PeerVerified {
+			return nil, "", fmt.Errorf("%s: peer %s is not verified", context, host)
+		}
+		pub = p.SigningKey
+	}
+	body, err := openSigned(context, b, pub)
+	if err != nil {
+		return nil, "", err
+	}
+	return body, keys.Fingerprint(pub), nil
 }

@@ -35,6 +35,7 @@ const (
 	KindReceipt      = "receipt"
 	KindAcknowledged = "acknowledged"
 	KindPublished    = "published"
+	KindNomination   = "nomination"
 )
 
 // LeafData is the bytes of a log entry: a version line, the kind and the hex

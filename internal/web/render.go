@@ -195,6 +195,20 @@ func (s *Server) funcs(lang string) template.FuncMap {
 		// safeURL marks a URL the server built itself (the QR code's data: URL)
 		// as safe; never use it on anything a person typed.
 		"safeURL": func(s string) template.URL { return template.URL(s) },
+		"list":    func(v ...string) []string { return v },
+		// until renders the time left before t (or past it) in hours and
+		// minutes, for deadline clocks.
+		"until": func(now, t time.Time) string {
+			d := t.Sub(now).Round(time.Minute)
+			if d < 0 {
+				d = -d
+			}
+			h := int(d.Hours())
+			if h >= 48 {
+				return fmt.Sprintf("%dd %dh", h/24, h%24)
+			}
+			return fmt.Sprintf("%dh %02dm", h, int(d.Minutes())%60)
+		},
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {
 				return nil, fmt.Errorf("dict: odd arguments")
@@ -225,14 +239,19 @@ func (s *Server) funcs(lang string) template.FuncMap {
 }
 
 // parseTemplates parses the layout and partials with every page, once per
-// language, at start-up.
+// language, at start-up. A file whose name starts with "_" is a partial a
+// module shares between its pages, not a page.
 func (s *Server) parseTemplates() (map[string]map[string]*pageTemplate, error) {
 	var pages []string
+	partials := []string{"templates/layout.html", "templates/partials.html"}
 	err := fs.WalkDir(s.files, "templates", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".html") {
 			return err
 		}
-		if p != "templates/layout.html" && p != "templates/partials.html" {
+		switch {
+		case strings.HasPrefix(path.Base(p), "_"):
+			partials = append(partials, p)
+		case p != "templates/layout.html" && p != "templates/partials.html":
 			pages = append(pages, p)
 		}
 		return nil
@@ -242,7 +261,7 @@ func (s *Server) parseTemplates() (map[string]map[string]*pageTemplate, error) {
 	}
 	out := map[string]map[string]*pageTemplate{}
 	for _, lang := range Langs {
-		base, err := template.New("").Funcs(s.funcs(lang)).ParseFS(s.files, "templates/layout.html", "templates/partials.html")
+		base, err := template.New("").Funcs(s.funcs(lang)).ParseFS(s.files, partials...)
 		if err != nil {
 			return nil, fmt.Errorf("web: layout: %w", err)
 		}

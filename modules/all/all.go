@@ -46,6 +46,7 @@ type Deps struct {
 // Services are the modules' use cases, for the command line and the demo.
 type Services struct {
 	Directory      *directory.Service
+	Networks       *directory.Networks
 	Correspondence *correspondence.Service
 }
 
@@ -54,6 +55,7 @@ type Services struct {
 func Modules(d Deps) ([]web.Module, Services) {
 	s := Services{
 		Directory:      directory.NewService(d.DB, d.Auth, d.Jobs, d.Web.Catalog(), d.BaseURL),
+		Networks:       directory.NewNetworks(d.DB, d.Fed, d.Ledger, d.Jobs, d.Web.Catalog(), d.BaseURL),
 		Correspondence: correspondence.NewService(d.DB, d.Fed, notify.People{Jobs: d.Jobs, Tr: d.Web.Catalog(), BaseURL: d.BaseURL}),
 	}
 	d.Auth.UseRoles(s.Directory)
@@ -61,7 +63,7 @@ func Modules(d Deps) ([]web.Module, Services) {
 	return []web.Module{
 		ledger.NewModule(d.Ledger, d.Web),
 		federation.NewModule(d.Fed, d.Web),
-		directory.NewModule(s.Directory, d.Web),
+		directory.NewModule(s.Directory, s.Networks, d.Web),
 		correspondence.NewModule(s.Correspondence, d.Fed, d.Web),
 	}, s
 }

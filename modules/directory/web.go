@@ -10,12 +10,15 @@ import (
 
 // Module is the directory's slice of the product.
 type Module struct {
-	svc *Service
-	web *web.Server
+	svc  *Service
+	nets *Networks
+	web  *web.Server
 }
 
 // NewModule returns the module.
-func NewModule(svc *Service, w *web.Server) *Module { return &Module{svc: svc, web: w} }
+func NewModule(svc *Service, nets *Networks, w *web.Server) *Module {
+	return &Module{svc: svc, nets: nets, web: w}
+}
 
 // Name implements web.Module.
 func (m *Module) Name() string { return "directory" }
@@ -25,7 +28,7 @@ func (m *Module) Service() *Service { return m.svc }
 
 // Routes implements web.Module: the directory's route table.
 func (m *Module) Routes() []web.Route {
-	return []web.Route{
+	rs := []web.Route{
 		{Pattern: "GET /orgs", Action: access.DirectoryRead, Handler: m.orgList},
 		{Pattern: "GET /orgs/new", Action: access.OrgCreate, Handler: m.orgNew},
 		{Pattern: "POST /orgs", Action: access.OrgCreate, Handler: m.orgCreate},
@@ -48,6 +51,9 @@ func (m *Module) Routes() []web.Route {
 		{Pattern: "POST /api/v1/people", Action: access.PersonCreate, Handler: m.apiPersonCreate},
 		{Pattern: "GET /api/v1/people/{id}", Action: access.DirectoryRead, Handler: m.apiPersonShow},
 	}
+	rs = append(rs, m.networkRoutes()...)
+	rs = append(rs, m.requestRoutes()...)
+	return append(rs, m.apiNetworkRoutes()...)
 }
 
 type orgListView struct {

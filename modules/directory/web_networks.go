@@ -1,0 +1,600 @@
+package directory
+
+import (
+	"encoding/csv"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"entente.example/entente/core"
+	"entente.example/entente/internal/access"
+	"entente.example/entente/internal/web"
+)
+
+// networkRoutes is the route table of POC networks.
+func (m *Module) networkRoutes() []web.Route {
+	return []web.Route{
+		{Pattern: "GET /networks", Action: access.NetworkRead, Handler: m.networkList},
+		{Pattern: "GET /networks/new", Action: access.NetworkCreate, Handler: m.networkNew},
+		{Pattern: "POST /networks", Action: access.NetworkCreate, Handler: m.networkCreate},
+		{Pattern: "GET /networks/{id}", Action: access.NetworkRead, Handler: m.networkShow},
+		{Pattern: "GET /networks/{id}/settings", Action: access.NetworkManage, Handler: m.networkSettings},
+		{Pattern: "POST /networks/{id}/settings", Action: access.NetworkManage, Handler: m.networkUpdate},
+		{Pattern: "POST /networks/{id}/members", Action: access.NetworkManage, Handler: m.networkMemberAdd},
+		{Pattern: "POST /networks/{id}/members/remove", Action: access.NetworkManage, Handler: m.networkMemberRemove},
+		{Pattern: "GET /networks/{id}/directory.csv", Action: access.NetworkRead, Handler: m.directoryCSV},
+		{Pattern: "GET /networks/{id}/snapshot", Action: access.NetworkRead, Handler: m.networkSnapshot},
+		{Pattern: "GET /networks/{id}/nominate", Action: access.Nominate, Handler: m.nominateForm},
+		{Pattern: "POST /networks/{id}/nominations", Action: access.Nominate, Handler: m.nominate},
+		{Pattern: "POST /nominations/{id}/decide", Action: access.NetworkManage, Handler: m.decide},
+		{Pattern: "POST /networks/{id}/pings", Action: access.NetworkManage, Handler: m.pingStart},
+		{Pattern: "GET /pings/{id}", Action: access.NetworkManage, Handler: m.pingShow},
+		{Pattern: "GET /pocs", Action: access.NetworkRead, Handler: m.board},
+		{Pattern: "POST /pocs/pings/{id}/ack", Action: access.PingAck, Handler: m.pingAck},
+		{Pattern: "GET /ping-ack", Action: access.Public, Handler: m.tokenAckForm},
+		{Pattern: "POST /ping-ack", Action: access.Anonymous, Handler: m.tokenAck},
+		{Pattern: "GET /transparency/{id}", Action: access.TransparencyPublic, Handler: m.transparency},
+		{Pattern: "GET /transparency/{id}/figures.csv", Action: access.TransparencyPublic, Handler: m.transparencyCSV},
+	}
+}
+
+type networkListView struct {
+	web.Page
+	Networks []NetworkSummary
+}
+
+func (m *Module) networkList(w http.ResponseWriter, r *http.Request) {
+	v := networkListView{Page: m.web.Page(r, "title.networks")}
+	v.Nav = "networks"
+	var err error
+	if v.Networks, err = m.nets.ListNetworks(r.Context()); err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	m.web.Render(w, r, http.StatusOK, "directory/networks", v)
+}
+
+type networkFormView struct {
+	web.Page
+	Network     *Network
+	Form        web.Form
+	Definitions []NetworkInput
+	Secretariat []core.OrgRef
+	Types       []string
+	Urgencies   []string
+}
+
+func (v networkFormView) Checked(field, value string) bool {
+	return slices.Contains(v.Form.Values[field], value)
+}
+
+func (m *Module) networkFormView(r *http.Request, title string) networkFormView {
+	v := networkFormView{Page: m.web.Page(r, title), Definitions: Definitions(), Types: RequestTypes, Urgencies: Urgencies}
+	v.Nav = "networks"
+	a := core.ActorFrom(r.Context())
+	if a.NodeAdmin {
+		if orgs, _, err := m.svc.Orgs(r.Context(), OrgFilter{}, core.Page{Limit: 200}); err == nil {
+			for _, o := range orgs {
+				v.Secretariat = append(v.Secretariat, core.OrgRef{ID: o.ID, Handle: o.Handle})
+			}
+		}
+	} else {
+		for _, ms := range a.Memberships {
+			if ms.Role == core.RoleAdmin {
+				v.Secretariat = append(v.Secretariat, ms.Org)
+			}
+		}
+	}
+	return v
+}
+
+// networkValues fills a form from a network definition.
+func networkValues(in NetworkInput) url.Values {
+	v := url.Values{
+		"slug": {in.Slug}, "secretariat": {in.Secretariat}, "name_en": {in.NameEN}, "name_id": {in.NameID},
+		"description_en": {in.DescriptionEN}, "description_id": {in.DescriptionID}, "member_kind": {in.MemberKind},
+		"categories": {FormatCategories(in.Categories)}, "visibility": {in.Visibility},
+		"ping_cadence_days": {strconv.Itoa(in.PingCadenceDays)}, "ack_hours": {strconv.Itoa(in.AckHours)},
+		"ping_en": {in.Template.PingEN}, "ping_id": {in.Template.PingID}, "types": in.Template.Types,
+	}
+	for u, h := range in.Template.ResponseHours {
+		v.Set("hours_"+u, strconv.Itoa(h))
+	}
+	if in.Transparency {
+		v.Set("transparency", "on")
+	}
+	return v
+}
+
+func networkInputFromForm(f web.Form) (NetworkInput, core.Problems) {
+	p := core.Problems{}
+	num := func(k string) int {
+		s := strings.TrimSpace(f.Get(k))
+		if s == "" {
+			return 0
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			p.Add(k, "err.number")
+		}
+		return n
+	}
+	in := NetworkInput{Slug: f.Get("slug"), Secretariat: f.Get("secretariat"), NameEN: f.Get("name_en"), NameID: f.Get("name_id"),
+		DescriptionEN: f.Get("description_en"), DescriptionID: f.Get("description_id"), MemberKind: f.Get("member_kind"),
+		Categories: ParseCategories(f.Get("categories")), Visibility: f.Get("visibility"), PingCadenceDays: num("ping_cadence_days"), AckHours: num("ack_hours"),
+		Template:     Template{Types: f.Values["types"], PingEN: f.Get("ping_en"), PingID: f.Get("ping_id"), ResponseHours: map[string]int{}},
+		Transparency: f.Get("transparency") != ""}
+	for _, u := range Urgencies {
+		if h := num("hours_" + u); h != 0 {
+			in.Template.ResponseHours[u] = h
+		}
+	}
+	return in, p
+}
+
+func (m *Module) networkNew(w http.ResponseWriter, r *http.Request) {
+	v := m.networkFormView(r, "title.network_new")
+	from := r.URL.Query().Get("from")
+	for _, d := range v.Definitions {
+		if d.Slug == from || (from == "" && d.Slug == v.Definitions[0].Slug) {
+			if len(v.Secretariat) > 0 {
+				d.Secretariat = v.Secretariat[0].Handle
+			}
+			v.Form = web.Form{Values: networkValues(d)}
+		}
+	}
+	m.web.Render(w, r, http.StatusOK, "directory/network_form", v)
+}
+
+func (m *Module) networkCreate(w http.ResponseWriter, r *http.Request) {
+	f := web.NewForm(r)
+	in, p := networkInputFromForm(f)
+	var n Network
+	err := p.Err("directory: create network")
+	if err == nil {
+		n, err = m.nets.CreateNetwork(r.Context(), in)
+	}
+	if err != nil {
+		v := m.networkFormView(r, "title.network_new")
+		v.Form = f
+		if v.Form.Take(err) {
+			m.web.Render(w, r, web.FormStatus(err), "directory/network_form", v)
+			return
+		}
+		m.web.Error(w, r, err)
+		return
+	}
+	m.web.Redirect(w, r, "/networks/"+n.ID, "flash.network_created")
+}
+
+func (m *Module) networkSettings(w http.ResponseWriter, r *http.Request) {
+	nv, err := m.nets.Network(r.Context(), r.PathValue("id"))
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	if !nv.CanManage {
+		m.web.Error(w, r, errOp("network settings", core.KindForbidden, "err.forbidden"))
+		return
+	}
+	v := m.networkFormView(r, "title.network_settings")
+	v.Network = &nv.Network
+	v.Form = web.Form{Values: networkValues(NetworkInput{Slug: nv.Slug, NameEN: nv.NameEN, NameID: nv.NameID, DescriptionEN: nv.DescriptionEN, DescriptionID: nv.DescriptionID,
+		MemberKind: nv.MemberKind, Categories: nv.Categories, Visibility: nv.Visibility, PingCadenceDays: nv.PingCadenceDays, AckHours: nv.AckHours, Template: nv.Template, Transparency: nv.Transparency})}
+	m.web.Render(w, r, http.StatusOK, "directory/network_form", v)
+}
+
+func (m *Module) networkUpdate(w http.ResponseWriter, r *http.Request) {
+	f := web.NewForm(r)
+	in, p := networkInputFromForm(f)
+	err := p.Err("directory: update network")
+	var n Network
+	if err == nil {
+		n, err = m.nets.UpdateNetwork(r.Context(), r.PathValue("id"), in)
+	}
+	if err != nil {
+		nv, gerr := m.nets.Network(r.Context(), r.PathValue("id"))
+		v := m.networkFormView(r, "title.network_settings")
+		v.Network, v.Form = &nv.Network, f
+		if gerr == nil && v.Form.Take(err) {
+			m.web.Render(w, r, web.FormStatus(err), "directory/network_form", v)
+			return
+		}
+		m.web.Error(w, r, err)
+		return
+	}
+	m.web.Redirect(w, r, "/networks/"+n.ID, "flash.network_updated")
+}
+
+type networkView struct {
+	web.Page
+	N          NetworkView
+	Entries    []Entry
+	Q          string
+	Category   string
+	Pending    []Nomination
+	Mine       []Nomination
+	Pings      []Ping
+	ByMember   []Tally
+	MemberForm web.Form
+	PingForm   web.Form
+	DecideForm web.Form
+	Candidates []string // organisations that could join
+	Now        time.Time
+}
+
+func (v networkView) MemberName(addr string) string {
+	for _, mb := range v.N.Members {
+		if mb.Addr == addr {
+			return mb.Name(v.Lang)
+		}
+	}
+	return addr
+}
+
+func (m *Module) networkPage(r *http.Request) (networkView, error) {
+	ctx := r.Context()
+	nv, err := m.nets.Network(ctx, r.PathValue("id"))
+	if err != nil {
+		return networkView{}, err
+	}
+	q := r.URL.Query()
+	v := networkView{Page: m.web.Page(r, "title.network", nv.Name(web.Lang(ctx))), N: nv, Q: q.Get("q"), Category: q.Get("category"), Now: time.Now()}
+	v.Nav = "networks"
+	if nv.CanSee {
+		if v.Entries, err = m.nets.Entries(ctx, nv.ID, EntryFilter{Q: v.Q, Category: v.Category}); err != nil {
+			return v, err
+		}
+	}
+	if nv.CanManage {
+		if v.Pending, err = m.nets.Nominations(ctx, nv.ID, NominationPending); err != nil {
+			return v, err
+		}
+		if v.Pings, err = m.nets.Pings(ctx, nv.ID); err != nil {
+			return v, err
+		}
+		if v.ByMember, _, err = m.nets.MemberResults(ctx, nv.ID, 10); err != nil {
+			return v, err
+		}
+		if orgs, err := m.nets.fed.RemoteOrgs(ctx); err == nil {
+			for _, o := range orgs {
+				v.Candidates = append(v.Candidates, o.Address())
+			}
+		}
+		if orgs, _, err := m.svc.Orgs(ctx, OrgFilter{}, core.Page{Limit: 200}); err == nil {
+			for _, o := range orgs {
+				v.Candidates = append(v.Candidates, o.Handle)
+			}
+		}
+	} else if len(nv.NominateFor) > 0 {
+		if v.Mine, err = m.nets.Nominations(ctx, nv.ID, ""); err != nil {
+			return v, err
+		}
+	}
+	return v, nil
+}
+
+func (m *Module) networkShow(w http.ResponseWriter, r *http.Request) {
+	v, err := m.networkPage(r)
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	m.web.Render(w, r, http.StatusOK, "directory/network", v)
+}
+
+// networkForm re-renders the network page with a form's problems.
+func (m *Module) networkForm(w http.ResponseWriter, r *http.Request, f web.Form, err error, set func(*networkView, web.Form)) {
+	v, verr := m.networkPage(r)
+	if verr == nil && f.Take(err) {
+		set(&v, f)
+		m.web.Render(w, r, web.FormStatus(err), "directory/network", v)
+		return
+	}
+	m.web.Error(w, r, err)
+}
+
+func (m *Module) networkMemberAdd(w http.ResponseWriter, r *http.Request) {
+	f := web.NewForm(r)
+	if err := m.nets.AddMember(r.Context(), r.PathValue("id"), f.Get("member")); err != nil {
+		m.networkForm(w, r, f, err, func(v *networkView, f web.Form) { v.MemberForm = f })
+		return
+	}
+	m.web.Redirect(w, r, "/networks/"+r.PathValue("id"), "flash.network_member_added")
+}
+
+func (m *Module) networkMemberRemove(w http.ResponseWriter, r *http.Request) {
+	f := web.NewForm(r)
+	if err := m.nets.RemoveMember(r.Context(), r.PathValue("id"), f.Get("member")); err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	m.web.Redirect(w, r, "/networks/"+r.PathValue("id"), "flash.network_member_removed")
+}
+
+// directoryCSV exports the directory, for its audience only.
+func (m *Module) directoryCSV(w http.ResponseWriter, r *http.Request) {
+	nv, err := m.nets.Network(r.Context(), r.PathValue("id"))
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	es, err := m.nets.Entries(r.Context(), nv.ID, EntryFilter{Q: r.URL.Query().Get("q"), Category: r.URL.Query().Get("category")})
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+nv.Slug+`-directory.csv"`)
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"member", "category", "deputy", "name", "position", "institution", "email", "phone", "secure_address", "languages", "hours", "confirmed_at"})
+	for _, e := range es {
+		_ = cw.Write(csvSafe(e.Member, e.Category, strconv.FormatBool(e.Deputy), e.Name, e.Position, e.Institution, e.Email, e.Phone, e.SecureAddr, e.Languages, e.Hours, e.ConfirmedAt.Format(time.RFC3339)))
+	}
+	cw.Flush()
+}
+
+// csvSafe defuses cells a spreadsheet would run as formulas.
+func csvSafe(cells ...string) []string {
+	for i, c := range cells {
+		if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+			cells[i] = "'" + c
+		}
+	}
+	return cells
+}
+
+func (m *Module) networkSnapshot(w http.ResponseWriter, r *http.Request) {
+	b, err := m.nets.Snapshot(r.Context(), r.PathValue("id"))
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Disposition", `attachment; filename="network-`+r.PathValue("id")+`.signed.json"`)
+	_, _ = w.Write(b)
+}
+
+type nominateView struct {
+	web.Page
+	N       NetworkView
+	Form    web.Form
+	People  map[string][]Member // by organisation handle
+	Entry   *Entry
+	Entries []Entry
+}
+
+func (m *Module) nominateView(r *http.Request, f web.Form) (nominateView, error) {
+	nv, err := m.nets.Network(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return nominateView{}, err
+	}
+	v := nominateView{Page: m.web.Page(r, "title.nominate", nv.Name(web.Lang(r.Context()))), N: nv, Form: f, People: map[string][]Member{}}
+	v.Nav = "networks"
+	if len(nv.NominateFor) == 0 {
+		return v, errOp("nominate", core.KindForbidden, "err.forbidden")
+	}
+	for _, o := range nv.NominateFor {
+		ms, err := m.svc.Members(r.Context(), o.ID)
+		if err != nil {
+			return v, err
+		}
+		v.People[o.Handle] = ms
+		es, err := m.nets.Entries(r.Context(), nv.ID, EntryFilter{Member: m.nets.addr(o.Handle)})
+		if err == nil {
+			v.Entries = append(v.Entries, es...)
+		}
+	}
+	if id := f.Get("entry_id"); id != "" {
+		for i := range v.Entries {
+			if v.Entries[i].ID == id {
+				v.Entry = &v.Entries[i]
+			}
+		}
+	}
+	return v, nil
+}
+
+func (m *Module) nominateForm(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := web.Form{Values: url.Values{"entry_id": {q.Get("entry")}, "action": {NominateAdd}}}
+	v, err := m.nominateView(r, f)
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	if len(v.N.NominateFor) > 0 {
+		v.Form.Values.Set("member", v.N.NominateFor[0].Handle)
+	}
+	if e := v.Entry; e != nil {
+		v.Form.Values = url.Values{"entry_id": {e.ID}, "action": {NominateChange}, "member": {strings.Split(e.Member, "@")[0]}, "category": {e.Category},
+			"person_id": {e.PersonRef}, "name": {e.Name}, "position": {e.Position}, "institution": {e.Institution}, "email": {e.Email}, "phone": {e.Phone},
+			"secure_address": {e.SecureAddr}, "languages": {e.Languages}, "hours": {e.Hours}}
+		if e.Deputy {
+			v.Form.Values.Set("deputy", "on")
+		}
+	}
+	m.web.Render(w, r, http.StatusOK, "directory/nominate", v)
+}
+
+func nominationFromForm(f web.Form) NominationInput {
+	return NominationInput{Member: f.Get("member"), Action: f.Get("action"), EntryID: f.Get("entry_id"), Category: f.Get("category"), Deputy: f.Get("deputy") != "",
+		PersonID: f.Get("person_id"), Contact: Contact{Name: f.Get("name"), Position: f.Get("position"), Institution: f.Get("institution"), Email: f.Get("email"),
+			Phone: f.Get("phone"), SecureAddr: f.Get("secure_address"), Languages: f.Get("languages"), Hours: f.Get("hours")}}
+}
+
+func (m *Module) nominate(w http.ResponseWriter, r *http.Request) {
+	f := web.NewForm(r)
+	if _, err := m.nets.Nominate(r.Context(), r.PathValue("id"), nominationFromForm(f)); err != nil {
+		v, verr := m.nominateView(r, f)
+		if verr == nil && v.Form.Take(err) {
+			m.web.Render(w, r, web.FormStatus(err), "directory/nominate", v)
+			return
+		}
+		m.web.Error(w, r, err)
+		return
+	}
+	m.web.Redirect(w, r, "/networks/"+r.PathValue("id"), "flash.nomination_sent")
+}
+
+func (m *Module) decide(w http.ResponseWriter, r *http.Request) {
+	f := web.NewForm(r)
+	networkID := f.Get("network") // where the form was; the service decides from the nomination
+	if err := m.nets.Decide(r.Context(), r.PathValue("id"), f.Get("decision") == "accept", f.Get("reason")); err != nil {
+		if networkID != "" {
+			r.SetPathValue("id", networkID)
+			m.networkForm(w, r, f, err, func(v *networkView, f web.Form) { v.DecideForm = f })
+			return
+		}
+		m.web.Error(w, r, err)
+		return
+	}
+	m.web.Redirect(w, r, "/networks/"+networkID+"#pending", "flash.nomination_decided")
+}
+
+func (m *Module) pingStart(w http.ResponseWriter, r *http.Request) {
+	f := web.NewForm(r)
+	in := PingInput{Message: f.Get("message")}
+	if h := strings.TrimSpace(f.Get("hours")); h != "" {
+		n, err := strconv.Atoi(h)
+		if err != nil || n < 1 {
+			m.networkForm(w, r, f, core.Problems{"hours": "err.number"}.Err("directory: start ping"), func(v *networkView, f web.Form) { v.PingForm = f })
+			return
+		}
+		in.Deadline = time.Now().Add(time.Duration(n) * time.Hour)
+	}
+	p, err := m.nets.StartPing(r.Context(), r.PathValue("id"), in)
+	if err != nil {
+		m.networkForm(w, r, f, err, func(v *networkView, f web.Form) { v.PingForm = f })
+		return
+	}
+	m.web.Redirect(w, r, "/pings/"+p.ID, "flash.ping_started")
+}
+
+type pingView struct {
+	web.Page
+	P          PingView
+	Names      map[string]string
+	ByCategory []Tally
+}
+
+func (v pingView) MemberName(addr string) string {
+	if n, ok := v.Names[addr]; ok {
+		return n
+	}
+	return addr
+}
+
+func (m *Module) pingShow(w http.ResponseWriter, r *http.Request) {
+	p, err := m.nets.PingResult(r.Context(), r.PathValue("id"))
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	v := pingView{Page: m.web.Page(r, "title.ping", p.Network.Name(web.Lang(r.Context()))), P: p, Names: map[string]string{}}
+	v.Nav = "networks"
+	if nv, err := m.nets.Network(r.Context(), p.NetworkID); err == nil {
+		for _, mb := range nv.Members {
+			v.Names[mb.Addr] = mb.Name(v.Lang)
+		}
+	}
+	m.web.Render(w, r, http.StatusOK, "directory/ping", v)
+}
+
+type boardView struct {
+	web.Page
+	Pings []ReceivedView
+	Board []BoardLine
+	Now   time.Time
+}
+
+func (m *Module) board(w http.ResponseWriter, r *http.Request) {
+	v := boardView{Page: m.web.Page(r, "title.pocs"), Now: time.Now()}
+	v.Nav = "pocs"
+	var err error
+	if v.Pings, err = m.nets.MyPings(r.Context()); err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	if v.Board, err = m.nets.Board(r.Context()); err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	m.web.Render(w, r, http.StatusOK, "directory/pocs", v)
+}
+
+func (m *Module) pingAck(w http.ResponseWriter, r *http.Request) {
+	if err := m.nets.AckPing(r.Context(), r.PathValue("id")); err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	m.web.Redirect(w, r, "/pocs", "flash.ping_acknowledged")
+}
+
+type tokenAckView struct {
+	web.Page
+	Token  string
+	Target TokenTarget
+	Done   bool
+}
+
+func (m *Module) tokenAckForm(w http.ResponseWriter, r *http.Request) {
+	t := r.URL.Query().Get("t")
+	target, err := m.nets.TargetByToken(r.Context(), t)
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	v := tokenAckView{Page: m.web.Page(r, "title.ping_ack"), Token: t, Target: target, Done: target.Acked}
+	m.web.Render(w, r, http.StatusOK, "directory/ping_ack", v)
+}
+
+func (m *Module) tokenAck(w http.ResponseWriter, r *http.Request) {
+	f := web.NewForm(r)
+	if err := m.nets.AckByToken(r.Context(), f.Get("t")); err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	target, _ := m.nets.TargetByToken(r.Context(), f.Get("t"))
+	v := tokenAckView{Page: m.web.Page(r, "title.ping_ack"), Target: target, Done: true}
+	v.Flash = "flash.ping_acknowledged"
+	m.web.Render(w, r, http.StatusOK, "directory/ping_ack", v)
+}
+
+type transparencyView struct {
+	web.Page
+	T Transparency
+}
+
+func (m *Module) transparency(w http.ResponseWriter, r *http.Request) {
+	t, err := m.nets.PublicFigures(r.Context(), r.PathValue("id"))
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	v := transparencyView{Page: m.web.Page(r, "title.transparency", t.Network.Name(web.Lang(r.Context()))), T: t}
+	m.web.Render(w, r, http.StatusOK, "directory/transparency", v)
+}
+
+func (m *Module) transparencyCSV(w http.ResponseWriter, r *http.Request) {
+	t, err := m.nets.PublicFigures(r.Context(), r.PathValue("id"))
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+t.Network.Slug+`-figures.csv"`)
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"network", "members", "members_nominated"})
+	_ = cw.Write([]string{t.Network.Slug, strconv.Itoa(t.Members), strconv.Itoa(t.Nominated)})
+	_ = cw.Write(nil)
+	_ = cw.Write([]string{"ping_started", "points_of_contact", "acknowledged", "overdue", "unreachable", "response_rate_percent", "median_response_seconds"})
+	for _, p := range t.Pings {
+		_ = cw.Write([]string{p.StartedAt.Format(time.RFC3339), strconv.Itoa(p.Total.Targets), strconv.Itoa(p.Total.Acknowledged), strconv.Itoa(p.Total.Overdue),
+			strconv.Itoa(p.Total.Unreachable), strconv.Itoa(p.Total.Rate()), strconv.Itoa(int(p.Total.Median.Seconds()))})
+	}
+	cw.Flush()
+}
