@@ -239,8 +239,8 @@ func (s *Server) funcs(lang string) template.FuncMap {
 }
 
 // parseTemplates parses the layout and partials with every page, once per
-// language, at start-up. A file whose name starts with "_" is a partial a
-// module shares between its pages, not a page.
+// language, at start-up. A file named *.partial.html is a partial a module
+// shares between its pages, not a page (embed skips names starting with _).
 func (s *Server) parseTemplates() (map[string]map[string]*pageTemplate, error) {
 	var pages []string
 	partials := []string{"templates/layout.html", "templates/partials.html"}
@@ -249,7 +249,7 @@ func (s *Server) parseTemplates() (map[string]map[string]*pageTemplate, error) {
 			return err
 		}
 		switch {
-		case strings.HasPrefix(path.Base(p), "_"):
+		case strings.HasSuffix(p, ".partial.html"):
 			partials = append(partials, p)
 		case p != "templates/layout.html" && p != "templates/partials.html":
 			pages = append(pages, p)
