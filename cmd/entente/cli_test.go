@@ -187,6 +187,25 @@ func TestDemo(t *testing.T) {
 	wantContains(t, r, "Permintaan masukan", "diakui") // Bima reads Indonesian
 	wantContains(t, bima.api("GET", "/api/v1/messages?box=out", "", nil), `"state":"acknowledged"`, `"format":"markdown"`)
 	wantContains(t, bima.get("/mail"), "Re: Permintaan masukan")
+	// The POC networks: a finished ping with mixed results, open requests.
+	elena := newClient(t, n.URL)
+	wantStatus(t, elena.post("/login", url.Values{"email": {"elena@unoda.demo"}, "password": {pw[1]}}), 303)
+	nets := decode[struct{ Items []struct{ ID, Slug string } }](t, elena.get("/api/v1/networks")).Items
+	if len(nets) != 2 {
+		t.Fatalf("demo networks: %+v", nets)
+	}
+	for _, nw := range nets {
+		if nw.Slug == "un-poc" {
+			ps := elena.get("/api/v1/networks/" + nw.ID + "/pings")
+			wantContains(t, ps, `"state":"finished"`, `"targets":5`, `"acknowledged":3`)
+			wantContains(t, elena.get("/networks/"+nw.ID), "Ministry of Foreign Affairs of Japan", "Bima Prasetyo", "60%")
+		}
+	}
+	wantContains(t, bima.get("/requests"), "Phishing campaign against foreign ministries", "Permintaan informasi")
+	wantContains(t, bima.get("/pocs"), "Direktori Global", "dikonfirmasi oleh Bima Prasetyo")
+	sari := newClient(t, n.URL)
+	wantStatus(t, sari.post("/login", url.Values{"email": {"sari@kemlu.demo"}, "password": {pw[1]}}), 303)
+	wantContains(t, sari.get("/pocs"), "Keterjangkauan", "Bima Prasetyo", "Dewi Lestari", "uji terakhir terlewat")
 	wantStatus(t, c.post("/login", url.Values{"email": {"maria@asean.demo"}, "password": {pw[1]}}), 303)
 	r = c.get("/orgs")
 	for _, h := range []string{"kemlu", "bssn", "polri-siber", "kln-my", "csa-sg", "dfat-au", "mofa-jp", "asean", "nusantara-cloud", "ruang-digital", "univ-nusantara"} {

@@ -28,7 +28,7 @@ var demoNodes = []struct {
 }{
 	{"indonesia", []string{"kemlu", "bssn", "polri-siber", "nusantara-cloud", "ruang-digital", "univ-nusantara"}},
 	{"singapore", []string{"csa-sg"}},
-	{"asean", []string{"asean", "kln-my", "dfat-au", "mofa-jp"}},
+	{"asean", []string{"asean", "unoda", "kln-my", "dfat-au", "mofa-jp"}},
 }
 
 // demo runs three nodes on loopback, peered and verified, with threads that
@@ -98,6 +98,9 @@ func (e env) runDemo(ctx context.Context, data string, port int) error {
 			return err
 		}
 		if err := demoThreads(ctx, nodes); err != nil {
+			return err
+		}
+		if err := demoNetworks(ctx, nodes); err != nil {
 			return err
 		}
 	}

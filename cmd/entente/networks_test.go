@@ -87,6 +87,12 @@ func TestPOCNetworkAcrossNodes(t *testing.T) {
 	for _, m := range []string{"kemlu@" + b.host, "mofa-jp@" + c.host, "mfa-fj"} {
 		waitFor(t, "adding "+m, func() bool { return sec.api("POST", "/api/v1/networks/"+id+"/members", "", map[string]string{"member": m}).StatusCode == 204 })
 	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Log(a.Stderr.String())
+			t.Log(b.Stderr.String())
+		}
+	})
 	// The members' nodes receive the network, signed by a.
 	desc, err := federation.OpenDescriptor([]byte(a.admin.get("/.well-known/entente").Body))
 	if err != nil {

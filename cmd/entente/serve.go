@@ -259,6 +259,9 @@ func (e env) serveConfig(ctx context.Context, cfg config.Config) error {
 			if err := localThreads(ctx, n); err != nil {
 				return fmt.Errorf("demo: %w", err)
 			}
+			if err := demoNetworks(ctx, []*node{n}); err != nil {
+				return fmt.Errorf("demo: %w", err)
+			}
 		}
 	} else if need, err := n.auth.SetupNeeded(ctx); err != nil {
 		return err

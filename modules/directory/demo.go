@@ -68,6 +68,9 @@ var demoWorld = []demoOrg{
 		{"Maria Santos", "maria@asean.demo", "Cybersecurity cooperation", core.RoleAdmin, "en"},
 		{"Somchai Rattanakul", "somchai@asean.demo", "Observer", core.RoleObserver, "en"},
 	}},
+	{OrgInput{Handle: "unoda", Kind: core.OrgInternational, NameEN: "United Nations Office for Disarmament Affairs", NameID: "Kantor PBB untuk Urusan Perlucutan Senjata", Acronym: "UNODA", Website: "https://disarmament.unoda.org", Description: "Secretariat of the UN Global Intergovernmental Points of Contact Directory."}, []demoPerson{
+		{"Elena Petrova", "elena@unoda.demo", "Political affairs officer, ICT security", core.RoleAdmin, "en"},
+	}},
 	{OrgInput{Handle: "nusantara-cloud", Kind: core.OrgCompany, Country: "ID", NameEN: "Nusantara Cloud (demo company)", NameID: "Nusantara Cloud (perusahaan contoh)", Description: "A fictional cloud provider."}, []demoPerson{
 		{"Yusuf Hakim", "yusuf@nusantara.demo", "Head of security", core.RoleMember, "id"},
 	}},

@@ -76,25 +76,26 @@ func (t Target) ResponseTime() time.Duration {
 // Received is a ping as the member's node holds it: what its point of
 // contact sees and acknowledges.
 type Received struct {
-	ID         string     `db:"id" json:"id"`
-	PingID     string     `db:"ping_id" json:"ping_id"`
-	TargetID   string     `db:"target_id" json:"-"`
-	EntryID    string     `db:"entry_id" json:"entry_id"`
-	NetworkID  string     `db:"network_id" json:"network_id"`
-	Network    string     `db:"network_name" json:"network"`
-	From       string     `db:"from_addr" json:"from"`
-	Member     string     `db:"member_addr" json:"member"`
-	OrgID      string     `db:"org_id" json:"-"`
-	PersonRef  string     `db:"person_ref" json:"-"`
-	Category   string     `db:"category" json:"category"`
-	Message    string     `db:"message" json:"message"`
-	Deadline   time.Time  `db:"deadline" json:"deadline"`
-	ReceivedAt time.Time  `db:"received_at" json:"received_at"`
-	AckedAt    *time.Time `db:"acked_at" json:"acknowledged_at,omitempty"`
-	AckedBy    string     `db:"acked_by" json:"acknowledged_by,omitempty"`
+	ID            string     `db:"id" json:"id"`
+	PingID        string     `db:"ping_id" json:"ping_id"`
+	TargetID      string     `db:"target_id" json:"-"`
+	EntryID       string     `db:"entry_id" json:"entry_id"`
+	NetworkID     string     `db:"network_id" json:"network_id"`
+	Network       string     `db:"network_name" json:"network"`
+	NetworkNameID string     `db:"network_name_id" json:"-"` // the network's name in Indonesian
+	From          string     `db:"from_addr" json:"from"`
+	Member        string     `db:"member_addr" json:"member"`
+	OrgID         string     `db:"org_id" json:"-"`
+	PersonRef     string     `db:"person_ref" json:"-"`
+	Category      string     `db:"category" json:"category"`
+	Message       string     `db:"message" json:"message"`
+	Deadline      time.Time  `db:"deadline" json:"deadline"`
+	ReceivedAt    time.Time  `db:"received_at" json:"received_at"`
+	AckedAt       *time.Time `db:"acked_at" json:"acknowledged_at,omitempty"`
+	AckedBy       string     `db:"acked_by" json:"acknowledged_by,omitempty"`
 }
 
-const receivedColumns = `r.id, r.ping_id, r.target_id, r.entry_id, r.network_id, COALESCE(n.name_en, '') AS network_name, r.from_addr, r.member_addr, r.org_id, r.person_ref, r.category, r.message, r.deadline, r.received_at, r.acked_at, r.acked_by`
+const receivedColumns = `r.id, r.ping_id, r.target_id, r.entry_id, r.network_id, COALESCE(n.name_en, '') AS network_name, COALESCE(n.name_id, '') AS network_name_id, r.from_addr, r.member_addr, r.org_id, r.person_ref, r.category, r.message, r.deadline, r.received_at, r.acked_at, r.acked_by`
 
 // Tally is response figures for a group of targets (a state, a category,
 // a network, a ping).
@@ -110,3 +111,11 @@ type Tally struct {
 
 // Rate is the share that acknowledged, in percent.
 func (t Tally) Rate() int { return percent(t.Acknowledged, t.Targets) }
+
+// NetworkName returns the network's name in lang.
+func (r Received) NetworkName(lang string) string {
+	if lang == "id" && r.NetworkNameID != "" {
+		return r.NetworkNameID
+	}
+	return r.Network
+}

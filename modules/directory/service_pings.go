@@ -407,10 +407,13 @@ func (s *Networks) pingDeadlineJob(ctx context.Context, b []byte) error {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
-	return s.settle(ctx, j.PingID)
+	return s.Settle(ctx, j.PingID)
 }
 
-func (s *Networks) settle(ctx context.Context, pingID string) error {
+// Settle settles a ping's targets whose deadline has passed and escalates
+// them; the deadline job calls it, and so may anyone who knows the deadline
+// passed (it is idempotent).
+func (s *Networks) Settle(ctx context.Context, pingID string) error {
 	var due []Target
 	now := s.db.Clock().Now()
 	if err := s.db.R().Select(ctx, &due, `SELECT `+targetColumns+` FROM poc_ping_targets WHERE ping_id = ? AND state = 'pending' AND deadline <= ?`, pingID, now.UTC()); err != nil {
