@@ -345,3 +345,90 @@ func TestBrowserJourneyAcrossNodes(t *testing.T) {
 		t.Fatalf("delivery table on A:\n%s", text)
 	}
 }
+
+// TestBrowserPingAcrossNodes: the secretariat on one node starts a
+// communication check in the browser and keeps its live view open; a point
+// of contact on another node acknowledges in another tab; the live view
+// shows the result without a reload. The second node is reached as
+// localhost so the two sessions' cookies stay apart.
+func TestBrowserPingAcrossNodes(t *testing.T) {
+	ctx := newBrowser(t)
+	a := startFederated(t, "", "unoda", "CH", "UN Office for Disarmament Affairs")
+	b := startFederated(t, "", "kemlu", "ID", "Ministry of Foreign Affairs of Indonesia")
+	peer(t, a, b)
+	sec := focalPoint(t, a, "unoda")
+	fpB := focalPoint(t, b, "kemlu")
+	r := sec.api("POST", "/api/v1/networks", "", map[string]any{"slug": "un-poc", "secretariat": "unoda", "name_en": "UN Global POC Directory",
+		"name_id": "Direktori Global Titik Kontak PBB", "categories": []map[string]string{{"code": "technical", "name_en": "Technical", "name_id": "Teknis"}}, "ack_hours": 24})
+	wantStatus(t, r, 201)
+	id := decode[struct{ ID string }](t, r).ID
+	waitFor(t, "adding kemlu", func() bool {
+		return sec.api("POST", "/api/v1/networks/"+id+"/members", "", map[string]string{"member": "kemlu@" + b.host}).StatusCode == 204
+	})
+	waitFor(t, "the network on b", func() bool { return fpB.get("/api/v1/networks/"+id).StatusCode == 200 })
+	wantStatus(t, fpB.api("POST", "/api/v1/networks/"+id+"/nominations", "", map[string]any{"member": "kemlu", "category": "technical",
+		"person_id": personID(t, b.admin, "kemlu", "officer@kemlu.test")}), 201)
+	var pending []struct{ ID string }
+	waitFor(t, "the nomination on a", func() bool {
+		pending = decode[struct{ Items []struct{ ID string } }](t, sec.get("/api/v1/networks/"+id+"/nominations?status=pending")).Items
+		return len(pending) == 1
+	})
+	wantStatus(t, sec.api("POST", "/api/v1/nominations/"+pending[0].ID+"/decision", "", map[string]any{"accept": true}), 204)
+	waitFor(t, "the directory on b", func() bool { return strings.Contains(fpB.get("/api/v1/networks/"+id+"/entries").Body, "officer@kemlu.test") })
+
+	run := func(ctx context.Context, step string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		if err := chromedp.Do(sctx, actions...); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+	}
+	signIn := func(base, email, pw string) chromedp.Action[chromedp.Void] {
+		return chromedp.Steps(
+			chromedp.Navigate(base+"/login"),
+			chromedp.WaitVisible(chromedp.ID("email")),
+			chromedp.SendKeys(chromedp.ID("email"), email),
+			chromedp.SendKeys(chromedp.ID("password"), pw),
+			chromedp.Submit(chromedp.ID("password")),
+			chromedp.WaitVisible(chromedp.ID("attn")),
+		)
+	}
+	var total string
+	run(ctx, "start the ping on A",
+		signIn(a.URL, "focal@unoda.test", "focal point password 1"),
+		chromedp.Click(chromedp.CSS(`a[href="/networks"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/networks/`+id+`"]`)),
+		chromedp.Click(chromedp.CSS(`a[href="/networks/`+id+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action$="/pings"] button`)),
+		shot("21-network-secretariat"),
+		chromedp.Click(chromedp.CSS(`form[action$="/pings"] button`)),
+		chromedp.WaitVisible(chromedp.ID("ping-total")),
+		into(&total, chromedp.Text(chromedp.ID("ping-total"))),
+		shot("22-ping-live"),
+	)
+	if !strings.HasPrefix(total, "0 / 1") {
+		t.Fatalf("ping total at start: %q", total)
+	}
+	bURL := strings.Replace(b.URL, "127.0.0.1", "localhost", 1)
+	tab, cancel := chromedp.NewContext(ctx)
+	defer cancel()
+	run(tab, "acknowledge on B",
+		signIn(bURL, "officer@kemlu.test", "officer password 1"),
+		chromedp.Navigate(bURL+"/pocs"),
+		chromedp.WaitVisible(chromedp.CSS(`form[action^="/pocs/pings/"] button`)),
+		shot("23-pocs-b"),
+		chromedp.Click(chromedp.CSS(`form[action^="/pocs/pings/"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(".flash")),
+	)
+	// Back on A's live view, which refreshes itself.
+	run(ctx, "the result on A",
+		chromedp.Poll[chromedp.Void](`document.getElementById('ping-total').textContent.startsWith('1 / 1')`, chromedp.WithPollingTimeout(25*time.Second)),
+		shot("24-ping-acknowledged"),
+	)
+	var row string
+	run(ctx, "the row on A", into(&row, chromedp.Text(chromedp.CSS(`tr.target-acknowledged`))))
+	if !strings.Contains(row, "Officer of kemlu") {
+		t.Fatalf("acknowledged row: %q", row)
+	}
+}

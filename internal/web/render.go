@@ -196,6 +196,16 @@ func (s *Server) funcs(lang string) template.FuncMap {
 		// as safe; never use it on anything a person typed.
 		"safeURL": func(s string) template.URL { return template.URL(s) },
 		"list":    func(v ...string) []string { return v },
+		// dur renders a response time for people: seconds, minutes, hours.
+		"dur": func(d time.Duration) string {
+			switch d = d.Round(time.Second); {
+			case d < time.Minute:
+				return fmt.Sprintf("%ds", int(d.Seconds()))
+			case d < time.Hour:
+				return fmt.Sprintf("%dm %02ds", int(d.Minutes()), int(d.Seconds())%60)
+			}
+			return fmt.Sprintf("%dh %02dm", int(d.Hours()), int(d.Minutes())%60)
+		},
 		// until renders the time left before t (or past it) in hours and
 		// minutes, for deadline clocks.
 		"until": func(now, t time.Time) string {

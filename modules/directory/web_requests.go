@@ -3,6 +3,7 @@ package directory
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -84,7 +85,11 @@ func (m *Module) requestFormView(r *http.Request, f web.Form) requestFormView {
 				}
 			}
 		}
-		v.Members = nv.Members
+		for _, mb := range nv.Members {
+			if !slices.ContainsFunc(v.From, func(o Organisation) bool { return o.ID == mb.OrgID }) {
+				v.Members = append(v.Members, mb)
+			}
+		}
 	}
 	return v
 }
