@@ -39,6 +39,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzOpenCheckpoint -fuzztime $(FUZZTIME) ./internal/ledger
 	$(GO) test -run '^$$' -fuzz FuzzVerifyInclusion -fuzztime $(FUZZTIME) ./internal/ledger
 	$(GO) test -run '^$$' -fuzz FuzzVerifyConsistency -fuzztime $(FUZZTIME) ./internal/ledger
+	$(GO) test -run '^$$' -fuzz FuzzDecodeSnapshot -fuzztime $(FUZZTIME) ./modules/directory
+	$(GO) test -run '^$$' -fuzz FuzzParseCategories -fuzztime $(FUZZTIME) ./modules/directory
 	$(GO) test -run '^$$' -fuzz FuzzMarkdown -fuzztime $(FUZZTIME) ./modules/correspondence
 
 # Start-up time, idle memory and latency under load (see docs/performance.md).

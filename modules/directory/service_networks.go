@@ -528,19 +528,14 @@ func (s *Networks) receiveNetwork(ctx context.Context, tx *store.Tx, env federat
 	if err != nil {
 		return &core.Error{Kind: core.KindInvalid, Message: "err.form", Err: err}
 	}
-	var snap snapshot
-	if err := json.Unmarshal(body, &snap); err != nil {
-		return malformed("network snapshot")
+	snap, err := decodeSnapshot(body)
+	if err != nil {
+		return err
 	}
 	sn := snap.Network
 	// A node speaks only for the networks it hosts.
-	if sn.Host != senderHost || sn.Secretariat != env.From || sn.ID == "" {
+	if sn.Host != senderHost || sn.Secretariat != env.From {
 		return &core.Error{Kind: core.KindForbidden, Message: "err.forbidden", Err: errors.New("network not hosted by the sender")}
-	}
-	in := NetworkInput{Slug: sn.Slug, Secretariat: "x", NameEN: sn.NameEN, NameID: sn.NameID, DescriptionEN: sn.DescriptionEN, DescriptionID: sn.DescriptionID,
-		MemberKind: sn.MemberKind, Categories: sn.Categories, Visibility: sn.Visibility, PingCadenceDays: sn.PingCadenceDays, AckHours: sn.AckHours, Template: sn.Template}
-	if probs := in.Validate(); len(probs) > 0 || len(snap.Members) > 5000 || len(snap.Entries) > 50000 {
-		return malformed("network definition")
 	}
 	var cur struct {
 		Host    string `db:"host"`
@@ -596,14 +591,43 @@ func (s *Networks) receiveNetwork(ctx context.Context, tx *store.Tx, env federat
 		return core.Wrap("directory: receive network", err)
 	}
 	for _, e := range snap.Entries {
-		if e.Contact.Validate() != nil && len(e.Contact.Validate()) > 0 {
-			return malformed("directory entry")
-		}
 		if err := insertEntry(ctx, tx, sn.ID, e); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// decodeSnapshot parses and checks a network's signed body as a peer sent
+// it: the definition must be one this node would accept itself, every entry
+// a valid contact of a listed member, and the sizes bounded.
+func decodeSnapshot(body []byte) (snapshot, error) {
+	var snap snapshot
+	if err := json.Unmarshal(body, &snap); err != nil {
+		return snap, malformed("network snapshot")
+	}
+	sn := snap.Network
+	in := NetworkInput{Slug: sn.Slug, Secretariat: "x", NameEN: sn.NameEN, NameID: sn.NameID, DescriptionEN: sn.DescriptionEN, DescriptionID: sn.DescriptionID,
+		MemberKind: sn.MemberKind, Categories: sn.Categories, Visibility: sn.Visibility, PingCadenceDays: sn.PingCadenceDays, AckHours: sn.AckHours, Template: sn.Template}
+	if sn.ID == "" || len(sn.ID) > 40 || sn.Version < 1 || len(in.Validate()) > 0 || len(snap.Members) > 5000 || len(snap.Entries) > 50000 {
+		return snap, malformed("network definition")
+	}
+	members := map[string]bool{}
+	for _, m := range snap.Members {
+		if _, _, ok := federation.Address(m.Addr); !ok || len(m.Addr) > 200 {
+			return snap, malformed("network member")
+		}
+		members[m.Addr] = true
+	}
+	ids := map[string]bool{}
+	for _, e := range snap.Entries {
+		if len(e.Contact.Validate()) > 0 || !members[e.Member] || !slices.ContainsFunc(sn.Categories, func(c Category) bool { return c.Code == e.Category }) || e.ID == "" || len(e.ID) > 40 || ids[e.ID] ||
+			len(e.Nomination) > 20000 || len(e.PersonRef) > 40 || len(e.SignedBy) > 100 {
+			return snap, malformed("directory entry")
+		}
+		ids[e.ID] = true
+	}
+	return snap, nil
 }
 
 func insertEntry(ctx context.Context, tx *store.Tx, networkID string, e Entry) error {
