@@ -34,6 +34,7 @@ const (
 	jobPingDeadline = "directory.ping.deadline"
 	jobPingRemind   = "directory.ping.remind"
 	jobChecks       = "directory.network.checks"
+	jobPublish      = "directory.network.publish"
 )
 
 // Networks is the use cases of points-of-contact networks: networks and
@@ -58,6 +59,7 @@ func NewNetworks(db *store.DB, fed *federation.Service, l *ledger.Log, q *jobs.Q
 	q.Register(jobs.Kind{Name: jobPingDeadline, MaxAttempts: 8, Handle: s.pingDeadlineJob})
 	q.Register(jobs.Kind{Name: jobPingRemind, MaxAttempts: 8, Handle: s.pingRemindJob})
 	q.Register(jobs.Kind{Name: jobChecks, MaxAttempts: 2, Handle: func(ctx context.Context, _ []byte) error { return s.Checks(ctx) }})
+	q.Register(jobs.Kind{Name: jobPublish, MaxAttempts: 8, Handle: s.publishJob})
 	q.Every(jobChecks, time.Minute)
 	return s
 }
@@ -382,7 +384,7 @@ func (s *Networks) AddMember(ctx context.Context, id, addr string) error {
 		if err := audit.Record(ctx, tx, "directory.network.member.add", "network", id, m.OrgID, m.Addr); err != nil {
 			return err
 		}
-		return s.publish(ctx, tx, id)
+		return s.changed(ctx, tx, id)
 	})
 }
 
@@ -496,6 +498,33 @@ func memberAddrs(ms []NetworkMember) []string {
 		out[i] = m.Addr
 	}
 	return out
+}
+
+// changed schedules a new version of a hosted network's directory. The
+// changes of one second make one version: a secretariat accepting two
+// hundred nominations sends each member node a few copies, not two hundred.
+func (s *Networks) changed(ctx context.Context, tx *store.Tx, id string) error {
+	slot := tx.Now.Truncate(time.Second).Add(time.Second)
+	return s.jobs.Enqueue(ctx, tx, jobPublish, publishJob{NetworkID: id},
+		jobs.Options{RunAt: slot.Add(time.Second), UniqueKey: "directory.publish:" + id + ":" + slot.Format(time.RFC3339)})
+}
+
+type publishJob struct {
+	NetworkID string `json:"network_id"`
+}
+
+func (s *Networks) publishJob(ctx context.Context, b []byte) error {
+	var j publishJob
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	return s.db.WithTx(ctx, func(tx *store.Tx) error {
+		err := s.publish(ctx, tx, j.NetworkID)
+		if core.KindOf(err) == core.KindNotFound {
+			return nil // the network is gone
+		}
+		return err
+	})
 }
 
 type networkPayload struct {

@@ -299,7 +299,7 @@ func (s *Networks) Decide(ctx context.Context, nominationID string, accept bool,
 			if err := s.apply(ctx, tx, n, o); err != nil {
 				return err
 			}
-			if err := s.publish(ctx, tx, n.ID); err != nil {
+			if err := s.changed(ctx, tx, n.ID); err != nil {
 				return err
 			}
 		}

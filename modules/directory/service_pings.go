@@ -484,7 +484,7 @@ func (s *Networks) Settle(ctx context.Context, pingID string) error {
 			return core.Wrap("directory: finish ping", err)
 		}
 		// The new confirmation dates reach the members' copies.
-		return s.publish(ctx, tx, n.ID)
+		return s.changed(ctx, tx, n.ID)
 	})
 }
 
