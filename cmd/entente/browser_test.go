@@ -374,7 +374,9 @@ func TestBrowserPingAcrossNodes(t *testing.T) {
 		return len(pending) == 1
 	})
 	wantStatus(t, sec.api("POST", "/api/v1/nominations/"+pending[0].ID+"/decision", "", map[string]any{"accept": true}), 204)
-	waitFor(t, "the directory on b", func() bool { return strings.Contains(fpB.get("/api/v1/networks/"+id+"/entries").Body, "officer@kemlu.test") })
+	waitFor(t, "the directory on b", func() bool {
+		return strings.Contains(fpB.get("/api/v1/networks/"+id+"/entries").Body, "officer@kemlu.test")
+	})
 
 	run := func(ctx context.Context, step string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()

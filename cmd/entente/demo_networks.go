@@ -204,11 +204,11 @@ func demoNetworks(ctx context.Context, nodes []*node) error {
 	}{
 		{"kemlu", "bima@kemlu.demo", "csa-sg", directory.RequestInput{Type: "assistance", Urgency: "high", Subject: "Phishing campaign against foreign ministries",
 			Description: "Since 20 November BSSN has seen spear-phishing e-mails imitating ASEAN meeting invitations, sent to the foreign ministries of several member states. Two mailboxes were compromised.",
-			Sector: "government", Systems: "Ministry e-mail (Microsoft 365), VPN gateway", Asked: "Check whether the sending infrastructure is hosted in Singapore and, if so, help take it down.",
+			Sector:      "government", Systems: "Ministry e-mail (Microsoft 365), VPN gateway", Asked: "Check whether the sending infrastructure is hosted in Singapore and, if so, help take it down.",
 			Indicators: "Indicator bundle to follow through the CERT channel (TLP:AMBER).", FollowUp: "Bima Prasetyo, +62 811 000 0101", TLP: core.TLPAmber}, directory.ActProgress, "weiming@csa-sg.demo"},
 		{"dfat-au", "olivia@dfat-au.demo", "kemlu", directory.RequestInput{Type: "information", Urgency: "routine", Subject: "Permintaan informasi: rencana latihan siber ASEAN 2027",
 			Description: "Australia would welcome information on the timing of the 2027 ASEAN CERT Incident Drill, to align its regional exercise calendar.",
-			Asked: "Planned dates and the contact in charge.", TLP: core.TLPGreen}, "", ""},
+			Asked:       "Planned dates and the contact in charge.", TLP: core.TLPGreen}, "", ""},
 	}
 	for _, rq := range reqs {
 		n := where[rq.from]

@@ -89,7 +89,7 @@ var expected = map[access.Action][]string{
 	access.NetworkRead:        {"observer", "member", "officer", "org-admin", "node-admin"},
 	access.NetworkDirectory:   {"member", "officer", "org-admin"},
 	access.NetworkRestricted:  {"officer", "org-admin"},
-	access.NetworkCreate:      {"org-admin", "node-admin"},
+	access.NetworkCreate:      {"org-admin"},
 	access.NetworkManage:      {"org-admin"},
 	access.Nominate:           {"org-admin"},
 	access.PingAck:            {"member", "officer", "org-admin"},

@@ -99,7 +99,7 @@ var policy = map[Action]rule{
 	NetworkRead:        {},
 	NetworkDirectory:   {allow: memberWith(core.RoleAdmin, core.RoleOfficer, core.RoleAnalyst, core.RoleInvestigator, core.RoleMember)},
 	NetworkRestricted:  {allow: memberWith(core.RoleAdmin, core.RoleOfficer)},
-	NetworkCreate:      {write: true, allow: orgAdmin},
+	NetworkCreate:      {write: true, allow: memberWith(core.RoleAdmin)},
 	NetworkManage:      {write: true, allow: memberWith(core.RoleAdmin)},
 	Nominate:           {write: true, allow: memberWith(core.RoleAdmin)},
 	PingAck:            {write: true, allow: named(memberWith(core.RoleAdmin, core.RoleOfficer, core.RoleAnalyst, core.RoleInvestigator, core.RoleMember))},

@@ -171,6 +171,21 @@ func TestNominationsAndAudience(t *testing.T) {
 		if es, err := w.nets.Entries(w.as["bima"], n.ID, directory.EntryFilter{}); err != nil || len(es) != 1 {
 			t.Fatalf("officer in a restricted network: %v %v", es, err)
 		}
+		// A category in use cannot go; a nomination from a member removed
+		// meanwhile is rejected with the member, and cannot be accepted.
+		drop := directory.Definitions()[0]
+		drop.Categories = drop.Categories[:1] // technical goes
+		if _, err := w.nets.UpdateNetwork(w.as["elena"], n.ID, drop); fieldsOf(err)["categories"] != "err.category_in_use" {
+			t.Fatalf("dropping a category in use: %v", err)
+		}
+		late, err := w.nets.Nominate(w.as["vika"], n.ID, directory.NominationInput{Member: "mfa-fj", Category: "technical", PersonID: w.ids["tevita"]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.nets.RemoveMember(w.as["elena"], n.ID, "mfa-fj@node.test"); err != nil {
+			t.Fatal(err)
+		}
+		wantKind(t, "accepting a removed member's nomination", w.nets.Decide(w.as["elena"], late.ID, true, ""), core.KindConflict)
 		// A withdrawal removes the entry once accepted.
 		o, err = w.nets.Nominate(w.as["sari"], n.ID, directory.NominationInput{Member: "kemlu", Action: directory.NominateRemove, EntryID: mustEntry(t, w, n.ID)})
 		if err != nil {

@@ -2,6 +2,8 @@ package directory
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base32"
 	"encoding/json"
 	"errors"
 	"slices"
@@ -271,7 +273,7 @@ func (s *Networks) CreateNetwork(ctx context.Context, in NetworkInput) (Network,
 		if taken > 0 {
 			return &core.Error{Kind: core.KindConflict, Op: "directory: create network", Message: "err.form", Fields: core.Problems{"slug": "err.slug_taken"}}
 		}
-		n = Network{ID: core.NewID(tx.Now), Host: s.fed.Host(), Secretariat: s.addr(sec.Handle), CreatedAt: tx.Now}
+		n = Network{ID: core.NewID(tx.Now) + "-" + hostTag(s.fed.Host()), Host: s.fed.Host(), Secretariat: s.addr(sec.Handle), CreatedAt: tx.Now}
 		if err := s.saveNetwork(ctx, tx, &n, in, true); err != nil {
 			return err
 		}
@@ -295,7 +297,19 @@ func (s *Networks) UpdateNetwork(ctx context.Context, id string, in NetworkInput
 	in.Slug = n.Slug
 	in.Secretariat = strings.SplitN(n.Secretariat, "@", 2)[0]
 	in.Normalize()
-	if err := in.Validate().Err("directory: update network"); err != nil {
+	p := in.Validate()
+	var used []string
+	if err := s.db.R().Select(ctx, &used, `SELECT DISTINCT category FROM poc_entries WHERE network_id = ? UNION SELECT DISTINCT category FROM poc_nominations WHERE network_id = ? AND status = 'pending' AND category <> ''`, n.ID, n.ID); err != nil {
+		return Network{}, core.Wrap("directory: update network", err)
+	}
+	for _, c := range used {
+		// Members' nodes refuse a directory whose entries name a category
+		// the network does not have: withdraw the entries first.
+		if !slices.ContainsFunc(in.Categories, func(k Category) bool { return k.Code == c }) {
+			p.Add("categories", "err.category_in_use")
+		}
+	}
+	if err := p.Err("directory: update network"); err != nil {
 		return Network{}, err
 	}
 	err = s.db.WithTx(ctx, func(tx *store.Tx) error {
@@ -409,6 +423,10 @@ func (s *Networks) RemoveMember(ctx context.Context, id, addr string) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM poc_entries WHERE network_id = ? AND member_addr = ?`, id, addr); err != nil {
 			return core.Wrap("directory: remove network member", err)
 		}
+		if _, err := tx.Exec(ctx, `UPDATE poc_nominations SET status = 'rejected', decided_at = ?, decided_by = ?, reason = 'member removed' WHERE network_id = ? AND member_addr = ? AND status = 'pending'`,
+			tx.Now, core.ActorFrom(ctx).Name, id, addr); err != nil {
+			return core.Wrap("directory: remove network member", err)
+		}
 		if err := audit.Record(ctx, tx, "directory.network.member.remove", "network", id, "", addr); err != nil {
 			return err
 		}
@@ -476,20 +494,46 @@ func (s *Networks) publish(ctx context.Context, tx *store.Tx, id string, extra .
 	if _, err := s.ledger.Append(ctx, tx, ledger.Entry{Kind: ledger.KindPublished, Ref: "network:" + id, Digest: ledger.Digest(signed)}); err != nil {
 		return err
 	}
-	// One copy per member node is enough: it holds the whole directory.
+	// One copy per member node is enough: it holds the whole directory. A
+	// node that only had removed members gets the same version without
+	// members or entries, so it drops its copy and learns nothing new.
+	var empty []byte
+	if len(extra) > 0 {
+		bare := snap
+		bare.Members, bare.Entries = nil, nil
+		if empty, err = s.fed.SignStatement("directory.network", bare); err != nil {
+			return err
+		}
+	}
 	sent := map[string]bool{}
+	current := map[string]bool{}
+	for _, addr := range memberAddrs(snap.Members) {
+		_, host, _ := federation.Address(addr)
+		current[host] = true
+	}
+	from, _, _ := federation.Address(n.Secretariat)
 	for _, addr := range append(memberAddrs(snap.Members), extra...) {
 		_, host, _ := federation.Address(addr)
-		if host == s.fed.Host() || sent[host] {
-			continue
+		if host == s.fed.Host() || sent[host] || !s.reachable(ctx, host) {
+			continue // a suspended peer catches up once verified again
 		}
 		sent[host] = true
-		from, _, _ := federation.Address(n.Secretariat)
-		if _, err := s.fed.Send(ctx, tx, federation.Outgoing{Type: TypeNetwork, From: from, To: addr, TLP: core.TLPAmber, Payload: networkPayload{Snapshot: string(signed)}}); err != nil {
+		doc := signed
+		if !current[host] {
+			doc = empty
+		}
+		if _, err := s.fed.Send(ctx, tx, federation.Outgoing{Type: TypeNetwork, From: from, To: addr, TLP: core.TLPAmber, Payload: networkPayload{Snapshot: string(doc)}}); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// reachable reports whether envelopes can go to a node: it is a verified
+// peer. A suspended member must not stop a network for the others.
+func (s *Networks) reachable(ctx context.Context, host string) bool {
+	p, err := s.fed.PeerByHost(ctx, host)
+	return err == nil && p.Status == federation.PeerVerified
 }
 
 func memberAddrs(ms []NetworkMember) []string {
@@ -498,6 +542,13 @@ func memberAddrs(ms []NetworkMember) []string {
 		out[i] = m.Addr
 	}
 	return out
+}
+
+// hostTag is the part of a network's id that names its host, so that an id
+// cannot be claimed by another node.
+func hostTag(host string) string {
+	h := sha256.Sum256([]byte(host))
+	return strings.ToLower(base32.StdEncoding.EncodeToString(h[:5]))
 }
 
 // changed schedules a new version of a hosted network's directory. The
@@ -562,8 +613,9 @@ func (s *Networks) receiveNetwork(ctx context.Context, tx *store.Tx, env federat
 		return err
 	}
 	sn := snap.Network
-	// A node speaks only for the networks it hosts.
-	if sn.Host != senderHost || sn.Secretariat != env.From {
+	// A node speaks only for the networks it hosts, and their ids carry
+	// the host's tag: no peer can take another host's network id.
+	if sn.Host != senderHost || sn.Secretariat != env.From || !strings.HasSuffix(sn.ID, "-"+hostTag(senderHost)) {
 		return &core.Error{Kind: core.KindForbidden, Message: "err.forbidden", Err: errors.New("network not hosted by the sender")}
 	}
 	var cur struct {
@@ -620,11 +672,60 @@ func (s *Networks) receiveNetwork(ctx context.Context, tx *store.Tx, env federat
 		return core.Wrap("directory: receive network", err)
 	}
 	for _, e := range snap.Entries {
+		e, ok := s.checkEntry(ctx, tx, sn.ID, e)
+		if !ok {
+			continue
+		}
 		if err := insertEntry(ctx, tx, sn.ID, e); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// checkEntry decides what this node believes of an entry the host sent. The
+// host speaks for the network, not for its members: an entry of one of this
+// node's organisations must be a nomination this node made (else it is
+// dropped); an entry of another node's organisation is taken from that
+// node's signed nomination when the signature checks out, and kept unsigned
+// (shown as not verified) when this node cannot check it.
+func (s *Networks) checkEntry(ctx context.Context, tx *store.Tx, networkID string, e Entry) (Entry, bool) {
+	_, host, _ := federation.Address(e.Member)
+	if host == s.fed.Host() {
+		var mine int
+		if err := tx.Get(ctx, &mine, `SELECT COUNT(*) FROM poc_nominations WHERE network_id = ? AND member_addr = ? AND statement = ?`, networkID, e.Member, e.Nomination); err != nil || mine == 0 {
+			return e, false
+		}
+		e.SignedBy = s.fed.Fingerprint()
+		return e, s.fromStatement(&e, networkID, json.RawMessage(nil), true)
+	}
+	body, fp, err := s.fed.OpenStatement(ctx, "directory.nomination", []byte(e.Nomination), host)
+	if err != nil {
+		e.SignedBy = ""
+		return e, true
+	}
+	e.SignedBy = fp
+	return e, s.fromStatement(&e, networkID, body, false)
+}
+
+// fromStatement fills an entry from the nomination that made it (body, or
+// the entry's own statement when trusted), and checks they agree.
+func (s *Networks) fromStatement(e *Entry, networkID string, body json.RawMessage, own bool) bool {
+	if own {
+		var sg struct {
+			Body json.RawMessage `json:"body"`
+		}
+		if json.Unmarshal([]byte(e.Nomination), &sg) != nil {
+			return false
+		}
+		body = sg.Body
+	}
+	var st Statement
+	if json.Unmarshal(body, &st) != nil || st.Member != e.Member || st.Network != networkID || st.Contact == nil || len(st.Contact.Validate()) > 0 {
+		return false
+	}
+	e.Category, e.Deputy, e.PersonRef, e.Contact = st.Category, st.Deputy, st.PersonRef, *st.Contact
+	return true
 }
 
 // decodeSnapshot parses and checks a network's signed body as a peer sent

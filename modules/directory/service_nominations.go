@@ -105,7 +105,7 @@ func (s *Networks) Nominate(ctx context.Context, networkID string, in Nomination
 			FocalPoint: a.Name, Statement: string(signed), SignedBy: s.fed.Fingerprint(), Status: NominationPending, SubmittedAt: tx.Now}
 		if st.Contact != nil {
 			out.Name = st.Contact.Name
-		} else if err := tx.Get(ctx, &out.Name, `SELECT name FROM poc_entries WHERE id = ?`, in.EntryID); err != nil {
+		} else if err := tx.Get(ctx, &out.Name, `SELECT name FROM poc_entries WHERE network_id = ? AND id = ?`, n.ID, in.EntryID); err != nil {
 			return core.Wrap("directory: nominate", err)
 		}
 		if err := insertNomination(ctx, tx, out); err != nil {
@@ -324,6 +324,15 @@ func (s *Networks) apply(ctx context.Context, tx *store.Tx, n Network, o Nominat
 	var st Statement
 	if err := json.Unmarshal(body.Body, &st); err != nil {
 		return core.Wrap("directory: apply nomination", err)
+	}
+	// The directory must stay one the members' nodes accept: a nomination
+	// from a member since removed, or for a category since dropped, is stale.
+	var isMember int
+	if err := tx.Get(ctx, &isMember, `SELECT COUNT(*) FROM poc_members WHERE network_id = ? AND addr = ?`, n.ID, o.Member); err != nil {
+		return core.Wrap("directory: apply nomination", err)
+	}
+	if isMember == 0 || (st.Action != NominateRemove && !n.HasCategory(st.Category)) {
+		return errOp("apply nomination", core.KindConflict, "err.nomination_stale")
 	}
 	switch st.Action {
 	case NominateRemove:

@@ -123,6 +123,10 @@ func (s *Networks) sendTarget(ctx context.Context, tx *store.Tx, n Network, pg P
 		}
 		now := tx.Now
 		t.DeliveredAt = &now
+	} else if _, host, _ := federation.Address(e.Member); !s.reachable(ctx, host) {
+		// A suspended peer cannot be sent to: it is unreachable now, and
+		// the check goes on for everyone else.
+		t.State = TargetUnreachable
 	} else {
 		from, _, _ := federation.Address(n.Secretariat)
 		id, err := s.fed.Send(ctx, tx, federation.Outgoing{Type: TypePing, From: from, To: e.Member, TLP: core.TLPGreen, Payload: payload})
@@ -179,6 +183,18 @@ func (s *Networks) receivePing(ctx context.Context, tx *store.Tx, env federation
 	var isMember int
 	if err := tx.Get(ctx, &isMember, `SELECT COUNT(*) FROM poc_members WHERE network_id = ? AND addr = ?`, p.NetworkID, env.To); err != nil || isMember == 0 {
 		return &core.Error{Kind: core.KindNotFound, Message: "err.not_network_member", Err: errors.New("not a member")}
+	}
+	// Who may acknowledge is this node's word, from its own copy of the
+	// directory, not the sender's.
+	var e struct {
+		PersonRef string `db:"person_ref"`
+		Category  string `db:"category"`
+	}
+	if err := tx.Get(ctx, &e, `SELECT person_ref, category FROM poc_entries WHERE network_id = ? AND id = ? AND member_addr = ?`, p.NetworkID, p.EntryID, env.To); err == nil {
+		p.PersonRef, p.Category = e.PersonRef, e.Category
+	} else {
+		p.PersonRef = ""
+		p.Category = trunc(p.Category, 60)
 	}
 	return s.storeReceived(ctx, tx, env.From, env.To, p)
 }
@@ -241,6 +257,10 @@ func (s *Networks) AckPing(ctx context.Context, receivedID string) error {
 	if err := s.db.R().Get(ctx, &r, `SELECT `+receivedColumns+` FROM poc_pings_received r LEFT JOIN poc_networks n ON n.id = r.network_id WHERE r.id = ?`, receivedID); err != nil {
 		return core.Wrap("directory: acknowledge ping", err)
 	}
+	if len(access.Orgs(a, access.NetworkRead)) == 0 || !slices.Contains(access.Orgs(a, access.NetworkRead), r.OrgID) {
+		// Another organisation's ping: its existence is not the actor's.
+		return errOp("acknowledge ping", core.KindNotFound, "err.not_found")
+	}
 	people, err := deputiesOf(ctx, s.db.R(), r.NetworkID, r.Member, r.Category, r.PersonRef)
 	if err != nil {
 		return err
@@ -296,7 +316,7 @@ func (s *Networks) markAcked(ctx context.Context, tx *store.Tx, targetID, member
 		at, trunc(by, 120), channel, at, t.ID); err != nil {
 		return core.Wrap("directory: acknowledge ping", err)
 	}
-	_, err := tx.Exec(ctx, `UPDATE poc_entries SET confirmed_at = ? WHERE id = ?`, at, t.EntryID)
+	_, err := tx.Exec(ctx, `UPDATE poc_entries SET confirmed_at = ? WHERE id = ? AND network_id = (SELECT network_id FROM poc_pings WHERE id = ?)`, at, t.EntryID, t.PingID)
 	return core.Wrap("directory: acknowledge ping", err)
 }
 
@@ -440,6 +460,7 @@ func (s *Networks) Settle(ctx context.Context, pingID string) error {
 		}
 		window := pg.Deadline.Sub(pg.StartedAt)
 		next := time.Time{}
+		asked := map[string]bool{} // deputies already asked in this round
 		for _, t := range due {
 			state := TargetOverdue
 			if t.EnvelopeID != "" && ds[t.EnvelopeID].State != "delivered" {
@@ -461,6 +482,10 @@ func (s *Networks) Settle(ctx context.Context, pingID string) error {
 			}
 			deadline := tx.Now.Add(window)
 			for _, d := range deputies {
+				if asked[d.ID] {
+					continue
+				}
+				asked[d.ID] = true
 				if err := s.sendTarget(ctx, tx, n, pg, d, t.ID, deadline); err != nil {
 					return err
 				}
@@ -471,6 +496,10 @@ func (s *Networks) Settle(ctx context.Context, pingID string) error {
 			next = deadline
 		}
 		if !next.IsZero() {
+			// The deputies get the e-mail fallback at half-time too.
+			if err := s.jobs.Enqueue(ctx, tx, jobPingRemind, pingJob{PingID: pg.ID}, jobs.Options{RunAt: tx.Now.Add(window / 2)}); err != nil {
+				return err
+			}
 			return s.jobs.Enqueue(ctx, tx, jobPingDeadline, pingJob{PingID: pg.ID}, jobs.Options{RunAt: next.Add(time.Second)})
 		}
 		var pending int

@@ -167,7 +167,7 @@ func (s *Networks) receiveRequest(ctx context.Context, tx *store.Tx, env federat
 	}
 	in := RequestInput{Network: n.ID, From: "x", To: "x", Type: p.Type, Urgency: p.Urgency, Subject: p.Subject, Description: p.Description, Sector: p.Sector,
 		Systems: p.Systems, Asked: p.Asked, Indicators: p.Indicators, FollowUp: p.FollowUp, TLP: env.TLP}
-	if len(in.validate(n, tx.Now)) > 0 {
+	if len(in.validate(n, tx.Now)) > 0 || p.RespondBy.Before(p.Created) || p.RespondBy.After(tx.Now.AddDate(1, 0, 0)) || p.Created.After(tx.Now.Add(time.Hour)) {
 		return malformed("request fields")
 	}
 	to, err := s.orgByAddr(ctx, tx.Conn, env.To)
@@ -333,6 +333,11 @@ func (s *Networks) receiveRequestUpdate(ctx context.Context, tx *store.Tx, env f
 		side = "out"
 	}
 	want := next(side, r.State, u.Action)
+	if r.State == RequestClosed && side == "in" && (u.Action == ActAnswer || u.Action == ActNote) {
+		// The answer crossed the sender's closing: keep it in the record
+		// rather than refuse it for good.
+		want, u.State = RequestClosed, RequestClosed
+	}
 	if want == "" || want != u.State {
 		return &core.Error{Kind: core.KindConflict, Message: "err.request_action", Err: errors.New("step not allowed from " + r.State)}
 	}
@@ -446,9 +451,14 @@ func (s *Networks) Checks(ctx context.Context) error {
 		return core.Wrap("directory: checks", err)
 	}
 	for _, r := range due {
+		overdue := now.After(r.RespondBy) && r.OverdueAt == nil
+		remind := r.Direction == "in" && r.RemindedAt == nil && r.RespondBy.Sub(now) <= r.RespondBy.Sub(r.CreatedAt)/4
+		if !overdue && !remind {
+			continue
+		}
 		err := s.db.WithTx(ctx, func(tx *store.Tx) error {
 			if now.After(r.RespondBy) && r.OverdueAt == nil {
-				if _, err := tx.Exec(ctx, `UPDATE poc_requests SET overdue_at = ? WHERE id = ?`, tx.Now, r.ID); err != nil {
+				if _, err := tx.Exec(ctx, `UPDATE poc_requests SET overdue_at = ?, reminded_at = COALESCE(reminded_at, ?) WHERE id = ?`, tx.Now, tx.Now, r.ID); err != nil {
 					return err
 				}
 				return s.tellOrg(ctx, tx, r.OrgID, []string{"admin", "officer"}, "mail.request_overdue.subject", "mail.request_overdue.body", "/requests/"+r.ID, r.Subject)

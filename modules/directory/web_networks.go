@@ -74,18 +74,10 @@ func (v networkFormView) Checked(field, value string) bool {
 func (m *Module) networkFormView(r *http.Request, title string) networkFormView {
 	v := networkFormView{Page: m.web.Page(r, title), Definitions: Definitions(), Types: RequestTypes, Urgencies: Urgencies}
 	v.Nav = "networks"
-	a := core.ActorFrom(r.Context())
-	if a.NodeAdmin {
-		if orgs, _, err := m.svc.Orgs(r.Context(), OrgFilter{}, core.Page{Limit: 200}); err == nil {
-			for _, o := range orgs {
-				v.Secretariat = append(v.Secretariat, core.OrgRef{ID: o.ID, Handle: o.Handle})
-			}
-		}
-	} else {
-		for _, ms := range a.Memberships {
-			if ms.Role == core.RoleAdmin {
-				v.Secretariat = append(v.Secretariat, ms.Org)
-			}
+	// A secretariat is run by its own admins, so only their organisations.
+	for _, ms := range core.ActorFrom(r.Context()).Memberships {
+		if access.Check(core.ActorFrom(r.Context()), access.NetworkCreate, access.Resource{OrgID: ms.Org.ID}) == nil {
+			v.Secretariat = append(v.Secretariat, ms.Org)
 		}
 	}
 	return v

@@ -38,8 +38,9 @@ CREATE TABLE poc_members (
 CREATE INDEX poc_members_org ON poc_members (org_id);
 
 -- The directory as the secretariat published it.
+-- Entry ids are the host's: unique within a network, not across hosts.
 CREATE TABLE poc_entries (
-	id TEXT PRIMARY KEY,
+	id TEXT NOT NULL,
 	network_id TEXT NOT NULL REFERENCES poc_networks (id) ON DELETE CASCADE,
 	member_addr TEXT NOT NULL,
 	category TEXT NOT NULL,
@@ -56,9 +57,10 @@ CREATE TABLE poc_entries (
 	nominated_at TIMESTAMP NOT NULL,
 	confirmed_at TIMESTAMP NOT NULL,
 	nomination TEXT NOT NULL,
-	signed_by TEXT NOT NULL
+	signed_by TEXT NOT NULL,
+	PRIMARY KEY (network_id, id)
 );
-CREATE INDEX poc_entries_network ON poc_entries (network_id, member_addr, category);
+CREATE INDEX poc_entries_member ON poc_entries (network_id, member_addr, category);
 
 -- Nominations: on the member's node, the ones it made; on the secretariat's
 -- node, the ones it received. A nomination between two organisations of one
