@@ -268,6 +268,18 @@ func BenchmarkBoard200x5(b *testing.B) {
 	if r.StatusCode != 200 || strings.Count(r.Body, `<a href="/networks/`) != 5 {
 		b.Fatalf("board: %d\n%s", r.StatusCode, r.Body)
 	}
+	// How heavy the pages of a network of 200 states are, compressed.
+	for _, p := range []string{"/pocs", "/networks/" + nets[0].ID} {
+		req, _ := http.NewRequest("GET", n.baseURL+p, nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		res, err := c.http.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		b.Logf("%s: %d bytes gzip", p, len(body))
+	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {

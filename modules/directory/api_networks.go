@@ -90,7 +90,12 @@ func (m *Module) apiNetworkMemberAdd(w http.ResponseWriter, r *http.Request) {
 
 func (m *Module) apiEntries(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	es, err := m.nets.Entries(r.Context(), r.PathValue("id"), EntryFilter{Q: q.Get("q"), Category: q.Get("category"), Member: q.Get("member")})
+	page, err := web.PageFromQuery(r)
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	es, next, err := m.nets.EntryPage(r.Context(), r.PathValue("id"), EntryFilter{Q: q.Get("q"), Category: q.Get("category"), Member: q.Get("member")}, page)
 	if err != nil {
 		m.web.Error(w, r, err)
 		return
@@ -98,7 +103,7 @@ func (m *Module) apiEntries(w http.ResponseWriter, r *http.Request) {
 	if es == nil {
 		es = []Entry{}
 	}
-	m.web.JSON(w, http.StatusOK, web.List[Entry]{Items: es})
+	m.web.JSON(w, http.StatusOK, web.List[Entry]{Items: es, NextCursor: next})
 }
 
 func (m *Module) apiNominations(w http.ResponseWriter, r *http.Request) {

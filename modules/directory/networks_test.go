@@ -219,6 +219,27 @@ func TestPingDeadlineAndEscalation(t *testing.T) {
 		w.nominate(t, n, "sari", "kemlu", "bima", "technical", false)
 		w.nominate(t, n, "vika", "mfa-fj", "vika", "diplomatic", false)
 		w.nominate(t, n, "vika", "mfa-fj", "tevita", "diplomatic", true)
+		// The directory pages through without repeating or skipping.
+		seen := map[string]bool{}
+		cursor := ""
+		for range 4 {
+			es, next, err := w.nets.EntryPage(w.as["bima"], n.ID, directory.EntryFilter{}, core.Page{Limit: 1, Cursor: cursor})
+			if err != nil || len(es) > 1 {
+				t.Fatalf("page: %v %v", es, err)
+			}
+			for _, e := range es {
+				if seen[e.ID] {
+					t.Fatalf("entry %s twice", e.ID)
+				}
+				seen[e.ID] = true
+			}
+			if cursor = next; next == "" {
+				break
+			}
+		}
+		if len(seen) != 3 {
+			t.Fatalf("paged through %d entries, want 3", len(seen))
+		}
 		wantKind(t, "a ping started by a member", func() error { _, err := w.nets.StartPing(w.as["sari"], n.ID, directory.PingInput{}); return err }(), core.KindForbidden)
 		p, err := w.nets.StartPing(w.as["elena"], n.ID, directory.PingInput{})
 		if err != nil || !p.Deadline.Equal(w.clock.Now().Add(48*time.Hour).UTC().Truncate(time.Microsecond)) && p.Deadline.Sub(w.clock.Now()) != 48*time.Hour {

@@ -788,18 +788,34 @@ type EntryFilter struct {
 // Entries lists a network's directory for its audience. The audience check
 // comes first; nobody else learns anything, not even how many entries match.
 func (s *Networks) Entries(ctx context.Context, id string, f EntryFilter) ([]Entry, error) {
+	es, _, err := s.entryPage(ctx, id, f, core.Page{Limit: 5000})
+	return es, err
+}
+
+// EntryPage is Entries a page at a time, by member then entry; the cursor
+// is the last member and entry seen, so pages neither repeat nor skip.
+func (s *Networks) EntryPage(ctx context.Context, id string, f EntryFilter, page core.Page) ([]Entry, string, error) {
+	return s.entryPage(ctx, id, f, page.Normalize(50, 200))
+}
+
+func (s *Networks) entryPage(ctx context.Context, id string, f EntryFilter, page core.Page) ([]Entry, string, error) {
 	n, err := s.network(ctx, s.db.R(), id)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	aud, err := s.audience(ctx, n)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if err := access.CheckAny(core.ActorFrom(ctx), directoryAction(n), aud); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	where, args := []string{"network_id = ?"}, []any{id}
+	if page.Cursor != "" {
+		member, entry, _ := strings.Cut(page.Cursor, "|")
+		where = append(where, "(member_addr > ? OR (member_addr = ? AND id > ?))")
+		args = append(args, member, member, entry)
+	}
 	if f.Q != "" {
 		l := store.Like(f.Q)
 		where = append(where, `(LOWER(name) LIKE ? ESCAPE '\' OR LOWER(institution) LIKE ? ESCAPE '\' OR LOWER(position) LIKE ? ESCAPE '\' OR LOWER(member_addr) LIKE ? ESCAPE '\')`)
@@ -814,6 +830,13 @@ func (s *Networks) Entries(ctx context.Context, id string, f EntryFilter) ([]Ent
 		args = append(args, f.Member)
 	}
 	var out []Entry
-	err = s.db.R().Select(ctx, &out, `SELECT `+entryColumns+` FROM poc_entries WHERE `+strings.Join(where, " AND ")+` ORDER BY member_addr, category, deputy, name LIMIT 5000`, args...)
-	return out, core.Wrap("directory: entries", err)
+	if err := s.db.R().Select(ctx, &out, `SELECT `+entryColumns+` FROM poc_entries WHERE `+strings.Join(where, " AND ")+` ORDER BY member_addr, id LIMIT ?`, append(args, page.Limit+1)...); err != nil {
+		return nil, "", core.Wrap("directory: entries", err)
+	}
+	next := ""
+	if len(out) > page.Limit {
+		out = out[:page.Limit]
+		next = out[len(out)-1].Member + "|" + out[len(out)-1].ID
+	}
+	return out, next, nil
 }

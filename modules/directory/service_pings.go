@@ -233,10 +233,16 @@ func (s *Networks) MyPings(ctx context.Context) ([]ReceivedView, error) {
 		return nil, core.Wrap("directory: my pings", err)
 	}
 	out := make([]ReceivedView, len(rs))
+	known := map[[4]string][]string{} // one query per entry, not per ping
 	for i, r := range rs {
-		people, err := deputiesOf(ctx, s.db.R(), r.NetworkID, r.Member, r.Category, r.PersonRef)
-		if err != nil {
-			return nil, err
+		k := [4]string{r.NetworkID, r.Member, r.Category, r.PersonRef}
+		people, ok := known[k]
+		if !ok {
+			var err error
+			if people, err = deputiesOf(ctx, s.db.R(), r.NetworkID, r.Member, r.Category, r.PersonRef); err != nil {
+				return nil, err
+			}
+			known[k] = people
 		}
 		out[i] = ReceivedView{Received: r, CanAck: r.AckedAt == nil && access.Check(a, access.PingAck, access.Resource{OrgID: r.OrgID, People: people}) == nil}
 	}

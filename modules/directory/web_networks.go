@@ -203,19 +203,22 @@ func (m *Module) networkUpdate(w http.ResponseWriter, r *http.Request) {
 
 type networkView struct {
 	web.Page
-	N          NetworkView
-	Entries    []Entry
-	Q          string
-	Category   string
-	Pending    []Nomination
-	Mine       []Nomination
-	Pings      []Ping
-	ByMember   []Tally
-	MemberForm web.Form
-	PingForm   web.Form
-	DecideForm web.Form
-	Candidates []string // organisations that could join
-	Now        time.Time
+	N           NetworkView
+	Entries     []Entry
+	Q           string
+	Category    string
+	Pending     []Nomination
+	Mine        []Nomination
+	Pings       []Ping
+	ByMember    []Tally
+	MemberForm  web.Form
+	PingForm    web.Form
+	DecideForm  web.Form
+	Candidates  []string // organisations that could join
+	Now         time.Time
+	Next        string          // cursor of the directory's next page
+	Members     []NetworkMember // this page of the members
+	MembersNext int             // offset of the members' next page, 0 for none
 }
 
 func (v networkView) MemberName(addr string) string {
@@ -236,8 +239,20 @@ func (m *Module) networkPage(r *http.Request) (networkView, error) {
 	q := r.URL.Query()
 	v := networkView{Page: m.web.Page(r, "title.network", nv.Name(web.Lang(ctx))), N: nv, Q: q.Get("q"), Category: q.Get("category"), Now: time.Now()}
 	v.Nav = "networks"
+	// Members a page of 50 at a time: a network can hold every state.
+	from, _ := strconv.Atoi(q.Get("members_from"))
+	from = min(max(from, 0), len(nv.Members))
+	to := min(from+50, len(nv.Members))
+	v.Members = nv.Members[from:to]
+	if to < len(nv.Members) {
+		v.MembersNext = to
+	}
 	if nv.CanSee {
-		if v.Entries, err = m.nets.Entries(ctx, nv.ID, EntryFilter{Q: v.Q, Category: v.Category}); err != nil {
+		page, err := web.PageFromQuery(r)
+		if err != nil {
+			return v, err
+		}
+		if v.Entries, v.Next, err = m.nets.EntryPage(ctx, nv.ID, EntryFilter{Q: v.Q, Category: v.Category}, page); err != nil {
 			return v, err
 		}
 	}
