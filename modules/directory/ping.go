@@ -26,6 +26,7 @@ type Ping struct {
 	State      string     `db:"state" json:"state"`
 	FinishedAt *time.Time `db:"finished_at" json:"finished_at,omitempty"`
 	Message    string     `db:"message" json:"message"`
+	MessageID  string     `db:"message_id" json:"message_id"` // in Indonesian
 	// Counts, filled for listings.
 	Targets      int `db:"targets" json:"targets"`
 	Acknowledged int `db:"acknowledged" json:"acknowledged"`
@@ -89,13 +90,14 @@ type Received struct {
 	PersonRef     string     `db:"person_ref" json:"-"`
 	Category      string     `db:"category" json:"category"`
 	Message       string     `db:"message" json:"message"`
+	MessageID     string     `db:"message_id" json:"message_id"`
 	Deadline      time.Time  `db:"deadline" json:"deadline"`
 	ReceivedAt    time.Time  `db:"received_at" json:"received_at"`
 	AckedAt       *time.Time `db:"acked_at" json:"acknowledged_at,omitempty"`
 	AckedBy       string     `db:"acked_by" json:"acknowledged_by,omitempty"`
 }
 
-const receivedColumns = `r.id, r.ping_id, r.target_id, r.entry_id, r.network_id, COALESCE(n.name_en, '') AS network_name, COALESCE(n.name_id, '') AS network_name_id, r.from_addr, r.member_addr, r.org_id, r.person_ref, r.category, r.message, r.deadline, r.received_at, r.acked_at, r.acked_by`
+const receivedColumns = `r.id, r.ping_id, r.target_id, r.entry_id, r.network_id, COALESCE(n.name_en, '') AS network_name, COALESCE(n.name_id, '') AS network_name_id, r.from_addr, r.member_addr, r.org_id, r.person_ref, r.category, r.message, r.message_id, r.deadline, r.received_at, r.acked_at, r.acked_by`
 
 // Tally is response figures for a group of targets (a state, a category,
 // a network, a ping).
@@ -111,6 +113,14 @@ type Tally struct {
 
 // Rate is the share that acknowledged, in percent.
 func (t Tally) Rate() int { return percent(t.Acknowledged, t.Targets) }
+
+// Text returns the ping's message in lang.
+func (r Received) Text(lang string) string {
+	if lang == "id" && r.MessageID != "" {
+		return r.MessageID
+	}
+	return r.Message
+}
 
 // NetworkName returns the network's name in lang.
 func (r Received) NetworkName(lang string) string {

@@ -53,8 +53,9 @@ func (s *Networks) StartPing(ctx context.Context, networkID string, in PingInput
 
 func (s *Networks) startPing(ctx context.Context, tx *store.Tx, n Network, by string, in PingInput) (Ping, error) {
 	in.Message = strings.TrimSpace(in.Message)
+	messageID := in.Message // a message the secretariat wrote goes as written
 	if in.Message == "" {
-		in.Message = n.Template.PingText("en")
+		in.Message, messageID = n.Template.PingText("en"), n.Template.PingText("id")
 	}
 	if in.Deadline.IsZero() {
 		in.Deadline = tx.Now.Add(time.Duration(n.AckHours) * time.Hour)
@@ -76,9 +77,9 @@ func (s *Networks) startPing(ctx context.Context, tx *store.Tx, n Network, by st
 	if len(entries) == 0 {
 		return Ping{}, errOp("start ping", core.KindConflict, "err.ping_no_entries")
 	}
-	pg := Ping{ID: core.NewID(tx.Now), NetworkID: n.ID, StartedBy: by, StartedAt: tx.Now, Deadline: in.Deadline.UTC(), State: PingRunning, Message: in.Message, Targets: len(entries)}
-	if _, err := tx.Exec(ctx, `INSERT INTO poc_pings (id, network_id, started_by, started_at, deadline, state, message) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		pg.ID, pg.NetworkID, pg.StartedBy, pg.StartedAt, pg.Deadline, pg.State, pg.Message); err != nil {
+	pg := Ping{ID: core.NewID(tx.Now), NetworkID: n.ID, StartedBy: by, StartedAt: tx.Now, Deadline: in.Deadline.UTC(), State: PingRunning, Message: in.Message, MessageID: messageID, Targets: len(entries)}
+	if _, err := tx.Exec(ctx, `INSERT INTO poc_pings (id, network_id, started_by, started_at, deadline, state, message, message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		pg.ID, pg.NetworkID, pg.StartedBy, pg.StartedAt, pg.Deadline, pg.State, pg.Message, pg.MessageID); err != nil {
 		return Ping{}, core.Wrap("directory: start ping", err)
 	}
 	for _, e := range entries {
@@ -108,6 +109,7 @@ type pingPayload struct {
 	Category  string    `json:"category"`
 	PersonRef string    `json:"person_ref"`
 	Message   string    `json:"message"`
+	MessageID string    `json:"message_id,omitempty"`
 	Deadline  time.Time `json:"deadline"`
 }
 
@@ -116,7 +118,7 @@ type pingPayload struct {
 func (s *Networks) sendTarget(ctx context.Context, tx *store.Tx, n Network, pg Ping, e Entry, escalatedFrom string, deadline time.Time) error {
 	t := Target{ID: core.NewID(tx.Now), PingID: pg.ID, EntryID: e.ID, Member: e.Member, Category: e.Category, Name: e.Name, Deputy: e.Deputy,
 		EscalatedFrom: escalatedFrom, State: TargetPending, Deadline: deadline, SentAt: tx.Now}
-	payload := pingPayload{PingID: pg.ID, TargetID: t.ID, EntryID: e.ID, NetworkID: n.ID, Category: e.Category, PersonRef: e.PersonRef, Message: pg.Message, Deadline: deadline}
+	payload := pingPayload{PingID: pg.ID, TargetID: t.ID, EntryID: e.ID, NetworkID: n.ID, Category: e.Category, PersonRef: e.PersonRef, Message: pg.Message, MessageID: pg.MessageID, Deadline: deadline}
 	if s.local(e.Member) {
 		if err := s.storeReceived(ctx, tx, n.Secretariat, e.Member, payload); err != nil {
 			return err
@@ -148,9 +150,9 @@ func (s *Networks) storeReceived(ctx context.Context, tx *store.Tx, from, member
 		return &core.Error{Kind: core.KindNotFound, Message: "err.recipient_unknown", Err: errors.New("no organisation " + member)}
 	}
 	id := core.NewID(tx.Now)
-	c, err := tx.Exec(ctx, `INSERT INTO poc_pings_received (id, ping_id, target_id, entry_id, network_id, from_addr, member_addr, org_id, person_ref, category, message, deadline, received_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (from_addr, target_id) DO NOTHING`,
-		id, p.PingID, p.TargetID, p.EntryID, p.NetworkID, from, member, org.ID, p.PersonRef, p.Category, p.Message, p.Deadline.UTC(), tx.Now)
+	c, err := tx.Exec(ctx, `INSERT INTO poc_pings_received (id, ping_id, target_id, entry_id, network_id, from_addr, member_addr, org_id, person_ref, category, message, message_id, deadline, received_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (from_addr, target_id) DO NOTHING`,
+		id, p.PingID, p.TargetID, p.EntryID, p.NetworkID, from, member, org.ID, p.PersonRef, p.Category, p.Message, p.MessageID, p.Deadline.UTC(), tx.Now)
 	if err != nil || c == 0 {
 		return core.Wrap("directory: receive ping", err)
 	}
@@ -173,7 +175,7 @@ func (s *Networks) storeReceived(ctx context.Context, tx *store.Tx, from, member
 // receivePing stores a ping from a network's secretariat.
 func (s *Networks) receivePing(ctx context.Context, tx *store.Tx, env federation.Envelope, payload []byte) error {
 	var p pingPayload
-	if err := json.Unmarshal(payload, &p); err != nil || p.PingID == "" || p.TargetID == "" || len(p.Message) > 2000 {
+	if err := json.Unmarshal(payload, &p); err != nil || p.PingID == "" || p.TargetID == "" || len(p.Message) > 2000 || len(p.MessageID) > 2000 {
 		return malformed("ping")
 	}
 	var sec string
@@ -457,7 +459,7 @@ func (s *Networks) Settle(ctx context.Context, pingID string) error {
 	}
 	return s.db.WithTx(ctx, func(tx *store.Tx) error {
 		var pg Ping
-		if err := tx.Get(ctx, &pg, `SELECT id, network_id, started_by, started_at, deadline, state, finished_at, message, 0 AS targets, 0 AS acknowledged FROM poc_pings WHERE id = ?`, pingID); err != nil {
+		if err := tx.Get(ctx, &pg, `SELECT id, network_id, started_by, started_at, deadline, state, finished_at, message, message_id, 0 AS targets, 0 AS acknowledged FROM poc_pings WHERE id = ?`, pingID); err != nil {
 			return core.Wrap("directory: settle ping", err)
 		}
 		n, err := s.network(ctx, tx.Conn, pg.NetworkID)
@@ -536,7 +538,7 @@ type PingView struct {
 // PingResult returns a ping of a hosted network, for its secretariat.
 func (s *Networks) PingResult(ctx context.Context, id string) (PingView, error) {
 	var v PingView
-	if err := s.db.R().Get(ctx, &v.Ping, `SELECT id, network_id, started_by, started_at, deadline, state, finished_at, message, 0 AS targets, 0 AS acknowledged FROM poc_pings WHERE id = ?`, id); err != nil {
+	if err := s.db.R().Get(ctx, &v.Ping, `SELECT id, network_id, started_by, started_at, deadline, state, finished_at, message, message_id, 0 AS targets, 0 AS acknowledged FROM poc_pings WHERE id = ?`, id); err != nil {
 		return v, core.Wrap("directory: ping", err)
 	}
 	n, err := s.network(ctx, s.db.R(), v.NetworkID)
@@ -632,7 +634,7 @@ func (s *Networks) Pings(ctx context.Context, networkID string) ([]Ping, error) 
 
 func (s *Networks) pingsOf(ctx context.Context, networkID string, limit int) ([]Ping, error) {
 	var out []Ping
-	err := s.db.R().Select(ctx, &out, `SELECT p.id, p.network_id, p.started_by, p.started_at, p.deadline, p.state, p.finished_at, p.message,
+	err := s.db.R().Select(ctx, &out, `SELECT p.id, p.network_id, p.started_by, p.started_at, p.deadline, p.state, p.finished_at, p.message, p.message_id,
 		(SELECT COUNT(*) FROM poc_ping_targets t WHERE t.ping_id = p.id AND t.escalated_from = '') AS targets,
 		(SELECT COUNT(*) FROM poc_ping_targets t WHERE t.ping_id = p.id AND t.escalated_from = '' AND t.state = 'acknowledged') AS acknowledged
 		FROM poc_pings p WHERE p.network_id = ? ORDER BY p.started_at DESC, p.id DESC LIMIT ?`, networkID, limit)

@@ -94,7 +94,8 @@ CREATE TABLE poc_pings (
 	deadline TIMESTAMP NOT NULL,
 	state TEXT NOT NULL,
 	finished_at TIMESTAMP,
-	message TEXT NOT NULL DEFAULT ''
+	message TEXT NOT NULL DEFAULT '',
+	message_id TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX poc_pings_network ON poc_pings (network_id, started_at);
 CREATE INDEX poc_pings_state ON poc_pings (state);
@@ -138,6 +139,7 @@ CREATE TABLE poc_pings_received (
 	person_ref TEXT NOT NULL DEFAULT '',
 	category TEXT NOT NULL,
 	message TEXT NOT NULL DEFAULT '',
+	message_id TEXT NOT NULL DEFAULT '',
 	deadline TIMESTAMP NOT NULL,
 	received_at TIMESTAMP NOT NULL,
 	acked_at TIMESTAMP,
