@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"html"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -206,6 +207,24 @@ func TestDemo(t *testing.T) {
 	sari := newClient(t, n.URL)
 	wantStatus(t, sari.post("/login", url.Values{"email": {"sari@kemlu.demo"}, "password": {pw[1]}}), 303)
 	wantContains(t, sari.get("/pocs"), "Keterjangkauan", "Bima Prasetyo", "Dewi Lestari", "uji terakhir terlewat")
+	// Her entries offer a change; the form comes filled in; the change
+	// goes to the secretariat as a pending nomination.
+	var unID string
+	for _, nw := range nets {
+		if nw.Slug == "un-poc" {
+			unID = nw.ID
+		}
+	}
+	m := regexp.MustCompile(`href="(/networks/[^"?]+/nominate\?entry=[^"]+)"`).FindStringSubmatch(sari.get("/networks/" + unID).Body)
+	if m == nil {
+		t.Fatal("no change link for the focal point's entries")
+	}
+	r = sari.get(html.UnescapeString(m[1]))
+	wantContains(t, r, `value="change" checked`, `value="&#43;62 `)
+	f := url.Values{"action": {"change"}, "entry_id": {regexp.MustCompile(`entry=([^"&]+)`).FindStringSubmatch(m[1])[1]}, "member": {"kemlu"}, "category": {"diplomatic"},
+		"person_id": {regexp.MustCompile(`<option value="([0-9A-Z]{26})" selected>`).FindStringSubmatch(r.Body)[1]}, "hours": {"24/7"}}
+	wantStatus(t, sari.post("/networks/"+unID+"/nominations", f), 303)
+	wantContains(t, elena.get("/networks/"+unID), "Change", "Sari Wulandari")
 	wantStatus(t, c.post("/login", url.Values{"email": {"maria@asean.demo"}, "password": {pw[1]}}), 303)
 	r = c.get("/orgs")
 	for _, h := range []string{"kemlu", "bssn", "polri-siber", "kln-my", "csa-sg", "dfat-au", "mofa-jp", "asean", "nusantara-cloud", "ruang-digital", "univ-nusantara"} {

@@ -144,7 +144,9 @@ type NetworkView struct {
 	CanSee      bool // the directory itself
 	CanManage   bool
 	NominateFor []Organisation // the actor's organisations it may nominate for
-	Members     []NetworkMember
+	// NominateAddrs are their addresses in the network.
+	NominateAddrs []string
+	Members       []NetworkMember
 }
 
 // Network returns a network; its members are listed for everyone signed in,
@@ -175,6 +177,7 @@ func (s *Networks) Network(ctx context.Context, id string) (NetworkView, error) 
 		if m.OrgID != "" && access.Check(a, access.Nominate, access.Resource{OrgID: m.OrgID}) == nil {
 			if o, err := s.orgByAddr(ctx, s.db.R(), m.Addr); err == nil {
 				v.NominateFor = append(v.NominateFor, o)
+				v.NominateAddrs = append(v.NominateAddrs, m.Addr)
 			}
 		}
 	}

@@ -221,6 +221,12 @@ type networkView struct {
 	MembersNext int             // offset of the members' next page, 0 for none
 }
 
+// Ours reports whether the viewer is a focal point of the member, who may
+// change or withdraw its entries.
+func (v networkView) Ours(addr string) bool {
+	return slices.Contains(v.N.NominateAddrs, addr)
+}
+
 func (v networkView) MemberName(addr string) string {
 	for _, mb := range v.N.Members {
 		if mb.Addr == addr {
