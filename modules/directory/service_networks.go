@@ -695,17 +695,27 @@ func (s *Networks) receiveNetwork(ctx context.Context, tx *store.Tx, env federat
 func (s *Networks) checkEntry(ctx context.Context, tx *store.Tx, networkID string, e Entry) (Entry, bool) {
 	_, host, _ := federation.Address(e.Member)
 	if host == s.fed.Host() {
+		// A nomination this node made, not rejected, and not overtaken by
+		// a later change or withdrawal of the same entry that was accepted
+		// (the version may arrive before the decision does).
 		var mine int
-		if err := tx.Get(ctx, &mine, `SELECT COUNT(*) FROM poc_nominations WHERE network_id = ? AND member_addr = ? AND statement = ?`, networkID, e.Member, e.Nomination); err != nil || mine == 0 {
+		if err := tx.Get(ctx, &mine, `SELECT COUNT(*) FROM poc_nominations n WHERE n.network_id = ? AND n.member_addr = ? AND n.statement = ? AND n.status <> 'rejected'
+			AND NOT EXISTS (SELECT 1 FROM poc_nominations l WHERE l.network_id = n.network_id AND l.member_addr = n.member_addr AND l.entry_id = ? AND l.entry_id <> ''
+				AND l.status = 'accepted' AND l.submitted_at > n.submitted_at)`, networkID, e.Member, e.Nomination, e.ID); err != nil || mine == 0 {
 			return e, false
 		}
 		e.SignedBy = s.fed.Fingerprint()
 		return e, s.fromStatement(&e, networkID, json.RawMessage(nil), true)
 	}
-	body, fp, err := s.fed.OpenStatement(ctx, "directory.nomination", []byte(e.Nomination), host)
-	if err != nil {
+	if !s.reachable(ctx, host) {
+		// This node cannot check the member's node's signature: the entry
+		// is shown, marked as not verified.
 		e.SignedBy = ""
 		return e, true
+	}
+	body, fp, err := s.fed.OpenStatement(ctx, "directory.nomination", []byte(e.Nomination), host)
+	if err != nil {
+		return e, false // a forged or altered nomination from a node we know
 	}
 	e.SignedBy = fp
 	return e, s.fromStatement(&e, networkID, body, false)
@@ -724,7 +734,7 @@ func (s *Networks) fromStatement(e *Entry, networkID string, body json.RawMessag
 		body = sg.Body
 	}
 	var st Statement
-	if json.Unmarshal(body, &st) != nil || st.Member != e.Member || st.Network != networkID || st.Contact == nil || len(st.Contact.Validate()) > 0 {
+	if json.Unmarshal(body, &st) != nil || st.Member != e.Member || st.Network != networkID || st.Contact == nil || len(st.Contact.Validate()) > 0 || st.Category != e.Category {
 		return false
 	}
 	e.Category, e.Deputy, e.PersonRef, e.Contact = st.Category, st.Deputy, st.PersonRef, *st.Contact
@@ -815,7 +825,8 @@ func (s *Networks) entryPage(ctx context.Context, id string, f EntryFilter, page
 	}
 	where, args := []string{"network_id = ?"}, []any{id}
 	if page.Cursor != "" {
-		member, entry, _ := strings.Cut(page.Cursor, "|")
+		i := strings.LastIndex(page.Cursor, "|") // addresses may hold a |, ids never
+		member, entry := page.Cursor[:max(i, 0)], page.Cursor[i+1:]
 		where = append(where, "(member_addr > ? OR (member_addr = ? AND id > ?))")
 		args = append(args, member, member, entry)
 	}

@@ -333,7 +333,7 @@ func (s *Networks) receiveRequestUpdate(ctx context.Context, tx *store.Tx, env f
 		side = "out"
 	}
 	want := next(side, r.State, u.Action)
-	if r.State == RequestClosed && side == "in" && (u.Action == ActAnswer || u.Action == ActNote) {
+	if r.State == RequestClosed && side == "in" && u.Action == ActAnswer && r.Answer == "" {
 		// The answer crossed the sender's closing: keep it in the record
 		// rather than refuse it for good.
 		want, u.State = RequestClosed, RequestClosed
