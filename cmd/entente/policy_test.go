@@ -96,6 +96,13 @@ var expected = map[access.Action][]string{
 	access.PocRequestRead:     {"member", "officer", "org-admin"},
 	access.PocRequestAct:      {"officer", "org-admin"},
 	access.TransparencyPublic: {"anonymous", "observer", "member", "officer", "org-admin", "node-admin"},
+	// Norms: the framework and published reports are public; drafts are the
+	// state's own, approval and publication its focal point's.
+	access.NormsPublic:   {"anonymous", "observer", "member", "officer", "org-admin", "node-admin"},
+	access.ReportRead:    {"member", "officer", "org-admin"},
+	access.ReportEdit:    {"officer", "org-admin"},
+	access.ReportApprove: {"org-admin"},
+	access.ReportPublish: {"org-admin"},
 }
 
 func allowedFor(act access.Action, role string) bool {

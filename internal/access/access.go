@@ -59,6 +59,16 @@ const (
 	PocRequestRead     Action = "directory.request.read"
 	PocRequestAct      Action = "directory.request.act"
 	TransparencyPublic Action = "directory.transparency"
+
+	// Norms and national implementation reports. The framework and published
+	// public reports are for everyone; a draft is its state's own: its
+	// people read it, its admins, officers and analysts write it, and only
+	// its focal point (admin) approves and publishes.
+	NormsPublic   Action = "norms.public"
+	ReportRead    Action = "norms.report.read"
+	ReportEdit    Action = "norms.report.edit"
+	ReportApprove Action = "norms.report.approve"
+	ReportPublish Action = "norms.report.publish"
 )
 
 // Resource is what an action is done to. The zero Resource means "some
@@ -106,6 +116,33 @@ var policy = map[Action]rule{
 	PocRequestRead:     {allow: memberWith(core.RoleAdmin, core.RoleOfficer, core.RoleAnalyst, core.RoleInvestigator, core.RoleMember)},
 	PocRequestAct:      {write: true, allow: memberWith(core.RoleAdmin, core.RoleOfficer)},
 	TransparencyPublic: {anonymous: true},
+
+	NormsPublic:   {anonymous: true},
+	ReportRead:    {allow: memberWith(core.RoleAdmin, core.RoleOfficer, core.RoleAnalyst, core.RoleInvestigator, core.RoleMember)},
+	ReportEdit:    {write: true, allow: memberWith(core.RoleAdmin, core.RoleOfficer, core.RoleAnalyst)},
+	ReportApprove: {write: true, allow: memberWith(core.RoleAdmin)},
+	ReportPublish: {write: true, allow: memberWith(core.RoleAdmin)},
+}
+
+// SeesTLP decides whether a may see a record labelled tlp whose audience is
+// the organisations orgs: CLEAR is public, GREEN is for the community (anyone
+// signed in), AMBER and AMBER+STRICT for the organisations' own people; RED
+// needs named people, which a bare audience does not give, so it is never
+// shown this way. An unknown label is treated as RED.
+func SeesTLP(a core.Actor, tlp core.TLP, orgs []string) bool {
+	switch tlp {
+	case core.TLPClear:
+		return true
+	case core.TLPGreen:
+		return !a.Anonymous()
+	case core.TLPAmber, core.TLPAmberStrict:
+		for _, m := range a.Memberships {
+			if slices.Contains(orgs, m.Org.ID) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // named narrows a rule to the people a resource names, when it names any.

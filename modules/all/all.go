@@ -16,6 +16,7 @@ import (
 	"entente.example/entente/internal/web"
 	"entente.example/entente/modules/correspondence"
 	"entente.example/entente/modules/directory"
+	"entente.example/entente/modules/norms"
 )
 
 // Migrations lists every schema in the order it must be applied: the
@@ -29,6 +30,7 @@ func Migrations() []store.Migrations {
 		federation.Migrations(),
 		directory.Migrations(),
 		correspondence.Migrations(),
+		norms.Migrations(),
 	}
 }
 
@@ -48,6 +50,7 @@ type Services struct {
 	Directory      *directory.Service
 	Networks       *directory.Networks
 	Correspondence *correspondence.Service
+	Norms          *norms.Service
 }
 
 // Modules builds every module and connects the directory to auth as the
@@ -57,6 +60,7 @@ func Modules(d Deps) ([]web.Module, Services) {
 		Directory:      directory.NewService(d.DB, d.Auth, d.Jobs, d.Web.Catalog(), d.BaseURL),
 		Networks:       directory.NewNetworks(d.DB, d.Fed, d.Ledger, d.Jobs, d.Web.Catalog(), d.BaseURL),
 		Correspondence: correspondence.NewService(d.DB, d.Fed, notify.People{Jobs: d.Jobs, Tr: d.Web.Catalog(), BaseURL: d.BaseURL}),
+		Norms:          norms.NewService(d.DB, d.Ledger, d.Fed),
 	}
 	d.Auth.UseRoles(s.Directory)
 	d.Fed.UseDirectory(s.Directory)
@@ -65,6 +69,7 @@ func Modules(d Deps) ([]web.Module, Services) {
 		federation.NewModule(d.Fed, d.Web),
 		directory.NewModule(s.Directory, s.Networks, d.Web),
 		correspondence.NewModule(s.Correspondence, d.Fed, d.Web),
+		norms.NewModule(s.Norms, d.Web),
 	}, s
 }
 
