@@ -225,6 +225,23 @@ func TestDemo(t *testing.T) {
 		"person_id": {regexp.MustCompile(`<option value="([0-9A-Z]{26})" selected>`).FindStringSubmatch(r.Body)[1]}, "hours": {"24/7"}}
 	wantStatus(t, sari.post("/networks/"+unID+"/nominations", f), 303)
 	wantContains(t, elena.get("/networks/"+unID), "Change", "Sari Wulandari")
+	// Norms: two published national reports, one draft nobody else sees.
+	anon := newClient(t, n.URL)
+	wantContains(t, anon.get("/norms/f"), "Perpres 82/2022", "Cybersecurity Act", "Ransomware at a regional port operator")
+	if strings.Contains(anon.get("/norms/f").Body, "power distribution") {
+		t.Fatal("an AMBER incident link shown to an anonymous visitor")
+	}
+	wantContains(t, sari.get("/norms/f"), "power distribution")
+	r = anon.get("/reports")
+	wantContains(t, r, "Survei nasional pelaksanaan norma 2026", "National survey of implementation 2026")
+	if strings.Contains(r.Body, "(draft)") {
+		t.Fatal("a draft report listed publicly")
+	}
+	ids := regexp.MustCompile(`name="r" value="([0-9A-Z]{26})"`).FindAllStringSubmatch(r.Body, -1)
+	if len(ids) != 2 {
+		t.Fatalf("published reports: %v", ids)
+	}
+	wantContains(t, anon.get("/reports/compare?r="+ids[0][1]+"&r="+ids[1][1]), "Perpres 82/2022", "Cybersecurity Act", "vulnerability disclosure")
 	wantStatus(t, c.post("/login", url.Values{"email": {"maria@asean.demo"}, "password": {pw[1]}}), 303)
 	r = c.get("/orgs")
 	for _, h := range []string{"kemlu", "bssn", "polri-siber", "kln-my", "csa-sg", "dfat-au", "mofa-jp", "asean", "nusantara-cloud", "ruang-digital", "univ-nusantara"} {

@@ -116,3 +116,15 @@ type Section struct {
 	Part string `json:"part" db:"part"`
 	Norm string `json:"norm,omitempty" db:"norm"`
 }
+
+// NormOf returns a norm by code, the zero Norm if none (for templates).
+func (f Framework) NormOf(code string) Norm {
+	n, _ := f.Norm(code)
+	return n
+}
+
+// PillarOf returns a pillar by code, the zero Pillar if none (for templates).
+func (f Framework) PillarOf(code string) Pillar {
+	p, _ := f.Pillar(code)
+	return p
+}
