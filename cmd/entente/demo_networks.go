@@ -17,15 +17,9 @@ import (
 // check finished with mixed results; two requests are open. nodes holds the
 // demo's nodes (one, or three), each with its organisations.
 func demoNetworks(ctx context.Context, nodes []*node) error {
-	where := map[string]*node{}
-	for _, n := range nodes {
-		orgs, err := n.fed.LocalOrgs(ctx)
-		if err != nil {
-			return err
-		}
-		for _, o := range orgs {
-			where[o.Handle] = n
-		}
+	where, err := orgNodes(ctx, nodes)
+	if err != nil {
+		return err
 	}
 	addr := func(handle string) string { return handle + "@" + where[handle].fed.Host() }
 	as := func(email string, n *node) (context.Context, error) { return actorFor(ctx, n, email) }
@@ -249,6 +243,21 @@ func demoNetworks(ctx context.Context, nodes []*node) error {
 		}
 	}
 	return nil
+}
+
+// orgNodes says which demo node holds each organisation, by handle.
+func orgNodes(ctx context.Context, nodes []*node) (map[string]*node, error) {
+	where := map[string]*node{}
+	for _, n := range nodes {
+		orgs, err := n.fed.LocalOrgs(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range orgs {
+			where[o.Handle] = n
+		}
+	}
+	return where, nil
 }
 
 // demoWait polls until ok, for up to 30 seconds.

@@ -13,15 +13,9 @@ import (
 // and Singapore's, each on the node that holds the state), leaves Malaysia's
 // in draft, and links two incidents to norm (f).
 func demoReports(ctx context.Context, nodes []*node) error {
-	where := map[string]*node{}
-	for _, n := range nodes {
-		orgs, err := n.fed.LocalOrgs(ctx)
-		if err != nil {
-			return err
-		}
-		for _, o := range orgs {
-			where[o.Handle] = n
-		}
+	where, err := orgNodes(ctx, nodes)
+	if err != nil {
+		return err
 	}
 	reports := []struct {
 		org, drafter, focal, title string
