@@ -141,6 +141,14 @@ func Definitions() []NetworkInput {
 	return out
 }
 
+// Input returns the network's definition as its settings form edits it.
+func (n Network) Input() NetworkInput {
+	handle, _, _ := strings.Cut(n.Secretariat, "@")
+	return NetworkInput{Slug: n.Slug, Secretariat: handle, NameEN: n.NameEN, NameID: n.NameID, DescriptionEN: n.DescriptionEN, DescriptionID: n.DescriptionID,
+		MemberKind: n.MemberKind, Categories: n.Categories, Visibility: n.Visibility, PingCadenceDays: n.PingCadenceDays, AckHours: n.AckHours,
+		Template: n.Template, Transparency: n.Transparency}
+}
+
 // NetworkInput is what a secretariat submits to set up or change a network.
 type NetworkInput struct {
 	Slug            string     `json:"slug"`

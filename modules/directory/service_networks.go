@@ -440,25 +440,16 @@ func (s *Networks) RemoveMember(ctx context.Context, id, addr string) error {
 // snapshot is a version of a network's directory as its host signs it and
 // sends it to the members' nodes.
 type snapshot struct {
+	// Network is the definition as a secretariat edits it (its Secretariat
+	// here is the full handle@host address), with the host's identity and
+	// version around it.
 	Network struct {
-		ID              string     `json:"id"`
-		Slug            string     `json:"slug"`
-		Host            string     `json:"host"`
-		Secretariat     string     `json:"secretariat"`
-		NameEN          string     `json:"name_en"`
-		NameID          string     `json:"name_id"`
-		DescriptionEN   string     `json:"description_en"`
-		DescriptionID   string     `json:"description_id"`
-		MemberKind      string     `json:"member_kind"`
-		Categories      []Category `json:"categories"`
-		Visibility      string     `json:"visibility"`
-		PingCadenceDays int        `json:"ping_cadence_days"`
-		AckHours        int        `json:"ack_hours"`
-		Template        Template   `json:"template"`
-		Transparency    bool       `json:"transparency"`
-		Version         int        `json:"version"`
-		ChangedAt       time.Time  `json:"changed_at"`
-		CreatedAt       time.Time  `json:"created_at"`
+		ID   string `json:"id"`
+		Host string `json:"host"`
+		NetworkInput
+		Version   int       `json:"version"`
+		ChangedAt time.Time `json:"changed_at"`
+		CreatedAt time.Time `json:"created_at"`
 	} `json:"network"`
 	Members []NetworkMember `json:"members"`
 	Entries []Entry         `json:"entries"`
@@ -474,8 +465,8 @@ func (s *Networks) publish(ctx context.Context, tx *store.Tx, id string, extra .
 	}
 	var snap snapshot
 	sn := &snap.Network
-	sn.ID, sn.Slug, sn.Host, sn.Secretariat, sn.NameEN, sn.NameID, sn.DescriptionEN, sn.DescriptionID = n.ID, n.Slug, n.Host, n.Secretariat, n.NameEN, n.NameID, n.DescriptionEN, n.DescriptionID
-	sn.MemberKind, sn.Categories, sn.Visibility, sn.PingCadenceDays, sn.AckHours, sn.Template, sn.Transparency = n.MemberKind, n.Categories, n.Visibility, n.PingCadenceDays, n.AckHours, n.Template, n.Transparency
+	sn.ID, sn.Host, sn.NetworkInput = n.ID, n.Host, n.Input()
+	sn.Secretariat = n.Secretariat
 	sn.Version, sn.ChangedAt, sn.CreatedAt = n.Version+1, tx.Now, n.CreatedAt
 	if err := tx.Select(ctx, &snap.Members, `SELECT network_id, addr, org_id, name_en, name_id, country, joined_at, 0 AS entries, NULL AS confirmed_at FROM poc_members WHERE network_id = ? ORDER BY addr`, id); err != nil {
 		return core.Wrap("directory: publish", err)
@@ -750,8 +741,8 @@ func decodeSnapshot(body []byte) (snapshot, error) {
 		return snap, malformed("network snapshot")
 	}
 	sn := snap.Network
-	in := NetworkInput{Slug: sn.Slug, Secretariat: "x", NameEN: sn.NameEN, NameID: sn.NameID, DescriptionEN: sn.DescriptionEN, DescriptionID: sn.DescriptionID,
-		MemberKind: sn.MemberKind, Categories: sn.Categories, Visibility: sn.Visibility, PingCadenceDays: sn.PingCadenceDays, AckHours: sn.AckHours, Template: sn.Template}
+	in := sn.NetworkInput
+	in.Secretariat = "x" // an address here, checked by the caller
 	if sn.ID == "" || len(sn.ID) > 40 || sn.Version < 1 || len(in.Validate()) > 0 || len(snap.Members) > 5000 || len(snap.Entries) > 50000 {
 		return snap, malformed("network definition")
 	}

@@ -174,8 +174,7 @@ func (m *Module) networkSettings(w http.ResponseWriter, r *http.Request) {
 	}
 	v := m.networkFormView(r, "title.network_settings")
 	v.Network = &nv.Network
-	v.Form = web.Form{Values: networkValues(NetworkInput{Slug: nv.Slug, NameEN: nv.NameEN, NameID: nv.NameID, DescriptionEN: nv.DescriptionEN, DescriptionID: nv.DescriptionID,
-		MemberKind: nv.MemberKind, Categories: nv.Categories, Visibility: nv.Visibility, PingCadenceDays: nv.PingCadenceDays, AckHours: nv.AckHours, Template: nv.Template, Transparency: nv.Transparency})}
+	v.Form = web.Form{Values: networkValues(nv.Input())}
 	m.web.Render(w, r, http.StatusOK, "directory/network_form", v)
 }
 
