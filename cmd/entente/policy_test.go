@@ -103,6 +103,14 @@ var expected = map[access.Action][]string{
 	access.ReportEdit:    {"officer", "org-admin"},
 	access.ReportApprove: {"org-admin"},
 	access.ReportPublish: {"org-admin"},
+	// Negotiation: the process decides who sits where; the roles decide
+	// what the people of a seat may do.
+	access.NegotiationRead:    {"member", "officer", "org-admin"},
+	access.NegotiationCreate:  {"org-admin"},
+	access.NegotiationChair:   {"officer", "org-admin"},
+	access.NegotiationAct:     {"officer", "org-admin"},
+	access.NegotiationObject:  {"officer", "org-admin"},
+	access.NegotiationConsult: {"member", "officer", "org-admin"},
 }
 
 func allowedFor(act access.Action, role string) bool {

@@ -69,6 +69,20 @@ const (
 	ReportEdit    Action = "norms.report.edit"
 	ReportApprove Action = "norms.report.approve"
 	ReportPublish Action = "norms.report.publish"
+
+	// The negotiating table. Who takes part is data (a process's parties);
+	// what each role may do is here. A delegation's people read the state
+	// texts, its admins and officers act for it (amend, take positions,
+	// co-sponsor, break silence); the chair's and secretariat's admins and
+	// officers run the table; a secretariat's admin opens a process;
+	// stakeholders contribute to their consultation only. Node
+	// administrators get no pass.
+	NegotiationRead    Action = "negotiation.read"
+	NegotiationCreate  Action = "negotiation.create"
+	NegotiationChair   Action = "negotiation.chair"
+	NegotiationAct     Action = "negotiation.act"
+	NegotiationObject  Action = "negotiation.object"
+	NegotiationConsult Action = "negotiation.consult"
 )
 
 // Resource is what an action is done to. The zero Resource means "some
@@ -122,6 +136,13 @@ var policy = map[Action]rule{
 	ReportEdit:    {write: true, allow: memberWith(core.RoleAdmin, core.RoleOfficer, core.RoleAnalyst)},
 	ReportApprove: {write: true, allow: memberWith(core.RoleAdmin)},
 	ReportPublish: {write: true, allow: memberWith(core.RoleAdmin)},
+
+	NegotiationRead:    {allow: memberWith(core.RoleAdmin, core.RoleOfficer, core.RoleAnalyst, core.RoleInvestigator, core.RoleMember)},
+	NegotiationCreate:  {write: true, allow: memberWith(core.RoleAdmin)},
+	NegotiationChair:   {write: true, allow: memberWith(core.RoleAdmin, core.RoleOfficer)},
+	NegotiationAct:     {write: true, allow: memberWith(core.RoleAdmin, core.RoleOfficer)},
+	NegotiationObject:  {write: true, allow: memberWith(core.RoleAdmin, core.RoleOfficer)},
+	NegotiationConsult: {write: true, allow: memberWith(core.RoleAdmin, core.RoleOfficer, core.RoleAnalyst, core.RoleInvestigator, core.RoleMember)},
 }
 
 // SeesTLP decides whether a may see a record labelled tlp whose audience is

@@ -36,6 +36,8 @@ const (
 	KindAcknowledged = "acknowledged"
 	KindPublished    = "published"
 	KindNomination   = "nomination"
+	KindObjection    = "objection"
+	KindAdoption     = "adoption"
 )
 
 // LeafData is the bytes of a log entry: a version line, the kind and the hex

@@ -1,0 +1,41 @@
+package negotiation
+
+import "testing"
+
+func TestCompare(t *testing.T) {
+	a := []Paragraph{
+		{ID: "p1", Part: PartPreamble, Options: []string{"Recalling the framework,"}},
+		{ID: "p2", Part: PartOperative, Options: []string{"States [should] cooperate."}},
+		{ID: "p3", Part: PartOperative, Options: []string{"To be struck."}},
+		{ID: "p4", Part: PartOperative, Options: []string{"Option one.", "Option two."}},
+	}
+	b := []Paragraph{
+		{ID: "p1", Part: PartPreamble, Options: []string{"Recalling the framework,"}},
+		{ID: "p5", Part: PartPreamble, Options: []string{"Noting the reports,"}},
+		{ID: "p2", Part: PartOperative, Options: []string{"States should cooperate."}, Agreed: StatusAdRef},
+		{ID: "p4", Part: PartOperative, Options: []string{"Option two."}},
+	}
+	got := Compare(a, b)
+	want := []struct{ id, change, la, lb, sa, sb string }{
+		{"p1", "same", "PP1", "PP1", StatusOpen, StatusOpen},
+		{"p5", "added", "", "PP2", "", StatusOpen},
+		{"p2", "changed", "OP1", "OP1", StatusBracketed, StatusAdRef},
+		{"p3", "removed", "OP2", "", StatusOpen, ""},
+		{"p4", "changed", "OP3", "OP2", StatusOptions, StatusOpen},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %d paragraphs: %+v", len(got), got)
+	}
+	for i, w := range want {
+		g := got[i]
+		if g.ID != w.id || g.Change != w.change || g.LabelA != w.la || g.LabelB != w.lb || g.StatusA != w.sa || g.StatusB != w.sb {
+			t.Errorf("paragraph %d = %+v, want %+v", i, g, w)
+		}
+	}
+	if r := render(got[2].Options[0]); r != "States {-[-}should{-]-} cooperate." {
+		t.Errorf("p2 diff %s", r)
+	}
+	if r := render(got[4].Options[0]) + "|" + render(got[4].Options[1]); r != "Option two.|{-Option one.-}" {
+		t.Errorf("p4 diff %s", r)
+	}
+}
