@@ -103,6 +103,9 @@ func (e env) runDemo(ctx context.Context, data string, port int) error {
 		if err := demoNetworks(ctx, nodes); err != nil {
 			return err
 		}
+		if err := demoNegotiation(ctx, nodes); err != nil {
+			return err
+		}
 		if err := demoReports(ctx, nodes); err != nil {
 			return err
 		}

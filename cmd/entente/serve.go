@@ -262,6 +262,9 @@ func (e env) serveConfig(ctx context.Context, cfg config.Config) error {
 			if err := demoNetworks(ctx, []*node{n}); err != nil {
 				return fmt.Errorf("demo: %w", err)
 			}
+			if err := demoNegotiation(ctx, []*node{n}); err != nil {
+				return err
+			}
 			if err := demoReports(ctx, []*node{n}); err != nil {
 				return fmt.Errorf("demo: %w", err)
 			}

@@ -196,6 +196,8 @@ func (s *Server) funcs(lang string) template.FuncMap {
 		// as safe; never use it on anything a person typed.
 		"safeURL": func(s string) template.URL { return template.URL(s) },
 		"list":    func(v ...string) []string { return v },
+		// letter names the i-th of a list as negotiators do: A, B, C…
+		"letter": func(i int) string { return string(rune('A' + i%26)) },
 		// dur renders a response time for people: seconds, minutes, hours.
 		"dur": func(d time.Duration) string {
 			switch d = d.Round(time.Second); {

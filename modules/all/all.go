@@ -16,6 +16,7 @@ import (
 	"entente.example/entente/internal/web"
 	"entente.example/entente/modules/correspondence"
 	"entente.example/entente/modules/directory"
+	"entente.example/entente/modules/negotiation"
 	"entente.example/entente/modules/norms"
 )
 
@@ -31,6 +32,7 @@ func Migrations() []store.Migrations {
 		directory.Migrations(),
 		correspondence.Migrations(),
 		norms.Migrations(),
+		negotiation.Migrations(),
 	}
 }
 
@@ -51,6 +53,7 @@ type Services struct {
 	Networks       *directory.Networks
 	Correspondence *correspondence.Service
 	Norms          *norms.Service
+	Negotiation    *negotiation.Service
 }
 
 // Modules builds every module and connects the directory to auth as the
@@ -61,6 +64,7 @@ func Modules(d Deps) ([]web.Module, Services) {
 		Networks:       directory.NewNetworks(d.DB, d.Fed, d.Ledger, d.Jobs, d.Web.Catalog(), d.BaseURL),
 		Correspondence: correspondence.NewService(d.DB, d.Fed, notify.People{Jobs: d.Jobs, Tr: d.Web.Catalog(), BaseURL: d.BaseURL}),
 		Norms:          norms.NewService(d.DB, d.Ledger, d.Fed),
+		Negotiation:    negotiation.NewService(d.DB, d.Fed, d.Ledger, d.Jobs),
 	}
 	d.Auth.UseRoles(s.Directory)
 	d.Fed.UseDirectory(s.Directory)
@@ -70,6 +74,7 @@ func Modules(d Deps) ([]web.Module, Services) {
 		directory.NewModule(s.Directory, s.Networks, d.Web),
 		correspondence.NewModule(s.Correspondence, d.Fed, d.Web),
 		norms.NewModule(s.Norms, d.Web),
+		negotiation.NewModule(s.Negotiation, d.Web),
 	}, s
 }
 

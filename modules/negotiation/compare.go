@@ -67,10 +67,11 @@ func Compare(a, b []Paragraph) []ParaDiff {
 			}
 			d.Options = append(d.Options, Diff(pair[0], pair[1]))
 		}
-		if d.StatusA != d.StatusB || d.LabelA != d.LabelB {
-			if d.Change == "same" {
-				d.Change = "changed"
-			}
+		if d.Change == "same" && d.StatusA != d.StatusB {
+			d.Change = "changed"
+		}
+		if d.Change == "same" && d.LabelA != d.LabelB {
+			d.Change = "renumbered"
 		}
 		out = append(out, d)
 		removed(p.ID)

@@ -151,6 +151,9 @@ type Revision struct {
 	Digest     string    `json:"digest"`
 }
 
+// Prev is the number of the revision before this one.
+func (r Revision) Prev() int { return r.N - 1 }
+
 // Silence is one silence procedure on a revision.
 type Silence struct {
 	ID        string     `json:"id"`

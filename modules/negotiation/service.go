@@ -32,6 +32,7 @@ type Fed interface {
 	Host() string
 	Send(ctx context.Context, tx *store.Tx, o federation.Outgoing) (string, error)
 	RemoteOrgs(ctx context.Context) ([]federation.RemoteOrg, error)
+	Handle(prefix string, h federation.Handler)
 }
 
 // Service is the use cases of the negotiating table.
@@ -53,6 +54,7 @@ func NewService(db *store.DB, f Fed, l *ledger.Log, q *jobs.Queue) *Service {
 	s := &Service{db: db, fed: f, ledger: l, jobs: q}
 	q.Register(jobs.Kind{Name: jobPublish, MaxAttempts: 8, Handle: s.publishJob})
 	q.Register(jobs.Kind{Name: jobSilence, MaxAttempts: 8, Handle: s.silenceJob})
+	f.Handle("negotiation", s)
 	return s
 }
 
@@ -329,4 +331,17 @@ type Sent struct {
 	Person     string    `db:"person" json:"person"`
 	EnvelopeID string    `db:"envelope_id" json:"envelope_id"`
 	At         time.Time `db:"created_at" json:"at"`
+}
+
+// CompareRevisions compares two versions of a text (0 is the working text).
+func (s *Service) CompareRevisions(ctx context.Context, pid, tid string, a, b int) ([]ParaDiff, error) {
+	pa, err := s.Revision(ctx, pid, tid, a)
+	if err != nil {
+		return nil, err
+	}
+	pb, err := s.Revision(ctx, pid, tid, b)
+	if err != nil {
+		return nil, err
+	}
+	return Compare(pa, pb), nil
 }

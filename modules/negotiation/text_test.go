@@ -8,12 +8,14 @@ func TestCompare(t *testing.T) {
 		{ID: "p2", Part: PartOperative, Options: []string{"States [should] cooperate."}},
 		{ID: "p3", Part: PartOperative, Options: []string{"To be struck."}},
 		{ID: "p4", Part: PartOperative, Options: []string{"Option one.", "Option two."}},
+		{ID: "p6", Part: PartOperative, Options: []string{"Same words."}},
 	}
 	b := []Paragraph{
 		{ID: "p1", Part: PartPreamble, Options: []string{"Recalling the framework,"}},
 		{ID: "p5", Part: PartPreamble, Options: []string{"Noting the reports,"}},
 		{ID: "p2", Part: PartOperative, Options: []string{"States should cooperate."}, Agreed: StatusAdRef},
 		{ID: "p4", Part: PartOperative, Options: []string{"Option two."}},
+		{ID: "p6", Part: PartOperative, Options: []string{"Same words."}},
 	}
 	got := Compare(a, b)
 	want := []struct{ id, change, la, lb, sa, sb string }{
@@ -22,6 +24,7 @@ func TestCompare(t *testing.T) {
 		{"p2", "changed", "OP1", "OP1", StatusBracketed, StatusAdRef},
 		{"p3", "removed", "OP2", "", StatusOpen, ""},
 		{"p4", "changed", "OP3", "OP2", StatusOptions, StatusOpen},
+		{"p6", "renumbered", "OP4", "OP3", StatusOpen, StatusOpen},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("got %d paragraphs: %+v", len(got), got)

@@ -1,0 +1,721 @@
+package negotiation
+
+import (
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"entente.example/entente/core"
+	"entente.example/entente/internal/access"
+	"entente.example/entente/internal/web"
+)
+
+// Module is the negotiating table's slice of the product.
+type Module struct {
+	svc *Service
+	web *web.Server
+}
+
+// NewModule returns the module.
+func NewModule(svc *Service, w *web.Server) *Module { return &Module{svc: svc, web: w} }
+
+// Name implements web.Module.
+func (m *Module) Name() string { return "negotiation" }
+
+// Routes implements web.Module. Routes ask only that someone belongs to an
+// organisation; the service decides by the process's seats and the policy.
+func (m *Module) Routes() []web.Route {
+	const t = "/negotiation/{pid}/texts/{tid}"
+	read, act := access.NegotiationRead, access.SignedIn
+	return []web.Route{
+		{Pattern: "GET /negotiation", Action: access.SignedIn, Handler: m.index},
+		{Pattern: "POST /negotiation", Action: access.NegotiationCreate, Handler: m.create},
+		{Pattern: "GET /negotiation/{pid}", Action: access.SignedIn, Handler: m.process},
+		{Pattern: "GET /negotiation/{pid}/signed", Action: read, Handler: m.signed},
+		{Pattern: "POST /negotiation/{pid}/parties", Action: access.NegotiationChair, Handler: m.parties},
+		{Pattern: "POST /negotiation/{pid}/texts", Action: access.NegotiationChair, Handler: m.addText},
+		{Pattern: "POST /negotiation/{pid}/contributions", Action: act, Handler: m.contribute},
+		{Pattern: "GET " + t, Action: read, Handler: m.text},
+		{Pattern: "GET " + t + "/clean", Action: read, Handler: m.clean},
+		{Pattern: "GET " + t + "/compare", Action: read, Handler: m.compare},
+		{Pattern: "GET " + t + "/positions", Action: read, Handler: m.positions},
+		{Pattern: "GET " + t + "/amend", Action: access.NegotiationAct, Handler: m.amendForm},
+		{Pattern: "POST " + t + "/amendments", Action: access.NegotiationAct, Handler: m.amend},
+		{Pattern: "GET " + t + "/amendments/{aid}", Action: read, Handler: m.amendment},
+		{Pattern: "POST " + t + "/amendments/{aid}/decision", Action: access.NegotiationChair, Handler: m.decide},
+		{Pattern: "POST " + t + "/positions", Action: access.NegotiationAct, Handler: m.position},
+		{Pattern: "POST " + t + "/cosponsors", Action: access.NegotiationAct, Handler: m.cosponsor},
+		{Pattern: "POST " + t + "/objections", Action: access.NegotiationObject, Handler: m.object},
+		{Pattern: "GET " + t + "/paragraphs/{para}", Action: access.NegotiationChair, Handler: m.paragraphForm},
+		{Pattern: "POST " + t + "/paragraphs/{para}", Action: access.NegotiationChair, Handler: m.editParagraph},
+		{Pattern: "POST " + t + "/revisions", Action: access.NegotiationChair, Handler: m.revision},
+		{Pattern: "POST " + t + "/silence", Action: access.NegotiationChair, Handler: m.silence},
+
+		{Pattern: "GET /api/v1/negotiation", Action: access.SignedIn, Handler: m.apiList},
+		{Pattern: "POST /api/v1/negotiation", Action: access.NegotiationCreate, Handler: m.apiCreate},
+		{Pattern: "GET /api/v1/negotiation/{pid}", Action: access.SignedIn, Handler: m.apiProcess},
+		{Pattern: "POST /api/v1/negotiation/{pid}/parties", Action: access.NegotiationChair, Handler: m.apiParty},
+		{Pattern: "POST /api/v1/negotiation/{pid}/texts", Action: access.NegotiationChair, Handler: m.apiText},
+		{Pattern: "POST /api/v1/negotiation/{pid}/acts", Action: access.SignedIn, Handler: m.apiAct},
+		{Pattern: "GET /api/v1" + t, Action: read, Handler: m.apiGetText},
+		{Pattern: "GET /api/v1" + t + "/revisions/{n}", Action: read, Handler: m.apiRevision},
+		{Pattern: "GET /api/v1" + t + "/compare", Action: read, Handler: m.apiCompare},
+		{Pattern: "PUT /api/v1" + t + "/paragraphs/{para}", Action: access.NegotiationChair, Handler: m.apiParagraph},
+		{Pattern: "POST /api/v1" + t + "/amendments/{aid}/decision", Action: access.NegotiationChair, Handler: m.apiDecide},
+		{Pattern: "POST /api/v1" + t + "/revisions", Action: access.NegotiationChair, Handler: m.apiRevise},
+		{Pattern: "POST /api/v1" + t + "/silence", Action: access.NegotiationChair, Handler: m.apiSilence},
+	}
+}
+
+type indexView struct {
+	web.Page
+	List []Summary
+	Orgs []core.OrgRef // where the actor may open a process
+	Form web.Form
+}
+
+func (m *Module) indexView(r *http.Request) (indexView, error) {
+	v := indexView{Page: m.web.Page(r, "title.negotiation")}
+	v.Nav = "negotiation"
+	a := core.ActorFrom(r.Context())
+	for _, ms := range a.Memberships {
+		if access.Check(a, access.NegotiationCreate, access.Resource{OrgID: ms.Org.ID}) == nil {
+			v.Orgs = append(v.Orgs, ms.Org)
+		}
+	}
+	var err error
+	v.List, err = m.svc.Processes(r.Context())
+	return v, err
+}
+
+func (m *Module) index(w http.ResponseWriter, r *http.Request) {
+	v, err := m.indexView(r)
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	m.web.Render(w, r, http.StatusOK, "negotiation/index", v)
+}
+
+func (m *Module) create(w http.ResponseWriter, r *http.Request) {
+	f := web.NewForm(r)
+	p, err := m.svc.Create(r.Context(), ProcessInput{Title: f.Get("title"), Forum: f.Get("forum"), Secretariat: f.Get("secretariat"), Chair: f.Get("chair"), Consultation: f.Get("consultation")})
+	if err != nil {
+		v, verr := m.indexView(r)
+		if verr == nil && f.Take(err) {
+			v.Form = f
+			m.web.Render(w, r, web.FormStatus(err), "negotiation/index", v)
+			return
+		}
+		m.web.Error(w, r, err)
+		return
+	}
+	m.web.Redirect(w, r, "/negotiation/"+p.ID, "flash.process_created")
+}
+
+type processView struct {
+	web.Page
+	View
+	Form     web.Form
+	TextForm web.Form
+	Kinds    []string
+}
+
+func (m *Module) processView(r *http.Request) (processView, error) {
+	v, err := m.svc.Process(r.Context(), r.PathValue("pid"))
+	if err != nil {
+		return processView{}, err
+	}
+	pv := processView{Page: m.web.Page(r, "title.process", v.P.Title), View: v, Kinds: TextKinds}
+	pv.Nav = "negotiation"
+	return pv, nil
+}
+
+func (m *Module) process(w http.ResponseWriter, r *http.Request) {
+	v, err := m.processView(r)
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	m.web.Render(w, r, http.StatusOK, "negotiation/process", v)
+}
+
+// formError re-renders the process page with a rejected form.
+func (m *Module) processError(w http.ResponseWriter, r *http.Request, f web.Form, err error, text bool) {
+	v, verr := m.processView(r)
+	if verr == nil && f.Take(err) {
+		if text {
+			v.TextForm = f
+		} else {
+			v.Form = f
+		}
+		m.web.Render(w, r, web.FormStatus(err), "negotiation/process", v)
+		return
+	}
+	m.web.Error(w, r, err)
+}
+
+func (m *Module) parties(w http.ResponseWriter, r *http.Request) {
+	f := web.NewForm(r)
+	pid := r.PathValue("pid")
+	var err error
+	if f.Get("remove") != "" {
+		err = m.svc.RemoveParty(r.Context(), pid, f.Get("remove"), f.Get("role"))
+	} else {
+		err = m.svc.AddParty(r.Context(), pid, f.Get("addr"), f.Get("role"))
+	}
+	if err != nil {
+		m.processError(w, r, f, err, false)
+		return
+	}
+	m.web.Redirect(w, r, "/negotiation/"+pid+"#parties", "flash.saved")
+}
+
+func (m *Module) addText(w http.ResponseWriter, r *http.Request) {
+	f := web.NewForm(r)
+	pid := r.PathValue("pid")
+	t, err := m.svc.AddText(r.Context(), pid, TextInput{Title: f.Get("title"), Kind: f.Get("kind"), Preamble: f.Get("preamble"), Operative: f.Get("operative")})
+	if err != nil {
+		m.processError(w, r, f, err, true)
+		return
+	}
+	m.web.Redirect(w, r, "/negotiation/"+pid+"/texts/"+t.ID, "flash.text_created")
+}
+
+func (m *Module) contribute(w http.ResponseWriter, r *http.Request) {
+	f := web.NewForm(r)
+	pid := r.PathValue("pid")
+	_, err := m.svc.Do(r.Context(), pid, ActInput{Kind: ActContribute, By: f.Get("by"), Title: f.Get("title"), Body: f.Get("body")})
+	if err != nil {
+		m.processError(w, r, f, err, false)
+		return
+	}
+	m.web.Redirect(w, r, "/negotiation/"+pid+"#consultation", m.sentFlash(r, pid))
+}
+
+// sentFlash tells a delegation on another node that its act is on its way.
+func (m *Module) sentFlash(r *http.Request, pid string) string {
+	if v, err := m.svc.Process(r.Context(), pid); err == nil && !v.Hosted {
+		return "flash.act_sent"
+	}
+	return "flash.saved"
+}
+
+func (m *Module) signed(w http.ResponseWriter, r *http.Request) {
+	b, err := m.svc.Signed(r.Context(), r.PathValue("pid"))
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Disposition", `attachment; filename="negotiation-`+r.PathValue("pid")+`.signed.json"`)
+	_, _ = w.Write(b)
+}
+
+// paraView is a paragraph ready to show: the work of rendering is done
+// once here, not in the template.
+type paraView struct {
+	P          Paragraph
+	Label      string
+	Status     string
+	Options    []template.HTML
+	Amendments []amendView
+	Mine       string // the viewer's delegation's stance
+	Stances    map[string]int
+}
+
+type amendView struct {
+	A        Amendment
+	Label    string
+	Diff     template.HTML
+	Sum      Change
+	Stances  map[string]int
+	Mine     string
+	Outdated bool
+}
+
+type textView struct {
+	web.Page
+	View
+	T        *Text
+	Paras    []paraView
+	Counts   map[string]int
+	Statuses []string
+	Stances  []string
+	Now      time.Time
+	Form     web.Form
+}
+
+func (m *Module) textView(r *http.Request, title string) (textView, error) {
+	v, t, err := m.svc.Text(r.Context(), r.PathValue("pid"), r.PathValue("tid"))
+	if err != nil {
+		return textView{}, err
+	}
+	tv := textView{Page: m.web.Page(r, title, t.Title), View: v, T: t, Counts: Counts(t.Paragraphs), Statuses: Statuses, Stances: Stances, Now: time.Now()}
+	tv.Nav = "negotiation"
+	return tv, nil
+}
+
+// build renders paragraphs, amendments and positions; full adds amendments
+// and positions (the workspace), otherwise only the wording (clean text).
+func (m *Module) build(tv *textView, full bool) {
+	t := tv.T
+	labels := Labels(t.Paragraphs)
+	lang := tv.Lang
+	del, ins := m.web.Catalog().T(lang, "neg.deleted"), m.web.Catalog().T(lang, "neg.inserted")
+	me := tv.Seat.Delegate()
+	stances := map[string]map[string]int{}
+	mine := map[string]string{}
+	if full {
+		for _, p := range t.Positions {
+			if stances[p.Target] == nil {
+				stances[p.Target] = map[string]int{}
+			}
+			stances[p.Target][p.Stance]++
+			if p.By == me {
+				mine[p.Target] = p.Stance
+			}
+		}
+	}
+	byPara := map[string][]amendView{}
+	if full {
+		for _, a := range t.Amendments {
+			av := amendView{A: a, Label: labels[a.Para], Stances: stances["a:"+a.ID], Mine: mine["a:"+a.ID]}
+			ops := a.Ops()
+			av.Diff, av.Sum = DiffHTML(ops, del, ins), Summarise(ops)
+			if i := t.Para(a.Para); a.State == AmendProposed && a.Kind == AmendReplace && i >= 0 {
+				p := t.Paragraphs[i]
+				av.Outdated = a.Option >= len(p.Options) || p.Options[a.Option] != a.Base
+			}
+			byPara[a.Para] = append(byPara[a.Para], av)
+		}
+	}
+	tv.Paras = make([]paraView, len(t.Paragraphs))
+	for i, p := range t.Paragraphs {
+		pv := paraView{P: p, Label: labels[p.ID], Status: p.Status(), Amendments: byPara[p.ID], Mine: mine["p:"+p.ID], Stances: stances["p:"+p.ID]}
+		for _, o := range p.Options {
+			pv.Options = append(pv.Options, Marked(o))
+		}
+		tv.Paras[i] = pv
+	}
+}
+
+// Ops is the amendment's word diff against the wording it was written for.
+func (a Amendment) Ops() []Op {
+	switch a.Kind {
+	case AmendDelete:
+		return Diff(a.Base, "")
+	case AmendReplace:
+		return Diff(a.Base, a.Proposed)
+	}
+	return Diff("", a.Proposed)
+}
+
+// OptionName labels an option: A, B, C…
+func (v textView) OptionName(i int) string { return OptionLabel(i) }
+
+// Party names a party.
+func (v textView) Party(addr string) string { return v.P.Name(addr) }
+
+// Clean reports whether the text could go under silence as it stands: an
+// issued revision with every paragraph free of brackets and options.
+func (v textView) Clean() bool {
+	if v.T.Dirty || v.T.Rev() == 0 {
+		return false
+	}
+	for _, p := range v.T.Paragraphs {
+		if !p.Settled() {
+			return false
+		}
+	}
+	return true
+}
+
+// NextRev is the number the next revision will have.
+func (v textView) NextRev() int { return v.T.Rev() + 1 }
+
+// TargetLabel names a position's target: a paragraph's number or an
+// amendment's id with its paragraph's number.
+func (v textView) TargetLabel(target string) string {
+	kind, id, _ := strings.Cut(target, ":")
+	labels := Labels(v.T.Paragraphs)
+	if kind == "p" {
+		return labels[id]
+	}
+	if a, ok := v.T.Amendment(id); ok {
+		return id + " (" + labels[a.Para] + ")"
+	}
+	return id
+}
+
+// Cosponsoring reports whether the viewer's delegation co-sponsors.
+func (v textView) Cosponsoring() bool { return v.T.IsCosponsor(v.Seat.Delegate()) }
+
+func (m *Module) text(w http.ResponseWriter, r *http.Request) {
+	tv, err := m.textView(r, "title.text")
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	m.build(&tv, true)
+	m.web.Render(w, r, http.StatusOK, "negotiation/text", tv)
+}
+
+// textError re-renders the workspace with a rejected form.
+func (m *Module) textError(w http.ResponseWriter, r *http.Request, f web.Form, err error) {
+	tv, verr := m.textView(r, "title.text")
+	if verr == nil && f.Take(err) {
+		m.build(&tv, true)
+		tv.Form = f
+		m.web.Render(w, r, web.FormStatus(err), "negotiation/text", tv)
+		return
+	}
+	m.web.Error(w, r, err)
+}
+
+func (m *Module) clean(w http.ResponseWriter, r *http.Request) {
+	tv, err := m.textView(r, "title.text")
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	m.build(&tv, false)
+	m.web.Render(w, r, http.StatusOK, "negotiation/clean", tv)
+}
+
+type compareView struct {
+	textView
+	A, B  int
+	Diffs []diffView
+}
+
+type diffView struct {
+	ParaDiff
+	HTML []template.HTML
+}
+
+// revisionParam reads a revision number (0 is the working text), or gives
+// the default.
+func revisionParam(s string, def, latest int) (int, bool) {
+	if s == "" {
+		return def, true
+	}
+	n, err := strconv.Atoi(s)
+	return n, err == nil && n >= 0 && n <= latest
+}
+
+func (m *Module) compare(w http.ResponseWriter, r *http.Request) {
+	tv, err := m.textView(r, "title.compare_revisions")
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	cv := compareView{textView: tv}
+	// By default: the latest revision against the changes since, or, with
+	// none, the latest against the one before.
+	latest := tv.T.Rev()
+	defA, defB := latest, 0
+	if !tv.T.Dirty {
+		defA, defB = max(latest-1, 0), latest
+	}
+	var okA, okB bool
+	cv.A, okA = revisionParam(r.URL.Query().Get("a"), defA, latest)
+	cv.B, okB = revisionParam(r.URL.Query().Get("b"), defB, latest)
+	if !okA || !okB {
+		m.web.Error(w, r, &core.Error{Kind: core.KindInvalid, Message: "err.form", Fields: core.Problems{"revision": "err.invalid"}})
+		return
+	}
+	diffs, err := m.svc.CompareRevisions(r.Context(), r.PathValue("pid"), r.PathValue("tid"), cv.A, cv.B)
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	del, ins := m.web.Catalog().T(tv.Lang, "neg.deleted"), m.web.Catalog().T(tv.Lang, "neg.inserted")
+	for _, d := range diffs {
+		dv := diffView{ParaDiff: d}
+		for _, ops := range d.Options {
+			dv.HTML = append(dv.HTML, DiffHTML(ops, del, ins))
+		}
+		cv.Diffs = append(cv.Diffs, dv)
+	}
+	m.web.Render(w, r, http.StatusOK, "negotiation/compare", cv)
+}
+
+// Revisions lists the revision numbers to choose from, newest first.
+func (v compareView) Revisions() []int {
+	var out []int
+	for i := len(v.T.Revisions) - 1; i >= 0; i-- {
+		out = append(out, v.T.Revisions[i].N)
+	}
+	return out
+}
+
+func (m *Module) positions(w http.ResponseWriter, r *http.Request) {
+	tv, err := m.textView(r, "title.my_positions")
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	m.build(&tv, true)
+	m.web.Render(w, r, http.StatusOK, "negotiation/positions", tv)
+}
+
+type amendFormView struct {
+	textView
+	Para  paraView
+	Kinds []string
+	Form  web.Form
+}
+
+func (m *Module) amendFormView(r *http.Request, para string, f web.Form) (amendFormView, error) {
+	tv, err := m.textView(r, "title.amend")
+	if err != nil {
+		return amendFormView{}, err
+	}
+	m.build(&tv, false)
+	i := tv.T.Para(para)
+	if i < 0 {
+		return amendFormView{}, errNotFound
+	}
+	v := amendFormView{textView: tv, Para: tv.Paras[i], Kinds: AmendKinds, Form: f}
+	if v.Form.Values == nil {
+		v.Form = web.Form{Values: map[string][]string{"proposed": {tv.T.Paragraphs[i].Wording()}, "amend_kind": {AmendReplace}}}
+	}
+	return v, nil
+}
+
+func (m *Module) amendForm(w http.ResponseWriter, r *http.Request) {
+	v, err := m.amendFormView(r, r.URL.Query().Get("para"), web.Form{})
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	m.web.Render(w, r, http.StatusOK, "negotiation/amend", v)
+}
+
+func (m *Module) amend(w http.ResponseWriter, r *http.Request) {
+	f := web.NewForm(r)
+	pid, tid := r.PathValue("pid"), r.PathValue("tid")
+	opt, _ := strconv.Atoi(f.Get("option"))
+	_, err := m.svc.Do(r.Context(), pid, ActInput{Kind: ActAmend, Text: tid, By: f.Get("by"),
+		Amend: &Amend{Para: f.Get("para"), Kind: f.Get("amend_kind"), Option: opt, Proposed: f.Get("proposed"), Justification: f.Get("justification")}})
+	if err != nil {
+		v, verr := m.amendFormView(r, f.Get("para"), f)
+		if verr == nil && v.Form.Take(err) {
+			m.web.Render(w, r, web.FormStatus(err), "negotiation/amend", v)
+			return
+		}
+		m.web.Error(w, r, err)
+		return
+	}
+	m.web.Redirect(w, r, "/negotiation/"+pid+"/texts/"+tid+"#"+f.Get("para"), m.sentFlash(r, pid))
+}
+
+type amendmentView struct {
+	textView
+	AV        amendView
+	Positions []Position
+}
+
+func (m *Module) amendmentView(r *http.Request) (amendmentView, error) {
+	tv, err := m.textView(r, "title.amendment")
+	if err != nil {
+		return amendmentView{}, err
+	}
+	m.build(&tv, true)
+	aid := r.PathValue("aid")
+	for _, p := range tv.Paras {
+		for _, a := range p.Amendments {
+			if a.A.ID == aid {
+				v := amendmentView{textView: tv, AV: a}
+				for _, pos := range tv.T.Positions {
+					if pos.Target == "a:"+aid {
+						v.Positions = append(v.Positions, pos)
+					}
+				}
+				v.TitleArgs = []any{aid}
+				return v, nil
+			}
+		}
+	}
+	// An amendment to a paragraph struck since.
+	a, ok := tv.T.Amendment(aid)
+	if !ok {
+		return amendmentView{}, errNotFound
+	}
+	v := amendmentView{textView: tv, AV: amendView{A: *a, Diff: DiffHTML(a.Ops(), "-", "+")}}
+	v.TitleArgs = []any{aid}
+	return v, nil
+}
+
+func (m *Module) amendment(w http.ResponseWriter, r *http.Request) {
+	v, err := m.amendmentView(r)
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	m.web.Render(w, r, http.StatusOK, "negotiation/amendment", v)
+}
+
+func (m *Module) decide(w http.ResponseWriter, r *http.Request) {
+	f := web.NewForm(r)
+	pid, tid, aid := r.PathValue("pid"), r.PathValue("tid"), r.PathValue("aid")
+	err := m.svc.Decide(r.Context(), pid, tid, aid, DecisionInput{Verdict: f.Get("verdict"), Reason: f.Get("reason"), Into: f.Get("into")})
+	if err != nil {
+		v, verr := m.amendmentView(r)
+		if verr == nil && v.Form.Take(err) {
+			v.Form.Values = f.Values
+			m.web.Render(w, r, web.FormStatus(err), "negotiation/amendment", v)
+			return
+		}
+		m.web.Error(w, r, err)
+		return
+	}
+	m.web.Redirect(w, r, "/negotiation/"+pid+"/texts/"+tid+"#"+aid, "flash.decided")
+}
+
+func (m *Module) position(w http.ResponseWriter, r *http.Request) {
+	f := web.NewForm(r)
+	pid, tid := r.PathValue("pid"), r.PathValue("tid")
+	target := f.Get("target")
+	_, err := m.svc.Do(r.Context(), pid, ActInput{Kind: ActPosition, Text: tid, By: f.Get("by"), Position: &Stance{Target: target, Stance: f.Get("stance"), Note: f.Get("note")}})
+	if err != nil {
+		m.textError(w, r, f, err)
+		return
+	}
+	_, id, _ := strings.Cut(target, ":")
+	m.web.Redirect(w, r, "/negotiation/"+pid+"/texts/"+tid+"#"+id, m.sentFlash(r, pid))
+}
+
+func (m *Module) cosponsor(w http.ResponseWriter, r *http.Request) {
+	f := web.NewForm(r)
+	pid, tid := r.PathValue("pid"), r.PathValue("tid")
+	kind := ActCosponsor
+	if f.Get("leave") != "" {
+		kind = ActUncosponsor
+	}
+	if _, err := m.svc.Do(r.Context(), pid, ActInput{Kind: kind, Text: tid, By: f.Get("by")}); err != nil {
+		m.textError(w, r, f, err)
+		return
+	}
+	m.web.Redirect(w, r, "/negotiation/"+pid+"/texts/"+tid, m.sentFlash(r, pid))
+}
+
+func (m *Module) object(w http.ResponseWriter, r *http.Request) {
+	f := web.NewForm(r)
+	pid, tid := r.PathValue("pid"), r.PathValue("tid")
+	if _, err := m.svc.Do(r.Context(), pid, ActInput{Kind: ActObject, Text: tid, By: f.Get("by"), Silence: f.Get("silence"), Reason: f.Get("reason")}); err != nil {
+		m.textError(w, r, f, err)
+		return
+	}
+	m.web.Redirect(w, r, "/negotiation/"+pid+"/texts/"+tid+"#silence", m.sentFlash(r, pid))
+}
+
+type paragraphView struct {
+	textView
+	Para  paraView
+	After bool // inserting a new paragraph after Para
+	Form  web.Form
+}
+
+func (m *Module) paragraphView(r *http.Request, f web.Form) (paragraphView, error) {
+	tv, err := m.textView(r, "title.paragraph")
+	if err != nil {
+		return paragraphView{}, err
+	}
+	if !tv.Seat.Runs() {
+		return paragraphView{}, errOp("paragraph", core.KindForbidden, "err.chair_only")
+	}
+	m.build(&tv, false)
+	i := tv.T.Para(r.PathValue("para"))
+	if i < 0 {
+		return paragraphView{}, errNotFound
+	}
+	v := paragraphView{textView: tv, Para: tv.Paras[i], After: r.URL.Query().Get("insert") != "" || f.Get("insert") != "", Form: f}
+	if v.Form.Values == nil {
+		p := tv.T.Paragraphs[i]
+		v.Form = web.Form{Values: map[string][]string{"part": {p.Part}, "agreed": {p.Agreed}, "option": p.Options}}
+		if v.After {
+			v.Form.Values = map[string][]string{"part": {p.Part}}
+		}
+	}
+	return v, nil
+}
+
+// Options returns the option fields to show: those typed, and one empty
+// field to add another.
+func (v paragraphView) Options() []string {
+	opts := v.Form.Values["option"]
+	var out []string
+	for _, o := range opts {
+		if strings.TrimSpace(o) != "" {
+			out = append(out, o)
+		}
+	}
+	if len(out) < maxOptions {
+		out = append(out, "")
+	}
+	return out
+}
+
+func (m *Module) paragraphForm(w http.ResponseWriter, r *http.Request) {
+	v, err := m.paragraphView(r, web.Form{})
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	m.web.Render(w, r, http.StatusOK, "negotiation/paragraph", v)
+}
+
+func (m *Module) editParagraph(w http.ResponseWriter, r *http.Request) {
+	f := web.NewForm(r)
+	pid, tid, para := r.PathValue("pid"), r.PathValue("tid"), r.PathValue("para")
+	in := ParagraphInput{Part: f.Get("part"), Options: f.Values["option"], Agreed: f.Get("agreed")}
+	var err error
+	anchor := para
+	if f.Get("insert") != "" {
+		anchor, err = m.svc.InsertParagraph(r.Context(), pid, tid, para, in)
+	} else {
+		err = m.svc.EditParagraph(r.Context(), pid, tid, para, in)
+	}
+	if err != nil {
+		v, verr := m.paragraphView(r, f)
+		if verr == nil && v.Form.Take(err) {
+			m.web.Render(w, r, web.FormStatus(err), "negotiation/paragraph", v)
+			return
+		}
+		m.web.Error(w, r, err)
+		return
+	}
+	m.web.Redirect(w, r, "/negotiation/"+pid+"/texts/"+tid+"#"+anchor, "flash.saved")
+}
+
+func (m *Module) revision(w http.ResponseWriter, r *http.Request) {
+	f := web.NewForm(r)
+	pid, tid := r.PathValue("pid"), r.PathValue("tid")
+	if _, err := m.svc.IssueRevision(r.Context(), pid, tid, f.Get("note")); err != nil {
+		m.textError(w, r, f, err)
+		return
+	}
+	m.web.Redirect(w, r, "/negotiation/"+pid+"/texts/"+tid, "flash.revision_issued")
+}
+
+// deadlineLayout is what an <input type="datetime-local"> sends.
+const deadlineLayout = "2006-01-02T15:04"
+
+func (m *Module) silence(w http.ResponseWriter, r *http.Request) {
+	f := web.NewForm(r)
+	pid, tid := r.PathValue("pid"), r.PathValue("tid")
+	d, perr := time.Parse(deadlineLayout, f.Get("deadline"))
+	err := core.Problems{"deadline": "err.datetime"}.Err("negotiation: silence")
+	if perr == nil {
+		err = m.svc.StartSilence(r.Context(), pid, tid, d)
+	}
+	if err != nil {
+		m.textError(w, r, f, err)
+		return
+	}
+	m.web.Redirect(w, r, "/negotiation/"+pid+"/texts/"+tid+"#silence", "flash.silence_started")
+}
