@@ -242,6 +242,24 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("published reports: %v", ids)
 	}
 	wantContains(t, anon.get("/reports/compare?r="+ids[0][1]+"&r="+ids[1][1]), "Perpres 82/2022", "Cybersecurity Act", "vulnerability disclosure")
+	// Negotiation: a statement mid-negotiation with amendments from two
+	// delegations and two revisions, a second text under silence; the
+	// stakeholder sees only the consultation.
+	neg := decode[[]struct{ ID, Role string }](t, sari.api("GET", "/api/v1/negotiation", "", nil))
+	if len(neg) != 1 || neg[0].Role != "delegation" {
+		t.Fatalf("negotiations for Sari: %+v", neg)
+	}
+	tb := "/negotiation/" + neg[0].ID + "/texts/"
+	wantContains(t, sari.get(tb+"t1"), "Rev.2", "without undue delay", "Cyber Security Agency of Singapore", "dalam kurung", "digabung")
+	wantContains(t, sari.get(tb+"t2"), "dalam prosedur diam")
+	wantContains(t, sari.get(tb+"t1/compare?a=1&b=2"), "<ins>")
+	ayu := newClient(t, n.URL)
+	wantStatus(t, ayu.post("/login", url.Values{"email": {"ayu@ruangdigital.demo"}, "password": {pw[1]}}), 303)
+	r = ayu.get("/negotiation/" + neg[0].ID)
+	wantContains(t, r, "Include civil society")
+	if strings.Contains(r.Body, "Draft ASEAN") || ayu.get(tb+"t1").StatusCode != 404 {
+		t.Fatal("the stakeholder sees the state text")
+	}
 	wantStatus(t, c.post("/login", url.Values{"email": {"maria@asean.demo"}, "password": {pw[1]}}), 303)
 	r = c.get("/orgs")
 	for _, h := range []string{"kemlu", "bssn", "polri-siber", "kln-my", "csa-sg", "dfat-au", "mofa-jp", "asean", "nusantara-cloud", "ruang-digital", "univ-nusantara"} {

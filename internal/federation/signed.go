@@ -43,6 +43,13 @@ func openSigned(context string, b []byte, pub ed25519.PublicKey) (json.RawMessag
 	return s.Body, nil
 }
 
+// VerifyStatement checks a statement against a known key and returns its
+// body: for anyone holding a signed record (an adopted text, a nomination)
+// and the signing node's key, without a running node.
+func VerifyStatement(context string, b []byte, pub ed25519.PublicKey) (json.RawMessage, error) {
+	return openSigned(context, b, pub)
+}
+
 func strictUnmarshal(b []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
