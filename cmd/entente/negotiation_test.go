@@ -175,7 +175,9 @@ func TestNegotiationAcrossNodes(t *testing.T) {
 	if obj == nil || obj.By != "kemlu@"+b.host || obj.SignedBy != bKey || !strings.Contains(obj.Statement, "Capital has not cleared OP1.") {
 		t.Fatalf("objection %+v", obj)
 	}
-	waitFor(t, "the broken silence on c", func() bool { return strings.Contains(csa.get(tb).Body, "Silence broken by Ministry of Foreign Affairs of Indonesia") })
+	waitFor(t, "the broken silence on c", func() bool {
+		return strings.Contains(csa.get(tb).Body, "Silence broken by Ministry of Foreign Affairs of Indonesia")
+	})
 
 	// Silence again; nobody objects; the text is adopted at the deadline.
 	wantStatus(t, chair.api("POST", "/api/v1"+tb+"/silence", "", map[string]string{"deadline": time.Now().Add(3 * time.Second).UTC().Format(time.RFC3339)}), 200)
