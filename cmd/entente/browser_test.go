@@ -434,3 +434,26 @@ func TestBrowserPingAcrossNodes(t *testing.T) {
 		t.Fatalf("acknowledged row: %q", row)
 	}
 }
+
+// step runs one step of a journey with a time limit, failing the test with
+// the step's name.
+func step(t *testing.T, ctx context.Context, name string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(sctx, actions...); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+}
+
+// signInAs signs in through the login page and waits for the home page.
+func signInAs(base, email, pw string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(chromedp.ID("email")),
+		chromedp.SendKeys(chromedp.ID("email"), email),
+		chromedp.SendKeys(chromedp.ID("password"), pw),
+		chromedp.Submit(chromedp.ID("password")),
+		chromedp.WaitVisible(chromedp.ID("attn")),
+	)
+}

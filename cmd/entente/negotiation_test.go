@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"entente.example/entente/internal/federation"
 	"entente.example/entente/internal/keys"
 )
@@ -207,4 +209,94 @@ func fingerprintOf(t *testing.T, f *fedNode) string {
 		t.Fatal(err)
 	}
 	return keys.Fingerprint(desc.SigningKey)
+}
+
+// TestBrowserNegotiation: a delegation on node b proposes an amendment in
+// its browser; the chair on node a accepts it and issues Rev.2; another
+// delegation, on a, compares Rev.1 with Rev.2 and sees the words inserted.
+func TestBrowserNegotiation(t *testing.T) {
+	ctx := newBrowser(t)
+	a := startFederated(t, "", "kln-my", "MY", "Ministry of Foreign Affairs of Malaysia")
+	b := startFederated(t, "", "kemlu", "ID", "Ministry of Foreign Affairs of Indonesia")
+	wantStatus(t, a.admin.post("/orgs", url.Values{"handle": {"asean"}, "kind": {"international"}, "name_en": {"ASEAN Secretariat"}}), 303)
+	wantStatus(t, a.admin.post("/orgs", url.Values{"handle": {"csa-sg"}, "kind": {"state_agency"}, "country": {"SG"}, "name_en": {"Cyber Security Agency of Singapore"}}), 303)
+	sec := focalPoint(t, a, "asean")
+	focalPoint(t, a, "csa-sg")
+	peer(t, a, b)
+	r := sec.api("POST", "/api/v1/negotiation", "", map[string]string{"title": "ASEAN Leaders' Statement", "forum": "ASEAN", "secretariat": "asean", "chair": "kln-my"})
+	wantStatus(t, r, 201)
+	base := "/negotiation/" + decode[struct{ ID string }](t, r).ID
+	for _, p := range []string{"kln-my", "csa-sg", "kemlu@" + b.host} {
+		waitFor(t, "seating "+p, func() bool {
+			return sec.api("POST", "/api/v1"+base+"/parties", "", map[string]string{"addr": p, "role": "delegation"}).StatusCode == 200
+		})
+	}
+	wantStatus(t, a.officer.api("POST", "/api/v1"+base+"/texts", "", map[string]string{"title": "Joint statement", "kind": "chairs-draft",
+		"operative": "States should cooperate [in a timely manner] on incidents."}), 201)
+	tb := base + "/texts/t1"
+	wantStatus(t, a.officer.api("POST", "/api/v1"+tb+"/revisions", "", map[string]string{"note": "First draft"}), 201)
+	waitFor(t, "Rev.1 on b", func() bool { return strings.Contains(b.officer.get(tb).Body, "Rev.1") })
+
+	bURL := strings.Replace(b.URL, "127.0.0.1", "localhost", 1)
+	tab, cancel := chromedp.NewContext(ctx)
+	defer cancel()
+	var flash string
+	step(t, tab, "propose on b",
+		signInAs(bURL, "officer@kemlu.test", "officer password 1"),
+		chromedp.Click(chromedp.CSS(`a[href="/negotiation"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="`+base+`"]`)),
+		chromedp.Click(chromedp.CSS(`a[href="`+base+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="`+tb+`"]`)),
+		chromedp.Click(chromedp.CSS(`a[href="`+tb+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href^="`+tb+`/amend?para="]`)),
+		shot("31-text-delegation"),
+		chromedp.Click(chromedp.CSS(`a[href^="`+tb+`/amend?para="]`)),
+		chromedp.WaitVisible(chromedp.ID("proposed")),
+		chromedp.Clear(chromedp.ID("proposed")),
+		chromedp.SendKeys(chromedp.ID("proposed"), "States should cooperate without undue delay on incidents."),
+		chromedp.SendKeys(chromedp.ID("justification"), "The language of the 2021 OEWG report."),
+		shot("32-amend"),
+		chromedp.Submit(chromedp.ID("justification")),
+		chromedp.WaitVisible(chromedp.CSS(".flash")),
+		into(&flash, chromedp.Text(chromedp.CSS(".flash"))),
+	)
+	if !strings.Contains(flash, "sent to the chair's node") {
+		t.Fatalf("flash after proposing: %q", flash)
+	}
+	waitFor(t, "the amendment on a", func() bool { return strings.Contains(a.officer.get(tb).Body, `href="`+tb+`/amendments/A1"`) })
+
+	var revs string
+	step(t, ctx, "accept and revise on a",
+		signInAs(a.URL, "officer@kln-my.test", "officer password 1"),
+		chromedp.Navigate(a.URL+tb),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="`+tb+`/amendments/A1"]`)),
+		chromedp.Click(chromedp.CSS(`a[href="`+tb+`/amendments/A1"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form.inline[action$="/decision"] button`)),
+		shot("33-amendment-chair"),
+		chromedp.Click(chromedp.CSS(`form.inline[action$="/decision"] button`)),
+		chromedp.WaitVisible(chromedp.ID("note")),
+		chromedp.SendKeys(chromedp.ID("note"), "A1 accepted"),
+		chromedp.Submit(chromedp.ID("note")),
+		chromedp.WaitVisible(chromedp.CSS(`.revisions a[href*="compare"]`)),
+		into(&revs, chromedp.Text(chromedp.CSS(".revisions"))),
+		chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)),
+		chromedp.WaitVisible(chromedp.ID("email")),
+	)
+	if !strings.Contains(revs, "Rev.2") {
+		t.Fatalf("revisions after issuing: %q", revs)
+	}
+	var ins, heading string
+	step(t, ctx, "compare on a as another delegation",
+		signInAs(a.URL, "focal@csa-sg.test", "focal point password 1"),
+		chromedp.Navigate(a.URL+tb),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="`+tb+`/compare"]`)),
+		chromedp.Click(chromedp.CSS(`a[href="`+tb+`/compare"]`)),
+		chromedp.WaitVisible(chromedp.CSS("article.para ins")),
+		into(&heading, chromedp.Text(chromedp.CSS("main h2"))),
+		into(&ins, chromedp.Text(chromedp.CSS("article.para ins"))),
+		shot("34-compare"),
+	)
+	if heading != "Rev.1 → Rev.2" || !strings.Contains(ins, "without undue delay") {
+		t.Fatalf("comparison %q: inserted %q", heading, ins)
+	}
 }
