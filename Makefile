@@ -42,6 +42,9 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDecodeSnapshot -fuzztime $(FUZZTIME) ./modules/directory
 	$(GO) test -run '^$$' -fuzz FuzzParseCategories -fuzztime $(FUZZTIME) ./modules/directory
 	$(GO) test -run '^$$' -fuzz FuzzMarkdown -fuzztime $(FUZZTIME) ./modules/correspondence
+	$(GO) test -run '^$$' -fuzz FuzzDiff -fuzztime $(FUZZTIME) ./modules/negotiation
+	$(GO) test -run '^$$' -fuzz FuzzMarked -fuzztime $(FUZZTIME) ./modules/negotiation
+	$(GO) test -run '^$$' -fuzz FuzzApplyAct -fuzztime $(FUZZTIME) ./modules/negotiation
 
 # Start-up time, idle memory and latency under load (see docs/performance.md).
 perf: build
