@@ -59,6 +59,10 @@ type Stance struct {
 	Note   string `json:"note"`
 }
 
+// maxOpenAmendments bounds one delegation's undecided amendments on a text:
+// enough for a long reading, not enough to bury the table.
+const maxOpenAmendments = 200
+
 // TypeAct is the envelope type of acts sent to a chair's node.
 const TypeAct = "negotiation.act"
 
@@ -155,6 +159,15 @@ func apply(p *Process, a Act, now time.Time, statement, signedBy string) error {
 		}
 		if slices.ContainsFunc(t.Amendments, func(x Amendment) bool { return x.By == a.By && x.Origin == a.ID }) {
 			return nil
+		}
+		open := 0
+		for _, x := range t.Amendments {
+			if x.By == a.By && x.State == AmendProposed {
+				open++
+			}
+		}
+		if open >= maxOpenAmendments {
+			return core.Problems{"proposed": "err.too_many_amendments"}.Err("negotiation: amend")
 		}
 		m := a.Amend
 		i := t.Para(m.Para)
@@ -264,14 +277,25 @@ func (s *Service) Do(ctx context.Context, pid string, in ActInput) (Act, error) 
 		}
 		return act, errOp(act.Kind, core.KindForbidden, "err.not_party")
 	}
-	err = s.db.WithTx(ctx, func(tx *store.Tx) error {
+	for range 4 {
+		if err = s.do(ctx, p, &act); !errors.Is(err, errChanged) {
+			break
+		}
+	}
+	return act, err
+}
+
+// do signs the act and applies it here, or sends it to the chair's node.
+func (s *Service) do(ctx context.Context, p *Process, act *Act) error {
+	pid := p.ID
+	return s.db.WithTx(ctx, func(tx *store.Tx) error {
 		act.ID, act.At = core.NewID(tx.Now), tx.Now
-		signed, err := s.fed.SignStatement("negotiation.act", act)
+		signed, err := s.fed.SignStatement("negotiation.act", *act)
 		if err != nil {
 			return err
 		}
 		if p.Host == s.fed.Host() {
-			_, err := s.mutate(ctx, tx, pid, func(p *Process) error { return s.applyAct(ctx, tx, p, act, signed, s.fed.Fingerprint()) })
+			_, err := s.mutate(ctx, tx, pid, func(p *Process) error { return s.applyAct(ctx, tx, p, *act, signed, s.fed.Fingerprint()) })
 			return err
 		}
 		// Check against the copy first, so a delegation learns at once what
@@ -282,7 +306,7 @@ func (s *Service) Do(ctx context.Context, pid string, in ActInput) (Act, error) 
 			tt := &probe.Texts[i]
 			tt.Amendments, tt.Positions, tt.Silences, tt.Cosponsors = slices.Clone(tt.Amendments), slices.Clone(tt.Positions), slices.Clone(tt.Silences), slices.Clone(tt.Cosponsors)
 		}
-		if err := apply(&probe, act, tx.Now, "", ""); err != nil {
+		if err := apply(&probe, *act, tx.Now, "", ""); err != nil {
 			return err
 		}
 		handle, _, _ := federation.Address(act.By)
@@ -294,7 +318,6 @@ func (s *Service) Do(ctx context.Context, pid string, in ActInput) (Act, error) 
 			act.ID, pid, act.Text, act.Kind, act.By, act.Person, env, tx.Now)
 		return core.Wrap("negotiation: send act", err)
 	})
-	return act, err
 }
 
 // allowed checks the policy for the local organisation behind an address.

@@ -456,6 +456,9 @@ func (s *Service) Decide(ctx context.Context, pid, tid, aid string, in DecisionI
 			}
 			para.Options[am.Option], para.Agreed = wording, ""
 		case AmendOption:
+			if in.Verdict == "accept" && strings.Join(para.Options, " / ") != am.Base {
+				return errOp("decide", core.KindConflict, "err.amendment_outdated")
+			}
 			if len(para.Options) >= maxOptions {
 				return core.Problems{"verdict": "err.too_many_options"}.Err("negotiation: decide")
 			}
@@ -463,6 +466,9 @@ func (s *Service) Decide(ctx context.Context, pid, tid, aid string, in DecisionI
 		case AmendInsert:
 			t.Paragraphs = slices.Insert(t.Paragraphs, i+1, Paragraph{ID: t.next("p"), Part: para.Part, Options: []string{wording}})
 		case AmendDelete:
+			if strings.Join(para.Options, " / ") != am.Base {
+				return errOp("decide", core.KindConflict, "err.amendment_outdated")
+			}
 			t.Paragraphs = slices.Delete(t.Paragraphs, i, i+1)
 		}
 		am.State, am.Decision = AmendAccepted, d

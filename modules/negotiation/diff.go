@@ -16,7 +16,7 @@ type Op struct {
 // maxCells bounds the table of the word diff. Paragraphs are at most
 // maxWording bytes, so only pathological input reaches it; past it the
 // changed middle is shown as deleted then inserted, which is still true.
-const maxCells = 4_000_000
+const maxCells = 1_000_000
 
 // Diff compares two wordings word by word. Words keep their inner hyphens
 // and apostrophes (Indonesian "negara-negara", English "states'"), numbers

@@ -3,6 +3,7 @@ package negotiation
 import (
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -266,6 +267,15 @@ func (t *Text) Amendment(id string) (*Amendment, bool) {
 		}
 	}
 	return nil, false
+}
+
+// Outdated reports whether the paragraph changed since the amendment was
+// written against it, so it can only be merged, not accepted.
+func (a Amendment) Outdated(p Paragraph) bool {
+	if a.Kind == AmendReplace {
+		return a.Option < 0 || a.Option >= len(p.Options) || p.Options[a.Option] != a.Base
+	}
+	return strings.Join(p.Options, " / ") != a.Base
 }
 
 // Silence returns the running silence procedure, if any.

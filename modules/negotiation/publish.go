@@ -156,18 +156,35 @@ func (s *Service) receiveProcess(ctx context.Context, tx *store.Tx, env federati
 	if p.Stripped && len(p.Texts) > 0 {
 		return malformed("stakeholders' copy with texts")
 	}
-	local := false
+	if err := p.wellFormed(host); err != nil {
+		return malformed("process: " + err.Error())
+	}
+	// This node's organisations must be what the copy says they are: a
+	// delegation a state, a stakeholder not. A node holding only
+	// stakeholders keeps no texts, whatever the host sent.
+	local, reads := false, false
 	for _, x := range p.Parties {
-		if h, hh, _ := federation.Address(x.Addr); hh == s.fed.Host() {
-			var n int
-			if err := tx.Get(ctx, &n, `SELECT COUNT(*) FROM organisations WHERE handle = ?`, h); err != nil {
-				return core.Wrap("negotiation: receive", err)
-			}
-			local = local || n > 0
+		h, hh, _ := federation.Address(x.Addr)
+		if hh != s.fed.Host() {
+			continue
 		}
+		var kind string
+		if err := tx.Get(ctx, &kind, `SELECT kind FROM organisations WHERE handle = ?`, h); err != nil {
+			if core.KindOf(err) == core.KindNotFound {
+				continue
+			}
+			return core.Wrap("negotiation: receive", err)
+		}
+		if (x.Role == RoleDelegation) != core.OrgKind(kind).State() {
+			return &core.Error{Kind: core.KindForbidden, Message: "err.forbidden", Err: errors.New("a local organisation in a role it cannot hold")}
+		}
+		local, reads = true, reads || x.Role == RoleDelegation
 	}
 	if !local {
 		return &core.Error{Kind: core.KindForbidden, Message: "err.not_party", Err: errors.New("no organisation of this node takes part")}
+	}
+	if !reads {
+		p.Texts, p.Stripped, sn.Revisions = nil, true, nil
 	}
 	var cur struct {
 		Host    string `db:"host"`
@@ -182,7 +199,7 @@ func (s *Service) receiveProcess(ctx context.Context, tx *store.Tx, env federati
 	case err != nil && core.KindOf(err) != core.KindNotFound:
 		return core.Wrap("negotiation: receive", err)
 	}
-	q := `UPDATE neg_processes SET title = ?, forum = ?, version = ?, doc = ?, published = ?, signed = ?, signed_by = ?, updated_at = ?, host = ? WHERE id = ?`
+	q := `UPDATE neg_processes SET title = ?, forum = ?, version = ?, doc = ?, published = ?, signed = ?, signed_by = ?, updated_at = ?, host = ? WHERE id = ? AND version < ` + itoa(p.Version)
 	if err != nil {
 		q = `INSERT INTO neg_processes (title, forum, version, doc, published, signed, signed_by, updated_at, host, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	}
@@ -232,4 +249,52 @@ func (s *Service) Signed(ctx context.Context, id string) ([]byte, error) {
 	var b string
 	err = s.db.R().Get(ctx, &b, `SELECT signed FROM neg_processes WHERE id = ?`, id)
 	return []byte(b), core.Wrap("negotiation: signed", err)
+}
+
+// wellFormed checks a peer's copy of a process for what the pages and the
+// rules rely on: one chair and a secretariat on the host, parties with
+// addresses and known roles, texts whose paragraphs have 1 to maxOptions
+// wordings and whose amendments point at an option that can exist.
+func (p *Process) wellFormed(host string) error {
+	chairs := 0
+	for _, x := range p.Parties {
+		_, h, ok := federation.Address(x.Addr)
+		switch {
+		case !ok:
+			return errors.New("a party without an address")
+		case x.Role == RoleChair || x.Role == RoleSecretariat:
+			if h != host {
+				return errors.New("a chair or secretariat on another node")
+			}
+			if x.Role == RoleChair {
+				chairs++
+			}
+		case x.Role != RoleDelegation && x.Role != RoleStakeholder:
+			return errors.New("an unknown role")
+		}
+	}
+	if chairs != 1 || len(p.InRole(RoleSecretariat)) == 0 {
+		return errors.New("not one chair and a secretariat")
+	}
+	for _, t := range p.Texts {
+		if t.ID == "" || (t.State != TextNegotiating && t.State != TextSilence && t.State != TextAdopted) {
+			return errors.New("a text without id or state")
+		}
+		for _, para := range t.Paragraphs {
+			if para.ID == "" || len(para.Options) == 0 || len(para.Options) > maxOptions {
+				return errors.New("a paragraph without wording")
+			}
+			for _, o := range para.Options {
+				if len(o) > maxWording {
+					return errors.New("a wording too long")
+				}
+			}
+		}
+		for _, a := range t.Amendments {
+			if a.Option < 0 || a.Option >= maxOptions || len(a.Base) > maxWording*maxOptions || len(a.Proposed) > maxWording {
+				return errors.New("an amendment out of range")
+			}
+		}
+	}
+	return nil
 }

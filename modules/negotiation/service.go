@@ -53,7 +53,9 @@ const (
 func NewService(db *store.DB, f Fed, l *ledger.Log, q *jobs.Queue) *Service {
 	s := &Service{db: db, fed: f, ledger: l, jobs: q}
 	q.Register(jobs.Kind{Name: jobPublish, MaxAttempts: 8, Handle: s.publishJob})
-	q.Register(jobs.Kind{Name: jobSilence, MaxAttempts: 8, Handle: s.silenceJob})
+	// A silence must end: its job keeps trying (backing off to hourly)
+	// rather than leave a text frozen under silence.
+	q.Register(jobs.Kind{Name: jobSilence, MaxAttempts: 1000, Handle: s.silenceJob})
 	f.Handle("negotiation", s)
 	return s
 }
@@ -97,7 +99,9 @@ func (s *Service) seat(a core.Actor, p *Process) Seat {
 			}
 			switch x.Role {
 			case RoleChair, RoleSecretariat, RoleDelegation:
-				if access.Check(a, access.NegotiationRead, res) != nil {
+				// A delegation is a state: a copy from a peer naming a
+				// company as one does not open the texts to its people.
+				if access.Check(a, access.NegotiationRead, res) != nil || (x.Role == RoleDelegation && !m.Kind.State()) {
 					continue
 				}
 				st.Reads, st.Any = true, true
@@ -230,8 +234,12 @@ func (s *Service) Process(ctx context.Context, id string) (View, error) {
 	if !v.Seat.Reads {
 		p.Texts = nil
 	}
-	if !v.Hosted && v.Seat.Any {
-		err = s.db.R().Select(ctx, &v.Sent, `SELECT id, text_id, kind, by_addr, person, envelope_id, created_at FROM neg_sent WHERE process_id = ? ORDER BY created_at DESC LIMIT 20`, id)
+	if mine := append(slices.Clone(v.Seat.Acts), v.Seat.Consult...); !v.Hosted && len(mine) > 0 {
+		args := []any{id}
+		for _, a := range mine {
+			args = append(args, a)
+		}
+		err = s.db.R().Select(ctx, &v.Sent, `SELECT id, text_id, kind, by_addr, person, envelope_id, created_at FROM neg_sent WHERE process_id = ? AND by_addr IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(mine)), ", ")+`) ORDER BY created_at DESC LIMIT 20`, args...)
 	}
 	return v, core.Wrap("negotiation: process", err)
 }

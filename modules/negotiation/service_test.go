@@ -189,6 +189,25 @@ func TestTableRules(t *testing.T) {
 		_, err = w.svc.Do(w.as["sari"], pid, negotiation.ActInput{Kind: negotiation.ActContribute, Title: "X", Body: "Y"})
 		wantKind(t, "a state contributing as a stakeholder", err, core.KindForbidden)
 
+		// A copy naming a company as a delegation opens nothing to it: a
+		// delegation is a state, whatever a document says.
+		err = w.db.WithTx(context.Background(), func(tx *store.Tx) error {
+			_, err := tx.Exec(context.Background(), `UPDATE neg_processes SET doc = REPLACE(doc, '"addr":"acme@node.test","role":"stakeholder"', '"addr":"acme@node.test","role":"delegation"') WHERE id = ?`, pid)
+			return err
+		})
+		must(t, "rewrite the document", err)
+		_, err = w.svc.Process(w.as["eve"], pid)
+		wantKind(t, "the company, now only a 'delegation', seeing the process", err, core.KindNotFound)
+		_, _, err = w.svc.Text(w.as["eve"], pid, text.ID)
+		wantKind(t, "a company seated as a delegation reading the text", err, core.KindNotFound)
+
+		// A deletion written before the paragraph changed cannot be accepted.
+		_, err = do("weiming", negotiation.ActInput{Kind: negotiation.ActAmend, Amend: &negotiation.Amend{Para: p1, Kind: negotiation.AmendDelete, Justification: "Redundant."}})
+		must(t, "csa-sg proposes to strike p1", err)
+		must(t, "the chair rewords p1", w.svc.EditParagraph(w.as["maria"], pid, text.ID, p1, negotiation.ParagraphInput{Part: "pp", Options: []string{"Recalling the eleven norms,"}}))
+		err = w.svc.Decide(w.as["maria"], pid, text.ID, "A4", negotiation.DecisionInput{Verdict: "accept"})
+		wantKind(t, "striking a paragraph reworded since", err, core.KindConflict)
+
 		// The chair decides.
 		err = w.svc.Decide(w.as["bima"], pid, text.ID, "A1", negotiation.DecisionInput{Verdict: "accept"})
 		wantKind(t, "a delegation deciding", err, core.KindForbidden)
@@ -226,7 +245,7 @@ func TestTableRules(t *testing.T) {
 			t.Fatalf("a stakeholder reading a revision: %v", err)
 		}
 		cmp := negotiation.Compare(text.Paragraphs, rev1)
-		if cmp[1].Change != "changed" || cmp[2].Change != "changed" || cmp[0].Change != "changed" {
+		if cmp[0].Change != "changed" || cmp[1].Change != "changed" || cmp[2].Change != "changed" {
 			t.Fatalf("compare %+v", cmp)
 		}
 	})

@@ -285,9 +285,8 @@ func (m *Module) build(tv *textView, full bool) {
 			av := amendView{A: a, Label: labels[a.Para], Stances: stances["a:"+a.ID], Mine: mine["a:"+a.ID]}
 			ops := a.Ops()
 			av.Diff, av.Sum = DiffHTML(ops, del, ins), Summarise(ops)
-			if i := t.Para(a.Para); a.State == AmendProposed && a.Kind == AmendReplace && i >= 0 {
-				p := t.Paragraphs[i]
-				av.Outdated = a.Option >= len(p.Options) || p.Options[a.Option] != a.Base
+			if i := t.Para(a.Para); a.State == AmendProposed && i >= 0 {
+				av.Outdated = a.Outdated(t.Paragraphs[i])
 			}
 			byPara[a.Para] = append(byPara[a.Para], av)
 		}
