@@ -101,16 +101,27 @@ func demoNegotiation(ctx context.Context, nodes []*node) error {
 		{bima, "kemlu", negotiation.ActInput{Kind: negotiation.ActCosponsor, Text: t.ID}},
 		{weiming, "csa-sg", negotiation.ActInput{Kind: negotiation.ActCosponsor, Text: t.ID}},
 	}
-	for _, a := range acts {
+	// One after another, so the amendments are numbered A1–A4 in this order
+	// whichever node is quicker.
+	for i, a := range acts {
 		if _, err := where[a.org].svcs.Negotiation.Do(a.who, p.ID, a.in); err != nil {
 			return fmt.Errorf("demo negotiation: %s %s: %w", a.org, a.in.Kind, err)
 		}
+		if err := demoWait(ctx, "the delegations' acts at the chair's node", func() (bool, error) {
+			_, cur, err := svc.Text(chair, p.ID, t.ID)
+			return err == nil && len(cur.Amendments)+len(cur.Cosponsors) == i+1, err
+		}); err != nil {
+			return err
+		}
 	}
-	if err := demoWait(ctx, "the delegations' amendments at the chair's node", func() (bool, error) {
-		_, cur, err := svc.Text(chair, p.ID, t.ID)
-		return err == nil && len(cur.Amendments) == 4 && len(cur.Cosponsors) == 2, err
-	}); err != nil {
-		return err
+	for _, org := range []string{"kemlu", "csa-sg"} {
+		who := map[string]context.Context{"kemlu": bima, "csa-sg": weiming}[org]
+		if err := demoWait(ctx, "the amendments in "+org+"'s copy", func() (bool, error) {
+			_, cur, err := where[org].svcs.Negotiation.Text(who, p.ID, t.ID)
+			return err == nil && len(cur.Amendments) == 4, nil
+		}); err != nil {
+			return err
+		}
 	}
 	// Positions on the amendments; the chair decides two and issues Rev.2.
 	for _, a := range []struct {

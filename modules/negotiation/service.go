@@ -240,6 +240,9 @@ func (s *Service) Process(ctx context.Context, id string) (View, error) {
 			args = append(args, a)
 		}
 		err = s.db.R().Select(ctx, &v.Sent, `SELECT id, text_id, kind, by_addr, person, envelope_id, created_at FROM neg_sent WHERE process_id = ? AND by_addr IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(mine)), ", ")+`) ORDER BY created_at DESC LIMIT 20`, args...)
+		// What the chair's node changed after an act was sent has taken it in
+		// (or refused it); only the newer ones are still on their way.
+		v.Sent = slices.DeleteFunc(v.Sent, func(x Sent) bool { return !x.At.After(p.Updated) })
 	}
 	return v, core.Wrap("negotiation: process", err)
 }
