@@ -95,15 +95,7 @@ func TestBrowserJourney(t *testing.T) {
 	tok := n.setupToken(t)
 	var text, invite, secret string
 
-	run := func(step string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		if err := chromedp.Do(sctx, actions...); err != nil {
-			t.Fatalf("%s: %v", step, err)
-		}
-	}
-	run("setup",
+	step(t, ctx, "setup",
 		chromedp.Navigate(base+"/setup?token="+tok),
 		chromedp.WaitVisible(chromedp.ID(`name`)),
 		shot("01-setup"),
@@ -117,7 +109,7 @@ func TestBrowserJourney(t *testing.T) {
 	if text != "Welcome, Ada Admin" {
 		t.Fatalf("after setup: h1 %q", text)
 	}
-	run("create organisation",
+	step(t, ctx, "create organisation",
 		chromedp.Navigate(base+"/orgs/new"),
 		chromedp.WaitVisible(chromedp.ID(`handle`)),
 		chromedp.SendKeys(chromedp.ID(`handle`), "kemlu"),
@@ -134,7 +126,7 @@ func TestBrowserJourney(t *testing.T) {
 	if text != "Ministry of Foreign Affairs" {
 		t.Fatalf("organisation page: h1 %q", text)
 	}
-	run("create person",
+	step(t, ctx, "create person",
 		chromedp.Navigate(base+"/people/new?org=kemlu"),
 		chromedp.WaitVisible(chromedp.ID(`name`)),
 		chromedp.SendKeys(chromedp.ID(`name`), "Dewi Lestari"),
@@ -152,7 +144,7 @@ func TestBrowserJourney(t *testing.T) {
 	if !strings.Contains(invite, "/invite?token=") {
 		t.Fatalf("invite link %q", invite)
 	}
-	run("accept invitation",
+	step(t, ctx, "accept invitation",
 		chromedp.Navigate(invite),
 		chromedp.WaitVisible(chromedp.ID(`password2`)),
 		chromedp.SendKeys(chromedp.ID(`password`), "kata sandi yang panjang"),
@@ -162,7 +154,7 @@ func TestBrowserJourney(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)),
 	)
-	run("sign in",
+	step(t, ctx, "sign in",
 		chromedp.SendKeys(chromedp.ID(`email`), "dewi@kemlu.test"),
 		chromedp.SendKeys(chromedp.ID(`password`), "kata sandi yang panjang"),
 		chromedp.Submit(chromedp.ID(`password`)),
@@ -174,7 +166,7 @@ func TestBrowserJourney(t *testing.T) {
 		t.Fatalf("home: h1 %q", text)
 	}
 	var notices int
-	run("notices are shown once",
+	step(t, ctx, "notices are shown once",
 		chromedp.Click(chromedp.CSS(`a[href="/account"]`)),
 		chromedp.WaitVisible(chromedp.ID(`pw`)),
 		into(&notices, chromedp.Evaluate[int](`document.querySelectorAll(".flash").length`)),
@@ -182,7 +174,7 @@ func TestBrowserJourney(t *testing.T) {
 	if notices != 0 {
 		t.Fatalf("a notice from an earlier page is still shown")
 	}
-	run("turn on two-factor",
+	step(t, ctx, "turn on two-factor",
 		chromedp.Click(chromedp.CSS(`a[href="/account/two-factor"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`form[action="/account/two-factor/start"] button`)),
 		chromedp.Click(chromedp.CSS(`form[action="/account/two-factor/start"] button`)),
@@ -194,7 +186,7 @@ func TestBrowserJourney(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run("confirm two-factor",
+	step(t, ctx, "confirm two-factor",
 		chromedp.SendKeys(chromedp.ID(`code`), code),
 		chromedp.Submit(chromedp.ID(`code`)),
 		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
@@ -204,7 +196,7 @@ func TestBrowserJourney(t *testing.T) {
 		t.Fatalf("after enrolment: %q", text)
 	}
 	var langAttr chromedp.AttributeResult
-	run("switch to Bahasa Indonesia",
+	step(t, ctx, "switch to Bahasa Indonesia",
 		chromedp.Click(chromedp.CSS(`form[action="/lang"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(`html[lang="id"]`)),
 		into(&text, chromedp.Text(chromedp.CSS(`h1`))),
@@ -214,7 +206,7 @@ func TestBrowserJourney(t *testing.T) {
 	if text != "Autentikasi dua faktor" || langAttr.Value != "id" {
 		t.Fatalf("after switching language: h1 %q, lang %q", text, langAttr.Value)
 	}
-	run("home in Indonesian",
+	step(t, ctx, "home in Indonesian",
 		chromedp.Click(chromedp.CSS(`a[href="/"]:not(.brand)`)),
 		chromedp.WaitVisible(chromedp.ID(`attn`)),
 		into(&text, chromedp.Text(chromedp.ID(`attn`))),
@@ -222,7 +214,7 @@ func TestBrowserJourney(t *testing.T) {
 	if text != "Perlu perhatian Anda" {
 		t.Fatalf("home heading in Indonesian: %q", text)
 	}
-	run("sign out",
+	step(t, ctx, "sign out",
 		chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
 		into(&text, chromedp.Text(chromedp.CSS(`.flash`))),
@@ -234,7 +226,7 @@ func TestBrowserJourney(t *testing.T) {
 	// needed: the code used to enrol cannot be replayed.
 	time.Sleep(time.Until(time.Unix((time.Now().Unix()/30+1)*30, 0)) + 100*time.Millisecond)
 	code, _ = totp.GenerateCode(secret, time.Now())
-	run("sign in with two-factor",
+	step(t, ctx, "sign in with two-factor",
 		chromedp.SendKeys(chromedp.ID(`email`), "dewi@kemlu.test"),
 		chromedp.SendKeys(chromedp.ID(`password`), "kata sandi yang panjang"),
 		chromedp.Submit(chromedp.ID(`password`)),
@@ -258,28 +250,10 @@ func TestBrowserJourneyAcrossNodes(t *testing.T) {
 	a := startFederated(t, "", "kemlu", "ID", "Ministry of Foreign Affairs of Indonesia")
 	b := startFederated(t, "", "csa-sg", "SG", "Cyber Security Agency of Singapore")
 	peer(t, a, b)
-	run := func(step string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		if err := chromedp.Do(sctx, actions...); err != nil {
-			t.Fatalf("%s: %v", step, err)
-		}
-	}
-	signIn := func(base, email string) chromedp.Action[chromedp.Void] {
-		return chromedp.Steps(
-			chromedp.Navigate(base+"/login"),
-			chromedp.WaitVisible(chromedp.ID("email")),
-			chromedp.SendKeys(chromedp.ID("email"), email),
-			chromedp.SendKeys(chromedp.ID("password"), "officer password 1"),
-			chromedp.Submit(chromedp.ID("password")),
-			chromedp.WaitVisible(chromedp.ID("attn")),
-		)
-	}
 	waitFor(t, "b's directory on a", func() bool { return strings.Contains(a.officer.get("/mail/new").Body, "csa-sg@"+b.host) })
 	var text string
-	run("compose on A",
-		signIn(a.URL, "officer@kemlu.test"),
+	step(t, ctx, "compose on A",
+		signInAs(a.URL, "officer@kemlu.test", "officer password 1"),
 		chromedp.Click(chromedp.CSS(`a[href="/mail"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`a[href="/mail/new"]`)),
 		chromedp.Click(chromedp.CSS(`a[href="/mail/new"]`)),
@@ -299,9 +273,9 @@ func TestBrowserJourneyAcrossNodes(t *testing.T) {
 		return strings.Contains(b.officer.get("/mail").Body, "Joint statement: comments by Friday")
 	})
 	// B's officer, in a fresh browser session.
-	run("sign out on A", chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)))
-	run("acknowledge on B",
-		signIn(b.URL, "officer@csa-sg.test"),
+	step(t, ctx, "sign out on A", chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)))
+	step(t, ctx, "acknowledge on B",
+		signInAs(b.URL, "officer@csa-sg.test", "officer password 1"),
 		chromedp.Navigate(b.URL+"/mail"),
 		chromedp.Click(chromedp.CSS(`td a[href^="/mail/"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`form[action$="/ack"] button`)),
@@ -314,8 +288,8 @@ func TestBrowserJourneyAcrossNodes(t *testing.T) {
 	waitFor(t, "the acknowledgment on A", func() bool {
 		return strings.Contains(a.officer.get("/mail/sent").Body, "acknowledged")
 	})
-	run("see it on A",
-		signIn(a.URL, "officer@kemlu.test"),
+	step(t, ctx, "see it on A",
+		signInAs(a.URL, "officer@kemlu.test", "officer password 1"),
 		chromedp.Navigate(a.URL+"/mail/sent"),
 		chromedp.Click(chromedp.CSS(`td a[href^="/mail/"]`)),
 		chromedp.WaitVisible(chromedp.ID("delivery")),
@@ -324,7 +298,7 @@ func TestBrowserJourneyAcrossNodes(t *testing.T) {
 	)
 	// The administrator's view of the peering, in Indonesian.
 	var fp string
-	run("peers on A",
+	step(t, ctx, "peers on A",
 		chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)),
 		chromedp.SendKeys(chromedp.ID("email"), "ada@node.test"),
@@ -378,27 +352,9 @@ func TestBrowserPingAcrossNodes(t *testing.T) {
 		return strings.Contains(fpB.get("/api/v1/networks/"+id+"/entries").Body, "officer@kemlu.test")
 	})
 
-	run := func(ctx context.Context, step string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		if err := chromedp.Do(sctx, actions...); err != nil {
-			t.Fatalf("%s: %v", step, err)
-		}
-	}
-	signIn := func(base, email, pw string) chromedp.Action[chromedp.Void] {
-		return chromedp.Steps(
-			chromedp.Navigate(base+"/login"),
-			chromedp.WaitVisible(chromedp.ID("email")),
-			chromedp.SendKeys(chromedp.ID("email"), email),
-			chromedp.SendKeys(chromedp.ID("password"), pw),
-			chromedp.Submit(chromedp.ID("password")),
-			chromedp.WaitVisible(chromedp.ID("attn")),
-		)
-	}
 	var total string
-	run(ctx, "start the ping on A",
-		signIn(a.URL, "focal@unoda.test", "focal point password 1"),
+	step(t, ctx, "start the ping on A",
+		signInAs(a.URL, "focal@unoda.test", "focal point password 1"),
 		chromedp.Click(chromedp.CSS(`a[href="/networks"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`a[href="/networks/`+id+`"]`)),
 		chromedp.Click(chromedp.CSS(`a[href="/networks/`+id+`"]`)),
@@ -415,8 +371,8 @@ func TestBrowserPingAcrossNodes(t *testing.T) {
 	bURL := strings.Replace(b.URL, "127.0.0.1", "localhost", 1)
 	tab, cancel := chromedp.NewContext(ctx)
 	defer cancel()
-	run(tab, "acknowledge on B",
-		signIn(bURL, "officer@kemlu.test", "officer password 1"),
+	step(t, tab, "acknowledge on B",
+		signInAs(bURL, "officer@kemlu.test", "officer password 1"),
 		chromedp.Navigate(bURL+"/pocs"),
 		chromedp.WaitVisible(chromedp.CSS(`form[action^="/pocs/pings/"] button`)),
 		shot("23-pocs-b"),
@@ -424,12 +380,12 @@ func TestBrowserPingAcrossNodes(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(".flash")),
 	)
 	// Back on A's live view, which refreshes itself.
-	run(ctx, "the result on A",
+	step(t, ctx, "the result on A",
 		chromedp.Poll[chromedp.Void](`document.getElementById('ping-total').textContent.startsWith('1 / 1')`, chromedp.WithPollingTimeout(25*time.Second)),
 		shot("24-ping-acknowledged"),
 	)
 	var row string
-	run(ctx, "the row on A", into(&row, chromedp.Text(chromedp.CSS(`tr.target-acknowledged`))))
+	step(t, ctx, "the row on A", into(&row, chromedp.Text(chromedp.CSS(`tr.target-acknowledged`))))
 	if !strings.Contains(row, "Officer of kemlu") {
 		t.Fatalf("acknowledged row: %q", row)
 	}
