@@ -111,6 +111,14 @@ var expected = map[access.Action][]string{
 	access.NegotiationAct:     {"officer", "org-admin"},
 	access.NegotiationObject:  {"officer", "org-admin"},
 	access.NegotiationConsult: {"member", "officer", "org-admin"},
+	// Threat intelligence: reading by people of an organisation, writing by
+	// its officers and admins, collections by node administrators. TAXII
+	// routes let everyone through to a server that asks for a token itself.
+	access.IntelRead:   {"member", "officer", "org-admin"},
+	access.IntelWrite:  {"officer", "org-admin"},
+	access.IntelAdmin:  {"node-admin"},
+	access.IntelGroups: {"officer", "org-admin"},
+	access.IntelTAXII:  {"anonymous", "observer", "member", "officer", "org-admin", "node-admin"},
 }
 
 func allowedFor(act access.Action, role string) bool {

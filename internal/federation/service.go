@@ -537,3 +537,22 @@ func (s *Service) LocalOrgs(ctx context.Context) ([]OrgInfo, error) {
 	}
 	return s.dir.PublicOrgs(ctx)
 }
+
+// VerifyRequest checks a peer's signed request over the exact body received
+// and returns the verified peer, for modules that answer peers themselves.
+func (s *Service) VerifyRequest(ctx context.Context, r *http.Request, body []byte) (Peer, error) {
+	return s.verifyPeerRequest(ctx, r, body)
+}
+
+// Get sends a signed GET for pathQuery to a verified peer and returns the
+// body of its 200 answer (at most MaxEnvelope bytes).
+func (s *Service) Get(ctx context.Context, host, pathQuery string) ([]byte, error) {
+	p, err := s.PeerByHost(ctx, host)
+	if err != nil {
+		return nil, err
+	}
+	if p.Status != PeerVerified {
+		return nil, &core.Error{Kind: core.KindForbidden, Op: "federation: get", Message: "err.peer_not_verified"}
+	}
+	return s.fetch(ctx, strings.TrimSuffix(p.BaseURL, "/")+pathQuery, true)
+}

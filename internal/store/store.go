@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -243,16 +244,19 @@ type Conn struct {
 
 // Get scans one row into dest; no row is a not-found error.
 func (c Conn) Get(ctx context.Context, dest any, query string, args ...any) error {
+	counted(ctx)
 	return mapErr(sqlx.GetContext(ctx, c.ext, dest, c.ext.Rebind(query), args...))
 }
 
 // Select scans all rows into dest, a pointer to a slice.
 func (c Conn) Select(ctx context.Context, dest any, query string, args ...any) error {
+	counted(ctx)
 	return mapErr(sqlx.SelectContext(ctx, c.ext, dest, c.ext.Rebind(query), args...))
 }
 
 // Exec runs a statement and returns the number of rows it affected.
 func (c Conn) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	counted(ctx)
 	res, err := c.ext.ExecContext(ctx, c.ext.Rebind(query), args...)
 	if err != nil {
 		return 0, mapErr(err)
@@ -262,6 +266,21 @@ func (c Conn) Exec(ctx context.Context, query string, args ...any) (int64, error
 		return 0, mapErr(err)
 	}
 	return n, nil
+}
+
+type queryCounter struct{}
+
+// CountQueries returns a context in which every query through Conn is
+// counted, for tests that hold a page to a number of queries.
+func CountQueries(ctx context.Context) (context.Context, *atomic.Int64) {
+	n := new(atomic.Int64)
+	return context.WithValue(ctx, queryCounter{}, n), n
+}
+
+func counted(ctx context.Context) {
+	if n, ok := ctx.Value(queryCounter{}).(*atomic.Int64); ok {
+		n.Add(1)
+	}
 }
 
 // mapErr turns driver errors into core errors of the right kind; the cause is

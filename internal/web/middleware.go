@@ -227,7 +227,19 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		var actor core.Actor
-		if h := r.Header.Get("Authorization"); h != "" {
+		if h := r.Header.Get("Authorization"); h != "" && strings.HasPrefix(r.URL.Path, "/taxii2/") {
+			// TAXII clients authenticate with HTTP Basic (the password is an
+			// API token) or a bearer token. A bad one leaves nobody signed
+			// in, and the TAXII server answers 401 in its own format.
+			if tok, ok := taxiiToken(r, h); ok {
+				if a, err := s.Auth.AuthenticateToken(ctx, tok); err == nil {
+					actor = a
+				} else if core.KindOf(err) != core.KindUnauthenticated {
+					s.Error(w, r, err)
+					return
+				}
+			}
+		} else if h != "" {
 			scheme, tok, _ := strings.Cut(h, " ")
 			// Tokens are for programs: the API and metrics, not the pages.
 			if !strings.EqualFold(scheme, "Bearer") || !(strings.HasPrefix(r.URL.Path, "/api/") || r.URL.Path == "/metrics") {
@@ -253,6 +265,20 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		ctx = context.WithValue(ctx, langKey{}, pickLang(r, actor.Lang))
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// taxiiToken reads the API token of a TAXII request: Bearer <token>, or
+// Basic with the token as the password (the user name is not used).
+func taxiiToken(r *http.Request, h string) (string, bool) {
+	if _, pw, ok := r.BasicAuth(); ok {
+		return pw, pw != ""
+	}
+	scheme, tok, _ := strings.Cut(h, " ")
+	if strings.EqualFold(scheme, "Bearer") || strings.EqualFold(scheme, "Token") {
+		tok = strings.TrimSpace(tok)
+		return tok, tok != ""
+	}
+	return "", false
 }
 
 // gzipResponses compresses text responses for clients that accept gzip. Pages

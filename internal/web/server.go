@@ -29,6 +29,10 @@ type Route struct {
 	// MaxBody overrides the node's body limit for this route (a federation
 	// inbox takes batches larger than any form).
 	MaxBody int64
+	// Errors writes the route's refusals (body too large, access, token
+	// scope) in its own protocol's format, such as TAXII's; nil means the
+	// node's.
+	Errors func(http.ResponseWriter, *http.Request, error)
 }
 
 // Module is a vertical slice of the product that adds its own routes.
@@ -145,21 +149,29 @@ func (s *Server) handle(rt Route) {
 	s.routes = append(s.routes, rt)
 	act := rt.Action
 	h := rt.Handler
+	fail := rt.Errors
+	if fail == nil {
+		fail = s.Error
+	}
 	s.mux.HandleFunc(rt.Pattern, func(w http.ResponseWriter, r *http.Request) {
 		if p, ok := r.Context().Value(patternKey{}).(*string); ok {
 			*p = rt.Pattern
+		}
+		if r.ContentLength > rt.MaxBody && rt.MaxBody > 0 || rt.MaxBody <= 0 && r.ContentLength > s.MaxBody {
+			fail(w, r, &core.Error{Kind: core.KindTooLarge, Message: "err.too_large"})
+			return
 		}
 		if !s.limitBody(w, r, rt.MaxBody) {
 			return
 		}
 		a := core.ActorFrom(r.Context())
 		if err := access.Check(a, act, access.Resource{}); err != nil {
-			s.Error(w, r, err)
+			fail(w, r, err)
 			return
 		}
 		// Whatever the action, a token changes nothing without the write scope.
 		if a.TokenID != "" && r.Method != http.MethodGet && r.Method != http.MethodHead && !slices.Contains(a.Scopes, "write") {
-			s.Error(w, r, &core.Error{Kind: core.KindForbidden, Message: "err.token_scope"})
+			fail(w, r, &core.Error{Kind: core.KindForbidden, Message: "err.token_scope"})
 			return
 		}
 		h(w, r)

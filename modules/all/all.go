@@ -16,6 +16,7 @@ import (
 	"entente.example/entente/internal/web"
 	"entente.example/entente/modules/correspondence"
 	"entente.example/entente/modules/directory"
+	"entente.example/entente/modules/intel"
 	"entente.example/entente/modules/negotiation"
 	"entente.example/entente/modules/norms"
 )
@@ -33,6 +34,7 @@ func Migrations() []store.Migrations {
 		correspondence.Migrations(),
 		norms.Migrations(),
 		negotiation.Migrations(),
+		intel.Migrations(),
 	}
 }
 
@@ -54,6 +56,7 @@ type Services struct {
 	Correspondence *correspondence.Service
 	Norms          *norms.Service
 	Negotiation    *negotiation.Service
+	Intel          *intel.Service
 }
 
 // Modules builds every module and connects the directory to auth as the
@@ -65,6 +68,7 @@ func Modules(d Deps) ([]web.Module, Services) {
 		Correspondence: correspondence.NewService(d.DB, d.Fed, notify.People{Jobs: d.Jobs, Tr: d.Web.Catalog(), BaseURL: d.BaseURL}),
 		Norms:          norms.NewService(d.DB, d.Ledger, d.Fed),
 		Negotiation:    negotiation.NewService(d.DB, d.Fed, d.Ledger, d.Jobs),
+		Intel:          intel.NewService(d.DB, d.Fed, d.Jobs),
 	}
 	d.Auth.UseRoles(s.Directory)
 	d.Fed.UseDirectory(s.Directory)
@@ -75,6 +79,7 @@ func Modules(d Deps) ([]web.Module, Services) {
 		correspondence.NewModule(s.Correspondence, d.Fed, d.Web),
 		norms.NewModule(s.Norms, d.Web),
 		negotiation.NewModule(s.Negotiation, d.Web),
+		intel.NewModule(s.Intel, d.Web),
 	}, s
 }
 
