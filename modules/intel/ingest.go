@@ -305,8 +305,11 @@ func (s *Service) storeBatch(ctx context.Context, c Collection, author Author, b
 				continue
 			}
 			audience := access.IntelAudience(tlp, group)
-			if author.Origin != "" && audience != "collection" {
-				// What a peer shared with one of our organisations stays with it.
+			if author.Origin != "" && tlp.Rank() > core.TLPGreen.Rank() {
+				// What a peer shared under AMBER or RED with one of our
+				// organisations stays with that organisation: the peer's
+				// groups mean nothing here, and the collection's other
+				// readers were not its recipients.
 				audience, group = "owner", ""
 			}
 			newer := !has || o.Version > prev.Version

@@ -1,0 +1,253 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+const (
+	tlpAmberID = "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421"
+	tlpGreenID = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"
+	tlpRedID   = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"
+	taxiiMT    = "application/taxii+json;version=2.1"
+)
+
+// apiToken gives a signed-in client a token with the read and write scopes.
+func apiToken(t *testing.T, c *client) string {
+	t.Helper()
+	r := c.api("POST", "/api/v1/tokens", "", map[string]any{"name": "taxii", "scopes": []string{"read", "write"}, "expires_in_days": 30})
+	wantStatus(t, r, 201)
+	return decode[struct {
+		Secret string `json:"secret"`
+	}](t, r).Secret
+}
+
+// taxii sends a request as the reference TAXII client does: its Accept,
+// HTTP Basic with the token as password, and for a POST its Content-Type.
+func taxii(t *testing.T, base, method, path, token string, body []byte) response {
+	t.Helper()
+	req, _ := http.NewRequest(method, base+path, bytes.NewReader(body))
+	req.Header.Set("Accept", taxiiMT)
+	if body != nil {
+		req.Header.Set("Content-Type", taxiiMT)
+	}
+	if token != "" {
+		req.SetBasicAuth("anyone", token)
+	}
+	c := newClient(t, base)
+	return c.do(req)
+}
+
+func indicator(id, name, modified string, markings ...string) string {
+	m, _ := json.Marshal(markings)
+	return `{"type":"indicator","spec_version":"2.1","id":"` + id + `","created":"2026-11-20T08:00:00.000Z","modified":"` + modified +
+		`","name":"` + name + `","pattern":"[ipv4-addr:value = '203.0.113.9']","pattern_type":"stix","valid_from":"2026-11-20T08:00:00Z","labels":["sector:energy"],"object_marking_refs":` + string(m) + `}`
+}
+
+// personOf adds a person with a role to an organisation of a node and
+// returns them signed in.
+func personOf(t *testing.T, f *fedNode, handle, role, email string) *client {
+	t.Helper()
+	r := f.admin.post("/people", url.Values{"name": {"Person " + email}, "email": {email}, "org_handle": {handle}, "role": {role}, "lang": {"en"}})
+	wantStatus(t, r, 201)
+	tok := inviteRE.FindStringSubmatch(r.Body)[1]
+	c := newClient(t, f.URL)
+	wantStatus(t, c.post("/invite", url.Values{"token": {tok}, "password": {"person password 12"}, "password2": {"person password 12"}}), 303)
+	return c
+}
+
+func addOrg(t *testing.T, f *fedNode, handle, kind string) {
+	t.Helper()
+	wantStatus(t, f.admin.post("/orgs", url.Values{"handle": {handle}, "kind": {kind}, "country": {"ID"}, "name_en": {"Org " + handle}}), 303)
+}
+
+// TestIntelAcrossNodes is the issue's "done when": a CERT on node a
+// publishes TLP:AMBER indicators to a sharing group through TAXII; a member
+// of the group on node b receives them through a subscription; a
+// non-member, on a or on b, never sees them on any read path; and the TAXII
+// server answers what an ordinary client asks.
+func TestIntelAcrossNodes(t *testing.T) {
+	dbB := ""
+	for name, db := range engines(t) {
+		if name == "postgres" {
+			dbB = db(t)
+		}
+	}
+	a := startFederated(t, "", "cert", "ID", "National CERT")
+	b := startFederated(t, dbB, "bank", "ID", "Bank CSIRT")
+	peer(t, a, b)
+	addOrg(t, a, "ministry", "state_ministry")
+	addOrg(t, b, "utility", "company")
+	ministry := personOf(t, a, "ministry", "officer", "m@ministry.test")
+	utility := personOf(t, b, "utility", "officer", "u@utility.test")
+
+	// Node a: a collection, its rights, the CERT's sharing group.
+	r := a.admin.api("POST", "/api/v1/intel/collections", "", map[string]any{"alias": "energy", "title": "Energy sector", "default_tlp": "GREEN"})
+	wantStatus(t, r, 201)
+	coll := decode[struct{ ID string }](t, r).ID
+	for _, right := range []map[string]any{
+		{"org": "cert@" + a.host, "can_read": true, "can_write": true},
+		{"org": "ministry@" + a.host, "can_read": true},
+		{"org": "bank@" + b.host, "can_read": true},
+		{"org": "utility@" + b.host, "can_read": true},
+	} {
+		wantStatus(t, a.admin.api("PUT", "/api/v1/intel/collections/"+coll+"/rights", "", right), 200)
+	}
+	r = a.officer.api("POST", "/api/v1/intel/groups", "", map[string]any{"owner": "cert@" + a.host, "name": "Energy ISAC", "members": []string{"bank@" + b.host}})
+	wantStatus(t, r, 201)
+	group := decode[struct{ ID string }](t, r).ID
+
+	// The CERT publishes through TAXII, as any client would.
+	tok := apiToken(t, a.officer)
+	const (
+		amberGroup = "indicator--a0000000-0000-4000-8000-000000000001"
+		green      = "indicator--a0000000-0000-4000-8000-000000000002"
+		red        = "indicator--a0000000-0000-4000-8000-000000000003"
+	)
+	env := `{"objects":[` + indicator(amberGroup, "Grid C2 (ISAC only)", "2026-11-20T08:00:00.000Z", tlpAmberID, group) + `,` +
+		indicator(green, "Phishing domain", "2026-11-20T08:00:00.000Z", tlpGreenID) + `,` +
+		indicator(red, "Named source", "2026-11-20T08:00:00.000Z", tlpRedID) + `]}`
+	r = taxii(t, a.URL, "POST", "/taxii2/api/collections/"+coll+"/objects/", tok, []byte(env))
+	wantStatus(t, r, 202)
+	st := decode[struct {
+		ID           string `json:"id"`
+		Status       string `json:"status"`
+		SuccessCount int    `json:"success_count"`
+	}](t, r)
+	if st.Status != "complete" || st.SuccessCount != 3 {
+		t.Fatalf("status: %s", r.Body)
+	}
+	wantStatus(t, taxii(t, a.URL, "GET", "/taxii2/api/status/"+st.ID+"/", tok, nil), 200)
+
+	// Node b subscribes for both its organisations and pulls.
+	r = b.admin.api("POST", "/api/v1/intel/collections", "", map[string]any{"alias": "from-cert", "title": "From the national CERT", "default_tlp": "RED"})
+	wantStatus(t, r, 201)
+	local := decode[struct{ ID string }](t, r).ID
+	var subs []string
+	for _, org := range []string{"bank", "utility"} {
+		r = b.admin.api("POST", "/api/v1/intel/subscriptions", "", map[string]any{"peer": a.host, "remote_collection": "energy", "collection": local, "org": org + "@" + b.host})
+		wantStatus(t, r, 201)
+		subs = append(subs, decode[struct{ ID string }](t, r).ID)
+	}
+	for _, s := range subs {
+		wantStatus(t, b.admin.api("POST", "/api/v1/intel/subscriptions/"+s+"/sync", "", nil), 200)
+	}
+	// A second sync finds nothing new.
+	r = b.admin.api("POST", "/api/v1/intel/subscriptions/"+subs[0]+"/sync", "", nil)
+	wantContains(t, r, `"stored":0`)
+
+	bankTok := apiToken(t, b.officer)
+	utilTok := apiToken(t, utility)
+	minTok := apiToken(t, ministry)
+	adminTokA := apiToken(t, a.admin)
+
+	// Every read path, for whoever may and may not see each indicator.
+	type reader struct {
+		name  string
+		node  *fedNode
+		c     *client
+		tok   string
+		coll  string
+		sees  map[string]bool
+	}
+	readers := []reader{
+		{"CERT on a", a, a.officer, tok, coll, map[string]bool{amberGroup: true, green: true, red: true}},
+		{"ministry on a (not in the group)", a, ministry, minTok, coll, map[string]bool{green: true}},
+		{"node administrator of a", a, a.admin, adminTokA, coll, map[string]bool{}},
+		{"bank on b (in the group)", b, b.officer, bankTok, local, map[string]bool{amberGroup: true, green: true}},
+		{"utility on b (not in the group)", b, utility, utilTok, local, map[string]bool{green: true}},
+	}
+	for _, rd := range readers {
+		paths := map[string]func(id string) response{
+			"TAXII objects": func(string) response {
+				return taxii(t, rd.node.URL, "GET", "/taxii2/api/collections/"+rd.coll+"/objects/", rd.tok, nil)
+			},
+			"TAXII object": func(id string) response {
+				return taxii(t, rd.node.URL, "GET", "/taxii2/api/collections/"+rd.coll+"/objects/"+id+"/", rd.tok, nil)
+			},
+			"TAXII versions": func(id string) response {
+				return taxii(t, rd.node.URL, "GET", "/taxii2/api/collections/"+rd.coll+"/objects/"+id+"/versions/?x="+id, rd.tok, nil)
+			},
+			"TAXII manifest": func(string) response {
+				return taxii(t, rd.node.URL, "GET", "/taxii2/api/collections/"+rd.coll+"/manifest/", rd.tok, nil)
+			},
+			"page search": func(id string) response { return rd.c.get("/intel?q=" + id) },
+			"page object": func(id string) response { return rd.c.get("/intel/c/" + rd.coll + "/o/" + id) },
+			"JSON API":    func(id string) response { return rd.c.api("GET", "/api/v1/intel/objects?q="+id, rd.tok, nil) },
+			"export JSON": func(string) response { return rd.c.get("/intel/export.json") },
+			"export CSV":  func(string) response { return rd.c.get("/intel/export.csv") },
+		}
+		for pname, get := range paths {
+			for _, id := range []string{amberGroup, green, red} {
+				r := get(id)
+				got := r.StatusCode == 200 && strings.Contains(r.Body, id)
+				switch pname {
+				case "page search": // the search box repeats the words searched
+					got = r.StatusCode == 200 && strings.Contains(r.Body, "/o/"+id)
+				case "TAXII versions": // versions name no id
+					got = r.StatusCode == 200 && strings.Contains(r.Body, `"versions":["2026-11-20T08:00:00.000Z"]`)
+				}
+				if got != rd.sees[id] {
+					t.Errorf("%s, %s, %s: seen %v, want %v (status %d)", rd.name, pname, id, got, rd.sees[id], r.StatusCode)
+				}
+			}
+		}
+	}
+	// Federation itself: a's answer to b for utility never holds the group's
+	// indicator, and b cannot ask in the name of a's own organisations.
+	wantStatus(t, newClient(t, a.URL).api("GET", "/federation/v1/intel/energy/objects?org=cert@"+a.host, "", nil), 401)
+
+	// Provenance: b shows where and when the indicator came from.
+	r = b.officer.get("/intel/c/" + local + "/o/" + amberGroup)
+	wantContains(t, r, a.host, "Grid C2 (ISAC only)", "TLP:AMBER")
+
+	// An ordinary client: discovery, API root, collections, paging by next.
+	r = taxii(t, a.URL, "GET", "/taxii2/", tok, nil)
+	wantStatus(t, r, 200)
+	if r.Header.Get("Content-Type") != taxiiMT {
+		t.Errorf("content type %q", r.Header.Get("Content-Type"))
+	}
+	r = taxii(t, a.URL, "GET", "/taxii2/api/collections/", tok, nil)
+	wantContains(t, r, `"id":"`+coll+`"`, `"can_write":true`)
+	seen := map[string]int{}
+	next := ""
+	for i := 0; i < 10; i++ {
+		r = taxii(t, a.URL, "GET", "/taxii2/api/collections/"+coll+"/objects/?limit=1&next="+next, tok, nil)
+		env := decode[struct {
+			More    bool              `json:"more"`
+			Next    string            `json:"next"`
+			Objects []json.RawMessage `json:"objects"`
+		}](t, r)
+		for _, o := range env.Objects {
+			seen[regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(string(o))[1]]++
+		}
+		if !env.More {
+			break
+		}
+		next = env.Next
+	}
+	for _, id := range []string{amberGroup, green, red} {
+		if seen[id] != 1 {
+			t.Errorf("paging by next saw %s %d times", id, seen[id])
+		}
+	}
+	// Without a token: 401 with a challenge, in TAXII's error format.
+	r = taxii(t, a.URL, "GET", "/taxii2/api/collections/", "", nil)
+	wantStatus(t, r, 401)
+	if !strings.Contains(r.Header.Get("WWW-Authenticate"), "Basic") || !strings.Contains(r.Body, `"http_status":"401"`) {
+		t.Errorf("401: %v %s", r.Header, r.Body)
+	}
+	// A client that may only read cannot write.
+	r = taxii(t, a.URL, "POST", "/taxii2/api/collections/"+coll+"/objects/", minTok, []byte(`{"objects":[]}`))
+	wantStatus(t, r, 403)
+	// The CERT deletes the red indicator; it is gone.
+	wantStatus(t, taxii(t, a.URL, "DELETE", "/taxii2/api/collections/"+coll+"/objects/"+red+"/", tok, nil), 200)
+	wantStatus(t, taxii(t, a.URL, "GET", "/taxii2/api/collections/"+coll+"/objects/"+red+"/", tok, nil), 404)
+	_ = io.Discard
+}
