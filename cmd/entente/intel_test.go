@@ -3,7 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"io"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -45,9 +45,13 @@ func taxii(t *testing.T, base, method, path, token string, body []byte) response
 }
 
 func indicator(id, name, modified string, markings ...string) string {
-	m, _ := json.Marshal(markings)
-	return `{"type":"indicator","spec_version":"2.1","id":"` + id + `","created":"2026-11-20T08:00:00.000Z","modified":"` + modified +
+	m := []byte("[]")
+	if len(markings) > 0 {
+		m, _ = json.Marshal(markings)
+	}
+	s := `{"type":"indicator","spec_version":"2.1","id":"` + id + `","created":"2026-11-20T08:00:00.000Z","modified":"` + modified +
 		`","name":"` + name + `","pattern":"[ipv4-addr:value = '203.0.113.9']","pattern_type":"stix","valid_from":"2026-11-20T08:00:00Z","labels":["sector:energy"],"object_marking_refs":` + string(m) + `}`
+	return strings.Replace(s, `,"object_marking_refs":[]`, "", 1)
 }
 
 // personOf adds a person with a role to an organisation of a node and
@@ -249,5 +253,106 @@ func TestIntelAcrossNodes(t *testing.T) {
 	// The CERT deletes the red indicator; it is gone.
 	wantStatus(t, taxii(t, a.URL, "DELETE", "/taxii2/api/collections/"+coll+"/objects/"+red+"/", tok, nil), 200)
 	wantStatus(t, taxii(t, a.URL, "GET", "/taxii2/api/collections/"+coll+"/objects/"+red+"/", tok, nil), 404)
-	_ = io.Discard
+}
+
+// TestIntelSyncKilled: node b pulls 3,000 objects from node a's collection
+// and is killed with SIGKILL in the middle; restarted, it resumes from the
+// last page it committed and ends with every object exactly once.
+func TestIntelSyncKilled(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crash test skipped in -short mode")
+	}
+	const total = 3000
+	ap, bp := startProc(t, t.TempDir(), freePort(t)), startProc(t, t.TempDir(), freePort(t))
+	a := setupFederated(t, ap.node(), "cert", "ID", "National CERT")
+	b := setupFederated(t, bp.node(), "bank", "ID", "Bank CSIRT")
+	peer(t, a, b)
+	r := a.admin.api("POST", "/api/v1/intel/collections", "", map[string]any{"alias": "feed", "title": "Feed", "default_tlp": "AMBER"})
+	wantStatus(t, r, 201)
+	coll := decode[struct{ ID string }](t, r).ID
+	for _, right := range []map[string]any{{"org": "cert@" + a.host, "can_read": true, "can_write": true}, {"org": "bank@" + b.host, "can_read": true}} {
+		wantStatus(t, a.admin.api("PUT", "/api/v1/intel/collections/"+coll+"/rights", "", right), 200)
+	}
+	tok := apiToken(t, a.officer)
+	for i := 0; i < total; i += 500 {
+		var objs []string
+		for j := i; j < i+500; j++ {
+			objs = append(objs, indicator(fmt.Sprintf("indicator--b0000000-0000-4000-8000-%012d", j), fmt.Sprintf("Feed %d", j), "2026-11-20T08:00:00.000Z"))
+		}
+		r := taxii(t, a.URL, "POST", "/taxii2/api/collections/"+coll+"/objects/", tok, []byte(`{"objects":[`+strings.Join(objs, ",")+`]}`))
+		wantStatus(t, r, 202)
+		wantContains(t, r, `"success_count":500`)
+	}
+	r = b.admin.api("POST", "/api/v1/intel/collections", "", map[string]any{"alias": "from-cert", "title": "From the CERT", "default_tlp": "RED"})
+	wantStatus(t, r, 201)
+	local := decode[struct{ ID string }](t, r).ID
+	r = b.admin.api("POST", "/api/v1/intel/subscriptions", "", map[string]any{"peer": a.host, "remote_collection": "feed", "collection": local, "org": "bank@" + b.host})
+	wantStatus(t, r, 201)
+	sub := decode[struct{ ID string }](t, r).ID
+	pulled := func(c *client) int64 {
+		var s struct {
+			Subscriptions []struct {
+				Pulled int64 `json:"pulled"`
+			} `json:"subscriptions"`
+		}
+		json.Unmarshal([]byte(c.api("GET", "/api/v1/intel/subscriptions", "", nil).Body), &s)
+		if len(s.Subscriptions) == 0 {
+			return 0
+		}
+		return s.Subscriptions[0].Pulled
+	}
+	// Start the sync and kill b once some pages, not all, have committed.
+	go func() {
+		req, _ := http.NewRequest("POST", b.URL+"/api/v1/intel/subscriptions/"+sub+"/sync", nil)
+		for _, ck := range b.admin.http.Jar.Cookies(req.URL) {
+			req.AddCookie(ck)
+		}
+		if res, err := http.DefaultClient.Do(req); err == nil {
+			res.Body.Close()
+		}
+	}()
+	waitFor(t, "the first pages on b", func() bool { return pulled(b.admin) >= 200 })
+	bp.kill()
+	bp2 := startProc(t, bp.data, bp.port)
+	bAgain := &fedNode{testNode: bp2.node(), host: b.host, handle: "bank", admin: b.admin, officer: b.officer}
+	before := pulled(bAgain.admin)
+	if before >= total {
+		t.Fatalf("the sync had finished (%d) before the kill", before)
+	}
+	t.Logf("killed b after %d of %d objects", before, total)
+	for pulled(bAgain.admin) < total {
+		r := bAgain.admin.api("POST", "/api/v1/intel/subscriptions/"+sub+"/sync", "", nil)
+		wantStatus(t, r, 200)
+	}
+	// Every object exactly once, as the subscribing bank sees them over TAXII.
+	btok := apiToken(t, b.officer)
+	seen := map[string]int{}
+	next := ""
+	for {
+		r := taxii(t, b.URL, "GET", "/taxii2/api/collections/"+local+"/objects/?limit=1000&next="+next, btok, nil)
+		wantStatus(t, r, 200)
+		env := decode[struct {
+			More    bool              `json:"more"`
+			Next    string            `json:"next"`
+			Objects []json.RawMessage `json:"objects"`
+		}](t, r)
+		for _, o := range env.Objects {
+			seen[regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(string(o))[1]]++
+		}
+		if !env.More {
+			break
+		}
+		next = env.Next
+	}
+	if len(seen) != total {
+		t.Errorf("b holds %d objects, want %d", len(seen), total)
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("%s held %d times", id, n)
+		}
+	}
+	if p := pulled(bAgain.admin); p != total {
+		t.Errorf("pulled %d, want %d", p, total)
+	}
 }
