@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -354,5 +357,101 @@ func TestIntelSyncKilled(t *testing.T) {
 	}
 	if p := pulled(bAgain.admin); p != total {
 		t.Errorf("pulled %d, want %d", p, total)
+	}
+}
+
+var updateGolden = os.Getenv("ENTENTE_UPDATE_GOLDEN") != ""
+
+// TestTAXIIGolden holds the TAXII server's answers to golden files: each
+// endpoint's status, TAXII headers and body, with the values that change
+// from run to run (ids the node makes, its address, dates it adds) replaced
+// by names. ENTENTE_UPDATE_GOLDEN=1 rewrites the files.
+func TestTAXIIGolden(t *testing.T) {
+	a := startFederated(t, "", "cert", "ID", "National CERT")
+	r := a.admin.api("POST", "/api/v1/intel/collections", "", map[string]any{"alias": "energy", "title": "Energy sector", "description": "Indicators for the grid", "default_tlp": "GREEN"})
+	wantStatus(t, r, 201)
+	coll := decode[struct{ ID string }](t, r).ID
+	wantStatus(t, a.admin.api("PUT", "/api/v1/intel/collections/"+coll+"/rights", "", map[string]any{"org": "cert@" + a.host, "can_read": true, "can_write": true}), 200)
+	tok := apiToken(t, a.officer)
+	const id1, id2 = "indicator--c0000000-0000-4000-8000-000000000001", "indicator--c0000000-0000-4000-8000-000000000002"
+	post := `{"objects":[` + indicator(id1, "One", "2026-11-20T08:00:00.000Z", tlpGreenID) + `,` + indicator(id1, "One, revised", "2026-11-21T08:00:00.000Z", tlpGreenID) + `,` +
+		indicator(id2, "Two", "2026-11-20T08:00:00.000Z") + `,{"type":"indicator","id":"indicator--c0000000-0000-4000-8000-000000000003"}]}`
+	var statusID string
+	steps := []struct {
+		name, method, path, token, accept, ctype string
+		body                                     string
+	}{
+		{"post", "POST", "/taxii2/api/collections/{coll}/objects/", tok, taxiiMT, taxiiMT, post},
+		{"discovery", "GET", "/taxii2/", tok, taxiiMT, "", ""},
+		{"api-root", "GET", "/taxii2/api/", tok, "application/taxii+json", "", ""},
+		{"collections", "GET", "/taxii2/api/collections/", tok, taxiiMT, "", ""},
+		{"collection", "GET", "/taxii2/api/collections/{coll}/", tok, taxiiMT, "", ""},
+		{"objects", "GET", "/taxii2/api/collections/{coll}/objects/", tok, taxiiMT, "", ""},
+		{"objects-page1", "GET", "/taxii2/api/collections/{coll}/objects/?limit=1&match[version]=all", tok, taxiiMT, "", ""},
+		{"objects-by-type", "GET", "/taxii2/api/collections/{coll}/objects/?match[type]=malware", tok, taxiiMT, "", ""},
+		{"object-first", "GET", "/taxii2/api/collections/{coll}/objects/" + id1 + "/?match[version]=first", tok, taxiiMT, "", ""},
+		{"versions", "GET", "/taxii2/api/collections/{coll}/objects/" + id1 + "/versions/", tok, taxiiMT, "", ""},
+		{"manifest", "GET", "/taxii2/api/collections/{coll}/manifest/", tok, taxiiMT, "", ""},
+		{"status", "GET", "/taxii2/api/status/{status}/", tok, taxiiMT, "", ""},
+		{"error-401", "GET", "/taxii2/api/collections/", "", taxiiMT, "", ""},
+		{"error-406", "GET", "/taxii2/api/collections/", tok, "application/json", "", ""},
+		{"error-415", "POST", "/taxii2/api/collections/{coll}/objects/", tok, taxiiMT, "application/json", `{"objects":[]}`},
+		{"error-404", "GET", "/taxii2/api/collections/00000000-0000-4000-8000-000000000000/objects/", tok, taxiiMT, "", ""},
+		{"error-400", "GET", "/taxii2/api/collections/{coll}/objects/?limit=0", tok, taxiiMT, "", ""},
+	}
+	dateRE := regexp.MustCompile(`20\d\d-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z`)
+	for _, s := range steps {
+		path := strings.NewReplacer("{coll}", coll, "{status}", statusID).Replace(s.path)
+		var body io.Reader
+		if s.body != "" {
+			body = strings.NewReader(s.body)
+		}
+		req, _ := http.NewRequest(s.method, a.URL+path, body)
+		req.Header.Set("Accept", s.accept)
+		if s.ctype != "" {
+			req.Header.Set("Content-Type", s.ctype)
+		}
+		if s.token != "" {
+			req.SetBasicAuth("client", s.token)
+		}
+		r := newClient(t, a.URL).do(req)
+		if s.name == "post" {
+			statusID = decode[struct{ ID string }](t, r).ID
+		}
+		var pretty bytes.Buffer
+		if err := json.Indent(&pretty, []byte(r.Body), "", "  "); err != nil {
+			pretty.WriteString(r.Body)
+		}
+		var got strings.Builder
+		fmt.Fprintf(&got, "%s %s\n%d\n", s.method, s.path, r.StatusCode)
+		for _, h := range []string{"Content-Type", "WWW-Authenticate", "X-TAXII-Date-Added-First", "X-TAXII-Date-Added-Last"} {
+			for _, v := range r.Header.Values(h) {
+				fmt.Fprintf(&got, "%s: %s\n", h, v)
+			}
+		}
+		got.WriteString("\n" + pretty.String() + "\n")
+		dates := map[string]string{}
+		norm := dateRE.ReplaceAllStringFunc(got.String(), func(d string) string {
+			if _, ok := dates[d]; !ok {
+				dates[d] = fmt.Sprintf("{date_added_%d}", len(dates)+1)
+			}
+			return dates[d]
+		})
+		norm = strings.NewReplacer(coll, "{coll}", statusID, "{status}", a.host, "{host}").Replace(norm)
+		file := filepath.Join("testdata", "taxii", s.name+".golden")
+		if updateGolden {
+			os.MkdirAll(filepath.Dir(file), 0o755)
+			if err := os.WriteFile(file, []byte(norm), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatalf("%s: %v (ENTENTE_UPDATE_GOLDEN=1 writes it)", s.name, err)
+		}
+		if string(want) != norm {
+			t.Errorf("%s differs from %s:\n--- got\n%s\n--- want\n%s", s.name, file, norm, want)
+		}
 	}
 }

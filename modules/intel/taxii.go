@@ -116,6 +116,9 @@ func (m *Module) taxiiError(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	status := web.Status(ce.Kind)
+	if ce.Message == "err.intel.param" {
+		status = http.StatusBadRequest // TAXII's answer to a malformed query
+	}
 	lang := web.Lang(r.Context())
 	desc := ""
 	if ce.Message != "" && m.web.Catalog().Has(ce.Message) {
