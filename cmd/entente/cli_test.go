@@ -260,6 +260,23 @@ func TestDemo(t *testing.T) {
 	if strings.Contains(r.Body, "Draft ASEAN") || ayu.get(tb+"t1").StatusCode != 404 {
 		t.Fatal("the stakeholder sees the state text")
 	}
+	// Threat intelligence: BSSN's collection under several TLP labels; the
+	// ISAC's AMBER indicator reaches its members only.
+	rina := newClient(t, n.URL)
+	wantStatus(t, rina.post("/login", url.Values{"email": {"rina@bssn.demo"}, "password": {pw[1]}}), 303)
+	wantContains(t, rina.get("/intel"), "GridLock command-and-control server", "Staging host named", "TLP:AMBER", "TLP:RED")
+	yusuf := newClient(t, n.URL)
+	wantStatus(t, yusuf.post("/login", url.Values{"email": {"yusuf@nusantara.demo"}, "password": {pw[1]}}), 303)
+	r = yusuf.get("/intel")
+	wantContains(t, r, "GridLock command-and-control server", "GridLock campaign against regional grid operators")
+	if strings.Contains(r.Body, "Staging host named") {
+		t.Fatal("a member of the ISAC sees BSSN's TLP:RED indicator")
+	}
+	r = sari.get("/intel")
+	wantContains(t, r, "Phishing domain posing as the grid regulator")
+	if strings.Contains(r.Body, "GridLock command-and-control") || strings.Contains(r.Body, "Staging host") {
+		t.Fatal("the ministry, outside the ISAC, sees its AMBER indicator")
+	}
 	wantStatus(t, c.post("/login", url.Values{"email": {"maria@asean.demo"}, "password": {pw[1]}}), 303)
 	r = c.get("/orgs")
 	for _, h := range []string{"kemlu", "bssn", "polri-siber", "kln-my", "csa-sg", "dfat-au", "mofa-jp", "asean", "nusantara-cloud", "ruang-digital", "univ-nusantara"} {

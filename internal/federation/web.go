@@ -57,14 +57,19 @@ func (m *Module) descriptor(w http.ResponseWriter, r *http.Request) {
 
 // peerError answers a peer with the status of the error and the reason, so
 // the sending node can log why its envelope was refused.
-func (m *Module) peerError(w http.ResponseWriter, r *http.Request, err error) {
+func (m *Module) peerError(w http.ResponseWriter, r *http.Request, err error) { PeerError(m.web, w, r, err) }
+
+// PeerError answers a peer's refused request: a refusal by the federation
+// layer (bad signature, unknown peer) as JSON with its reason, whatever the
+// request accepts, so a peer is never sent to a sign-in page.
+func PeerError(s *web.Server, w http.ResponseWriter, r *http.Request, err error) {
 	reason := Refusal(err)
 	if reason == "" {
-		m.web.Error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	kind := core.KindOf(err)
-	m.web.JSON(w, web.Status(kind), web.APIError{Error: web.APIErrorBody{Kind: kind, Message: reason, RequestID: core.RequestFrom(r.Context()).ID}})
+	s.JSON(w, web.Status(kind), web.APIError{Error: web.APIErrorBody{Kind: kind, Message: reason, RequestID: core.RequestFrom(r.Context()).ID}})
 }
 
 func (m *Module) inbox(w http.ResponseWriter, r *http.Request) {

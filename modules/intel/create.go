@@ -60,6 +60,10 @@ type NewReport struct {
 	Sharing
 }
 
+// IdentityFor returns the id of the STIX identity that stands for a local
+// organisation, for code that writes objects in its name.
+func IdentityFor(addr string) string { return identityFor(addr) }
+
 // identityFor is the STIX identity that stands for a local organisation in
 // what it writes: its id is derived from its address, so every object the
 // organisation writes names the same author.

@@ -249,10 +249,10 @@ type Group struct {
 // CreateGroup creates a sharing group owned by one of the actor's
 // organisations, with its members (addresses, here or on peers).
 func (s *Service) CreateGroup(ctx context.Context, a core.Actor, owner, name string, members []string) (Group, error) {
-	if !slices.Contains(access.IntelOrgs(a, access.IntelGroups, s.Host()), owner) {
-		return Group{}, errOp("group", core.KindForbidden, "err.forbidden")
-	}
 	p := core.Problems{}
+	if !slices.Contains(access.IntelOrgs(a, access.IntelGroups, s.Host()), owner) {
+		p.Add("owner", "err.intel.owner")
+	}
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 200 {
 		p.Add("name", "err.required")

@@ -12,6 +12,7 @@ import (
 
 	"entente.example/entente/core"
 	"entente.example/entente/internal/access"
+	"entente.example/entente/internal/federation"
 	"entente.example/entente/internal/web"
 )
 
@@ -129,17 +130,15 @@ func (m *Module) search(w http.ResponseWriter, r *http.Request) {
 
 type objectView struct {
 	web.Page
-	O           Stored
-	Pretty      string
-	Versions    []Stored
-	Related     []Stored
-	Sightings   []Stored
-	Opinions    []Stored
-	Collection  Collection
-	WriteOrgs   []string
-	GroupName   string
-	Form        web.Form
-	FieldValues map[string]string
+	O          Stored
+	Pretty     string
+	Versions   []Stored
+	Related    []Stored
+	Sightings  []Stored
+	Opinions   []Stored
+	Collection Collection
+	WriteOrgs  []string
+	Form       web.Form
 }
 
 func (m *Module) objectView(r *http.Request) (objectView, error) {
@@ -264,7 +263,11 @@ func (m *Module) newView(r *http.Request, kind string) (newView, error) {
 	if kind != "report" {
 		kind = "indicator"
 	}
-	v := newView{Page: m.web.Page(r, "title.intel_new_"+kind), Kind: kind, Collections: ws, Orgs: writers, Groups: gs, Sectors: Sectors, TLPs: core.TLPs, Form: web.Form{Problems: core.Problems{}}}
+	title := "title.intel_new_indicator"
+	if kind == "report" {
+		title = "title.intel_new_report"
+	}
+	v := newView{Page: m.web.Page(r, title), Kind: kind, Collections: ws, Orgs: writers, Groups: gs, Sectors: Sectors, TLPs: core.TLPs, Form: web.Form{Problems: core.Problems{}}}
 	v.Nav = "intel"
 	return v, nil
 }
@@ -508,12 +511,12 @@ func csvSafe(s string) string {
 func (m *Module) peerPull(w http.ResponseWriter, r *http.Request) {
 	peer, err := m.svc.fed.VerifyRequest(r.Context(), r, nil)
 	if err != nil {
-		m.web.Error(w, r, err)
+		federation.PeerError(m.web, w, r, err)
 		return
 	}
 	b, err := m.svc.ServePull(r.Context(), peer, r.PathValue("cid"), r.URL.Query())
 	if err != nil {
-		m.web.Error(w, r, err)
+		m.web.JSON(w, web.Status(core.KindOf(err)), web.APIError{Error: web.APIErrorBody{Kind: core.KindOf(err), Message: "refused"}})
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
