@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -156,12 +156,12 @@ func TestIntelAcrossNodes(t *testing.T) {
 
 	// Every read path, for whoever may and may not see each indicator.
 	type reader struct {
-		name  string
-		node  *fedNode
-		c     *client
-		tok   string
-		coll  string
-		sees  map[string]bool
+		name string
+		node *fedNode
+		c    *client
+		tok  string
+		coll string
+		sees map[string]bool
 	}
 	readers := []reader{
 		{"CERT on a", a, a.officer, tok, coll, map[string]bool{amberGroup: true, green: true, red: true}},

@@ -57,7 +57,9 @@ func (m *Module) descriptor(w http.ResponseWriter, r *http.Request) {
 
 // peerError answers a peer with the status of the error and the reason, so
 // the sending node can log why its envelope was refused.
-func (m *Module) peerError(w http.ResponseWriter, r *http.Request, err error) { PeerError(m.web, w, r, err) }
+func (m *Module) peerError(w http.ResponseWriter, r *http.Request, err error) {
+	PeerError(m.web, w, r, err)
+}
 
 // PeerError answers a peer's refused request: a refusal by the federation
 // layer (bad signature, unknown peer) as JSON with its reason, whatever the
