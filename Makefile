@@ -45,6 +45,10 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDiff -fuzztime $(FUZZTIME) ./modules/negotiation
 	$(GO) test -run '^$$' -fuzz FuzzMarked -fuzztime $(FUZZTIME) ./modules/negotiation
 	$(GO) test -run '^$$' -fuzz FuzzApplyAct -fuzztime $(FUZZTIME) ./modules/negotiation
+	$(GO) test -run '^$$' -fuzz FuzzParseObject -fuzztime $(FUZZTIME) ./modules/intel
+	$(GO) test -run '^$$' -fuzz FuzzStreamObjects -fuzztime $(FUZZTIME) ./modules/intel
+	$(GO) test -run '^$$' -fuzz FuzzCheckPattern -fuzztime $(FUZZTIME) ./modules/intel
+	$(GO) test -run '^$$' -fuzz FuzzFromMISP -fuzztime $(FUZZTIME) ./modules/intel
 
 # Start-up time, idle memory and latency under load (see docs/performance.md).
 perf: build

@@ -51,7 +51,7 @@ func actorOf(addr string, role core.Role) core.Actor {
 	return core.Actor{UserID: "u-" + h, Name: h, Memberships: []core.Membership{{Org: core.OrgRef{ID: "id-" + h, Handle: h}, Kind: core.OrgStateCERT, Role: role}}}
 }
 
-func newWorld(t *testing.T, e storetest.Engine) *world {
+func newWorld(t testing.TB, e storetest.Engine) *world {
 	ctx := context.Background()
 	clock := storetest.NewClock(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
 	db := storetest.Open(t, e, clock, ledger.Migrations(), federation.Migrations(), intel.Migrations())
