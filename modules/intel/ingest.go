@@ -199,14 +199,13 @@ type existing struct {
 
 // row is a version to insert.
 type row struct {
-	obj       object
-	tlp       core.TLP
-	audience  string
-	group     string
-	latest    bool
-	dateAdded string
-	origin    string
-	originAt  string
+	obj      object
+	tlp      core.TLP
+	audience string
+	group    string
+	latest   bool
+	origin   string
+	originAt string
 }
 
 // storeBatch checks and stores one batch in one transaction; the outcome of

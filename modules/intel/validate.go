@@ -3,12 +3,10 @@ package intel
 import (
 	"bytes"
 	"embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"path"
-	"slices"
 	"strings"
 	"sync"
 
@@ -154,14 +152,4 @@ func (e *fieldError) Error() string { return e.Field + ": " + e.Reason }
 
 func problem(field, format string, args ...any) error {
 	return &fieldError{Field: field, Reason: fmt.Sprintf(format, args...)}
-}
-
-// keys lists an object's property names, for the rules that look at shape.
-func keys(m map[string]json.RawMessage) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }

@@ -382,7 +382,10 @@ func (m *Module) upload(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			objs = withTLP(objs, core.TLP(strings.ToUpper(tlp)))
-			st, err = m.svc.PostObjects(r.Context(), intersect(orgs, m.svc.Writers(a)), fields["collection"], objs)
+			if st, err = m.svc.PostObjects(r.Context(), intersect(orgs, m.svc.Writers(a)), fields["collection"], objs); err != nil {
+				fail(err)
+				return
+			}
 		} else {
 			st, err = m.svc.Post(r.Context(), intersect(orgs, m.svc.Writers(a)), fields["collection"], part)
 		}
