@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -245,18 +246,27 @@ type Conn struct {
 // Get scans one row into dest; no row is a not-found error.
 func (c Conn) Get(ctx context.Context, dest any, query string, args ...any) error {
 	counted(ctx)
+	if err := checkArgs(args); err != nil {
+		return err
+	}
 	return mapErr(sqlx.GetContext(ctx, c.ext, dest, c.ext.Rebind(query), args...))
 }
 
 // Select scans all rows into dest, a pointer to a slice.
 func (c Conn) Select(ctx context.Context, dest any, query string, args ...any) error {
 	counted(ctx)
+	if err := checkArgs(args); err != nil {
+		return err
+	}
 	return mapErr(sqlx.SelectContext(ctx, c.ext, dest, c.ext.Rebind(query), args...))
 }
 
 // Exec runs a statement and returns the number of rows it affected.
 func (c Conn) Exec(ctx context.Context, query string, args ...any) (int64, error) {
 	counted(ctx)
+	if err := checkArgs(args); err != nil {
+		return 0, err
+	}
 	res, err := c.ext.ExecContext(ctx, c.ext.Rebind(query), args...)
 	if err != nil {
 		return 0, mapErr(err)
@@ -266,6 +276,44 @@ func (c Conn) Exec(ctx context.Context, query string, args ...any) (int64, error
 		return 0, mapErr(err)
 	}
 	return n, nil
+}
+
+// checkArgs refuses text that one engine would store and the other refuse:
+// PostgreSQL rejects NUL in text and invalid UTF-8, SQLite keeps both. This
+// is the last line behind the checks at the edges (forms, JSON, envelopes),
+// so that no write path, however it was reached, behaves differently on the
+// two engines. Byte slices are data, not text, and pass as they are.
+func checkArgs(args []any) error {
+	for i, a := range args {
+		var s string
+		switch v := a.(type) {
+		case nil, []byte, int, int64, bool, time.Time:
+			continue
+		case string:
+			s = v
+		case *string:
+			if v == nil {
+				continue
+			}
+			s = *v
+		default:
+			rv := reflect.ValueOf(a)
+			if rv.Kind() == reflect.Pointer {
+				if rv.IsNil() {
+					continue
+				}
+				rv = rv.Elem()
+			}
+			if rv.Kind() != reflect.String {
+				continue
+			}
+			s = rv.String()
+		}
+		if p := core.CheckText(s); p != "" {
+			return &core.Error{Kind: core.KindInvalid, Message: p, Err: fmt.Errorf("store: argument %d: %s", i+1, p)}
+		}
+	}
+	return nil
 }
 
 type queryCounter struct{}

@@ -52,6 +52,53 @@ func TestStore(t *testing.T) {
 			}
 		})
 
+		t.Run("text either engine would refuse is refused by both", func(t *testing.T) {
+			type named string
+			bad := []struct {
+				name string
+				arg  any
+				want string
+			}{
+				{"NUL", "a\x00b", core.ProblemNUL},
+				{"NUL only", "\x00", core.ProblemNUL},
+				{"invalid UTF-8", "caf\xe9", core.ProblemUTF8},
+				{"truncated rune", "\xe2\x82", core.ProblemUTF8},
+				{"pointer", ptr("x\x00"), core.ProblemNUL},
+				{"named string type", named("y\xff"), core.ProblemUTF8},
+			}
+			for _, c := range bad {
+				err := db.WithTx(ctx, func(tx *store.Tx) error {
+					_, err := tx.Exec(ctx, `INSERT INTO things (id, name) VALUES (?, ?)`, "bad-"+c.name, c.arg)
+					return err
+				})
+				if ce := core.AsError(err); ce == nil || ce.Kind != core.KindInvalid || ce.Message != c.want {
+					t.Errorf("%s: Exec = %v; want invalid %s", c.name, err, c.want)
+				}
+				var n int
+				if err := db.R().Get(ctx, &n, `SELECT COUNT(*) FROM things WHERE id = ?`, "bad-"+c.name); err != nil || n != 0 {
+					t.Errorf("%s: stored %d rows, %v; want none", c.name, n, err)
+				}
+				// Reads with such text are refused the same way, not sent to
+				// PostgreSQL to fail there with its own error.
+				var id string
+				if err := db.R().Get(ctx, &id, `SELECT id FROM things WHERE name = ?`, c.arg); core.KindOf(err) != core.KindInvalid {
+					t.Errorf("%s: Get = %v; want invalid", c.name, err)
+				}
+				var ids []string
+				if err := db.R().Select(ctx, &ids, `SELECT id FROM things WHERE name = ?`, c.arg); core.KindOf(err) != core.KindInvalid {
+					t.Errorf("%s: Select = %v; want invalid", c.name, err)
+				}
+			}
+			// Bytes are data, and good text passes.
+			err := db.WithTx(ctx, func(tx *store.Tx) error {
+				_, err := tx.Exec(ctx, `INSERT INTO things (id, name, blob) VALUES (?, ?, ?)`, "good-text", "Kemlu — ré ✓", []byte{0, 0xff})
+				return err
+			})
+			if err != nil {
+				t.Fatalf("good text and bytes refused: %v", err)
+			}
+		})
+
 		t.Run("values round-trip", func(t *testing.T) {
 			at := time.Date(2026, 3, 4, 5, 6, 7, 123456000, time.UTC)
 			err := db.WithTx(ctx, func(tx *store.Tx) error {
@@ -220,3 +267,5 @@ func TestMigrationNamesAreChecked(t *testing.T) {
 		t.Fatal("a migration without a number was accepted")
 	}
 }
+
+func ptr(s string) *string { return &s }
