@@ -180,18 +180,11 @@ func (s *Server) funcs(lang string) template.FuncMap {
 			}
 			return "/static/" + fp, nil
 		},
-		"date": func(t time.Time) string {
-			if t.IsZero() {
-				return ""
-			}
-			return t.UTC().Format("2006-01-02 15:04 UTC")
-		},
-		"dateptr": func(t *time.Time) string {
-			if t == nil {
-				return ""
-			}
-			return t.UTC().Format("2006-01-02 15:04 UTC")
-		},
+		// date renders a moment for people (HumanTime): every page shows
+		// times through it. dateptr is the same, kept for older templates.
+		"date":     func(v any) string { return HumanTime(lang, v) },
+		"dateptr":  func(v any) string { return HumanTime(lang, v) },
+		"datetime": MachineTime,
 		// safeURL marks a URL the server built itself (the QR code's data: URL)
 		// as safe; never use it on anything a person typed.
 		"safeURL": func(s string) template.URL { return template.URL(s) },
