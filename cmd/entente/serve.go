@@ -215,6 +215,11 @@ func (e env) build(ctx context.Context, cfg config.Config) (_ *node, err error) 
 	if err != nil {
 		return nil, err
 	}
+	// A notification whose translation asks for a value nobody passes would
+	// reach someone's inbox garbled: refuse to start instead.
+	if err := notify.Check(n.srv.Catalog(), web.Langs, notify.Kinds); err != nil {
+		return nil, fmt.Errorf("e-mail messages: %w", err)
+	}
 	if n.ledger, err = ledger.New(n.db, hostOf(n.baseURL), n.keys.Signing); err != nil {
 		return nil, err
 	}

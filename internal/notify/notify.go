@@ -160,9 +160,9 @@ type People struct {
 	BaseURL func() string
 }
 
-// Notify e-mails one person. The subject is formatted with args; the body
-// with args and then the absolute link to path.
-func (p People) Notify(ctx context.Context, tx *store.Tx, userID, subjectKey, bodyKey, path string, args ...any) error {
+// Notify e-mails one person a notification of kind k about the page at path
+// (relative to the node's base URL), in the person's language.
+func (p People) Notify(ctx context.Context, tx *store.Tx, userID string, k Kind, path string, args Args) error {
 	var u struct {
 		Email    string `db:"email"`
 		Lang     string `db:"lang"`
@@ -177,10 +177,31 @@ func (p People) Notify(ctx context.Context, tx *store.Tx, userID, subjectKey, bo
 	if u.Lang == "" {
 		u.Lang = "en"
 	}
-	msg := Message{
-		To:      u.Email,
-		Subject: p.Tr.T(u.Lang, subjectKey, args...),
-		Body:    p.Tr.T(u.Lang, bodyKey, append(args, p.BaseURL()+path)...),
+	subject, body, err := Render(p.Tr, u.Lang, k, p.BaseURL()+path, args)
+	if err != nil {
+		return err
 	}
-	return p.Jobs.Enqueue(ctx, tx, "notify.email", msg, jobs.Options{})
+	return p.Jobs.Enqueue(ctx, tx, "notify.email", Message{To: u.Email, Subject: subject, Body: body}, jobs.Options{})
+}
+
+// NotifyOrg e-mails the people of a local organisation who hold one of
+// roles; disabled accounts are skipped.
+func (p People) NotifyOrg(ctx context.Context, tx *store.Tx, orgID string, roles []core.Role, k Kind, path string, args Args) error {
+	if len(roles) == 0 {
+		return nil
+	}
+	qargs := []any{orgID}
+	for _, r := range roles {
+		qargs = append(qargs, string(r))
+	}
+	var users []string
+	if err := tx.Select(ctx, &users, `SELECT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = ? AND m.role IN (`+strings.TrimSuffix(strings.Repeat("?,", len(roles)), ",")+`) AND u.disabled = FALSE ORDER BY m.user_id`, qargs...); err != nil {
+		return core.Wrap("notify: organisation", err)
+	}
+	for _, u := range users {
+		if err := p.Notify(ctx, tx, u, k, path, args); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"entente.example/entente/internal/audit"
 	"entente.example/entente/internal/federation"
 	"entente.example/entente/internal/ledger"
+	"entente.example/entente/internal/notify"
 	"entente.example/entente/internal/store"
 )
 
@@ -26,9 +27,8 @@ const (
 // Notifier sends e-mail through the job queue; main wires the platform's.
 type Notifier interface {
 	// Notify e-mails a person, in their language; path is a page on this node
-	// that the message links to (made absolute and passed as the last
-	// argument of the body).
-	Notify(ctx context.Context, tx *store.Tx, userID, subjectKey, bodyKey, path string, args ...any) error
+	// that the message links to.
+	Notify(ctx context.Context, tx *store.Tx, userID string, k notify.Kind, path string, args notify.Args) error
 }
 
 // Service is correspondence's use cases.
@@ -281,13 +281,13 @@ func (s *Service) receiveMessage(ctx context.Context, tx *store.Tx, env federati
 	if _, err = tx.Exec(ctx, `INSERT INTO message_recipients (message_id, to_addr, to_org_id, state, delivered_at) VALUES (?, ?, ?, ?, ?)`, id, env.To, to.ID, StateDelivered, tx.Now); err != nil {
 		return core.Wrap("correspondence: receive", err)
 	}
-	return s.tell(ctx, tx, to.ID, "mail.arrived.subject", "mail.arrived.body", env.From, p.Subject, id)
+	return s.tell(ctx, tx, to.ID, notify.MessageArrived, id, notify.Args{"from": env.From, "subject": p.Subject})
 }
 
 // tell e-mails the admins and officers of an organisation (the people who
 // can act on its correspondence), through the job queue in the same
 // transaction.
-func (s *Service) tell(ctx context.Context, tx *store.Tx, orgID, subjectKey, bodyKey string, from, subject, messageID string) error {
+func (s *Service) tell(ctx context.Context, tx *store.Tx, orgID string, k notify.Kind, messageID string, args notify.Args) error {
 	if s.notify == nil {
 		return nil
 	}
@@ -296,7 +296,7 @@ func (s *Service) tell(ctx context.Context, tx *store.Tx, orgID, subjectKey, bod
 		return core.Wrap("correspondence: notify", err)
 	}
 	for _, u := range users {
-		if err := s.notify.Notify(ctx, tx, u, subjectKey, bodyKey, "/mail/"+messageID, from, subject); err != nil {
+		if err := s.notify.Notify(ctx, tx, u, k, "/mail/"+messageID, args); err != nil {
 			return err
 		}
 	}
@@ -364,7 +364,7 @@ func (s *Service) Undelivered(ctx context.Context, tx *store.Tx, envelopeID, rea
 		return err
 	}
 	if s.notify != nil && r.AuthorID != "" {
-		if err := s.notify.Notify(ctx, tx, r.AuthorID, "mail.undelivered.subject", "mail.undelivered.body", "/mail/"+r.MessageID, r.To, r.Subject); err != nil {
+		if err := s.notify.Notify(ctx, tx, r.AuthorID, notify.MessageUndelivered, "/mail/"+r.MessageID, notify.Args{"to": r.To, "subject": r.Subject}); err != nil {
 			return err
 		}
 	}
@@ -662,12 +662,12 @@ func (s *Service) CheckDeadlines(ctx context.Context) error {
 				return err
 			}
 			if d.Direction == "out" && d.AuthorID != "" && s.notify != nil {
-				if err := s.notify.Notify(ctx, tx, d.AuthorID, "mail.overdue_out.subject", "mail.overdue_out.body", "/mail/"+d.MessageID, d.To, d.Subject); err != nil {
+				if err := s.notify.Notify(ctx, tx, d.AuthorID, notify.AckOverdueOut, "/mail/"+d.MessageID, notify.Args{"to": d.To, "subject": d.Subject}); err != nil {
 					return err
 				}
 			}
 			if d.ToOrgID != "" {
-				return s.tell(ctx, tx, d.ToOrgID, "mail.overdue_in.subject", "mail.overdue_in.body", d.From, d.Subject, d.MessageID)
+				return s.tell(ctx, tx, d.ToOrgID, notify.AckOverdueIn, d.MessageID, notify.Args{"from": d.From, "subject": d.Subject})
 			}
 			return nil
 		})

@@ -5,6 +5,7 @@ import (
 	"crypto/ecdh"
 	"crypto/ed25519"
 	"crypto/rand"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -19,6 +20,7 @@ import (
 	"entente.example/entente/internal/jobs"
 	"entente.example/entente/internal/keys"
 	"entente.example/entente/internal/ledger"
+	"entente.example/entente/internal/notify"
 	"entente.example/entente/internal/store"
 	"entente.example/entente/internal/store/storetest"
 	"entente.example/entente/modules/correspondence"
@@ -32,10 +34,20 @@ type fakeNotifier struct {
 	sent []notice
 }
 
-func (f *fakeNotifier) Notify(_ context.Context, _ *store.Tx, userID, subjectKey, _, _ string, _ ...any) error {
+func (f *fakeNotifier) Notify(_ context.Context, _ *store.Tx, userID string, k notify.Kind, _ string, args notify.Args) error {
+	// The arguments must be exactly the kind's, or the real notifier would
+	// refuse them.
+	if len(args) != len(k.Params) {
+		return fmt.Errorf("notify %s with %v", k.Name, args)
+	}
+	for _, p := range k.Params {
+		if args[p] == "" {
+			return fmt.Errorf("notify %s without {%s}", k.Name, p)
+		}
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.sent = append(f.sent, notice{userID, subjectKey})
+	f.sent = append(f.sent, notice{userID, k.SubjectKey()})
 	return nil
 }
 

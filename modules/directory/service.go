@@ -1,6 +1,7 @@
 package directory
 
 import (
+	"cmp"
 	"context"
 	"strings"
 
@@ -206,11 +207,11 @@ func (s *Service) CreatePerson(ctx context.Context, in PersonInput) (CreatedPers
 		if lang == "" {
 			lang = "en"
 		}
-		msg := notify.Message{
-			To:      u.Email,
-			Subject: s.tr.T(lang, "mail.invite.subject", o.Name(lang)),
-			Body:    s.tr.T(lang, "mail.invite.body", u.Name, a.Name, o.Name(lang), link),
+		subject, body, err := notify.Render(s.tr, lang, notify.Invite, link, notify.Args{"name": u.Name, "inviter": cmp.Or(a.Name, a.Email), "org": o.Name(lang)})
+		if err != nil {
+			return err
 		}
+		msg := notify.Message{To: u.Email, Subject: subject, Body: body}
 		if err := s.jobs.Enqueue(ctx, tx, EmailJob, msg, jobs.Options{}); err != nil {
 			return err
 		}

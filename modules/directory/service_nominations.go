@@ -12,6 +12,7 @@ import (
 	"entente.example/entente/internal/audit"
 	"entente.example/entente/internal/federation"
 	"entente.example/entente/internal/ledger"
+	"entente.example/entente/internal/notify"
 	"entente.example/entente/internal/store"
 )
 
@@ -142,27 +143,12 @@ func (s *Networks) tellSecretariat(ctx context.Context, tx *store.Tx, n Network,
 	if err != nil {
 		return err
 	}
-	return s.tellOrg(ctx, tx, sec.ID, []string{"admin"}, "mail.nomination.subject", "mail.nomination.body", "/networks/"+n.ID+"#pending", n.NameEN, o.Member)
+	return s.people.NotifyOrg(ctx, tx, sec.ID, []core.Role{core.RoleAdmin}, notify.Nomination, "/networks/"+n.ID+"#pending", notify.Args{"network": n.NameEN, "member": o.Member})
 }
 
-// tellOrg e-mails the people of an organisation who hold one of roles.
-func (s *Networks) tellOrg(ctx context.Context, tx *store.Tx, orgID string, roles []string, subjectKey, bodyKey, path string, args ...any) error {
-	marks := strings.Repeat("?,", len(roles))
-	qargs := []any{orgID}
-	for _, r := range roles {
-		qargs = append(qargs, r)
-	}
-	var users []string
-	if err := tx.Select(ctx, &users, `SELECT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = ? AND m.role IN (`+marks[:len(marks)-1]+`) AND u.disabled = FALSE`, qargs...); err != nil {
-		return core.Wrap("directory: notify", err)
-	}
-	for _, u := range users {
-		if err := s.people.Notify(ctx, tx, u, subjectKey, bodyKey, path, args...); err != nil {
-			return err
-		}
-	}
-	return nil
-}
+// actors are the roles that act on an organisation's requests, and so are
+// told when one arrives, moves on or falls due.
+var actors = []core.Role{core.RoleAdmin, core.RoleOfficer}
 
 // receiveNomination keeps a nomination from a member's node for the
 // secretariat to decide on. The statement must be signed by the sender's

@@ -147,7 +147,8 @@ func (s *Networks) sendTarget(ctx context.Context, tx *store.Tx, n Network, pg P
 func (s *Networks) storeReceived(ctx context.Context, tx *store.Tx, from, member string, p pingPayload) error {
 	org, err := s.orgByAddr(ctx, tx.Conn, member)
 	if err != nil {
-		return &core.Error{Kind: core.KindNotFound, Message: "err.recipient_unknown", Err: errors.New("no organisation " + member)}
+		// The key itself is the reason the sending node shows, in words.
+		return &core.Error{Kind: core.KindNotFound, Message: "err.recipient_unknown"}
 	}
 	id := core.NewID(tx.Now)
 	c, err := tx.Exec(ctx, `INSERT INTO poc_pings_received (id, ping_id, target_id, entry_id, network_id, from_addr, member_addr, org_id, person_ref, category, message, message_id, deadline, received_at)
@@ -165,11 +166,14 @@ func (s *Networks) storeReceived(ctx context.Context, tx *store.Tx, from, member
 	}
 	var name string
 	_ = tx.Get(ctx, &name, `SELECT name_en FROM poc_networks WHERE id = ?`, p.NetworkID)
-	deadline := p.Deadline.UTC().Format("2006-01-02 15:04 MST")
-	if inOrg > 0 {
-		return s.people.Notify(ctx, tx, p.PersonRef, "mail.ping.subject", "mail.ping.body", "/pocs", name, deadline)
+	if name == "" {
+		name = p.NetworkID // a network this node has no copy of yet still has a name to show
 	}
-	return s.tellOrg(ctx, tx, org.ID, []string{"admin"}, "mail.ping.subject", "mail.ping.body", "/pocs", name, deadline)
+	args := notify.Args{"network": name, "deadline": p.Deadline.UTC().Format(notify.DeadlineFormat)}
+	if inOrg > 0 {
+		return s.people.Notify(ctx, tx, p.PersonRef, notify.Ping, "/pocs", args)
+	}
+	return s.people.NotifyOrg(ctx, tx, org.ID, []core.Role{core.RoleAdmin}, notify.Ping, "/pocs", args)
 }
 
 // receivePing stores a ping from a network's secretariat.
@@ -360,10 +364,18 @@ func (s *Networks) pingRemindJob(ctx context.Context, b []byte) error {
 				return core.Wrap("directory: remind", err)
 			}
 			link := s.baseURL() + "/ping-ack?t=" + token
-			deadline := t.Deadline.Format("2006-01-02 15:04 MST")
-			msg := notify.Message{To: t.Email,
-				Subject: s.tr.T("en", "mail.ping_remind.subject", network) + " / " + s.tr.T("id", "mail.ping_remind.subject", network),
-				Body:    s.tr.T("en", "mail.ping_remind.body", t.Name, network, deadline, link) + "\n\n---\n\n" + s.tr.T("id", "mail.ping_remind.body", t.Name, network, deadline, link)}
+			// The address may belong to no account, so no language is known:
+			// the reminder goes in both.
+			args := notify.Args{"name": t.Name, "network": network, "deadline": t.Deadline.UTC().Format(notify.DeadlineFormat)}
+			enSubject, enBody, err := notify.Render(s.tr, "en", notify.PingRemind, link, args)
+			if err != nil {
+				return err
+			}
+			idSubject, idBody, err := notify.Render(s.tr, "id", notify.PingRemind, link, args)
+			if err != nil {
+				return err
+			}
+			msg := notify.Message{To: t.Email, Subject: enSubject + " / " + idSubject, Body: enBody + "\n\n---\n\n" + idBody}
 			if err := s.jobs.Enqueue(ctx, tx, EmailJob, msg, jobs.Options{}); err != nil {
 				return err
 			}

@@ -12,6 +12,7 @@ import (
 	"entente.example/entente/internal/access"
 	"entente.example/entente/internal/audit"
 	"entente.example/entente/internal/federation"
+	"entente.example/entente/internal/notify"
 	"entente.example/entente/internal/store"
 )
 
@@ -89,7 +90,7 @@ func (s *Networks) SendRequest(ctx context.Context, in RequestInput) (Request, e
 			if err := s.insertRequest(ctx, tx, in, RequestDelivered); err != nil {
 				return err
 			}
-			if err := s.tellOrg(ctx, tx, to.ID, []string{"admin", "officer"}, "mail.request.subject", "mail.request.body", "/requests/"+in.ID, r.From, r.Subject); err != nil {
+			if err := s.people.NotifyOrg(ctx, tx, to.ID, actors, notify.RequestArrived, "/requests/"+in.ID, notify.Args{"from": r.From, "subject": r.Subject}); err != nil {
 				return err
 			}
 		} else {
@@ -172,7 +173,8 @@ func (s *Networks) receiveRequest(ctx context.Context, tx *store.Tx, env federat
 	}
 	to, err := s.orgByAddr(ctx, tx.Conn, env.To)
 	if err != nil {
-		return &core.Error{Kind: core.KindNotFound, Message: "err.recipient_unknown", Err: err}
+		// The key itself is the reason the sending node shows, in words.
+		return &core.Error{Kind: core.KindNotFound, Message: "err.recipient_unknown"}
 	}
 	var seen int
 	if err := tx.Get(ctx, &seen, `SELECT COUNT(*) FROM poc_requests WHERE from_addr = ? AND origin_id = ? AND direction = 'in'`, env.From, p.OriginID); err != nil || seen > 0 {
@@ -184,7 +186,7 @@ func (s *Networks) receiveRequest(ctx context.Context, tx *store.Tx, env federat
 	if err := s.insertRequest(ctx, tx, r, RequestDelivered); err != nil {
 		return err
 	}
-	return s.tellOrg(ctx, tx, to.ID, []string{"admin", "officer"}, "mail.request.subject", "mail.request.body", "/requests/"+r.ID, r.From, r.Subject)
+	return s.people.NotifyOrg(ctx, tx, to.ID, actors, notify.RequestArrived, "/requests/"+r.ID, notify.Args{"from": r.From, "subject": r.Subject})
 }
 
 // next returns the state an action leads to from state, for the side
@@ -256,7 +258,7 @@ func (s *Networks) UpdateRequest(ctx context.Context, id, action, body string) (
 		if s.local(other) {
 			o, err := s.orgByAddr(ctx, tx.Conn, other)
 			if err == nil {
-				return s.tellOrg(ctx, tx, o.ID, []string{"admin", "officer"}, "mail.request_update.subject", "mail.request_update.body", "/requests", r.Subject, me)
+				return s.people.NotifyOrg(ctx, tx, o.ID, actors, notify.RequestUpdate, "/requests", notify.Args{"subject": r.Subject, "by": me})
 			}
 			return nil
 		}
@@ -345,7 +347,7 @@ func (s *Networks) receiveRequestUpdate(ctx context.Context, tx *store.Tx, env f
 	if err := s.applyUpdate(ctx, tx, r.From, r.OriginID, env.From, u, false); err != nil {
 		return err
 	}
-	return s.tellOrg(ctx, tx, r.OrgID, []string{"admin", "officer"}, "mail.request_update.subject", "mail.request_update.body", "/requests/"+r.ID, r.Subject, env.From)
+	return s.people.NotifyOrg(ctx, tx, r.OrgID, actors, notify.RequestUpdate, "/requests/"+r.ID, notify.Args{"subject": r.Subject, "by": env.From})
 }
 
 func (s *Networks) request(ctx context.Context, q store.Conn, id string) (Request, error) {
@@ -461,14 +463,14 @@ func (s *Networks) Checks(ctx context.Context) error {
 				if _, err := tx.Exec(ctx, `UPDATE poc_requests SET overdue_at = ?, reminded_at = COALESCE(reminded_at, ?) WHERE id = ?`, tx.Now, tx.Now, r.ID); err != nil {
 					return err
 				}
-				return s.tellOrg(ctx, tx, r.OrgID, []string{"admin", "officer"}, "mail.request_overdue.subject", "mail.request_overdue.body", "/requests/"+r.ID, r.Subject)
+				return s.people.NotifyOrg(ctx, tx, r.OrgID, actors, notify.RequestOverdue, "/requests/"+r.ID, notify.Args{"subject": r.Subject})
 			}
 			// Remind once, when a quarter of the time is left.
 			if r.Direction == "in" && r.RemindedAt == nil && r.RespondBy.Sub(now) <= r.RespondBy.Sub(r.CreatedAt)/4 {
 				if _, err := tx.Exec(ctx, `UPDATE poc_requests SET reminded_at = ? WHERE id = ?`, tx.Now, r.ID); err != nil {
 					return err
 				}
-				return s.tellOrg(ctx, tx, r.OrgID, []string{"admin", "officer"}, "mail.request_due.subject", "mail.request_due.body", "/requests/"+r.ID, r.Subject, r.RespondBy.Format("2006-01-02 15:04 MST"))
+				return s.people.NotifyOrg(ctx, tx, r.OrgID, actors, notify.RequestDue, "/requests/"+r.ID, notify.Args{"subject": r.Subject, "deadline": r.RespondBy.UTC().Format(notify.DeadlineFormat)})
 			}
 			return nil
 		})

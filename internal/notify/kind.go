@@ -1,0 +1,169 @@
+package notify
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Kind is one kind of notification e-mail, declared once: its name gives the
+// message keys mail.<Name>.subject and mail.<Name>.body, and Params are the
+// named placeholders ({title}, {deadline}…) its messages may use, besides
+// {link}, which every body carries. Subject and body take their values by
+// name, so a translation may use any of them, in any order, or leave one out
+// of the subject; what it may not do is ask for a value nobody passes.
+type Kind struct {
+	Name   string
+	Params []string
+}
+
+// SubjectKey is the message key of the kind's subject.
+func (k Kind) SubjectKey() string { return "mail." + k.Name + ".subject" }
+
+// BodyKey is the message key of the kind's body.
+func (k Kind) BodyKey() string { return "mail." + k.Name + ".body" }
+
+// Args are the values of a notification's parameters, by name.
+type Args map[string]string
+
+// The kinds of notification e-mail. Every one is listed in Kinds, which the
+// start-up check and the rendering test walk.
+var (
+	// Correspondence.
+	MessageArrived     = Kind{Name: "arrived", Params: []string{"from", "subject"}}
+	MessageUndelivered = Kind{Name: "undelivered", Params: []string{"to", "subject"}}
+	AckOverdueOut      = Kind{Name: "overdue_out", Params: []string{"to", "subject"}}
+	AckOverdueIn       = Kind{Name: "overdue_in", Params: []string{"from", "subject"}}
+	// Directory: accounts, networks, communication checks and requests.
+	Invite         = Kind{Name: "invite", Params: []string{"name", "inviter", "org"}}
+	Nomination     = Kind{Name: "nomination", Params: []string{"network", "member"}}
+	Ping           = Kind{Name: "ping", Params: []string{"network", "deadline"}}
+	PingRemind     = Kind{Name: "ping_remind", Params: []string{"name", "network", "deadline"}}
+	RequestArrived = Kind{Name: "request", Params: []string{"from", "subject"}}
+	RequestUpdate  = Kind{Name: "request_update", Params: []string{"subject", "by"}}
+	RequestDue     = Kind{Name: "request_due", Params: []string{"subject", "deadline"}}
+	RequestOverdue = Kind{Name: "request_overdue", Params: []string{"subject"}}
+	// Norms.
+	ReportReview = Kind{Name: "report_review", Params: []string{"title", "by"}}
+	// Negotiation.
+	Amendment   = Kind{Name: "amendment", Params: []string{"process", "text", "by"}}
+	Objection   = Kind{Name: "objection", Params: []string{"process", "text", "by", "reason"}}
+	SilenceOpen = Kind{Name: "silence", Params: []string{"process", "text", "deadline"}}
+)
+
+// Kinds lists every kind of notification e-mail.
+var Kinds = []Kind{
+	MessageArrived, MessageUndelivered, AckOverdueOut, AckOverdueIn,
+	Invite, Nomination, Ping, PingRemind, RequestArrived, RequestUpdate, RequestDue, RequestOverdue,
+	ReportReview,
+	Amendment, Objection, SilenceOpen,
+}
+
+// DeadlineFormat is how a deadline reads in an e-mail: unambiguous in every
+// language, and in UTC because the reader may be anywhere.
+const DeadlineFormat = "2006-01-02 15:04 UTC"
+
+var placeholder = regexp.MustCompile(`\{([a-z_]+)\}`)
+
+// Blank is shown for a parameter whose value is empty, rather than a gap
+// in a sentence.
+const Blank = "—"
+
+// Render fills a kind's subject and body in lang. It refuses arguments that
+// are not exactly the kind's parameters and a link that is not absolute, so
+// a mistake fails the caller (and its test) instead of reaching someone's
+// inbox garbled. An empty value is a fact about the data, not a mistake: the
+// e-mail still goes, with Blank in its place.
+func Render(tr Translator, lang string, k Kind, link string, args Args) (subject, body string, err error) {
+	for _, p := range k.Params {
+		if _, ok := args[p]; !ok {
+			return "", "", fmt.Errorf("notify: %s: no value for {%s}", k.Name, p)
+		}
+	}
+	for name := range args {
+		if !slices.Contains(k.Params, name) {
+			return "", "", fmt.Errorf("notify: %s: unknown parameter %q", k.Name, name)
+		}
+	}
+	if u, perr := url.Parse(link); perr != nil || !u.IsAbs() || u.Host == "" {
+		return "", "", fmt.Errorf("notify: %s: link %q is not absolute", k.Name, link)
+	}
+	vals := map[string]string{"link": link}
+	for name, v := range args {
+		// A subject is one line whatever a person typed into a title.
+		if vals[name] = strings.Join(strings.Fields(v), " "); vals[name] == "" {
+			vals[name] = Blank
+		}
+	}
+	fill := func(key string) string {
+		// One pass: a value that itself looks like {x} is left as written.
+		return placeholder.ReplaceAllStringFunc(tr.T(lang, key), func(m string) string {
+			return vals[m[1:len(m)-1]]
+		})
+	}
+	return fill(k.SubjectKey()), fill(k.BodyKey()), nil
+}
+
+// Check verifies the messages of kinds (normally Kinds) in every language of
+// langs: both keys exist,
+// they use only the kind's parameters (and {link}), together they use all of
+// them, the body carries the link, and nothing else looks like a
+// placeholder, such as a leftover %s. The node refuses to start otherwise.
+func Check(tr Translator, langs []string, kinds []Kind) error {
+	var errs []error
+	for _, k := range kinds {
+		for _, lang := range langs {
+			if err := checkKind(tr, lang, k); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", lang, err))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func checkKind(tr Translator, lang string, k Kind) error {
+	var problems []string
+	used := map[string]bool{}
+	for _, key := range []string{k.SubjectKey(), k.BodyKey()} {
+		text := tr.T(lang, key)
+		if text == key || strings.TrimSpace(text) == "" {
+			problems = append(problems, key+" is missing")
+			continue
+		}
+		for _, m := range placeholder.FindAllStringSubmatch(text, -1) {
+			name := m[1]
+			if name != "link" && !slices.Contains(k.Params, name) {
+				problems = append(problems, fmt.Sprintf("%s uses {%s}, which is not a parameter of %s", key, name, k.Name))
+			}
+			used[name] = true
+			if name == "link" && key == k.SubjectKey() {
+				problems = append(problems, key+" carries the link, which belongs in the body")
+			}
+		}
+		rest := placeholder.ReplaceAllString(text, "")
+		if strings.ContainsAny(rest, "{}") || strings.Contains(rest, "%") {
+			problems = append(problems, fmt.Sprintf("%s has text that looks like a placeholder: %q", key, text))
+		}
+	}
+	if !used["link"] {
+		problems = append(problems, k.BodyKey()+" does not carry {link}")
+	}
+	var unused []string
+	for _, p := range k.Params {
+		if !used[p] {
+			unused = append(unused, "{"+p+"}")
+		}
+	}
+	if len(unused) > 0 {
+		sort.Strings(unused)
+		problems = append(problems, fmt.Sprintf("mail.%s.* never use %s", k.Name, strings.Join(unused, ", ")))
+	}
+	if len(problems) > 0 {
+		return errors.New(strings.Join(problems, "; "))
+	}
+	return nil
+}
