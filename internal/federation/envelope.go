@@ -77,6 +77,12 @@ func DecodeEnvelope(b []byte) (Envelope, error) {
 	if len(b) > MaxEnvelope {
 		return e, errors.New("envelope: too large")
 	}
+	// A key twice would let the envelope mean one thing here and another to
+	// a reader that keeps the first; NUL and bad UTF-8 would be stored by
+	// SQLite and refused by PostgreSQL. All three are refused, for good.
+	if err := core.CheckJSON(b); err != nil {
+		return e, fmt.Errorf("envelope: %s", jsonReason(err))
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&e); err != nil {

@@ -105,7 +105,7 @@ func newNodeH(t testing.TB, e storetest.Engine, horizon time.Duration) *testNode
 	n.svc.Handle("test", n.rec)
 	mux.HandleFunc("GET /.well-known/entente", func(w http.ResponseWriter, r *http.Request) { w.Write(n.svc.Descriptor()) })
 	mux.HandleFunc("POST /federation/v1/inbox", func(w http.ResponseWriter, r *http.Request) {
-		receipt, err := n.svc.Receive(r.Context(), r)
+		receipt, err := n.svc.Receive(r.Context(), w, r)
 		if err != nil {
 			http.Error(w, Refusal(err)+" "+err.Error(), map[core.Kind]int{core.KindForbidden: 403, core.KindUnauthenticated: 401, core.KindInvalid: 422, core.KindConflict: 409, core.KindRateLimited: 429, core.KindTooLarge: 413}[core.KindOf(err)]+500*boolInt(core.KindOf(err) == core.KindInternal))
 			return

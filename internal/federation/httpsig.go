@@ -29,33 +29,41 @@ func ContentDigest(body []byte) string {
 	return "sha-256=:" + base64.StdEncoding.EncodeToString(h[:]) + ":"
 }
 
-// checkContentDigest verifies a Content-Digest header against the exact body
-// received. Only sha-256 and sha-512 are understood; at least one must match
-// and none may mismatch.
-func checkContentDigest(header string, body []byte) error {
+// parseContentDigest reads the sha-256 digest of a Content-Digest header.
+// Only sha-256 is understood and it must be there; other algorithms must at
+// least be byte sequences.
+func parseContentDigest(header string) ([]byte, error) {
 	d, err := httpsfv.UnmarshalDictionary([]string{header})
 	if err != nil {
-		return fmt.Errorf("content-digest: %w", err)
+		return nil, fmt.Errorf("content-digest: %w", err)
 	}
-	h := sha256.Sum256(body)
-	matched := false
+	var want []byte
 	for _, alg := range d.Names() {
 		m, _ := d.Get(alg)
 		it, ok := m.(httpsfv.Item)
 		b, isBytes := it.Value.([]byte)
 		if !ok || !isBytes {
-			return fmt.Errorf("content-digest: %s is not a byte sequence", alg)
+			return nil, fmt.Errorf("content-digest: %s is not a byte sequence", alg)
 		}
-		switch alg {
-		case "sha-256":
-			if string(b) != string(h[:]) {
-				return errors.New("content-digest: the body does not match its sha-256 digest")
-			}
-			matched = true
+		if alg == "sha-256" {
+			want = b
 		}
 	}
-	if !matched {
-		return errors.New("content-digest: no sha-256 digest")
+	if want == nil {
+		return nil, errors.New("content-digest: no sha-256 digest")
+	}
+	return want, nil
+}
+
+// checkContentDigest verifies a Content-Digest header against the exact body
+// received.
+func checkContentDigest(header string, body []byte) error {
+	want, err := parseContentDigest(header)
+	if err != nil {
+		return err
+	}
+	if h := sha256.Sum256(body); string(want) != string(h[:]) {
+		return errors.New("content-digest: the body does not match its sha-256 digest")
 	}
 	return nil
 }
@@ -183,6 +191,9 @@ func Sign(r *http.Request, body []byte, targetURI string, key ed25519.PrivateKey
 type Verified struct {
 	KeyID   string
 	Created time.Time
+	// Digest reports that Content-Digest is covered: the body must then be
+	// checked against it (CheckBody) before it is trusted.
+	Digest bool
 }
 
 // VerifyOptions say what a receiver accepts.
@@ -200,6 +211,35 @@ type VerifyOptions struct {
 // the required ones, created must be within the allowed skew, and the Ed25519
 // signature must verify with the signer's key.
 func Verify(r *http.Request, body []byte, targetURI string, o VerifyOptions) (Verified, error) {
+	v, err := VerifyHeaders(r, targetURI, o)
+	if err != nil {
+		return Verified{}, err
+	}
+	if err := CheckBody(r, v, body); err != nil {
+		return Verified{}, err
+	}
+	return v, nil
+}
+
+// CheckBody checks the body received against the Content-Digest that a
+// verified signature covers.
+func CheckBody(r *http.Request, v Verified, body []byte) error {
+	if !v.Digest {
+		return nil
+	}
+	if err := checkContentDigest(r.Header.Get("Content-Digest"), body); err != nil {
+		return fmt.Errorf("httpsig: %w", err)
+	}
+	return nil
+}
+
+// VerifyHeaders checks everything a signature says without the body: the
+// covered components include the required ones, created is within the
+// allowed skew, the signer is known (o.Key) and the Ed25519 signature over
+// the headers, Content-Digest included, verifies. A receiver calls it before
+// reading a byte of the body, so that nobody without a key can make it
+// buffer one; the body is then held to the digest with CheckBody.
+func VerifyHeaders(r *http.Request, targetURI string, o VerifyOptions) (Verified, error) {
 	inH, sigH := r.Header.Values("Signature-Input"), r.Header.Values("Signature")
 	if len(inH) == 0 || len(sigH) == 0 {
 		return Verified{}, errors.New("httpsig: the request is not signed")
@@ -265,7 +305,8 @@ func Verify(r *http.Request, body []byte, targetURI string, o VerifyOptions) (Ve
 		}
 	}
 	if covered["content-digest"] {
-		if err := checkContentDigest(r.Header.Get("Content-Digest"), body); err != nil {
+		// Its form is checked now; what it says, once the body is read.
+		if _, err := parseContentDigest(r.Header.Get("Content-Digest")); err != nil {
 			return Verified{}, fmt.Errorf("httpsig: %w", err)
 		}
 	}
@@ -280,5 +321,5 @@ func Verify(r *http.Request, body []byte, targetURI string, o VerifyOptions) (Ve
 	if !ed25519.Verify(pub, []byte(base), sig) {
 		return Verified{}, errors.New("httpsig: the signature does not verify")
 	}
-	return Verified{KeyID: keyid, Created: ct}, nil
+	return Verified{KeyID: keyid, Created: ct, Digest: covered["content-digest"]}, nil
 }

@@ -63,14 +63,29 @@ func (s *Service) limiter(host string) *rate.Limiter {
 // verifyPeerRequest checks the HTTP signature of a request from a peer over
 // the exact body received, and returns the verified peer.
 func (s *Service) verifyPeerRequest(ctx context.Context, r *http.Request, body []byte) (Peer, error) {
+	peer, v, err := s.verifyPeerHeaders(ctx, r)
+	if err != nil {
+		return Peer{}, err
+	}
+	if err := CheckBody(r, v, body); err != nil {
+		return Peer{}, refuse(core.KindUnauthenticated, err.Error())
+	}
+	return peer, nil
+}
+
+// verifyPeerHeaders checks a peer's request before its body is read: the
+// signature over the headers, its time window, the covered components, and
+// that the signer is a verified peer. The body must then be checked with
+// CheckBody.
+func (s *Service) verifyPeerHeaders(ctx context.Context, r *http.Request) (Peer, Verified, error) {
 	// Before any signature work or database lookup: a bound per address, so
 	// that nobody without a key can make the node spend its CPU on them.
 	if ip := core.RequestFrom(ctx).IP; ip != "" && !s.addrLimiter(ip).Allow() {
-		return Peer{}, refuse(core.KindRateLimited, "too many requests from "+ip)
+		return Peer{}, Verified{}, refuse(core.KindRateLimited, "too many requests from "+ip)
 	}
 	target := s.opt.BaseURL + r.URL.RequestURI()
 	var peer Peer
-	_, err := Verify(r, body, target, VerifyOptions{
+	v, err := VerifyHeaders(r, target, VerifyOptions{
 		Required: RequiredComponents,
 		Now:      s.db.Clock().Now(),
 		MaxSkew:  s.opt.MaxSkew,
@@ -88,29 +103,81 @@ func (s *Service) verifyPeerRequest(ctx context.Context, r *http.Request, body [
 	})
 	if err != nil {
 		if core.AsError(err) != nil {
-			return Peer{}, err
+			return Peer{}, Verified{}, err
 		}
-		return Peer{}, refuse(core.KindUnauthenticated, err.Error())
+		return Peer{}, Verified{}, refuse(core.KindUnauthenticated, err.Error())
 	}
-	return peer, nil
+	return peer, v, nil
 }
 
-// Receive takes envelopes from a peer: one envelope, or a JSON array of them
-// (a batch, committed together). It checks the HTTP signature over the exact
-// bytes received, then each envelope: that the signer owns the sender's
-// address and the recipient is here, the time window, and that the id is new.
-// Each accepted envelope is stored, applied, recorded in the ledger and
-// receipted in the same transaction; a refused one leaves nothing behind. The
-// same envelope again gets the same receipt and is stored once.
-func (s *Service) Receive(ctx context.Context, r *http.Request) ([]byte, error) {
+// bodySlot takes one of a peer's inbound body slots, or reports that all are
+// in use: a verified peer may hold at most PeerBodies bodies in memory at
+// once (PeerBodies × MaxBatch bytes), however many connections it opens.
+func (s *Service) bodySlot(host string) (release func(), ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.reading[host] >= s.opt.PeerBodies {
+		return nil, false
+	}
+	s.reading[host]++
+	return func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.reading[host]--; s.reading[host] <= 0 {
+			delete(s.reading, host)
+		}
+	}, true
+}
+
+// readBody reads a verified peer's body within the size limit and the body
+// timeout, and checks it against the signed Content-Digest.
+func (s *Service) readBody(w http.ResponseWriter, r *http.Request, peer Peer, v Verified) ([]byte, error) {
+	if r.ContentLength > MaxBatch {
+		return nil, refuse(core.KindTooLarge, "body over the size limit")
+	}
+	release, ok := s.bodySlot(peer.Host)
+	if !ok {
+		return nil, refuse(core.KindRateLimited, fmt.Sprintf("%s is already sending %d bodies", peer.Host, s.opt.PeerBodies))
+	}
+	defer release()
+	if w != nil {
+		// The server's read timeout is long enough for the slowest page;
+		// a peer's body gets BodyTimeout, counted from now, like a header.
+		// A writer that cannot set deadlines (a test recorder) is not bounded.
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.opt.BodyTimeout))
+	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBatch+1))
 	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, refuse(core.KindTooLarge, "body over the size limit")
+		}
 		return nil, refuse(core.KindInvalid, "reading the body: "+err.Error())
 	}
 	if len(body) > MaxBatch {
 		return nil, refuse(core.KindTooLarge, "body over the size limit")
 	}
-	peer, err := s.verifyPeerRequest(ctx, r, body)
+	if err := CheckBody(r, v, body); err != nil {
+		return nil, refuse(core.KindUnauthenticated, err.Error())
+	}
+	return body, nil
+}
+
+// Receive takes envelopes from a peer: one envelope, or a JSON array of them
+// (a batch, committed together). It checks the HTTP signature and the sender
+// before reading the body, then the body against the signed digest, then
+// each envelope: that the signer owns the sender's address and the recipient
+// is here, the time window, and that the id is new. Each accepted envelope is
+// stored, applied, recorded in the ledger and receipted in the same
+// transaction; a refused one leaves nothing behind. The same envelope again
+// gets the same receipt and is stored once. w, when not nil, is used to bound
+// the time the body may take.
+func (s *Service) Receive(ctx context.Context, w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	peer, v, err := s.verifyPeerHeaders(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	body, err := s.readBody(w, r, peer, v)
 	if err != nil {
 		return nil, err
 	}
@@ -204,8 +271,11 @@ func (s *Service) receiveMany(ctx context.Context, peer Peer, raws []json.RawMes
 			default:
 				// This node's own failure with this envelope: the sender
 				// retries it later; the rest of the batch goes on.
-				s.log.Error("federation: receive", "envelope", id.ID, "err", err)
-				results[i].Kind, results[i].Error = core.KindInternal, "the receiving node failed to store this envelope; try again later"
+				// Its cause (SQL, say) stays in this node's log; the peer
+				// gets the request id to quote to this node's operator.
+				rid := core.RequestFrom(ctx).ID
+				s.log.Error("federation: receive", "envelope", id.ID, "request_id", rid, "err", err)
+				results[i].Kind, results[i].Error = core.KindInternal, "the receiving node failed to store this envelope; try again later (request "+rid+")"
 			}
 		}
 		return nil
@@ -228,7 +298,11 @@ func (s *Service) receiveOne(ctx context.Context, tx *store.Tx, peer Peer, body 
 	case toHost != s.host:
 		return nil, refuse(core.KindInvalid, env.To+" is not on this node")
 	case env.Created.After(now.Add(s.opt.MaxSkew)):
-		return nil, refuse(core.KindInvalid, "envelope created in the future")
+		return nil, refuse(core.KindInvalid, fmt.Sprintf("envelope created %s: in the future (this node's clock says %s)", env.Created.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
+	case env.Created.Before(now.Add(-s.opt.MaxAge)):
+		// Nothing honest is older than the sender's retry horizon: an older
+		// created is a backdated or replayed envelope.
+		return nil, refuse(core.KindInvalid, fmt.Sprintf("envelope created %s: older than the %s this node accepts", env.Created.UTC().Format(time.RFC3339), s.opt.MaxAge))
 	}
 	prefix, _, _ := strings.Cut(env.Type, ".")
 	h, ok := s.handlers[prefix]
@@ -254,11 +328,14 @@ func (s *Service) receiveOne(ctx context.Context, tx *store.Tx, peer Peer, body 
 	if err != nil {
 		return nil, refuse(core.KindInvalid, err.Error())
 	}
+	// The payload is parsed by the module: a key twice or a NUL in it would
+	// mean two things, or be stored by SQLite and refused by PostgreSQL
+	// (which would fail until the retry horizon). Refused here, for good.
+	if err := core.CheckJSON(payload); err != nil {
+		return nil, refuse(core.KindInvalid, "payload: "+err.Error())
+	}
 	if err := h.Receive(ctx, tx, env, payload); err != nil {
-		if ce := core.AsError(err); ce != nil && ce.Kind != core.KindInternal {
-			return nil, refuse(ce.Kind, fmt.Sprintf("%s refused by %s: %v", env.Type, toHandle, err))
-		}
-		return nil, err
+		return nil, handlerRefusal(env, toHandle, err)
 	}
 	idx, err := s.ledger.Append(ctx, tx, ledger.Entry{Kind: ledger.KindReceived, Ref: env.ID, Digest: digest})
 	if err != nil {
@@ -271,6 +348,41 @@ func (s *Service) receiveOne(ctx context.Context, tx *store.Tx, peer Peer, body 
 	_, err = tx.Exec(ctx, `INSERT INTO inbox (envelope_id, peer_id, type, from_addr, to_addr, digest, body, received_at, log_index, receipt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		env.ID, peer.ID, env.Type, env.From, env.To, digest, body, tx.Now, idx[0], string(receipt))
 	return receipt, core.Wrap("federation: inbox", err)
+}
+
+// handlerRefusal turns a module's error into the answer to the peer. A
+// module's own refusal says why, from its cause; an error from the database
+// says nothing of it (no SQL goes to a peer): a unique violation is another
+// delivery of the same envelope that committed first, and goes back unrefused
+// to receiveMany, which answers it as the duplicate it is; anything else is
+// this node's failure.
+func handlerRefusal(env Envelope, toHandle string, err error) error {
+	ce := core.AsError(err)
+	switch {
+	case ce == nil || ce.Kind == core.KindInternal || ce.Kind == core.KindUnavailable:
+		return err
+	case fromStore(err) && ce.Kind == core.KindConflict:
+		return err
+	case fromStore(err):
+		return &core.Error{Kind: core.KindInternal, Op: "federation: inbox", Err: err}
+	}
+	reason := ce.Message
+	if ce.Err != nil {
+		reason = ce.Err.Error()
+	}
+	return refuse(ce.Kind, fmt.Sprintf("%s refused by %s: %s", env.Type, toHandle, reason))
+}
+
+// fromStore reports whether err comes from a database driver (PostgreSQL's
+// errors carry an SQLSTATE, SQLite's a result code); its text is SQL and
+// stays in this node's log.
+func fromStore(err error) bool {
+	var pg interface{ SQLState() string }
+	var lite interface {
+		Code() int
+		Error() string
+	}
+	return errors.As(err, &pg) || errors.As(err, &lite)
 }
 
 // DirectoryFor answers a verified peer's signed request for this node's

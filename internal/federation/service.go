@@ -81,6 +81,15 @@ type Options struct {
 	// envelopes lasts 30 s longer, so no two deliverers send them at once.
 	RequestTimeout time.Duration
 	PeerRate       rate.Limit // inbound envelopes per second per peer; default 10,000
+	// PeerBodies bounds the request bodies one peer may have this node read
+	// at once; default 4 (4 × MaxBatch bytes at most).
+	PeerBodies int
+	// BodyTimeout bounds the time a peer's request body may take to arrive,
+	// counted once its signature has been checked; default 10 s.
+	BodyTimeout time.Duration
+	// MaxAge is how old an envelope's created may be: the sender's retry
+	// horizon plus the clock skew; default Horizon + MaxSkew.
+	MaxAge time.Duration
 	// Rotations are this node's key rotation statements (LoadRotations).
 	Rotations []json.RawMessage
 }
@@ -105,6 +114,7 @@ type Service struct {
 	limiters map[string]*rate.Limiter
 	// addrLimiters bound requests per client address before verification.
 	addrLimiters map[string]*rate.Limiter
+	reading      map[string]int // bodies being read, by peer host
 	wake         chan struct{}
 }
 
@@ -129,6 +139,15 @@ func New(db *store.DB, l *ledger.Log, k *keys.Node, logger *slog.Logger, opt Opt
 	if opt.PeerRate <= 0 {
 		opt.PeerRate = 10000
 	}
+	if opt.PeerBodies <= 0 {
+		opt.PeerBodies = 4
+	}
+	if opt.BodyTimeout <= 0 {
+		opt.BodyTimeout = 10 * time.Second
+	}
+	if opt.MaxAge <= 0 {
+		opt.MaxAge = opt.Horizon + opt.MaxSkew
+	}
 	return &Service{
 		opt: opt, db: db, log: logger, ledger: l, keys: k, host: u.Host,
 		client:       newClient(opt.AllowPrivate),
@@ -136,6 +155,7 @@ func New(db *store.DB, l *ledger.Log, k *keys.Node, logger *slog.Logger, opt Opt
 		peers:        map[string]*peerState{},
 		limiters:     map[string]*rate.Limiter{},
 		addrLimiters: map[string]*rate.Limiter{},
+		reading:      map[string]int{},
 		wake:         make(chan struct{}, 1),
 	}, nil
 }

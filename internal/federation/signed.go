@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"time"
 
+	"entente.example/entente/core"
 	"entente.example/entente/internal/keys"
 )
 
@@ -33,9 +34,9 @@ func signJSON(context string, v any, key ed25519.PrivateKey) ([]byte, error) {
 // openSigned checks the signature and returns the body. The body is parsed
 // by the caller from the very bytes that were signed.
 func openSigned(context string, b []byte, pub ed25519.PublicKey) (json.RawMessage, error) {
-	var s signed
-	if err := json.Unmarshal(b, &s); err != nil {
-		return nil, fmt.Errorf("%s: %w", context, err)
+	s, err := decodeSigned(context, b)
+	if err != nil {
+		return nil, err
 	}
 	if len(pub) != ed25519.PublicKeySize || !ed25519.Verify(pub, append([]byte("entente/"+context+"/v1\n"), s.Body...), s.Signature) {
 		return nil, fmt.Errorf("%s: the signature does not verify", context)
@@ -48,6 +49,41 @@ func openSigned(context string, b []byte, pub ed25519.PublicKey) (json.RawMessag
 // and the signing node's key, without a running node.
 func VerifyStatement(context string, b []byte, pub ed25519.PublicKey) (json.RawMessage, error) {
 	return openSigned(context, b, pub)
+}
+
+// decodeSigned parses a signed document, refusing one that could mean two
+// things: a key given twice (encoding/json keeps the last, another reader
+// the first, so one signature would cover two meanings), a NUL or bytes that
+// are not UTF-8.
+func decodeSigned(context string, b []byte) (signed, error) {
+	var s signed
+	if err := core.CheckJSON(b); err != nil {
+		return s, fmt.Errorf("%s: %s", context, jsonReason(err))
+	}
+	if err := json.Unmarshal(b, &s); err != nil {
+		return s, fmt.Errorf("%s: %w", context, err)
+	}
+	return s, nil
+}
+
+// jsonReason says in words, for a peer's operator, what core.CheckJSON found.
+func jsonReason(err error) string {
+	p := core.AsJSONProblem(err)
+	if p == nil {
+		return err.Error()
+	}
+	what := map[string]string{
+		core.ProblemDuplicate: "key given twice",
+		core.ProblemNUL:       "NUL character",
+		core.ProblemUTF8:      "not valid UTF-8",
+	}[p.Problem]
+	if what == "" {
+		what = p.Problem
+	}
+	if p.Path == "" {
+		return what
+	}
+	return p.Path + ": " + what
 }
 
 func strictUnmarshal(b []byte, v any) error {
@@ -88,9 +124,9 @@ func (d Descriptor) Host() string {
 // the key it announces. That proves only self-consistency: trust comes from
 // people comparing the fingerprint out of band.
 func OpenDescriptor(b []byte) (Descriptor, error) {
-	var s signed
-	if err := json.Unmarshal(b, &s); err != nil {
-		return Descriptor{}, fmt.Errorf("descriptor: %w", err)
+	s, err := decodeSigned("descriptor", b)
+	if err != nil {
+		return Descriptor{}, err
 	}
 	var d Descriptor
 	if err := strictUnmarshal(s.Body, &d); err != nil {
@@ -138,9 +174,9 @@ func OpenReceipt(b []byte, pub ed25519.PublicKey) (Receipt, error) {
 // ReceiptNode returns the node a receipt names, without checking its
 // signature: the caller then fetches that node's key and checks it.
 func ReceiptNode(b []byte) (string, error) {
-	var s signed
-	if err := json.Unmarshal(b, &s); err != nil {
-		return "", fmt.Errorf("receipt: %w", err)
+	s, err := decodeSigned("receipt", b)
+	if err != nil {
+		return "", err
 	}
 	var r Receipt
 	if err := strictUnmarshal(s.Body, &r); err != nil || r.Node == "" {

@@ -75,7 +75,7 @@ func PeerError(s *web.Server, w http.ResponseWriter, r *http.Request, err error)
 }
 
 func (m *Module) inbox(w http.ResponseWriter, r *http.Request) {
-	receipt, err := m.svc.Receive(r.Context(), r)
+	receipt, err := m.svc.Receive(r.Context(), w, r)
 	if err != nil {
 		m.peerError(w, r, err)
 		return
