@@ -4,7 +4,7 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 VERSION     ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS     := -s -w -X main.version=$(VERSION)
 
-.PHONY: build run test test-short lint bench fuzz perf clean
+.PHONY: build run test test-short lint openapi-lint bench fuzz perf clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/entente ./cmd/entente
@@ -15,7 +15,11 @@ run:
 
 # Every test. PostgreSQL runs when ENTENTE_TEST_POSTGRES is set; the browser
 # journey when Chromium is installed; ENTENTE_TEST_STRICT=1 makes both mandatory.
+# go test shows a passing package's output only with -v, so the skips are
+# said here, in make's own output, where a newcomer sees them.
 test:
+	@[ -n "$$ENTENTE_TEST_POSTGRES" ] || echo "make test: SKIPPING the PostgreSQL runs: set ENTENTE_TEST_POSTGRES=postgres://… to run them"
+	@command -v chromium >/dev/null 2>&1 || [ -n "$$ENTENTE_CHROMIUM" ] || echo "make test: SKIPPING the browser journeys: apt-get install chromium"
 	$(GO) test -count=1 -timeout 20m $(TESTFLAGS) ./...
 
 test-short:
@@ -23,8 +27,17 @@ test-short:
 
 lint:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) mod tidy -diff
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
+
+# The OpenAPI document as a node serves it, checked by an independent linter
+# (Redocly CLI from npm, recommended rules, see redocly.yaml).
+REDOCLY ?= @redocly/cli@2.77.0
+openapi-lint:
+	@mkdir -p bin
+	ENTENTE_OPENAPI_OUT=$(CURDIR)/bin/openapi.json $(GO) test -count=1 -run '^TestOpenAPIDescribesEveryRoute$$' ./cmd/entente
+	npx --yes $(REDOCLY) lint --config redocly.yaml bin/openapi.json
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./... | tee bench.out

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"sort"
+	"strconv"
 	"strings"
 
 	"entente.example/entente/core"
@@ -50,6 +52,16 @@ type errorView struct {
 	Page
 	Status  int
 	Message string
+	// Detail says more, in the reader's language (the limit a body broke).
+	Detail string
+	// Fields are the problems by field name, in the reader's language, so
+	// that an error page reached without a form still says what to fix.
+	Fields []FieldProblem
+}
+
+// FieldProblem is one field's problem, translated.
+type FieldProblem struct {
+	Field, Problem string
 }
 
 // Error answers with err: JSON for the API, an HTML page otherwise. Internal
@@ -93,7 +105,27 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	v := errorView{Page: s.Page(r, "title.error"), Status: status, Message: msg}
+	if mbe != nil {
+		v.Detail = s.catalog.T(lang, "err.too_large_limit", HumanBytes(mbe.Limit))
+	}
+	for f, k := range ce.Fields {
+		v.Fields = append(v.Fields, FieldProblem{Field: f, Problem: s.catalog.T(lang, k)})
+	}
+	sort.Slice(v.Fields, func(i, j int) bool { return v.Fields[i].Field < v.Fields[j].Field })
 	s.Render(w, r, status, "error", v)
+}
+
+// HumanBytes writes a size as people read it: "1 MB", "512 KB".
+func HumanBytes(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return strconv.FormatInt(n>>20, 10) + " MB"
+	case n >= 1<<20:
+		return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MB"
+	case n >= 1<<10:
+		return strconv.FormatInt(n>>10, 10) + " KB"
+	}
+	return strconv.FormatInt(n, 10) + " B"
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -30,6 +30,16 @@ func DecodeJSON(r *http.Request, v any) error {
 }
 
 func decodeJSONBytes(body []byte, v any) error {
+	// Duplicate keys, NUL and invalid UTF-8 are refused before decoding:
+	// encoding/json would keep the last duplicate and replace bad bytes
+	// silently, and the engines disagree on NUL (core.CheckJSON).
+	if p := core.AsJSONProblem(core.CheckJSON(body)); p != nil {
+		field := p.Path
+		if field == "" {
+			field = "body"
+		}
+		return &core.Error{Kind: core.KindInvalid, Message: "err.form", Fields: core.Problems{field: p.Problem}, Err: p}
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

@@ -12,6 +12,8 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
+	"strconv"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -185,30 +187,65 @@ func (s *Server) observe(next http.Handler) http.Handler {
 	})
 }
 
-// limitBody refuses bodies over the route's limit: at once when
-// Content-Length says so, and while reading otherwise; forms are parsed here,
-// so a form over the limit is a 413 too, never an empty form.
-func (s *Server) limitBody(w http.ResponseWriter, r *http.Request, limit int64) bool {
-	if limit <= 0 {
-		limit = s.MaxBody
-	}
-	if r.ContentLength > limit {
-		s.Error(w, r, &core.Error{Kind: core.KindTooLarge, Message: "err.too_large"})
-		return false
-	}
+// limitBody bounds the body at limit while it is read; forms are parsed
+// here, so a form over the limit is a 413 too, never an empty form.
+func (s *Server) limitBody(w http.ResponseWriter, r *http.Request, limit int64, fail func(http.ResponseWriter, *http.Request, error)) bool {
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	if ct := r.Header.Get("Content-Type"); r.Method == http.MethodPost && strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
 		if err := r.ParseForm(); err != nil {
 			var mbe *http.MaxBytesError
 			if errors.As(err, &mbe) {
-				s.Error(w, r, &core.Error{Kind: core.KindTooLarge, Message: "err.too_large"})
+				s.refuseTooLarge(w, r, limit, fail)
 			} else {
-				s.Error(w, r, &core.Error{Kind: core.KindInvalid, Message: "err.form_body", Err: err})
+				fail(w, r, &core.Error{Kind: core.KindInvalid, Message: "err.form_body", Err: err})
 			}
 			return false
 		}
 	}
 	return true
+}
+
+// drainLimit and drainTime bound what the node reads of a body it refuses.
+const (
+	drainLimit = 32 << 20
+	drainTime  = 10 * time.Second
+)
+
+// refuseTooLarge answers 413 so that a browser sees it at once. A browser
+// reads no answer before it has sent its whole body; a server that answers
+// and stops reading leaves it waiting for the read timeout (a minute) and
+// then showing a bare error. So the rest of the body is read and thrown
+// away, bounded in bytes and time, and the connection is closed after the
+// answer. A body larger than the bound is not read: its sender is cut off.
+func (s *Server) refuseTooLarge(w http.ResponseWriter, r *http.Request, limit int64, fail func(http.ResponseWriter, *http.Request, error)) {
+	w.Header().Set("Connection", "close")
+	if r.ContentLength <= drainLimit {
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(drainTime))
+		_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, drainLimit))
+	}
+	fail(w, r, &core.Error{Kind: core.KindTooLarge, Message: "err.too_large", Err: &http.MaxBytesError{Limit: limit}})
+}
+
+// checkRequestText refuses a path, query or form holding NUL or invalid
+// UTF-8, naming the parameter, before any handler sees it: the same bytes
+// then get the same answer on SQLite and PostgreSQL (see core.CheckText).
+func checkRequestText(r *http.Request) error {
+	if p := core.CheckText(r.URL.Path); p != "" {
+		return &core.Error{Kind: core.KindInvalid, Message: "err.form", Fields: core.Problems{"path": p}}
+	}
+	for _, vs := range []url.Values{r.URL.Query(), r.PostForm} {
+		for k, v := range vs {
+			if p := core.CheckText(k); p != "" {
+				return &core.Error{Kind: core.KindInvalid, Message: "err.form", Fields: core.Problems{strconv.QuoteToASCII(k): p}}
+			}
+			for _, x := range v {
+				if p := core.CheckText(x); p != "" {
+					return &core.Error{Kind: core.KindInvalid, Message: "err.form", Fields: core.Problems{k: p}}
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // SessionCookie is the session cookie's name: with the __Host- prefix (which

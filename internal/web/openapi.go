@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"strings"
 )
 
 // buildOpenAPI merges the platform's OpenAPI document with each module's
@@ -45,6 +46,7 @@ func (s *Server) buildOpenAPI() ([]byte, error) {
 			schemas[k] = v
 		}
 	}
+	addErrorResponses(paths)
 	if info, ok := doc["info"].(map[string]any); ok && s.Version != "" {
 		info["version"] = s.Version
 	}
@@ -54,4 +56,37 @@ func (s *Server) buildOpenAPI() ([]byte, error) {
 func (s *Server) serveOpenAPI(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Write(s.openapi)
+}
+
+// addErrorResponses gives every operation that lists no 4xx answer the one
+// the node really sends: any route can refuse (a token without the scope, a
+// body too large, a rate limit), always as an Error document. A module's
+// fragment then names only the refusals particular to it.
+func addErrorResponses(paths map[string]any) {
+	for _, item := range paths {
+		ops, _ := item.(map[string]any)
+		for method, op := range ops {
+			o, ok := op.(map[string]any)
+			if !ok || method == "parameters" {
+				continue
+			}
+			resp, _ := o["responses"].(map[string]any)
+			if resp == nil {
+				resp = map[string]any{}
+				o["responses"] = resp
+			}
+			has4xx := false
+			for code := range resp {
+				if strings.HasPrefix(code, "4") {
+					has4xx = true
+				}
+			}
+			if !has4xx {
+				resp["4XX"] = map[string]any{
+					"description": "A refusal: the request, the caller's rights or the node's limits; the body says why in the caller's language.",
+					"content":     map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Error"}}},
+				}
+			}
+		}
+	}
 }

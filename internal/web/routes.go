@@ -11,6 +11,7 @@ import (
 func (s *Server) platformRoutes() []Route {
 	return []Route{
 		{Pattern: "GET /static/{file}", Action: access.Public, Handler: s.serveStatic},
+		{Pattern: "GET /favicon.ico", Action: access.Public, Handler: s.serveFavicon},
 		{Pattern: "GET /healthz", Action: access.Public, Handler: s.healthz},
 		{Pattern: "GET /readyz", Action: access.Public, Handler: s.readyz},
 		{Pattern: "GET /metrics", Action: access.Metrics, Handler: s.serveMetrics},

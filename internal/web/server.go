@@ -46,6 +46,9 @@ type Attention struct {
 	Key  string // message key
 	Args []any
 	Link string
+	// Due is when the thing must be done by, if it has a deadline; the page
+	// shows it in the reader's language and lists the soonest first.
+	Due *time.Time
 }
 
 // AttentionSource is a module that contributes to the home page.
@@ -157,11 +160,19 @@ func (s *Server) handle(rt Route) {
 		if p, ok := r.Context().Value(patternKey{}).(*string); ok {
 			*p = rt.Pattern
 		}
-		if r.ContentLength > rt.MaxBody && rt.MaxBody > 0 || rt.MaxBody <= 0 && r.ContentLength > s.MaxBody {
-			fail(w, r, &core.Error{Kind: core.KindTooLarge, Message: "err.too_large"})
+		limit := rt.MaxBody
+		if limit <= 0 {
+			limit = s.MaxBody
+		}
+		if r.ContentLength > limit {
+			s.refuseTooLarge(w, r, limit, fail)
 			return
 		}
-		if !s.limitBody(w, r, rt.MaxBody) {
+		if !s.limitBody(w, r, limit, fail) {
+			return
+		}
+		if err := checkRequestText(r); err != nil {
+			fail(w, r, err)
 			return
 		}
 		a := core.ActorFrom(r.Context())
