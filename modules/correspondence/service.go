@@ -119,7 +119,7 @@ func (s *Service) Send(ctx context.Context, c Compose) (Message, error) {
 		if h == host {
 			o, err := s.localOrg(ctx, s.db.R(), handle)
 			if err != nil {
-				p.Add("to", "err.recipient_unknown")
+				p.AddEntry("to", "err.recipient_unknown_entry", addr)
 				continue
 			}
 			if o.ID == from.ID {
@@ -128,6 +128,10 @@ func (s *Service) Send(ctx context.Context, c Compose) (Message, error) {
 			}
 			dests = append(dests, dest{addr, o.ID})
 		} else {
+			if key := s.checkRemote(ctx, handle, h); key != "" {
+				p.AddEntry("to", key, addr)
+				continue
+			}
 			dests = append(dests, dest{addr: addr})
 		}
 	}
@@ -226,7 +230,8 @@ func (s *Service) receiveMessage(ctx context.Context, tx *store.Tx, env federati
 	handle, _, _ := federation.Address(env.To)
 	to, err := s.localOrg(ctx, tx.Conn, handle)
 	if err != nil {
-		return &core.Error{Kind: core.KindNotFound, Message: "err.recipient_unknown", Err: errors.New("no organisation " + handle)}
+		// The key itself is the reason the sending node shows, in words.
+		return &core.Error{Kind: core.KindNotFound, Message: "err.recipient_unknown"}
 	}
 	// A message to several organisations of this node arrives once for each;
 	// they share one message here.
@@ -262,7 +267,8 @@ func (s *Service) receiveMessage(ctx context.Context, tx *store.Tx, env federati
 			}
 			if found == 0 {
 				// Nobody here may read it: refuse rather than hold it unseen.
-				return &core.Error{Kind: core.KindInvalid, Message: "err.named_unknown", Err: errors.New("none of the named people is in " + handle)}
+				// The key itself is the reason the sending node shows, in words.
+				return &core.Error{Kind: core.KindInvalid, Message: "err.named_unknown"}
 			}
 		}
 		for _, at := range c.Attachments {
@@ -317,7 +323,9 @@ func (s *Service) receiveAck(ctx context.Context, tx *store.Tx, env federation.E
 	}
 	// The acknowledging organisation is the envelope's sender: a peer can only
 	// acknowledge (or report reading) for its own organisations.
-	q := `UPDATE message_recipients SET state = 'acknowledged', acked_at = ?, acked_by = ? WHERE message_id = ? AND to_addr = ?`
+	// The first acknowledgment stands: a peer sending another (a retry, or
+	// an attempt to move its time) changes nothing and is answered as done.
+	q := `UPDATE message_recipients SET state = 'acknowledged', acked_at = ?, acked_by = ? WHERE message_id = ? AND to_addr = ? AND acked_at IS NULL`
 	if env.Type == TypeRead {
 		q = `UPDATE message_recipients SET read_at = COALESCE(read_at, ?), read_by = CASE WHEN read_by = '' THEN ? ELSE read_by END WHERE message_id = ? AND to_addr = ?`
 	}
@@ -326,7 +334,13 @@ func (s *Service) receiveAck(ctx context.Context, tx *store.Tx, env federation.E
 		return core.Wrap("correspondence: receive ack", err)
 	}
 	if n == 0 {
-		return &core.Error{Kind: core.KindNotFound, Message: "err.not_found", Err: errors.New("no such message for " + env.From)}
+		var found int
+		if err := tx.Get(ctx, &found, `SELECT COUNT(*) FROM message_recipients WHERE message_id = ? AND to_addr = ?`, p.OriginID, env.From); err != nil {
+			return core.Wrap("correspondence: receive ack", err)
+		}
+		if found == 0 {
+			return &core.Error{Kind: core.KindNotFound, Message: "err.not_found", Err: errors.New("no such message for " + env.From)}
+		}
 	}
 	return nil
 }

@@ -1,0 +1,111 @@
+package correspondence_test
+
+import (
+	"context"
+	"crypto/ecdh"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"entente.example/entente/core"
+	"entente.example/entente/internal/audit"
+	"entente.example/entente/internal/auth"
+	"entente.example/entente/internal/federation"
+	"entente.example/entente/internal/jobs"
+	"entente.example/entente/internal/keys"
+	"entente.example/entente/internal/ledger"
+	"entente.example/entente/internal/store"
+	"entente.example/entente/internal/store/storetest"
+	"entente.example/entente/modules/correspondence"
+	"entente.example/entente/modules/directory"
+)
+
+// ackWorld is a node with one organisation, kemlu, and its officer.
+func ackWorld(t *testing.T, e storetest.Engine) (*store.DB, *correspondence.Service, context.Context) {
+	t.Helper()
+	ctx := context.Background()
+	db := storetest.Open(t, e, nil, auth.Migrations(), audit.Migrations(), jobs.Migrations(), ledger.Migrations(), federation.Migrations(), directory.Migrations(), correspondence.Migrations())
+	_, sk, _ := ed25519.GenerateKey(rand.Reader)
+	hk, _ := ecdh.X25519().GenerateKey(rand.Reader)
+	l, err := ledger.New(db, "node.test", sk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fed, err := federation.New(db, l, &keys.Node{Signing: sk, HPKE: hk}, slog.New(slog.NewTextHandler(io.Discard, nil)), federation.Options{BaseURL: "https://node.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	org, user := core.NewID(time.Now()), core.NewID(time.Now())
+	err = db.WithTx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO organisations (id, handle, kind, country, name_en, created_at, updated_at) VALUES (?, 'kemlu', 'state_ministry', 'ID', 'Kemlu', ?, ?)`, org, tx.Now, tx.Now); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO users (id, email, name, created_at) VALUES (?, 'sari@x.test', 'Sari', ?)`, user, tx.Now); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO memberships (user_id, org_id, role, created_at) VALUES (?, ?, 'officer', ?)`, user, org, tx.Now)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	officer := core.WithActor(ctx, core.Actor{UserID: user, Name: "Sari", Memberships: []core.Membership{{Org: core.OrgRef{ID: org, Handle: "kemlu"}, Role: core.RoleOfficer}}})
+	return db, correspondence.NewService(db, fed, nil), officer
+}
+
+// TestAcknowledgmentFromAPeerStandsOnce: the first acknowledgment of a
+// message a peer's organisation received is the one on record; the peer
+// sending another (a retry, or to move its time) changes nothing and is
+// taken as done, not refused.
+func TestAcknowledgmentFromAPeerStandsOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		ctx := context.Background()
+		db, svc, kemlu := ackWorld(t, e)
+		// A verified peer, and a message from kemlu to one of its organisations.
+		hk, _ := ecdh.X25519().GenerateKey(rand.Reader)
+		err := db.WithTx(ctx, func(tx *store.Tx) error {
+			_, err := tx.Exec(ctx, `INSERT INTO peers (id, host, base_url, signing_key, hpke_key, ledger_key, descriptor, status, added_at, updated_at) VALUES (?, 'peer.test', 'https://peer.test', ?, ?, '', '{}', 'verified', ?, ?)`,
+				core.NewID(tx.Now), make([]byte, 32), hk.PublicKey().Bytes(), tx.Now, tx.Now)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := svc.Send(kemlu, correspondence.Compose{From: "kemlu", To: []string{"csa-sg@peer.test"}, Subject: "Consultation", Body: "Dear colleagues", TLP: core.TLPGreen})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ack := func(by string, at time.Time) error {
+			payload, _ := json.Marshal(map[string]any{"origin_id": m.ID, "by": by, "at": at})
+			env := federation.Envelope{ID: core.NewID(time.Now()), Type: correspondence.TypeAck, From: "csa-sg@peer.test", To: "kemlu@node.test", Created: time.Now(), TLP: core.TLPGreen}
+			return db.WithTx(ctx, func(tx *store.Tx) error { return svc.Receive(ctx, tx, env, payload) })
+		}
+		first := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+		if err := ack("Lim", first); err != nil {
+			t.Fatal(err)
+		}
+		if err := ack("Tan", first.AddDate(0, 0, -30)); err != nil {
+			t.Fatalf("a second acknowledgment is refused: %v", err)
+		}
+		var r struct {
+			At time.Time `db:"acked_at"`
+			By string    `db:"acked_by"`
+		}
+		if err := db.R().Get(ctx, &r, `SELECT acked_at, acked_by FROM message_recipients WHERE message_id = ?`, m.ID); err != nil {
+			t.Fatal(err)
+		}
+		if !r.At.Equal(first) || r.By != "Lim" {
+			t.Fatalf("acknowledgment on record: %s by %s; want the first, %s by Lim", r.At, r.By, first)
+		}
+		// An acknowledgment of a message the peer never got is still refused.
+		bad, _ := json.Marshal(map[string]any{"origin_id": core.NewID(time.Now()), "by": "x", "at": first})
+		env := federation.Envelope{ID: core.NewID(time.Now()), Type: correspondence.TypeAck, From: "csa-sg@peer.test", To: "kemlu@node.test", Created: time.Now(), TLP: core.TLPGreen}
+		if err := db.WithTx(ctx, func(tx *store.Tx) error { return svc.Receive(ctx, tx, env, bad) }); core.KindOf(err) != core.KindNotFound {
+			t.Fatalf("acknowledging an unknown message: %v", err)
+		}
+	})
+}
