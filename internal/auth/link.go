@@ -111,10 +111,13 @@ func (s *Service) Setup(ctx context.Context, tok string, n NewUser, pw string, m
 	if err := p.Err("auth: setup"); err != nil {
 		return User{}, "", err
 	}
-	hash := HashPassword(pw)
+	hash, err := s.hashPassword(ctx, "auth: setup", pw)
+	if err != nil {
+		return User{}, "", err
+	}
 	var u User
 	var sess string
-	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
+	err = s.db.WithTx(ctx, func(tx *store.Tx) error {
 		if _, err := useLink(ctx, tx, tok, PurposeSetup); err != nil {
 			return err
 		}
@@ -163,7 +166,11 @@ func (s *Service) AcceptInvite(ctx context.Context, tok, pw string, meta Session
 		if err := p.Err("auth: accept invite"); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = ?, activated_at = COALESCE(activated_at, ?) WHERE id = ?`, HashPassword(pw), tx.Now, u.ID); err != nil {
+		hash, err := s.hashPassword(ctx, "auth: accept invite", pw)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = ?, activated_at = COALESCE(activated_at, ?) WHERE id = ?`, hash, tx.Now, u.ID); err != nil {
 			return core.Wrap("auth: accept invite", err)
 		}
 		ctx = core.WithActor(ctx, core.Actor{UserID: u.ID, Name: u.Name})

@@ -30,8 +30,9 @@ type RoleLoader interface {
 
 // Service is the accounts use cases.
 type Service struct {
-	db    *store.DB
-	roles RoleLoader
+	db     *store.DB
+	roles  RoleLoader
+	hashes *hashGate
 	// IdleTimeout and MaxAge bound a session's life.
 	IdleTimeout time.Duration
 	MaxAge      time.Duration
@@ -44,7 +45,7 @@ func (s *Service) UseRoles(r RoleLoader) { s.roles = r }
 
 // NewService returns the accounts service. roles may be nil (no memberships).
 func NewService(db *store.DB, roles RoleLoader, idle, max time.Duration) *Service {
-	return &Service{db: db, roles: roles, IdleTimeout: idle, MaxAge: max}
+	return &Service{db: db, roles: roles, hashes: newHashGate(0), IdleTimeout: idle, MaxAge: max}
 }
 
 // Throttle limits: failures per e-mail and per address within the window.
@@ -125,7 +126,11 @@ func (s *Service) SetPasswordDirect(ctx context.Context, tx *store.Tx, userID, p
 	if err := p.Err("auth: set password"); err != nil {
 		return err
 	}
-	_, err := tx.Exec(ctx, `UPDATE users SET password_hash = ?, activated_at = COALESCE(activated_at, ?) WHERE id = ?`, HashPassword(pw), tx.Now, userID)
+	hash, err := s.hashPassword(ctx, "auth: set password", pw)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `UPDATE users SET password_hash = ?, activated_at = COALESCE(activated_at, ?) WHERE id = ?`, hash, tx.Now, userID)
 	return core.Wrap("auth: set password", err)
 }
 
@@ -138,15 +143,23 @@ func (s *Service) ChangePassword(ctx context.Context, current, next, keepSession
 		return err
 	}
 	p := core.Problems{}
-	if ok, _ := CheckPassword(u.PasswordHash, current); !ok {
+	ok, err := s.checkPassword(ctx, "auth: change password", u.PasswordHash, current)
+	if err != nil {
+		return err
+	}
+	if !ok {
 		p.Add("current", "err.password_wrong")
 	}
 	validatePassword(p, "password", next, u.Email)
 	if err := p.Err("auth: change password"); err != nil {
 		return err
 	}
+	hash, err := s.hashPassword(ctx, "auth: change password", next)
+	if err != nil {
+		return err
+	}
 	return s.db.WithTx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, HashPassword(next), u.ID); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, u.ID); err != nil {
 			return core.Wrap("auth: change password", err)
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = ? AND id_hash <> ?`, u.ID, hashSecret(keepSession)); err != nil {

@@ -122,7 +122,11 @@ func (s *Service) DisableTOTP(ctx context.Context, password string) error {
 	if err != nil {
 		return err
 	}
-	if ok, _ := CheckPassword(u.PasswordHash, password); !ok {
+	ok, err := s.checkPassword(ctx, "auth: disable totp", u.PasswordHash, password)
+	if err != nil {
+		return err
+	}
+	if !ok {
 		return &core.Error{Kind: core.KindInvalid, Op: "auth: disable totp", Message: "err.form", Fields: core.Problems{"current": "err.password_wrong"}}
 	}
 	return s.db.WithTx(ctx, func(tx *store.Tx) error {
@@ -141,11 +145,11 @@ func (s *Service) LoginTOTP(ctx context.Context, pending, code string, meta Sess
 	if err != nil {
 		return "", err
 	}
+	// Codes are counted before they are checked, like passwords, so a burst
+	// of guesses cannot slip past the limit.
 	ek, ik := throttleKeys(u.Email, meta.IP)
-	if locked, err := s.throttled(ctx, s.db.Clock().Now(), ek, ik); err != nil {
+	if err := s.reserveAttempt(ctx, "auth: login totp", ek, ik); err != nil {
 		return "", err
-	} else if locked {
-		return "", &core.Error{Kind: core.KindRateLimited, Op: "auth: login totp", Message: "err.login_throttled"}
 	}
 	var sess string
 	var bad bool
@@ -154,11 +158,6 @@ func (s *Service) LoginTOTP(ctx context.Context, pending, code string, meta Sess
 		step, ok := checkCode(u.TOTPSecret, code, tx.Now, u.TOTPLastStep)
 		if !ok {
 			bad = true
-			for _, k := range []string{ek, ik} {
-				if err := recordFailure(ctx, tx, k); err != nil {
-					return err
-				}
-			}
 			return audit.Record(actx, tx, "auth.login.totp_fail", "user", u.ID, "", "")
 		}
 		n, err := tx.Exec(ctx, `UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?`, step, u.ID, step)
@@ -174,6 +173,9 @@ func (s *Service) LoginTOTP(ctx context.Context, pending, code string, meta Sess
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM login_throttle WHERE key = ?`, ek); err != nil {
 			return core.Wrap("auth: login totp", err)
+		}
+		if err := refund(ctx, tx, ik); err != nil {
+			return err
 		}
 		sess, err = s.newSession(ctx, tx, u.ID, false, meta)
 		if err != nil {

@@ -1,0 +1,16 @@
+package auth
+
+// HashStats reports how many password hashes the service has run and the most
+// it has ever run at once.
+func (s *Service) HashStats() (done, maxInFlight int64) {
+	return s.hashes.done.Load(), s.hashes.maxSeen.Load()
+}
+
+// LimitHashes gives the service a hashing gate of n slots.
+func (s *Service) LimitHashes(n int) { s.hashes = newHashGate(n) }
+
+// Limits of the login throttle, for tests that go up to them.
+const (
+	MaxFailsPerEmail = maxFailsPerEmail
+	MaxFailsPerIP    = maxFailsPerIP
+)
