@@ -97,6 +97,13 @@ func (p Problems) Add(field, key string) {
 	}
 }
 
+// AddEntry records a problem with one entry of a list (an address among
+// several), so the person is told which: the value is the key, a space and
+// the entry, and the key's message takes the entry as its argument.
+func (p Problems) AddEntry(field, key, entry string) {
+	p.Add(field, key+" "+entry)
+}
+
 // Err returns nil when there are no problems, otherwise an invalid Error.
 func (p Problems) Err(op string) error {
 	if len(p) == 0 {

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"net/http"
 	"sort"
+	"strings"
 
 	"golang.org/x/text/language"
 )
@@ -64,6 +65,11 @@ func (c Catalog) T(lang, key string, args ...any) string {
 		s, ok = c[Langs[0]][key]
 	}
 	if !ok {
+		// A problem with one entry of a list (core.Problems.AddEntry) is
+		// the key, a space and the entry.
+		if k, entry, cut := strings.Cut(key, " "); cut && c.Has(k) {
+			return c.T(lang, k, append([]any{entry}, args...)...)
+		}
 		return key
 	}
 	if len(args) > 0 {

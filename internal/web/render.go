@@ -173,6 +173,8 @@ func (s *Server) funcs(lang string) template.FuncMap {
 			}
 			return s.catalog.T(lang, key, args...)
 		},
+		// note renders a delivery note, saying a peer's refusal in words.
+		"note": func(note string) string { return s.catalog.Note(lang, note) },
 		"asset": func(name string) (string, error) {
 			fp, ok := s.assets.byName[name]
 			if !ok {

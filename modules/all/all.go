@@ -72,13 +72,17 @@ func Modules(d Deps) ([]web.Module, Services) {
 	}
 	d.Auth.UseRoles(s.Directory)
 	d.Fed.UseDirectory(s.Directory)
+	mail := correspondence.NewModule(s.Correspondence, d.Fed, d.Web)
+	mail.UseAddressBook(s.Networks)
+	neg := negotiation.NewModule(s.Negotiation, d.Web)
+	neg.UseAddressBook(s.Networks)
 	return []web.Module{
 		ledger.NewModule(d.Ledger, d.Web),
 		federation.NewModule(d.Fed, d.Web),
 		directory.NewModule(s.Directory, s.Networks, d.Web),
-		correspondence.NewModule(s.Correspondence, d.Fed, d.Web),
+		mail,
 		norms.NewModule(s.Norms, d.Web),
-		negotiation.NewModule(s.Negotiation, d.Web),
+		neg,
 		intel.NewModule(s.Intel, d.Web),
 	}, s
 }

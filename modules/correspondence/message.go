@@ -157,7 +157,7 @@ func (c *Compose) Validate() core.Problems {
 		}
 		for _, e := range c.Named {
 			if a, err := mail.ParseAddress(e); err != nil || a.Address != e {
-				p.Add("named", "err.email")
+				p.AddEntry("named", "err.email_entry", e)
 			}
 		}
 		if len(c.Named) > 50 {

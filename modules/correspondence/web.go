@@ -23,9 +23,10 @@ var openapi []byte
 
 // Module is correspondence's slice of the product.
 type Module struct {
-	svc *Service
-	fed *federation.Service
-	web *web.Server
+	svc  *Service
+	fed  *federation.Service
+	web  *web.Server
+	book AddressBook
 }
 
 // NewModule returns the module.
@@ -85,11 +86,10 @@ func (m *Module) sent(w http.ResponseWriter, r *http.Request)  { m.list(w, r, "o
 
 type composeView struct {
 	web.Page
-	Form   web.Form
-	From   []core.OrgRef
-	Remote []federation.RemoteOrg
-	Local  []federation.OrgInfo
-	TLPs   []core.TLP
+	Form web.Form
+	From []core.OrgRef
+	Book []federation.RemoteOrg // the address book, for the "to" field's list
+	TLPs []core.TLP
 }
 
 func (m *Module) composeView(r *http.Request, f web.Form) composeView {
@@ -101,8 +101,7 @@ func (m *Module) composeView(r *http.Request, f web.Form) composeView {
 			v.From = append(v.From, ms.Org)
 		}
 	}
-	v.Remote, _ = m.fed.RemoteOrgs(r.Context())
-	v.Local, _ = m.fed.LocalOrgs(r.Context())
+	v.Book = m.addresses(r.Context())
 	return v
 }
 

@@ -53,6 +53,7 @@ func (m *Module) Routes() []web.Route {
 	}
 	rs = append(rs, m.networkRoutes()...)
 	rs = append(rs, m.requestRoutes()...)
+	rs = append(rs, m.addressRoutes()...)
 	return append(rs, m.apiNetworkRoutes()...)
 }
 
@@ -65,6 +66,7 @@ type orgListView struct {
 	Country string
 	Kinds   []core.OrgKind
 	Form    web.Form
+	Peers   []Addressee // peers' organisations matching the filter, on the first page
 }
 
 func (m *Module) orgList(w http.ResponseWriter, r *http.Request) {
@@ -84,6 +86,12 @@ func (m *Module) orgList(w http.ResponseWriter, r *http.Request) {
 		}
 		m.web.Error(w, r, err)
 		return
+	}
+	if page.Cursor == "" {
+		if v.Peers, err = m.peerOrgs(r.Context(), v.Q, core.OrgKind(v.Kind), v.Country); err != nil {
+			m.web.Error(w, r, err)
+			return
+		}
 	}
 	m.web.Render(w, r, http.StatusOK, "directory/orgs", v)
 }

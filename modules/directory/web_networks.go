@@ -213,7 +213,7 @@ type networkView struct {
 	MemberForm  web.Form
 	PingForm    web.Form
 	DecideForm  web.Form
-	Candidates  []string // organisations that could join
+	Candidates  []Addressee // organisations that could join: the address book
 	Now         time.Time
 	Next        string          // cursor of the directory's next page
 	Members     []NetworkMember // this page of the members
@@ -271,16 +271,7 @@ func (m *Module) networkPage(r *http.Request) (networkView, error) {
 		if v.ByMember, _, err = m.nets.MemberResults(ctx, nv.ID, 10); err != nil {
 			return v, err
 		}
-		if orgs, err := m.nets.fed.RemoteOrgs(ctx); err == nil {
-			for _, o := range orgs {
-				v.Candidates = append(v.Candidates, o.Address())
-			}
-		}
-		if orgs, _, err := m.svc.Orgs(ctx, OrgFilter{}, core.Page{Limit: 200}); err == nil {
-			for _, o := range orgs {
-				v.Candidates = append(v.Candidates, o.Handle)
-			}
-		}
+		v.Candidates, _ = m.nets.AddressBook(ctx, "")
 	} else if len(nv.NominateFor) > 0 {
 		if v.Mine, err = m.nets.Nominations(ctx, nv.ID, ""); err != nil {
 			return v, err

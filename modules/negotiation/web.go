@@ -9,13 +9,15 @@ import (
 
 	"entente.example/entente/core"
 	"entente.example/entente/internal/access"
+	"entente.example/entente/internal/federation"
 	"entente.example/entente/internal/web"
 )
 
 // Module is the negotiating table's slice of the product.
 type Module struct {
-	svc *Service
-	web *web.Server
+	svc  *Service
+	web  *web.Server
+	book AddressBook
 }
 
 // NewModule returns the module.
@@ -121,6 +123,7 @@ type processView struct {
 	Form     web.Form
 	TextForm web.Form
 	Kinds    []string
+	Book     []federation.RemoteOrg // the address book, for seating parties
 }
 
 func (m *Module) processView(r *http.Request) (processView, error) {
@@ -130,6 +133,9 @@ func (m *Module) processView(r *http.Request) (processView, error) {
 	}
 	pv := processView{Page: m.web.Page(r, "title.process", v.P.Title), View: v, Kinds: TextKinds}
 	pv.Nav = "negotiation"
+	if m.book != nil && pv.Seat.Runs() && v.Hosted {
+		pv.Book, _ = m.book.Addresses(r.Context(), "")
+	}
 	return pv, nil
 }
 
