@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"entente.example/entente/core"
+	"entente.example/entente/modules/intel/misp"
 )
 
 // Objects written by hand or recorded from a page: the service builds the
@@ -68,7 +69,7 @@ func IdentityFor(addr string) string { return identityFor(addr) }
 // what it writes: its id is derived from its address, so every object the
 // organisation writes names the same author.
 func identityFor(addr string) string {
-	return "identity--" + mispFormatUUID(mispUUIDv5(mispNamespace, "entente-org:"+addr))
+	return "identity--" + misp.NameUUID("entente-org:"+addr)
 }
 
 func identityObject(addr string) map[string]any {
