@@ -1,8 +1,13 @@
 package main
 
 import (
+	"crypto/ecdh"
+	"crypto/ed25519"
+	"crypto/rand"
 	"encoding/json"
 	"html"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -11,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"entente.example/entente/internal/federation"
 	"entente.example/entente/internal/ledger"
 )
 
@@ -320,4 +326,32 @@ func TestUnsentAcknowledgmentIsShown(t *testing.T) {
 	waitFor(t, "the failed acknowledgment to show", func() bool {
 		return strings.Contains(b.officer.get(path).Body, "acknowledgment not delivered to the sender")
 	})
+}
+
+// TestPeerAddSaysWhy: `entente peer add` names what went wrong (the
+// network's error, the descriptor's fault) and exits 1.
+func TestPeerAddSaysWhy(t *testing.T) {
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close() // nothing listens there now
+	missing := httptest.NewServer(http.NotFoundHandler())
+	defer missing.Close()
+	forged := httptest.NewServer(nil)
+	defer forged.Close()
+	pub, _, _ := ed25519.GenerateKey(rand.Reader)
+	hk, _ := ecdh.X25519().GenerateKey(rand.Reader)
+	body, _ := json.Marshal(federation.Descriptor{Name: "forged", BaseURL: forged.URL, SigningKey: pub, HPKEKey: hk.PublicKey().Bytes()})
+	doc, _ := json.Marshal(map[string]any{"body": json.RawMessage(body), "signature": make([]byte, ed25519.SignatureSize)})
+	forged.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(doc) })
+	data := t.TempDir()
+	for _, tc := range []struct{ url, want string }{
+		{closed.URL, "fetching its descriptor failed: "},
+		{missing.URL, "fetching its descriptor failed: " + missing.URL + "/.well-known/entente: status 404"},
+		{forged.URL, "its descriptor is not valid: descriptor: the signature does not verify"},
+		{"ftp://example.org", "not an http or https URL"},
+	} {
+		code, _, errOut := runCLI(t, "", "peer", "add", "--data", data, "--base-url", "http://127.0.0.1:9", "--allow-private-peers", tc.url)
+		if code != 1 || !strings.Contains(errOut, tc.want) || strings.Contains(errOut, "--url: \n") {
+			t.Errorf("peer add %s: %d %q; want 1 with %q", tc.url, code, errOut, tc.want)
+		}
+	}
 }

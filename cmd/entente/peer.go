@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"entente.example/entente/core"
 	"entente.example/entente/internal/config"
 	"entente.example/entente/internal/federation"
 	"entente.example/entente/internal/keys"
@@ -57,7 +58,7 @@ func (e env) peerCmd(ctx context.Context, args []string) int {
 		}
 		p, err := fed.AddPeer(actx, fs.Arg(0))
 		if err != nil {
-			fmt.Fprintf(e.stderr, "entente peer add: %s\n", describe(err))
+			fmt.Fprintf(e.stderr, "entente peer add: %s\n", describePeerAdd(err))
 			return 1
 		}
 		fmt.Fprintf(e.stdout, "added %s (%s), pending verification.\nCompare this fingerprint with its operator, then run: entente peer verify %s\n\n  %s\n", p.Host, p.Name, p.Host, p.Fingerprint())
@@ -94,6 +95,32 @@ func (e env) peerCmd(ctx context.Context, args []string) int {
 		return 2
 	}
 	return 0
+}
+
+// peerAddReasons word AddPeer's problems with the URL for the console.
+var peerAddReasons = map[string]string{
+	"err.url":              "not an http or https URL without a query",
+	"err.peer_self":        "that is this node's own URL",
+	"err.peer_unreachable": "fetching its descriptor failed",
+	"err.peer_descriptor":  "its descriptor is not valid",
+}
+
+// describePeerAdd says why a peer could not be added: the problem with the
+// URL and its cause (the network's error, the descriptor's fault), which the
+// operator needs and the form shows only in general.
+func describePeerAdd(err error) string {
+	ce := core.AsError(err)
+	if ce == nil || ce.Fields["url"] == "" {
+		return err.Error()
+	}
+	msg := peerAddReasons[ce.Fields["url"]]
+	if msg == "" {
+		msg = ce.Fields["url"]
+	}
+	if ce.Err != nil {
+		msg += ": " + ce.Err.Error()
+	}
+	return msg
 }
 
 // openFederation opens the node's federation without serving, for the console.

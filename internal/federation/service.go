@@ -265,7 +265,10 @@ func (s *Service) AddPeer(ctx context.Context, rawURL string) (Peer, error) {
 		return Peer{}, &core.Error{Kind: core.KindInvalid, Op: "federation: add peer", Message: "err.form", Fields: core.Problems{"url": "err.peer_unreachable"}, Err: err}
 	}
 	d, err := OpenDescriptor(b)
-	if err != nil || strings.TrimRight(d.BaseURL, "/") != u.String() {
+	if err == nil && strings.TrimRight(d.BaseURL, "/") != u.String() {
+		err = fmt.Errorf("descriptor: the node calls itself %s", d.BaseURL)
+	}
+	if err != nil {
 		return Peer{}, &core.Error{Kind: core.KindInvalid, Op: "federation: add peer", Message: "err.form", Fields: core.Problems{"url": "err.peer_descriptor"}, Err: err}
 	}
 	var p Peer
