@@ -253,6 +253,11 @@ func (c *mispConverter) attribute(a mispAttribute, field string) error {
 	name := []rune(typ + ": " + value)
 	ind := c.object("indicator", id, string(name[:min(len(name), 200)]))
 	ind.CreatedByRef, ind.Labels, ind.Description = c.author, c.labels(a.Tag), strings.TrimSpace(a.Comment)
+	if ind.Description == "" {
+		// STIX validators ask every indicator for a name and a
+		// description; without a comment, say where it came from.
+		ind.Description = fmt.Sprintf("MISP %s attribute of event %s.", typ, c.event)
+	}
 	ind.IndicatorTypes, ind.Pattern, ind.PatternType = []string{"malicious-activity"}, pattern, "stix"
 	ind.ValidFrom = validFrom
 	c.add(ind)

@@ -357,3 +357,22 @@ func FuzzFromMISP(f *testing.F) {
 		}
 	})
 }
+
+// TestFromMISPIndicatorsNamed: every indicator has the name and the
+// description STIX validators ask for, whether or not MISP gave a comment.
+func TestFromMISPIndicatorsNamed(t *testing.T) {
+	objs, _, _ := mustFromMISP(t, mustReadMISPEvent(t))
+	n := 0
+	for _, o := range objs {
+		if o.Type != "indicator" {
+			continue
+		}
+		n++
+		if strings.TrimSpace(o.Name) == "" || strings.TrimSpace(o.Description) == "" {
+			t.Errorf("%s: name %q, description %q", o.ID, o.Name, o.Description)
+		}
+	}
+	if n == 0 {
+		t.Fatal("no indicators")
+	}
+}
