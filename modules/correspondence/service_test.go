@@ -2,12 +2,7 @@ package correspondence_test
 
 import (
 	"context"
-	"crypto/ecdh"
-	"crypto/ed25519"
-	"crypto/rand"
 	"fmt"
-	"io"
-	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -17,8 +12,8 @@ import (
 	"entente.example/entente/internal/audit"
 	"entente.example/entente/internal/auth"
 	"entente.example/entente/internal/federation"
+	"entente.example/entente/internal/federation/fedtest"
 	"entente.example/entente/internal/jobs"
-	"entente.example/entente/internal/keys"
 	"entente.example/entente/internal/ledger"
 	"entente.example/entente/internal/notify"
 	"entente.example/entente/internal/store"
@@ -65,13 +60,9 @@ func newWorld(t *testing.T, e storetest.Engine) world {
 	ctx := context.Background()
 	clock := storetest.NewClock(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
 	db := storetest.Open(t, e, clock, auth.Migrations(), audit.Migrations(), jobs.Migrations(), ledger.Migrations(), federation.Migrations(), directory.Migrations(), correspondence.Migrations())
-	_, sk, _ := ed25519.GenerateKey(rand.Reader)
-	hk, _ := ecdh.X25519().GenerateKey(rand.Reader)
-	l, _ := ledger.New(db, "node.test", sk)
-	fed, err := federation.New(db, l, &keys.Node{Signing: sk, HPKE: hk}, slog.New(slog.NewTextHandler(io.Discard, nil)), federation.Options{BaseURL: "https://node.test"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	node := fedtest.New(t, db, "node.test")
+	fed := node.Fed
+	var err error
 	w := world{note: &fakeNotifier{}, clock: clock, ids: map[string]string{}}
 	w.svc = correspondence.NewService(db, fed, w.note)
 	err = db.WithTx(ctx, func(tx *store.Tx) error {

@@ -2,9 +2,6 @@ package directory_test
 
 import (
 	"context"
-	"crypto/ecdh"
-	"crypto/ed25519"
-	"crypto/rand"
 	"io"
 	"log/slog"
 	"testing"
@@ -14,8 +11,8 @@ import (
 	"entente.example/entente/internal/audit"
 	"entente.example/entente/internal/auth"
 	"entente.example/entente/internal/federation"
+	"entente.example/entente/internal/federation/fedtest"
 	"entente.example/entente/internal/jobs"
-	"entente.example/entente/internal/keys"
 	"entente.example/entente/internal/ledger"
 	"entente.example/entente/internal/store"
 	"entente.example/entente/internal/store/storetest"
@@ -36,13 +33,9 @@ func newNetWorld(t *testing.T, e storetest.Engine) netWorld {
 	ctx := context.Background()
 	clock := storetest.NewClock(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
 	db := storetest.Open(t, e, clock, auth.Migrations(), audit.Migrations(), jobs.Migrations(), ledger.Migrations(), federation.Migrations(), directory.Migrations())
-	_, sk, _ := ed25519.GenerateKey(rand.Reader)
-	hk, _ := ecdh.X25519().GenerateKey(rand.Reader)
-	l, _ := ledger.New(db, "node.test", sk)
-	fed, err := federation.New(db, l, &keys.Node{Signing: sk, HPKE: hk}, slog.New(slog.NewTextHandler(io.Discard, nil)), federation.Options{BaseURL: "https://node.test"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	node := fedtest.New(t, db, "node.test")
+	l, fed := node.Ledger, node.Fed
+	var err error
 	q := jobs.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	q.Register(jobs.Kind{Name: directory.EmailJob, Handle: func(context.Context, []byte) error { return nil }})
 	w := netWorld{nets: directory.NewNetworks(db, fed, l, q, echo{}, func() string { return "https://node.test" }), db: db, clock: clock, ids: map[string]string{}, as: map[string]context.Context{}}

@@ -2,13 +2,9 @@ package intel_test
 
 import (
 	"context"
-	"crypto/ecdh"
-	"crypto/ed25519"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -17,7 +13,7 @@ import (
 
 	"entente.example/entente/core"
 	"entente.example/entente/internal/federation"
-	"entente.example/entente/internal/keys"
+	"entente.example/entente/internal/federation/fedtest"
 	"entente.example/entente/internal/ledger"
 	"entente.example/entente/internal/store"
 	"entente.example/entente/internal/store/storetest"
@@ -55,13 +51,9 @@ func newWorld(t testing.TB, e storetest.Engine) *world {
 	ctx := context.Background()
 	clock := storetest.NewClock(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
 	db := storetest.Open(t, e, clock, ledger.Migrations(), federation.Migrations(), intel.Migrations())
-	_, sk, _ := ed25519.GenerateKey(rand.Reader)
-	hk, _ := ecdh.X25519().GenerateKey(rand.Reader)
-	l, _ := ledger.New(db, host, sk)
-	fed, err := federation.New(db, l, &keys.Node{Signing: sk, HPKE: hk}, slog.New(slog.NewTextHandler(io.Discard, nil)), federation.Options{BaseURL: "https://" + host})
-	if err != nil {
-		t.Fatal(err)
-	}
+	node := fedtest.New(t, db, host)
+	fed := node.Fed
+	var err error
 	w := &world{svc: intel.NewService(db, fed, nil), db: db, clock: clock, root: core.Actor{UserID: "root", NodeAdmin: true}}
 	w.coll, err = w.svc.CreateCollection(ctx, w.root, intel.NewCollection{Alias: "energy", Title: "Energy sector", DefaultTLP: core.TLPGreen})
 	if err != nil {

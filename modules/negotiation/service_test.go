@@ -2,12 +2,7 @@ package negotiation_test
 
 import (
 	"context"
-	"crypto/ecdh"
-	"crypto/ed25519"
-	"crypto/rand"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
@@ -15,8 +10,8 @@ import (
 	"entente.example/entente/internal/audit"
 	"entente.example/entente/internal/auth"
 	"entente.example/entente/internal/federation"
+	"entente.example/entente/internal/federation/fedtest"
 	"entente.example/entente/internal/jobs"
-	"entente.example/entente/internal/keys"
 	"entente.example/entente/internal/ledger"
 	"entente.example/entente/internal/store"
 	"entente.example/entente/internal/store/storetest"
@@ -40,14 +35,10 @@ func newWorld(t *testing.T, e storetest.Engine) world {
 	ctx := context.Background()
 	clock := storetest.NewClock(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
 	db := storetest.Open(t, e, clock, auth.Migrations(), audit.Migrations(), jobs.Migrations(), ledger.Migrations(), federation.Migrations(), directory.Migrations(), negotiation.Migrations())
-	_, sk, _ := ed25519.GenerateKey(rand.Reader)
-	hk, _ := ecdh.X25519().GenerateKey(rand.Reader)
-	l, _ := ledger.New(db, "node.test", sk)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	fed, err := federation.New(db, l, &keys.Node{Signing: sk, HPKE: hk}, log, federation.Options{BaseURL: "https://node.test"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	node := fedtest.New(t, db, "node.test")
+	l, fed := node.Ledger, node.Fed
+	log := node.Log
+	var err error
 	q := jobs.New(db, log, nil)
 	w := world{svc: negotiation.NewService(db, fed, l, q), db: db, fed: fed, led: l, q: q, clock: clock, as: map[string]context.Context{}}
 	orgs := map[string]struct{ kind, country string }{"asean": {"international", ""}, "kemlu": {"state_ministry", "ID"}, "csa-sg": {"state_agency", "SG"}, "acme": {"company", "ID"}}
