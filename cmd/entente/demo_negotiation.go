@@ -70,7 +70,7 @@ func demoNegotiation(ctx context.Context, nodes []*node) error {
 	if _, err := svc.IssueRevision(chair, p.ID, tor.ID, "Circulated for adoption."); err != nil {
 		return err
 	}
-	if err := svc.StartSilence(chair, p.ID, tor.ID, time.Now().Add(72*time.Hour)); err != nil {
+	if err := svc.Circulate(chair, p.ID, tor.ID, negotiation.SilenceInput{Deadline: time.Now().Add(72 * time.Hour), AsIs: true}); err != nil {
 		return fmt.Errorf("demo negotiation: silence: %w", err)
 	}
 	if _, err := svc.IssueRevision(chair, p.ID, t.ID, "Chair's first draft."); err != nil {

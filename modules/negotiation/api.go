@@ -4,7 +4,6 @@ import (
 	_ "embed"
 	"net/http"
 	"strconv"
-	"time"
 
 	"entente.example/entente/core"
 	"entente.example/entente/internal/web"
@@ -189,17 +188,14 @@ func (m *Module) apiRevise(w http.ResponseWriter, r *http.Request) {
 	m.web.JSON(w, http.StatusCreated, map[string]int{"rev": n})
 }
 
-type silenceJSON struct {
-	Deadline time.Time `json:"deadline"`
-}
 
 func (m *Module) apiSilence(w http.ResponseWriter, r *http.Request) {
-	var in silenceJSON
+	var in SilenceInput
 	if err := web.DecodeJSON(r, &in); err != nil {
 		m.web.Error(w, r, err)
 		return
 	}
-	if err := m.svc.StartSilence(r.Context(), r.PathValue("pid"), r.PathValue("tid"), in.Deadline); err != nil {
+	if err := m.svc.Circulate(r.Context(), r.PathValue("pid"), r.PathValue("tid"), in); err != nil {
 		m.web.Error(w, r, err)
 		return
 	}

@@ -12,7 +12,6 @@ import (
 	"entente.example/entente/core"
 	"entente.example/entente/internal/access"
 	"entente.example/entente/internal/federation"
-	"entente.example/entente/internal/jobs"
 	"entente.example/entente/internal/ledger"
 	"entente.example/entente/internal/store"
 )
@@ -521,43 +520,6 @@ func (s *Service) IssueRevision(ctx context.Context, pid, tid, note string) (int
 	return n, err
 }
 
-// StartSilence circulates the latest revision under silence procedure until
-// the deadline. Only a clean text goes under silence: every paragraph free
-// of brackets and options, and no change since the revision.
-func (s *Service) StartSilence(ctx context.Context, pid, tid string, deadline time.Time) error {
-	_, err := s.update(ctx, pid, func(tx *store.Tx, p *Process) error {
-		person, err := s.runs(ctx, p)
-		if err != nil {
-			return err
-		}
-		t, err := textFor(p, tid)
-		if err != nil {
-			return err
-		}
-		pr := core.Problems{}
-		if !deadline.After(tx.Now) {
-			pr.Add("deadline", "err.deadline_past")
-		}
-		if t.Dirty || t.Rev() == 0 {
-			pr.Add("deadline", "err.silence_needs_revision")
-		}
-		for _, para := range t.Paragraphs {
-			if !para.Settled() {
-				pr.Add("deadline", "err.silence_not_clean")
-				break
-			}
-		}
-		if len(pr) > 0 {
-			return pr.Err("negotiation: silence")
-		}
-		sil := Silence{ID: core.NewID(tx.Now), Rev: t.Rev(), Started: tx.Now, Deadline: deadline.UTC(), Person: person, State: SilenceRunning}
-		t.Silences = append(t.Silences, sil)
-		t.State, t.Updated = TextSilence, tx.Now
-		return s.jobs.Enqueue(ctx, tx, jobSilence, silenceJob{Process: p.ID, Text: t.ID, Silence: sil.ID}, jobs.Options{RunAt: sil.Deadline, UniqueKey: "negotiation.silence:" + sil.ID})
-	})
-	return err
-}
-
 type silenceJob struct {
 	Process string `json:"process"`
 	Text    string `json:"text"`
@@ -596,6 +558,8 @@ func (s *Service) silenceJob(ctx context.Context, b []byte) error {
 		if tx.Now.Before(sil.Deadline) {
 			return errOp("silence", core.KindConflict, "err.too_early") // the job runs again
 		}
+		// The signed statement carries the statuses the adoption makes true.
+		open, pending := settleAdoption(t)
 		st := adoptionStatement{Process: p.ID, Host: p.Host, Text: t.ID, Title: t.Title, Rev: sil.Rev, Silence: sil.ID, Deadline: sil.Deadline, AdoptedAt: tx.Now, Paragraphs: t.Paragraphs}
 		signed, err := s.fed.SignStatement("negotiation.adoption", st)
 		if err != nil {
@@ -607,10 +571,7 @@ func (s *Service) silenceJob(ctx context.Context, b []byte) error {
 		now := tx.Now
 		sil.State, sil.Ended = SilencePassed, &now
 		t.State, t.Updated = TextAdopted, tx.Now
-		for i := range t.Paragraphs {
-			t.Paragraphs[i].Agreed = StatusAgreed
-		}
-		t.Adoption = &Adoption{Rev: sil.Rev, At: tx.Now, Statement: string(signed), SignedBy: s.fed.Fingerprint(), Digest: ledger.Digest(signed)}
+		t.Adoption = &Adoption{Rev: sil.Rev, At: tx.Now, Statement: string(signed), SignedBy: s.fed.Fingerprint(), Digest: ledger.Digest(signed), Open: open, Pending: pending}
 		return nil
 	})
 	if core.KindOf(err) == core.KindNotFound {

@@ -165,6 +165,9 @@ type Silence struct {
 	State     string     `json:"state"`
 	Objection *Objection `json:"objection,omitempty"`
 	Ended     *time.Time `json:"ended,omitempty"`
+	// AsIs is set when the chair circulated it with amendments undecided
+	// or paragraphs open.
+	AsIs *AsIs `json:"as_is,omitempty"`
 }
 
 // Objection breaks silence. Statement is the objecting node's signed
@@ -185,6 +188,10 @@ type Adoption struct {
 	Statement string    `json:"statement"`
 	SignedBy  string    `json:"signed_by"`
 	Digest    string    `json:"digest"`
+	// Open lists the paragraphs adopted with the text without ever being
+	// agreed on their own; Pending the amendments nobody decided.
+	Open    []string `json:"open,omitempty"`
+	Pending []string `json:"pending,omitempty"`
 }
 
 // Contribution is a stakeholder's input to the consultation.

@@ -264,7 +264,10 @@ func TestSilence(t *testing.T) {
 		if err := w.svc.StartSilence(w.as["maria"], pid, text.ID, w.clock.Now().Add(-time.Minute)); field(err, "deadline") != "err.deadline_past" {
 			t.Fatalf("a deadline in the past: %v", err)
 		}
-		must(t, "silence", w.svc.StartSilence(w.as["maria"], pid, text.ID, deadline))
+		if err := w.svc.StartSilence(w.as["maria"], pid, text.ID, deadline); field(err, "as_is") != "err.silence_undecided" {
+			t.Fatalf("silence over open paragraphs without the chair's word: %v", err)
+		}
+		must(t, "silence", w.svc.Circulate(w.as["maria"], pid, text.ID, negotiation.SilenceInput{Deadline: deadline, AsIs: true}))
 		_, err = w.svc.Do(w.as["bima"], pid, negotiation.ActInput{Kind: negotiation.ActAmend, Text: text.ID, Amend: &negotiation.Amend{Para: p2, Kind: negotiation.AmendDelete, Justification: "x"}})
 		wantKind(t, "an amendment under silence", err, core.KindConflict)
 		_, cur, _ := w.svc.Text(w.as["sari"], pid, text.ID)
@@ -292,7 +295,7 @@ func TestSilence(t *testing.T) {
 		}
 
 		// Again, and this time nobody objects.
-		must(t, "second silence", w.svc.StartSilence(w.as["maria"], pid, text.ID, w.clock.Now().Add(24*time.Hour)))
+		must(t, "second silence", w.svc.Circulate(w.as["maria"], pid, text.ID, negotiation.SilenceInput{Deadline: w.clock.Now().Add(24 * time.Hour), AsIs: true}))
 		w.clock.Advance(23 * time.Hour)
 		w.runJobs(t)
 		_, cur, _ = w.svc.Text(w.as["sari"], pid, text.ID)
@@ -314,10 +317,14 @@ func TestSilence(t *testing.T) {
 		if json.Unmarshal(body, &st) != nil || st.Rev != 1 || len(st.Paragraphs) != 3 || fp != w.fed.Fingerprint() {
 			t.Fatalf("adoption statement %s", body)
 		}
+		// Nobody agreed the paragraphs: adoption says so instead of marking them agreed.
 		for _, p := range cur.Paragraphs {
-			if p.Status() != negotiation.StatusAgreed {
-				t.Fatalf("paragraph %s not agreed after adoption", p.ID)
+			if p.Status() != negotiation.StatusOpen {
+				t.Fatalf("paragraph %s is %s after adoption, want open as it was", p.ID, p.Status())
 			}
+		}
+		if len(cur.Adoption.Open) != 3 {
+			t.Fatalf("adoption lists %v as never agreed, want the three paragraphs", cur.Adoption.Open)
 		}
 		_, err = w.svc.Do(w.as["sari"], pid, negotiation.ActInput{Kind: negotiation.ActObject, Text: text.ID, Silence: cur.LastSilence().ID, Reason: "Late."})
 		wantKind(t, "an objection after adoption", err, core.KindConflict)

@@ -716,7 +716,7 @@ func (m *Module) silence(w http.ResponseWriter, r *http.Request) {
 	d, perr := time.Parse(deadlineLayout, f.Get("deadline"))
 	err := core.Problems{"deadline": "err.datetime"}.Err("negotiation: silence")
 	if perr == nil {
-		err = m.svc.StartSilence(r.Context(), pid, tid, d)
+		err = m.svc.Circulate(r.Context(), pid, tid, SilenceInput{Deadline: d, AsIs: f.Get("as_is") == "yes"})
 	}
 	if err != nil {
 		m.textError(w, r, f, err)
