@@ -217,9 +217,24 @@ func (s *Service) RefreshPeer(ctx context.Context, p Peer) error {
 	if err != nil || d.Host() != p.Host {
 		return fmt.Errorf("federation: descriptor of %s: not valid (%v)", p.Host, err)
 	}
+	var held string
+	if err := s.db.R().Get(ctx, &held, `SELECT descriptor FROM peers WHERE id = ?`, p.ID); err != nil {
+		return fmt.Errorf("federation: descriptor of %s: %w", p.Host, err)
+	}
+	if err := olderThanHeld(d, held); err != nil {
+		return fmt.Errorf("federation: descriptor of %s: %w", p.Host, err)
+	}
 	same := bytes.Equal(d.SigningKey, p.SigningKey)
 	if same && bytes.Equal(d.HPKEKey, p.HPKEKey) && d.LedgerKey == p.LedgerKey {
-		return nil
+		// Nothing to take, but the newest descriptor is the one to hold, so
+		// that an older one replayed later is refused.
+		if held == string(b) {
+			return nil
+		}
+		return s.db.WithTx(ctx, func(tx *store.Tx) error {
+			_, err := tx.Exec(ctx, `UPDATE peers SET descriptor = ? WHERE id = ? AND signing_key = ?`, string(b), p.ID, p.SigningKey)
+			return err
+		})
 	}
 	ctx = core.WithActor(ctx, core.Actor{Name: "federation"})
 	if !same && !followRotations(p.SigningKey, d.SigningKey, d.Rotations) {

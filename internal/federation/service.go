@@ -106,8 +106,8 @@ type Service struct {
 	handlers map[string]Handler // by type prefix before the first dot
 	dir      Directory
 
-	descOnce sync.Once
-	desc     []byte
+	descMu sync.Mutex
+	desc   []byte // signed, once its created is known
 
 	mu       sync.Mutex
 	peers    map[string]*peerState // by peer id
@@ -168,25 +168,6 @@ func (s *Service) Handle(prefix string, h Handler) { s.handlers[prefix] = h }
 
 // UseDirectory sets where the list of this node's organisations comes from.
 func (s *Service) UseDirectory(d Directory) { s.dir = d }
-
-// Descriptor returns this node's signed descriptor.
-func (s *Service) Descriptor() []byte {
-	s.descOnce.Do(func() {
-		d := Descriptor{
-			Name: s.opt.Name, Operator: s.opt.Operator, Country: s.opt.Country, BaseURL: s.opt.BaseURL,
-			Inbox: s.opt.BaseURL + "/federation/v1/inbox", Directory: s.opt.BaseURL + "/federation/v1/directory", Ledger: s.opt.BaseURL + "/ledger/",
-			SigningKey: s.keys.Signing.Public().(ed25519.PublicKey), HPKEKey: s.keys.HPKE.PublicKey().Bytes(),
-			LedgerKey: s.ledger.VerifierKey(), Software: "entente " + s.opt.Version, Created: time.Unix(0, 0).UTC(),
-			Rotations: s.opt.Rotations,
-		}
-		b, err := signJSON("descriptor", d, s.keys.Signing)
-		if err != nil {
-			panic(err) // a Descriptor always marshals
-		}
-		s.desc = b
-	})
-	return s.desc
-}
 
 // Fingerprint is this node's signing key fingerprint.
 func (s *Service) Fingerprint() string {
@@ -275,10 +256,22 @@ func (s *Service) AddPeer(ctx context.Context, rawURL string) (Peer, error) {
 	err = s.db.WithTx(ctx, func(tx *store.Tx) error {
 		var existing Peer
 		err := tx.Get(ctx, &existing, `SELECT `+peerColumns+` FROM peers WHERE host = ?`, d.Host())
+		if err == nil {
+			var held string
+			if err := tx.Get(ctx, &held, `SELECT descriptor FROM peers WHERE id = ?`, existing.ID); err != nil {
+				return core.Wrap("federation: add peer", err)
+			}
+			if err := olderThanHeld(d, held); err != nil {
+				return &core.Error{Kind: core.KindInvalid, Op: "federation: add peer", Message: "err.form", Fields: core.Problems{"url": "err.peer_descriptor"}, Err: err}
+			}
+		}
 		switch {
 		case err == nil && bytes.Equal(existing.SigningKey, d.SigningKey):
-			p = existing // nothing changed: it keeps its status
-			return nil
+			p = existing // same key: it keeps its status
+			// The newest descriptor is the one held, so that an older one
+			// replayed later is refused.
+			_, err = tx.Exec(ctx, `UPDATE peers SET descriptor = ? WHERE id = ?`, string(b), existing.ID)
+			return core.Wrap("federation: add peer", err)
 		case err == nil && existing.Status != PeerPending && followRotations(existing.SigningKey, d.SigningKey, d.Rotations):
 			// A key announced by the one that was verified keeps the trust.
 			_, err = tx.Exec(ctx, `UPDATE peers SET signing_key = ?, hpke_key = ?, ledger_key = ?, descriptor = ?, updated_at = ? WHERE id = ?`,
