@@ -87,7 +87,8 @@ func (s *Server) Redirect(w http.ResponseWriter, r *http.Request, to, flash stri
 type Form struct {
 	Values   url.Values
 	Problems core.Problems
-	Message  string // message key for the whole form
+	Message  string            // message key for the whole form
+	Labels   map[string]string // field → message key naming it, when not field.<name>
 }
 
 // NewForm reads the posted form.
@@ -173,6 +174,9 @@ func (s *Server) funcs(lang string) template.FuncMap {
 			}
 			return s.catalog.T(lang, key, args...)
 		},
+		// labels names fields of a form by message keys for its error
+		// summary: {{template "formerror" (labels .Form "title" "field.process_title")}}.
+		"labels": withLabels,
 		// note renders a delivery note, saying a peer's refusal in words.
 		"note": func(note string) string { return s.catalog.Note(lang, note) },
 		"asset": func(name string) (string, error) {
@@ -194,28 +198,10 @@ func (s *Server) funcs(lang string) template.FuncMap {
 		// letter names the i-th of a list as negotiators do: A, B, C…
 		"letter": func(i int) string { return string(rune('A' + i%26)) },
 		// dur renders a response time for people: seconds, minutes, hours.
-		"dur": func(d time.Duration) string {
-			switch d = d.Round(time.Second); {
-			case d < time.Minute:
-				return fmt.Sprintf("%ds", int(d.Seconds()))
-			case d < time.Hour:
-				return fmt.Sprintf("%dm %02ds", int(d.Minutes()), int(d.Seconds())%60)
-			}
-			return fmt.Sprintf("%dh %02dm", int(d.Hours()), int(d.Minutes())%60)
-		},
-		// until renders the time left before t (or past it) in hours and
-		// minutes, for deadline clocks.
-		"until": func(now, t time.Time) string {
-			d := t.Sub(now).Round(time.Minute)
-			if d < 0 {
-				d = -d
-			}
-			h := int(d.Hours())
-			if h >= 48 {
-				return fmt.Sprintf("%dd %dh", h/24, h%24)
-			}
-			return fmt.Sprintf("%dh %02dm", h, int(d.Minutes())%60)
-		},
+		"dur": func(d time.Duration) string { return s.catalog.Duration(lang, d) },
+		// until renders the time left before t (or past it), for deadline
+		// clocks.
+		"until": func(now, t time.Time) string { return s.catalog.Until(lang, now, t) },
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {
 				return nil, fmt.Errorf("dict: odd arguments")
