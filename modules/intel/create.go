@@ -146,7 +146,7 @@ func (s *Service) CreateIndicator(ctx context.Context, a core.Actor, n NewIndica
 	if len(n.Types) > 0 {
 		o["indicator_types"] = n.Types
 	}
-	return s.createOne(ctx, n.Collection, n.Org, o, labels, n.Sharing)
+	return s.createOne(ctx, n.Collection, n.Org, o, labels, n.Sharing, false)
 }
 
 // CreateReport writes a report for one of the actor's organisations.
@@ -193,7 +193,7 @@ func (s *Service) CreateReport(ctx context.Context, a core.Actor, n NewReport) (
 	if n.Description != "" {
 		o["description"] = n.Description
 	}
-	return s.createOne(ctx, n.Collection, n.Org, o, labels, n.Sharing)
+	return s.createOne(ctx, n.Collection, n.Org, o, labels, n.Sharing, false)
 }
 
 // Sight records that the organisation saw an object (a sighting), or that
@@ -211,9 +211,18 @@ func (s *Service) Sight(ctx context.Context, a core.Actor, collection, org, targ
 	if len(rows) == 0 {
 		return Stored{}, errOp("sighting", core.KindNotFound, "err.not_found")
 	}
-	if sh.TLP == "" {
-		sh.TLP = rows[0].TLP
+	// What is said about an object goes no further than the object: the
+	// note names it and tells that the organisation met it. So the sighting
+	// takes the target's TLP at least, its sharing group, and stays with
+	// its owner where the target does.
+	seen := rows[0]
+	if sh.TLP == "" || sh.TLP.Rank() < seen.TLP.Rank() {
+		sh.TLP = seen.TLP
 	}
+	if seen.Group != "" {
+		sh.Group = seen.Group
+	}
+	private := seen.Audience == "owner"
 	now := STIXTime(s.db.Clock().Now())
 	var o map[string]any
 	if falsePositive {
@@ -228,11 +237,12 @@ func (s *Service) Sight(ctx context.Context, a core.Actor, collection, org, targ
 			o["description"] = note
 		}
 	}
-	return s.createOne(ctx, collection, org, o, nil, sh)
+	return s.createOne(ctx, collection, org, o, nil, sh, private)
 }
 
-// createOne stores the organisation's identity (once) and the object.
-func (s *Service) createOne(ctx context.Context, collection, org string, o map[string]any, labels []string, sh Sharing) (Stored, error) {
+// createOne stores the organisation's identity (once) and the object;
+// private keeps the object with the organisation whatever its label.
+func (s *Service) createOne(ctx context.Context, collection, org string, o map[string]any, labels []string, sh Sharing, private bool) (Stored, error) {
 	if len(labels) > 0 {
 		o["labels"] = labels
 	}
@@ -244,7 +254,12 @@ func (s *Service) createOne(ctx context.Context, collection, org string, o map[s
 		return Stored{}, err
 	}
 	ident, _ := json.Marshal(identityObject(org))
-	st, err := s.PostObjects(ctx, []string{org}, collection, []json.RawMessage{ident, obj})
+	c, author, err := s.writerFor(ctx, []string{org}, collection)
+	if err != nil {
+		return Stored{}, err
+	}
+	author.Private = private
+	st, err := s.ingestAll(ctx, c, author, []json.RawMessage{ident, obj})
 	if err != nil {
 		return Stored{}, err
 	}
@@ -254,10 +269,6 @@ func (s *Service) createOne(ctx context.Context, collection, org string, o map[s
 	}
 	for _, f := range full.Failures {
 		return Stored{}, &core.Error{Kind: core.KindInvalid, Op: "intel: create", Message: f.Message}
-	}
-	c, err := s.collection(ctx, s.db.R(), collection)
-	if err != nil {
-		return Stored{}, err
 	}
 	rows, _, err := s.Objects(ctx, []string{org}, Query{Collection: c.ID, IDs: []string{o["id"].(string)}, Limit: 1})
 	if err != nil || len(rows) == 0 {

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"entente.example/entente/core"
 	"entente.example/entente/internal/access"
@@ -27,6 +28,9 @@ type Author struct {
 	Org        string
 	Declassify bool
 	Origin     string
+	// Private keeps what is written with Org alone, whatever its label:
+	// a sighting of an object only its owner sees.
+	Private bool
 }
 
 // incoming is one object to store: its exact bytes and, when it was pulled
@@ -95,10 +99,21 @@ func (s *Service) Post(ctx context.Context, orgs []string, collection string, r 
 	if err != nil {
 		return Status{}, err
 	}
-	return s.ingest(ctx, c, author, func() (incoming, error) {
+	var cut error
+	st, err := s.ingest(ctx, c, author, func() (incoming, error) {
 		raw, err := next()
+		var b errBadObject
+		if errors.As(err, &b) && b.cut != nil {
+			cut = b.cut
+		}
 		return incoming{raw: raw, decodeErr: decodeOnly(err)}, stopOnly(err)
 	})
+	if err == nil && cut != nil {
+		// The status is complete and says which object the request ended
+		// in; the caller still learns why (a body over its limit is a 413).
+		err = fmt.Errorf("intel: post: request body: %w", cut)
+	}
+	return st, err
 }
 
 // PostObjects stores objects already in memory (forms, MISP imports).
@@ -107,6 +122,10 @@ func (s *Service) PostObjects(ctx context.Context, orgs []string, collection str
 	if err != nil {
 		return Status{}, err
 	}
+	return s.ingestAll(ctx, c, author, objs)
+}
+
+func (s *Service) ingestAll(ctx context.Context, c Collection, author Author, objs []json.RawMessage) (Status, error) {
 	i := 0
 	return s.ingest(ctx, c, author, func() (incoming, error) {
 		if i == len(objs) {
@@ -119,7 +138,10 @@ func (s *Service) PostObjects(ctx context.Context, orgs []string, collection str
 
 // errBadObject wraps a JSON error inside the objects list: that object
 // fails, and since the stream cannot be trusted after it, so does the rest.
-type errBadObject struct{ err error }
+type errBadObject struct {
+	err error
+	cut error // the read error, when the request ended mid-stream
+}
 
 func (e errBadObject) Error() string { return e.err.Error() }
 
@@ -152,6 +174,11 @@ func (s *Service) ingest(ctx context.Context, c Collection, author Author, next 
 	if err != nil {
 		return st, err
 	}
+	// From here the status must end complete whatever happens to the
+	// request: a client that disconnects cancels ctx, and a pending status
+	// would then stay pending forever. What was read is stored and counted.
+	ctx = context.WithoutCancel(ctx)
+	var failure error
 	done := false
 	for !done {
 		batch := make([]incoming, 0, batchSize)
@@ -162,7 +189,8 @@ func (s *Service) ingest(ctx context.Context, c Collection, author Author, next 
 				break
 			}
 			if err != nil {
-				return st, err
+				failure, done = err, true
+				break
 			}
 			batch = append(batch, in)
 			if in.decodeErr != nil {
@@ -173,8 +201,11 @@ func (s *Service) ingest(ctx context.Context, c Collection, author Author, next 
 		if len(batch) == 0 {
 			break
 		}
+		before := st
 		if _, err := s.storeBatch(ctx, c, author, batch, &st, nil); err != nil {
-			return st, err
+			// The batch was rolled back: its objects are failures.
+			st, failure, done = before, err, true
+			s.failBatch(ctx, &st, batch)
 		}
 	}
 	st.Status = "complete"
@@ -183,7 +214,26 @@ func (s *Service) ingest(ctx context.Context, c Collection, author Author, next 
 			st.Status, st.TotalCount, st.SuccessCount, st.FailureCount, st.ID)
 		return err
 	})
+	if failure != nil {
+		return st, failure
+	}
 	return st, err
+}
+
+// failBatch records every object of a batch that could not be stored as a
+// failure, so that the status still accounts for each object it read.
+func (s *Service) failBatch(ctx context.Context, st *Status, batch []incoming) {
+	details := make([]StatusDetail, len(batch))
+	failed := make([]bool, len(batch))
+	for i, in := range batch {
+		details[i] = StatusDetail{ID: bestID(in.raw), Version: bestVersion(in.raw), Message: "not stored: the server could not store this batch; send it again"}
+		failed[i] = true
+	}
+	before := *st
+	err := s.db.WithTx(ctx, func(tx *store.Tx) error { return s.writeStatusLines(ctx, tx, st, details, failed) })
+	if err != nil {
+		*st = before
+	}
 }
 
 // existing is a stored version of an object the batch touches.
@@ -229,7 +279,7 @@ func (s *Service) storeBatch(ctx context.Context, c Collection, author Author, b
 		o, err := parseObject(in.raw)
 		details[i].ID, details[i].Version = o.ID, showStamp(o.Version)
 		if err != nil {
-			details[i].ID = bestID(in.raw)
+			details[i].ID, details[i].Version = bestID(in.raw), bestVersion(in.raw)
 			fail(i, err.Error())
 			continue
 		}
@@ -297,6 +347,11 @@ func (s *Service) storeBatch(ctx context.Context, c Collection, author Author, b
 			prev, has := latest[o.ID]
 			if o.Version == "" && has || versions[o.ID+" "+o.Version] {
 				details[i].Message = "already stored"
+				if details[i].Version == "" {
+					// An observable has no timestamp of its own: its version
+					// is the one it was stored with.
+					details[i].Version = showStamp(prev.Version)
+				}
 				continue
 			}
 			if has && prev.Owner != author.Org {
@@ -309,6 +364,9 @@ func (s *Service) storeBatch(ctx context.Context, c Collection, author Author, b
 				// organisations stays with that organisation: the peer's
 				// groups mean nothing here, and the collection's other
 				// readers were not its recipients.
+				audience, group = "owner", ""
+			}
+			if author.Private {
 				audience, group = "owner", ""
 			}
 			newer := !has || o.Version > prev.Version
@@ -417,33 +475,40 @@ func (s *Service) writeStatusLines(ctx context.Context, tx *store.Tx, st *Status
 			n++
 		}
 	}
+	first := st.TotalCount
 	st.TotalCount += len(details)
 	st.FailureCount += n
 	st.SuccessCount += len(details) - n
 	if len(details) == 0 || st.ID == "" {
 		return nil
 	}
-	var sb strings.Builder
-	sb.WriteString(`INSERT INTO intel_status_items (status_id, n, ok, stix_id, version, message) VALUES `)
-	args := make([]any, 0, 6*len(details))
-	for i, d := range details {
-		if i > 0 {
-			sb.WriteString(", ")
+	// Lines beyond MaxStatusLines are never shown (Status gives only the
+	// counts then), so they are not kept: a request of 100,000 tiny objects
+	// must not write 100,000 rows.
+	keep := max(0, min(len(details), MaxStatusLines-first))
+	if keep > 0 {
+		var sb strings.Builder
+		sb.WriteString(`INSERT INTO intel_status_items (status_id, n, ok, stix_id, version, message) VALUES `)
+		args := make([]any, 0, 6*keep)
+		for i, d := range details[:keep] {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("(?, ?, ?, ?, ?, ?)")
+			args = append(args, st.ID, first+i, b2i(!failed[i]), d.ID, d.Version, truncate(d.Message, 500))
 		}
-		sb.WriteString("(?, ?, ?, ?, ?, ?)")
-		args = append(args, st.ID, st.TotalCount-len(details)+i, b2i(!failed[i]), d.ID, d.Version, truncate(d.Message, 500))
-	}
-	if _, err := tx.Exec(ctx, sb.String(), args...); err != nil {
-		return err
+		if _, err := tx.Exec(ctx, sb.String(), args...); err != nil {
+			return err
+		}
 	}
 	_, err := tx.Exec(ctx, `UPDATE intel_status SET total_count = ?, success_count = ?, failure_count = ? WHERE id = ?`, st.TotalCount, st.SuccessCount, st.FailureCount, st.ID)
 	return err
 }
 
-// maxStatusLines bounds the lists a status resource shows; the counts are
-// always complete, and a status with more lines gives only the counts (TAXII
-// lets the lists be left out, not cut short).
-const maxStatusLines = 10000
+// MaxStatusLines bounds the lines a status resource keeps and shows: the
+// counts are always complete, and a status with more lines gives only the
+// counts (TAXII lets the lists be left out, not cut short).
+const MaxStatusLines = 10000
 
 // Status returns a status resource to an organisation that may write to its
 // collection (the one that posted, or its peers with write).
@@ -455,7 +520,7 @@ func (s *Service) Status(ctx context.Context, orgs []string, id string) (Status,
 	if !slices.Contains(orgs, st.Org) {
 		return Status{}, errOp("status", core.KindNotFound, "err.not_found")
 	}
-	if st.TotalCount > maxStatusLines {
+	if st.TotalCount > MaxStatusLines {
 		return st, nil
 	}
 	var lines []StatusDetail
@@ -497,6 +562,25 @@ func bestID(raw []byte) string {
 	return ""
 }
 
+// bestVersion finds the version a refused object claims, for its status
+// line (§4.3.1): its modified, else its created, when either is a string
+// short enough to be a timestamp.
+func bestVersion(raw []byte) string {
+	var h struct {
+		Created  any `json:"created"`
+		Modified any `json:"modified"`
+	}
+	if json.Unmarshal(raw, &h) != nil {
+		return ""
+	}
+	for _, v := range []any{h.Modified, h.Created} {
+		if s, ok := v.(string); ok && s != "" && len(s) < 64 && utf8.ValidString(s) {
+			return s
+		}
+	}
+	return ""
+}
+
 // streamObjects reads an envelope ({"objects": [...]}) or a bundle
 // ({"type": "bundle", "objects": [...]}) and returns the objects one at a
 // time with their exact bytes, never holding more than one in memory.
@@ -514,7 +598,10 @@ func streamObjects(r io.Reader) (func() (json.RawMessage, error), error) {
 			return nil, bad("not a JSON object")
 		}
 		if t == json.Delim('}') {
-			return func() (json.RawMessage, error) { return nil, io.EOF }, nil
+			// TAXII §5.5 answers 422 to a body without an objects list
+			// (such as one bare STIX object): accepting it as empty would
+			// tell the client its object was taken.
+			return nil, bad("no objects list")
 		}
 		key, _ := t.(string)
 		if key != "objects" {
@@ -536,9 +623,12 @@ func streamObjects(r io.Reader) (func() (json.RawMessage, error), error) {
 			if err := dec.Decode(&raw); err != nil {
 				var se *json.SyntaxError
 				if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) {
-					return nil, errBadObject{fmt.Errorf("invalid JSON, the rest of the request was not read: %v", err)}
+					return nil, errBadObject{err: fmt.Errorf("invalid JSON, the rest of the request was not read: %v", err)}
 				}
-				return nil, err
+				// The body could not be read (the client went away, or it
+				// outgrew its limit): this object fails and the status is
+				// completed with it, rather than left pending forever.
+				return nil, errBadObject{err: fmt.Errorf("the request ended before this object was complete: %v", err), cut: err}
 			}
 			i++
 			return raw, nil

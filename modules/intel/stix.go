@@ -112,6 +112,9 @@ func parseObject(raw []byte) (object, error) {
 	if len(raw) > maxObject {
 		return object{}, problem("(object)", "is larger than %d bytes", maxObject)
 	}
+	if err := checkJSON(raw); err != nil {
+		return object{}, err
+	}
 	var h header
 	if err := json.Unmarshal(raw, &h); err != nil {
 		var te *json.UnmarshalTypeError

@@ -3,6 +3,7 @@ package intel
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"mime"
 	"net/http"
 	"net/url"
@@ -11,8 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/language"
+
 	"entente.example/entente/core"
-	"entente.example/entente/internal/access"
 	"entente.example/entente/internal/web"
 )
 
@@ -30,27 +32,6 @@ const (
 	// defaultPage is a page's size when the client asks no limit.
 	defaultPage = 100
 )
-
-func (m *Module) taxiiRoutes() []web.Route {
-	r := func(p string, h http.HandlerFunc) web.Route {
-		return web.Route{Pattern: p, Action: access.IntelTAXII, Handler: m.taxii(h), Errors: m.taxiiError}
-	}
-	post := r("POST /taxii2/api/collections/{cid}/objects/", m.postObjects)
-	post.MaxBody = maxPost
-	return []web.Route{
-		r("GET /taxii2/", m.discovery),
-		r("GET /taxii2/api/", m.apiRoot),
-		r("GET /taxii2/api/status/{id}/", m.status),
-		r("GET /taxii2/api/collections/", m.collections),
-		r("GET /taxii2/api/collections/{cid}/", m.collection),
-		r("GET /taxii2/api/collections/{cid}/objects/", m.getObjects),
-		post,
-		r("GET /taxii2/api/collections/{cid}/objects/{oid}/", m.getObject),
-		r("DELETE /taxii2/api/collections/{cid}/objects/{oid}/", m.deleteObject),
-		r("GET /taxii2/api/collections/{cid}/objects/{oid}/versions/", m.versions),
-		r("GET /taxii2/api/collections/{cid}/manifest/", m.manifest),
-	}
-}
 
 // taxii wraps a handler with what every TAXII request needs: an Accept the
 // server can answer, and a signed-in principal.
@@ -119,7 +100,7 @@ func (m *Module) taxiiError(w http.ResponseWriter, r *http.Request, err error) {
 	if ce.Message == "err.intel.param" {
 		status = http.StatusBadRequest // TAXII's answer to a malformed query
 	}
-	lang := web.Lang(r.Context())
+	lang := taxiiLang(r)
 	desc := ""
 	if ce.Message != "" && m.web.Catalog().Has(ce.Message) {
 		desc = m.web.Catalog().T(lang, ce.Message)
@@ -133,6 +114,29 @@ func (m *Module) taxiiError(w http.ResponseWriter, r *http.Request, err error) {
 		desc = strings.TrimSpace(desc + " " + strings.Join(fields, "; "))
 	}
 	m.taxiiFail(w, status, http.StatusText(status), desc)
+}
+
+// taxiiMsg writes a TAXII error whose description is the message key, in
+// the client's language.
+func (m *Module) taxiiMsg(w http.ResponseWriter, r *http.Request, status int, key string, args ...any) {
+	m.taxiiFail(w, status, http.StatusText(status), m.web.Catalog().T(taxiiLang(r), key, args...))
+}
+
+var taxiiLangs = language.NewMatcher([]language.Tag{language.English, language.Indonesian})
+
+// taxiiLang is the language of a TAXII error's description: what the client
+// asks in Accept-Language, else English. A TAXII client is a program, whose
+// logs and operators expect English, not the language the token's owner
+// chose for their pages.
+func taxiiLang(r *http.Request) string {
+	tags, _, err := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
+	if err != nil || len(tags) == 0 {
+		return "en"
+	}
+	if _, i, conf := taxiiLangs.Match(tags...); conf != language.No && i == 1 {
+		return "id"
+	}
+	return "en"
 }
 
 func writeTAXII(w http.ResponseWriter, status int, v any) {
@@ -289,7 +293,11 @@ func parseQuery(v url.Values, allowed ...string) (Query, error) {
 	return q, nil
 }
 
-// dateHeaders sets X-TAXII-Date-Added-First and -Last from a page.
+// dateHeaders sets X-TAXII-Date-Added-First and -Last from a page. An
+// empty page has neither: §3.2 defines them as the date_added of the first
+// and last object returned, and with none there is no true value to give.
+// Inventing one (now, or the collection's last date) would mislead a client
+// that feeds it back as added_after.
 func dateHeaders(w http.ResponseWriter, rows []Stored) {
 	if len(rows) == 0 {
 		return
@@ -362,8 +370,7 @@ func (m *Module) getObject(w http.ResponseWriter, r *http.Request) {
 		m.taxiiError(w, r, err)
 		return
 	}
-	if len(rows) == 0 && q.After == 0 {
-		m.taxiiError(w, r, &core.Error{Kind: core.KindNotFound, Message: "err.not_found"})
+	if len(rows) == 0 && !m.visible(w, r, orgs, c.ID) {
 		return
 	}
 	writeEnvelope(w, rows, more)
@@ -385,8 +392,7 @@ func (m *Module) versions(w http.ResponseWriter, r *http.Request) {
 		m.taxiiError(w, r, err)
 		return
 	}
-	if len(rows) == 0 && q.After == 0 {
-		m.taxiiError(w, r, &core.Error{Kind: core.KindNotFound, Message: "err.not_found"})
+	if len(rows) == 0 && !m.visible(w, r, orgs, c.ID) {
 		return
 	}
 	out := map[string]any{"more": more}
@@ -402,6 +408,22 @@ func (m *Module) versions(w http.ResponseWriter, r *http.Request) {
 	}
 	dateHeaders(w, rows)
 	writeTAXII(w, http.StatusOK, out)
+}
+
+// visible reports whether the object of the request exists for its
+// readers, and answers 404 if not. Get an Object and Get Object Versions
+// are 404 only for an object the reader cannot see (§5.6, §5.8); one whose
+// filters select nothing is an empty answer.
+func (m *Module) visible(w http.ResponseWriter, r *http.Request, orgs []string, collection string) bool {
+	rows, _, err := m.svc.Objects(r.Context(), orgs, Query{Collection: collection, IDs: []string{r.PathValue("oid")}, Versions: []string{"all"}, Limit: 1})
+	if err == nil && len(rows) == 0 {
+		err = &core.Error{Kind: core.KindNotFound, Message: "err.not_found"}
+	}
+	if err != nil {
+		m.taxiiError(w, r, err)
+		return false
+	}
+	return true
 }
 
 type manifestRecord struct {
@@ -459,11 +481,18 @@ func (m *Module) postObjects(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st, err := m.svc.Post(r.Context(), m.svc.Writers(a), c.ID, r.Body)
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		// The objects read before the limit are stored and the status says
+		// so; the client is told why the rest were not.
+		m.taxiiError(w, r, &core.Error{Kind: core.KindTooLarge, Message: "err.too_large"})
+		return
+	}
 	if err != nil {
 		m.taxiiError(w, r, err)
 		return
 	}
-	if st.TotalCount > maxStatusLines {
+	if st.TotalCount > MaxStatusLines {
 		st.Successes, st.Failures = nil, nil
 	} else {
 		st = m.fillLines(r, st)

@@ -493,14 +493,25 @@ func (m *Module) exportCSV(w http.ResponseWriter, r *http.Request) {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"id", "type", "name", "version", "date_added", "tlp", "labels", "sectors", "pattern", "origin", "collection"})
 	for _, o := range rows {
-		var p struct {
-			Pattern string `json:"pattern"`
-		}
-		_ = json.Unmarshal([]byte(o.Raw), &p)
-		cw.Write([]string{o.ID, o.Type, csvSafe(o.Name), showStamp(o.Version), o.DateAdded, "TLP:" + string(o.TLP),
-			strings.Join(o.LabelList(), " "), strings.Join(o.SectorList(), " "), csvSafe(p.Pattern), o.Origin, o.Collection})
+		cw.Write(csvRecord(o))
 	}
 	cw.Flush()
+}
+
+// csvRecord is an object's line of the CSV export. Every cell is made safe,
+// not only those that look free-form: labels and sectors come from other
+// organisations' objects too, and "=HYPERLINK(…)" is a valid label.
+func csvRecord(o Stored) []string {
+	var p struct {
+		Pattern string `json:"pattern"`
+	}
+	_ = json.Unmarshal([]byte(o.Raw), &p)
+	rec := []string{o.ID, o.Type, o.Name, showStamp(o.Version), o.DateAdded, "TLP:" + string(o.TLP),
+		strings.Join(o.LabelList(), " "), strings.Join(o.SectorList(), " "), p.Pattern, o.Origin, o.Collection}
+	for i := range rec {
+		rec[i] = csvSafe(rec[i])
+	}
+	return rec
 }
 
 // csvSafe keeps a spreadsheet from running a cell as a formula.
