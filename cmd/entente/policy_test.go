@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -74,11 +75,14 @@ var expected = map[access.Action][]string{
 	access.DirectoryRead: {"observer", "member", "officer", "org-admin", "node-admin"},
 	access.OrgCreate:     {"node-admin"},
 	access.OrgManage:     {"org-admin", "node-admin"},
-	access.PersonCreate:  {"org-admin", "node-admin"},
-	access.NodeAdmin:     {"node-admin"},
-	access.Metrics:       {"node-admin"},
-	access.PeerRequest:   {"anonymous", "observer", "member", "officer", "org-admin", "node-admin"},
-	access.PeerManage:    {"node-admin"},
+	// Node administrators reach the routes, and staff only an organisation
+	// without an admin: kemlu, which has one, refuses them (deniedOnKemlu).
+	access.OrgStaff:     {"org-admin", "node-admin"},
+	access.PersonCreate: {"org-admin", "node-admin"},
+	access.NodeAdmin:    {"node-admin"},
+	access.Metrics:      {"node-admin"},
+	access.PeerRequest:  {"anonymous", "observer", "member", "officer", "org-admin", "node-admin"},
+	access.PeerManage:   {"node-admin"},
 	// The node administrator of the demo belongs to no organisation.
 	access.MessageRead: {"member", "officer", "org-admin"},
 	access.MessageSend: {"officer", "org-admin"},
@@ -119,6 +123,12 @@ var expected = map[access.Action][]string{
 	access.IntelAdmin:  {"node-admin"},
 	access.IntelGroups: {"officer", "org-admin"},
 	access.IntelTAXII:  {"anonymous", "observer", "member", "officer", "org-admin", "node-admin"},
+}
+
+// deniedOnKemlu are the roles the route check lets through for an action
+// that the organisation in the concrete path, kemlu, still refuses.
+var deniedOnKemlu = map[access.Action][]string{
+	access.OrgStaff: {"node-admin"},
 }
 
 func allowedFor(act access.Action, role string) bool {
@@ -223,6 +233,12 @@ func TestPolicy(t *testing.T) {
 			}
 			denied := r.StatusCode == 401 || r.StatusCode == 403 ||
 				(r.StatusCode == 303 && strings.HasPrefix(r.Header.Get("Location"), "/login?next="))
+			if slices.Contains(deniedOnKemlu[act], role) {
+				if !denied {
+					t.Errorf("%s %s as %s: status %d; want it denied on kemlu", method, path, role, r.StatusCode)
+				}
+				continue
+			}
 			if act == access.Anonymous && r.StatusCode == 401 && pat == "POST /login" {
 				denied = false // an empty sign-in form fails to sign in; that is not a denial
 			}
@@ -281,4 +297,25 @@ func TestSecurityHeadersOnEveryRoute(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestNodeAdminCannotJoinAnOrganisation is issue 13's attack through the
+// pages: the node administrator adds themselves to BSSN, which has an admin,
+// to read its AMBER traffic. Refused, and not offered; BSSN's admin adding
+// them works, and is BSSN's own audit event.
+func TestNodeAdminCannotJoinAnOrganisation(t *testing.T) {
+	_, base, pw := demoNode(t)
+	admin := login(t, base, "admin@node.demo", pw)
+	r := admin.get("/orgs/bssn")
+	wantStatus(t, r, 200)
+	if strings.Contains(r.Body, `action="/orgs/bssn/members"`) {
+		t.Error("the member form is offered to the node administrator")
+	}
+	wantStatus(t, admin.post("/orgs/bssn/members", url.Values{"email": {"admin@node.demo"}, "role": {"analyst"}}), 403)
+	if r := admin.get("/orgs/bssn"); strings.Contains(r.Body, "Node Administrator") {
+		t.Fatal("the node administrator is a member of BSSN")
+	}
+	agus := login(t, base, "agus@bssn.demo", pw)
+	wantStatus(t, agus.post("/orgs/bssn/members", url.Values{"email": {"admin@node.demo"}, "role": {"officer"}}), 303)
+	wantContains(t, admin.get("/orgs/bssn"), "Node Administrator")
 }

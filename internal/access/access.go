@@ -2,6 +2,17 @@
 // Handlers and services ask it; nothing else makes authorization decisions.
 // Every route names an Action, and a test fails when a route names an action
 // that has no rule here.
+//
+// Node administrators run the node, not its organisations, and get no pass to
+// an organisation's data. Since that data is open to the organisation's
+// members, who is a member is the organisation's own business too: a node
+// administrator creates an organisation and staffs it while it has no active
+// admin (its first focal point, or a new one when every admin's account is
+// disabled), but once it has one, only its admins add, change or remove its
+// members and create people in it. A node administrator cannot add anyone,
+// themselves included; one who needs a role asks the organisation's admin,
+// whose adding them is the consent, and the organisation's audit trail shows
+// it.
 package access
 
 import (
@@ -22,8 +33,9 @@ const (
 	AccountSelf   Action = "account.self"   // change one's own account (password, two-factor, tokens)
 	DirectoryRead Action = "directory.read" // see organisations and people
 	OrgCreate     Action = "directory.org.create"
-	OrgManage     Action = "directory.org.manage"    // edit an organisation, manage its members
-	PersonCreate  Action = "directory.person.create" // add a person to an organisation
+	OrgManage     Action = "directory.org.manage"    // edit an organisation
+	OrgStaff      Action = "directory.org.staff"     // add, change or remove an organisation's members
+	PersonCreate  Action = "directory.person.create" // create a person with a role in an organisation
 	NodeAdmin     Action = "node.admin"              // users, audit trail, node settings
 	// Metrics are for the operator's monitoring: a node administrator's token
 	// with the read scope is what a Prometheus scraper presents.
@@ -92,6 +104,10 @@ type Resource struct {
 	// People, when set, names the only people who may act (for a ping: the
 	// nominee and the entry's deputies); nobody else in the organisation can.
 	People []string
+	// Unstaffed says the organisation has no active admin, the only case
+	// in which a node administrator may staff it. The zero value is the
+	// safe one: a caller that forgets to ask keeps node administrators out.
+	Unstaffed bool
 }
 
 // rule says who may perform an action.
@@ -110,7 +126,8 @@ var policy = map[Action]rule{
 	DirectoryRead: {},
 	OrgCreate:     {write: true, allow: isNodeAdmin},
 	OrgManage:     {write: true, allow: orgAdmin},
-	PersonCreate:  {write: true, allow: orgAdmin},
+	OrgStaff:      {write: true, allow: staffer},
+	PersonCreate:  {write: true, allow: staffer},
 	NodeAdmin:     {allow: isNodeAdmin},
 	Metrics:       {allow: isNodeAdmin},
 	PeerRequest:   {anonymous: true, write: true},
@@ -235,6 +252,19 @@ func orgAdmin(a core.Actor, r Resource) bool {
 		}
 	}
 	return false
+}
+
+// staffer allows an organisation's own admins, and node administrators only
+// for an organisation without an active admin (see the package comment). For
+// the route-level check (no organisation yet) a node administrator may reach
+// the service, which checks again knowing whether the organisation is staffed.
+func staffer(a core.Actor, r Resource) bool {
+	for _, m := range a.Memberships {
+		if m.Role == core.RoleAdmin && (r.OrgID == "" || m.Org.ID == r.OrgID) {
+			return true
+		}
+	}
+	return a.NodeAdmin && (r.OrgID == "" || r.Unstaffed)
 }
 
 // Known reports whether the action has a rule.

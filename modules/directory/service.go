@@ -184,7 +184,7 @@ func (s *Service) CreatePerson(ctx context.Context, in PersonInput) (CreatedPers
 			return CreatedPerson{}, err
 		}
 	}
-	if err := access.Check(a, access.PersonCreate, access.Resource{OrgID: o.ID}); err != nil {
+	if err := s.checkStaff(ctx, s.db.R(), access.PersonCreate, o.ID); err != nil {
 		return CreatedPerson{}, err
 	}
 	if err := p.Err("directory: create person"); err != nil {
@@ -192,6 +192,11 @@ func (s *Service) CreatePerson(ctx context.Context, in PersonInput) (CreatedPers
 	}
 	var out CreatedPerson
 	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
+		// Again in the transaction: the organisation may have got its first
+		// admin since.
+		if err := s.checkStaff(ctx, tx.Conn, access.PersonCreate, o.ID); err != nil {
+			return err
+		}
 		u, tok, err := s.auth.CreateUser(ctx, tx, nu)
 		if err != nil {
 			return err
@@ -225,13 +230,14 @@ func (s *Service) CreatePerson(ctx context.Context, in PersonInput) (CreatedPers
 }
 
 // AddMember gives an existing person (by e-mail) a role in an organisation, or
-// changes the role they have.
+// changes the role they have. Once the organisation has an admin, only its
+// admins may: a node administrator cannot add themselves (internal/access).
 func (s *Service) AddMember(ctx context.Context, handle, email string, role core.Role) error {
 	o, err := s.Org(ctx, handle)
 	if err != nil {
 		return err
 	}
-	if err := access.Check(core.ActorFrom(ctx), access.OrgManage, access.Resource{OrgID: o.ID}); err != nil {
+	if err := s.checkStaff(ctx, s.db.R(), access.OrgStaff, o.ID); err != nil {
 		return err
 	}
 	p := core.Problems{}
@@ -252,6 +258,9 @@ func (s *Service) AddMember(ctx context.Context, handle, email string, role core
 		return err
 	}
 	return s.db.WithTx(ctx, func(tx *store.Tx) error {
+		if err := s.checkStaff(ctx, tx.Conn, access.OrgStaff, o.ID); err != nil {
+			return err
+		}
 		if role != core.RoleAdmin {
 			if err := keepAnAdmin(ctx, tx, o.ID, userID); err != nil {
 				return err
@@ -272,10 +281,13 @@ func (s *Service) RemoveMember(ctx context.Context, handle, userID string) error
 	if err != nil {
 		return err
 	}
-	if err := access.Check(core.ActorFrom(ctx), access.OrgManage, access.Resource{OrgID: o.ID}); err != nil {
+	if err := s.checkStaff(ctx, s.db.R(), access.OrgStaff, o.ID); err != nil {
 		return err
 	}
 	return s.db.WithTx(ctx, func(tx *store.Tx) error {
+		if err := s.checkStaff(ctx, tx.Conn, access.OrgStaff, o.ID); err != nil {
+			return err
+		}
 		var role core.Role
 		if err := tx.Get(ctx, &role, `SELECT role FROM memberships WHERE org_id = ? AND user_id = ?`, o.ID, userID); err != nil {
 			return core.Wrap("directory: remove member", err)
@@ -354,6 +366,30 @@ var _ federation.Directory = (*Service)(nil)
 // keepAnAdmin refuses a change that would leave an organisation without an
 // admin: userID is about to stop being one. On PostgreSQL the admins' rows are
 // locked so two such changes cannot both pass.
+// checkStaff asks internal/access whether the actor may change who is in the
+// organisation orgID, telling it whether the organisation has an active admin:
+// node administrators may staff only one that has none. An empty orgID (the
+// organisation is not known yet) is the route-level question.
+func (s *Service) checkStaff(ctx context.Context, q store.Conn, act access.Action, orgID string) error {
+	r := access.Resource{OrgID: orgID}
+	a := core.ActorFrom(ctx)
+	if orgID != "" && a.NodeAdmin {
+		var admins int
+		if err := q.Get(ctx, &admins, `SELECT COUNT(*) FROM memberships m JOIN users u ON u.id = m.user_id
+			WHERE m.org_id = ? AND m.role = 'admin' AND u.disabled = FALSE`, orgID); err != nil {
+			return core.Wrap("directory: staffing", err)
+		}
+		r.Unstaffed = admins == 0
+	}
+	return access.Check(a, act, r)
+}
+
+// CanStaff reports whether the actor may change who is in the organisation,
+// for pages deciding whether to show the forms.
+func (s *Service) CanStaff(ctx context.Context, orgID string) bool {
+	return s.checkStaff(ctx, s.db.R(), access.OrgStaff, orgID) == nil
+}
+
 func keepAnAdmin(ctx context.Context, tx *store.Tx, orgID, userID string) error {
 	lock := ""
 	if tx.Engine() == store.Postgres {

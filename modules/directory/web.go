@@ -35,8 +35,8 @@ func (m *Module) Routes() []web.Route {
 		{Pattern: "GET /orgs/{handle}", Action: access.DirectoryRead, Handler: m.orgShow},
 		{Pattern: "GET /orgs/{handle}/edit", Action: access.OrgManage, Handler: m.orgEdit},
 		{Pattern: "POST /orgs/{handle}/edit", Action: access.OrgManage, Handler: m.orgUpdate},
-		{Pattern: "POST /orgs/{handle}/members", Action: access.OrgManage, Handler: m.memberAdd},
-		{Pattern: "POST /orgs/{handle}/members/{user}/remove", Action: access.OrgManage, Handler: m.memberRemove},
+		{Pattern: "POST /orgs/{handle}/members", Action: access.OrgStaff, Handler: m.memberAdd},
+		{Pattern: "POST /orgs/{handle}/members/{user}/remove", Action: access.OrgStaff, Handler: m.memberRemove},
 		{Pattern: "GET /people", Action: access.DirectoryRead, Handler: m.personList},
 		{Pattern: "GET /people/new", Action: access.PersonCreate, Handler: m.personNew},
 		{Pattern: "POST /people", Action: access.PersonCreate, Handler: m.personCreate},
@@ -136,6 +136,7 @@ type orgView struct {
 	Members    []Member
 	MemberForm web.Form
 	Roles      []core.Role
+	CanStaff   bool // may add and remove members (not a node administrator once it has an admin)
 }
 
 func (m *Module) orgShowView(r *http.Request) (orgView, error) {
@@ -145,6 +146,7 @@ func (m *Module) orgShowView(r *http.Request) (orgView, error) {
 	}
 	v := orgView{Page: m.web.Page(r, "title.org", o.Name(web.Lang(r.Context()))), Org: o, Roles: core.Roles}
 	v.Nav = "orgs"
+	v.CanStaff = m.svc.CanStaff(r.Context(), o.ID)
 	v.Members, err = m.svc.Members(r.Context(), o.ID)
 	return v, err
 }
