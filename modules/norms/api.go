@@ -91,3 +91,33 @@ func (m *Module) apiTransition(w http.ResponseWriter, r *http.Request) {
 	}
 	m.web.JSON(w, http.StatusOK, rep)
 }
+
+func (m *Module) apiVersions(w http.ResponseWriter, r *http.Request) {
+	vs, err := m.svc.Versions(r.Context(), r.PathValue("id"))
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	m.web.JSON(w, http.StatusOK, struct {
+		Versions []Report `json:"versions"`
+	}{append([]Report{}, vs...)})
+}
+
+func (m *Module) apiNewVersion(w http.ResponseWriter, r *http.Request) {
+	rep, err := m.svc.NewVersion(r.Context(), r.PathValue("id"))
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/reports/"+rep.ID)
+	m.web.JSON(w, http.StatusCreated, rep)
+}
+
+func (m *Module) apiWithdraw(w http.ResponseWriter, r *http.Request) {
+	rep, err := m.svc.Withdraw(r.Context(), r.PathValue("id"))
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	m.web.JSON(w, http.StatusOK, rep)
+}

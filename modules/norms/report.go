@@ -18,10 +18,16 @@ const (
 	StatusApproved   = "approved"
 	StatusPublished  = "published"
 	StatusSuperseded = "superseded"
+	StatusWithdrawn  = "withdrawn"
 )
 
-// Audiences of a published report.
+// Audiences of a published report: everyone (sent to every verified peer),
+// people signed in to this node (kept here), or, as "network:" and its id,
+// the people of a points-of-contact network's members (sent to their nodes).
 var Audiences = []string{"public", "signed-in"}
+
+// AudienceNetwork prefixes a network's id in an audience.
+const AudienceNetwork = "network:"
 
 // Report is a state's national implementation report, one version of it.
 type Report struct {
@@ -44,12 +50,53 @@ type Report struct {
 	PublishedAt *time.Time `db:"published_at" json:"published_at,omitempty"`
 	Statement   string     `db:"statement" json:"statement,omitempty"` // the signed publication
 	SignedBy    string     `db:"signed_by" json:"signed_by,omitempty"`
+	SeriesID    string     `db:"series_id" json:"series"`      // the first version's id on the publishing node
+	Host        string     `db:"host" json:"origin,omitempty"` // the publishing node of a received copy; empty here
+	ReceivedAt  *time.Time `db:"received_at" json:"received_at,omitempty"`
+	WithdrawnBy string     `db:"withdrawn_by" json:"withdrawn_by,omitempty"`
+	WithdrawnAt *time.Time `db:"withdrawn_at" json:"withdrawn_at,omitempty"`
 
-	Answers []Answer `db:"-" json:"answers,omitempty"`
+	Answers     []Answer  `db:"-" json:"answers,omitempty"`
+	networkName [2]string // the audience network's name (en, id), when known here
+}
+
+// NetworkNameIn returns the audience network's name in lang, or its id.
+func (r Report) NetworkNameIn(lang string) string {
+	if r.networkName[0] == "" {
+		return r.Network()
+	}
+	return pick(lang, r.networkName[0], r.networkName[1])
 }
 
 const reportColumns = `r.id, r.org_id, o.handle AS org_handle, o.name_en AS org_name, o.name_id AS org_name_id, r.country, r.title, r.version, r.status, r.audience,
-	r.created_by, r.created_at, r.updated_at, r.approved_by, r.approved_at, r.published_by, r.published_at, r.statement, r.signed_by`
+	r.created_by, r.created_at, r.updated_at, r.approved_by, r.approved_at, r.published_by, r.published_at, r.statement, r.signed_by,
+	r.series_id, '' AS host, CAST(NULL AS TIMESTAMP) AS received_at, r.withdrawn_by, r.withdrawn_at`
+
+// copyColumns are a received copy's (norm_copies r), in the order of
+// reportColumns.
+const copyColumns = `r.id, '' AS org_id, r.org_handle, r.org_name_en AS org_name, r.org_name_id, r.country, r.title, r.version, r.status, r.audience,
+	'' AS created_by, r.published_at AS created_at, r.received_at AS updated_at, '' AS approved_by, CAST(NULL AS TIMESTAMP) AS approved_at, r.published_by, r.published_at, r.statement, r.signed_by,
+	r.series_id, r.host, r.received_at, '' AS withdrawn_by, r.withdrawn_at`
+
+// Received reports whether the report is a copy from another node.
+func (r Report) Received() bool { return r.Host != "" }
+
+// Network returns the id of the network the report is published to, or "".
+func (r Report) Network() string {
+	id, _ := strings.CutPrefix(r.Audience, AudienceNetwork)
+	if id == r.Audience {
+		return ""
+	}
+	return id
+}
+
+// Origin is the reporting organisation's address, handle@host, for a copy.
+func (r Report) Origin() string {
+	if r.Host == "" {
+		return r.OrgHandle
+	}
+	return r.OrgHandle + "@" + r.Host
+}
 
 // OrgNameIn returns the reporting organisation's name in lang.
 func (r Report) OrgNameIn(lang string) string { return pick(lang, r.OrgName, r.OrgNameID) }
@@ -117,7 +164,7 @@ func (in ReportInput) validate() core.Problems {
 	} else if utf8.RuneCountInString(in.Title) > 200 {
 		p.Add("title", "err.too_long")
 	}
-	if !slices.Contains(Audiences, in.Audience) {
+	if !slices.Contains(Audiences, in.Audience) && (!strings.HasPrefix(in.Audience, AudienceNetwork) || len(in.Audience) == len(AudienceNetwork)) {
 		p.Add("audience", "err.choice")
 	}
 	return p

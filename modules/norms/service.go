@@ -3,6 +3,7 @@ package norms
 import (
 	"context"
 	"embed"
+	"encoding/json"
 	"slices"
 	"strings"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"entente.example/entente/core"
 	"entente.example/entente/internal/access"
 	"entente.example/entente/internal/audit"
+	"entente.example/entente/internal/federation"
 	"entente.example/entente/internal/ledger"
 	"entente.example/entente/internal/store"
 )
@@ -20,24 +22,31 @@ var schemaFS embed.FS
 // Migrations returns the module's schema.
 func Migrations() store.Migrations { return store.Embedded("norms", schemaFS) }
 
-// Signer signs a publication with the node's key; federation implements it.
-type Signer interface {
+// Fed is what the module needs of federation: signing and checking
+// publications, the peers' organisations, and sending envelopes.
+type Fed interface {
 	SignStatement(context string, v any) ([]byte, error)
+	OpenStatement(ctx context.Context, context string, b []byte, host string) (json.RawMessage, string, error)
 	Fingerprint() string
 	Host() string
+	Send(ctx context.Context, tx *store.Tx, o federation.Outgoing) (string, error)
+	RemoteOrgs(ctx context.Context) ([]federation.RemoteOrg, error)
+	Handle(prefix string, h federation.Handler)
 }
 
 // Service is the use cases of norms and national reports.
 type Service struct {
 	db     *store.DB
 	ledger *ledger.Log
-	sign   Signer
+	sign   Fed
 	fw     Framework
 }
 
-// NewService returns the service.
-func NewService(db *store.DB, l *ledger.Log, s Signer) *Service {
-	return &Service{db: db, ledger: l, sign: s, fw: Load()}
+// NewService returns the service and registers it for the norms' envelopes.
+func NewService(db *store.DB, l *ledger.Log, f Fed) *Service {
+	s := &Service{db: db, ledger: l, sign: f, fw: Load()}
+	f.Handle("norms", s)
+	return s
 }
 
 // Framework returns the framework; it is public.
@@ -47,9 +56,11 @@ func errOp(op string, kind core.Kind, msg string) error {
 	return &core.Error{Kind: kind, Op: "norms: " + op, Message: msg}
 }
 
-// public reports whether a published report is for the actor.
+// public reports whether a published report is for the actor without
+// looking further: one for everyone, or for anyone signed in. A network's
+// reports are for its members' people (sees).
 func public(a core.Actor, r Report) bool {
-	return (r.Status == StatusPublished || r.Status == StatusSuperseded) && (r.Audience == "public" || !a.Anonymous())
+	return (r.Status == StatusPublished || r.Status == StatusSuperseded) && (r.Audience == "public" || r.Audience == "signed-in" && !a.Anonymous())
 }
 
 // canRead decides one report: a published one by its audience, a draft by
@@ -58,16 +69,23 @@ func canRead(a core.Actor, r Report) bool {
 	return public(a, r) || access.Check(a, access.ReportRead, access.Resource{OrgID: r.OrgID}) == nil
 }
 
+// report finds a report of this node's states or a copy received from a
+// peer; a copy has no organisation here, so no one here may change it.
 func (s *Service) report(ctx context.Context, q store.Conn, id string) (Report, error) {
 	var r Report
-	if err := q.Get(ctx, &r, `SELECT `+reportColumns+` FROM norm_reports r JOIN organisations o ON o.id = r.org_id WHERE r.id = ?`, id); err != nil {
-		return r, core.Wrap("norms: report", err)
+	err := q.Get(ctx, &r, `SELECT `+reportColumns+` FROM norm_reports r JOIN organisations o ON o.id = r.org_id WHERE r.id = ?`, id)
+	if core.KindOf(err) == core.KindNotFound {
+		err = q.Get(ctx, &r, `SELECT `+copyColumns+` FROM norm_copies r WHERE r.id = ?`, id)
 	}
-	return r, nil
+	return r, core.Wrap("norms: report", err)
 }
 
 func (s *Service) answers(ctx context.Context, q store.Conn, r *Report) error {
-	return core.Wrap("norms: answers", q.Select(ctx, &r.Answers, `SELECT part, norm, measures, challenges, gaps, links, updated_at, updated_by FROM norm_answers WHERE report_id = ? ORDER BY part, norm`, r.ID))
+	table := "norm_answers"
+	if r.Received() {
+		table = "norm_copy_answers"
+	}
+	return core.Wrap("norms: answers", q.Select(ctx, &r.Answers, `SELECT part, norm, measures, challenges, gaps, links, updated_at, updated_by FROM `+table+` WHERE report_id = ? ORDER BY part, norm`, r.ID))
 }
 
 // Report returns a report with its answers. Someone who may not read it
@@ -77,8 +95,17 @@ func (s *Service) Report(ctx context.Context, id string) (Report, error) {
 	if err != nil {
 		return r, err
 	}
-	if !canRead(core.ActorFrom(ctx), r) {
+	if !s.sees(ctx, core.ActorFrom(ctx), r) {
 		return Report{}, errOp("report", core.KindNotFound, "err.not_found")
+	}
+	if n := r.Network(); n != "" {
+		var names struct {
+			EN string `db:"name_en"`
+			ID string `db:"name_id"`
+		}
+		if s.db.R().Get(ctx, &names, `SELECT name_en, name_id FROM poc_networks WHERE id = ?`, n) == nil {
+			r.networkName = [2]string{names.EN, names.ID}
+		}
 	}
 	return r, s.answers(ctx, s.db.R(), &r)
 }
@@ -90,14 +117,55 @@ type ReportFilter struct {
 	Country string
 }
 
-// Reports lists the current publication of every state the actor may see,
-// filtered, and the actor's own organisations' reports in progress.
+// Reports lists the current publication of every report the actor may see,
+// this node's and those received from peers, filtered, and the actor's own
+// organisations' reports in progress.
 func (s *Service) Reports(ctx context.Context, f ReportFilter) (published, mine []Report, err error) {
 	a := core.ActorFrom(ctx)
-	where, args := []string{"r.status = 'published'"}, []any{}
-	if a.Anonymous() {
-		where = append(where, "r.audience = 'public'")
+	nets, err := s.networks(ctx, a)
+	if err != nil {
+		return nil, nil, err
 	}
+	local, largs := listWhere(a, f, nets, "norm_answers")
+	copies, cargs := listWhere(a, f, nets, "norm_copy_answers")
+	if err := s.db.R().Select(ctx, &published, `SELECT * FROM (SELECT `+reportColumns+` FROM norm_reports r JOIN organisations o ON o.id = r.org_id WHERE `+local+`
+		UNION ALL SELECT `+copyColumns+` FROM norm_copies r WHERE `+copies+`) x ORDER BY country, org_handle, title LIMIT 500`, append(largs, cargs...)...); err != nil {
+		return nil, nil, core.Wrap("norms: reports", err)
+	}
+	orgs := access.Orgs(a, access.ReportRead)
+	if len(orgs) == 0 {
+		return published, nil, nil
+	}
+	var args []any
+	for _, o := range orgs {
+		args = append(args, o)
+	}
+	err = s.db.R().Select(ctx, &mine, `SELECT `+reportColumns+` FROM norm_reports r JOIN organisations o ON o.id = r.org_id
+		WHERE r.status IN ('draft', 'in_review', 'approved') AND r.org_id IN (`+marks(len(orgs))+`) ORDER BY r.updated_at DESC`, args...)
+	return published, mine, core.Wrap("norms: reports", err)
+}
+
+func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }
+
+// listWhere is the condition on current publications (r) the actor may see,
+// with answers in the table named.
+func listWhere(a core.Actor, f ReportFilter, nets []string, answers string) (string, []any) {
+	where, args := []string{"r.status = 'published'"}, []any{}
+	aud := []string{"r.audience = 'public'"}
+	if !a.Anonymous() {
+		aud = append(aud, "r.audience = 'signed-in'")
+	}
+	for _, n := range nets {
+		aud = append(aud, "r.audience = ?")
+		args = append(args, AudienceNetwork+n)
+	}
+	if orgs := access.Orgs(a, access.ReportRead); len(orgs) > 0 && answers == "norm_answers" {
+		aud = append(aud, "r.org_id IN ("+marks(len(orgs))+")")
+		for _, o := range orgs {
+			args = append(args, o)
+		}
+	}
+	where = append(where, "("+strings.Join(aud, " OR ")+")")
 	if f.Country != "" {
 		where = append(where, "r.country = ?")
 		args = append(args, strings.ToUpper(f.Country))
@@ -115,26 +183,13 @@ func (s *Service) Reports(ctx context.Context, f ReportFilter) (published, mine 
 		} else {
 			sub = append(sub, "(a.measures <> '' OR a.challenges <> '' OR a.gaps <> '')")
 		}
-		where = append(where, "EXISTS (SELECT 1 FROM norm_answers a WHERE "+strings.Join(sub, " AND ")+")")
+		where = append(where, "EXISTS (SELECT 1 FROM "+answers+" a WHERE "+strings.Join(sub, " AND ")+")")
 	}
-	if err := s.db.R().Select(ctx, &published, `SELECT `+reportColumns+` FROM norm_reports r JOIN organisations o ON o.id = r.org_id WHERE `+strings.Join(where, " AND ")+` ORDER BY r.country, o.handle LIMIT 500`, args...); err != nil {
-		return nil, nil, core.Wrap("norms: reports", err)
-	}
-	orgs := access.Orgs(a, access.ReportRead)
-	if len(orgs) == 0 {
-		return published, nil, nil
-	}
-	args = nil
-	for _, o := range orgs {
-		args = append(args, o)
-	}
-	err = s.db.R().Select(ctx, &mine, `SELECT `+reportColumns+` FROM norm_reports r JOIN organisations o ON o.id = r.org_id
-		WHERE r.status IN ('draft', 'in_review', 'approved') AND r.org_id IN (`+strings.TrimSuffix(strings.Repeat("?,", len(orgs)), ",")+`) ORDER BY r.updated_at DESC`, args...)
-	return published, mine, core.Wrap("norms: reports", err)
+	return strings.Join(where, " AND "), args
 }
 
-// Create starts a state's report: the first, or the next version when the
-// last one is published. A state has one report in progress at a time.
+// Create starts a new report of a state: a series of its own, at version 1.
+// The next version of a published report is NewVersion, never this.
 func (s *Service) Create(ctx context.Context, in ReportInput) (Report, error) {
 	a := core.ActorFrom(ctx)
 	in.Org, in.Title = strings.ToLower(strings.TrimSpace(in.Org)), strings.TrimSpace(in.Title)
@@ -160,33 +215,24 @@ func (s *Service) Create(ctx context.Context, in ReportInput) (Report, error) {
 	} else if org.ID != "" && !org.Kind.State() {
 		p.Add("organisation", "err.report_state_only")
 	}
+	if n, ok := strings.CutPrefix(in.Audience, AudienceNetwork); ok && org.ID != "" {
+		var member int
+		if err := s.db.R().Get(ctx, &member, `SELECT COUNT(*) FROM poc_members WHERE network_id = ? AND org_id = ?`, n, org.ID); err != nil {
+			return Report{}, core.Wrap("norms: create report", err)
+		}
+		if member == 0 {
+			p.Add("audience", "err.report_network")
+		}
+	}
 	if err := p.Err("norms: create report"); err != nil {
 		return Report{}, err
 	}
 	var id string
 	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
-		var open, last int
-		if err := tx.Get(ctx, &open, `SELECT COUNT(*) FROM norm_reports WHERE org_id = ? AND status IN ('draft', 'in_review', 'approved')`, org.ID); err != nil {
-			return core.Wrap("norms: create report", err)
-		}
-		if open > 0 {
-			return errOp("create report", core.KindConflict, "err.report_open")
-		}
-		if err := tx.Get(ctx, &last, `SELECT COALESCE(MAX(version), 0) FROM norm_reports WHERE org_id = ?`, org.ID); err != nil {
-			return core.Wrap("norms: create report", err)
-		}
 		id = core.NewID(tx.Now)
-		if _, err := tx.Exec(ctx, `INSERT INTO norm_reports (id, org_id, country, title, version, status, audience, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?)`,
-			id, org.ID, org.Country, in.Title, last+1, in.Audience, a.Name, tx.Now, tx.Now); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO norm_reports (id, series_id, org_id, country, title, version, status, audience, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, 'draft', ?, ?, ?, ?)`,
+			id, id, org.ID, org.Country, in.Title, in.Audience, a.Name, tx.Now, tx.Now); err != nil {
 			return core.Wrap("norms: create report", err)
-		}
-		if last > 0 {
-			// The next version starts from what was published.
-			if _, err := tx.Exec(ctx, `INSERT INTO norm_answers (report_id, part, norm, measures, challenges, gaps, links, updated_at, updated_by)
-				SELECT ?, a.part, a.norm, a.measures, a.challenges, a.gaps, a.links, a.updated_at, a.updated_by FROM norm_answers a JOIN norm_reports r ON r.id = a.report_id
-				WHERE r.org_id = ? AND r.version = ?`, id, org.ID, last); err != nil {
-				return core.Wrap("norms: create report", err)
-			}
 		}
 		return audit.Record(ctx, tx, "norms.report.create", "report", id, org.ID, in.Title)
 	})
@@ -206,6 +252,9 @@ func (s *Service) SaveAnswer(ctx context.Context, id string, ans Answer) error {
 	}
 	if !canRead(a, r) {
 		return errOp("save answer", core.KindNotFound, "err.not_found")
+	}
+	if r.Received() {
+		return errOp("save answer", core.KindForbidden, "err.report_received")
 	}
 	if err := access.Check(a, access.ReportEdit, access.Resource{OrgID: r.OrgID}); err != nil {
 		return err
@@ -311,6 +360,10 @@ func (s *Service) Transition(ctx context.Context, id, action string) (Report, er
 			return errOp("transition", core.KindConflict, "err.report_step")
 		}
 		switch action {
+		case ActSubmit:
+			if err := s.tellApprovers(ctx, tx, r, a.Name); err != nil {
+				return err
+			}
 		case ActApprove:
 			if _, err := tx.Exec(ctx, `UPDATE norm_reports SET approved_by = ?, approved_at = ? WHERE id = ?`, a.Name, tx.Now, id); err != nil {
 				return core.Wrap("norms: approve", err)
@@ -332,10 +385,14 @@ func (s *Service) Transition(ctx context.Context, id, action string) (Report, er
 // a report: the report whole, so the signature proves every word.
 type Publication struct {
 	Report       string    `json:"report"`
+	Series       string    `json:"series"`
 	Organisation string    `json:"organisation"` // handle@host
+	NameEN       string    `json:"organisation_name"`
+	NameID       string    `json:"organisation_name_id,omitempty"`
 	Country      string    `json:"country"`
 	Title        string    `json:"title"`
 	Version      int       `json:"version"`
+	Audience     string    `json:"audience"`
 	PublishedBy  string    `json:"published_by"`
 	At           time.Time `json:"at"`
 	Answers      []Answer  `json:"answers"`
@@ -345,7 +402,8 @@ func (s *Service) publish(ctx context.Context, tx *store.Tx, r Report, by string
 	if err := s.answers(ctx, tx.Conn, &r); err != nil {
 		return err
 	}
-	pub := Publication{Report: r.ID, Organisation: r.OrgHandle + "@" + s.sign.Host(), Country: r.Country, Title: r.Title, Version: r.Version, PublishedBy: by, At: tx.Now, Answers: r.Answers}
+	pub := Publication{Report: r.ID, Series: r.SeriesID, Organisation: r.OrgHandle + "@" + s.sign.Host(), NameEN: r.OrgName, NameID: r.OrgNameID, Country: r.Country,
+		Title: r.Title, Version: r.Version, Audience: r.Audience, PublishedBy: by, At: tx.Now, Answers: r.Answers}
 	if pub.Answers == nil {
 		pub.Answers = []Answer{}
 	}
@@ -356,11 +414,13 @@ func (s *Service) publish(ctx context.Context, tx *store.Tx, r Report, by string
 	if _, err := tx.Exec(ctx, `UPDATE norm_reports SET published_by = ?, published_at = ?, statement = ?, signed_by = ? WHERE id = ?`, by, tx.Now, string(signed), s.sign.Fingerprint(), r.ID); err != nil {
 		return core.Wrap("norms: publish", err)
 	}
-	if _, err := tx.Exec(ctx, `UPDATE norm_reports SET status = 'superseded' WHERE org_id = ? AND status = 'published' AND id <> ?`, r.OrgID, r.ID); err != nil {
+	if _, err := tx.Exec(ctx, `UPDATE norm_reports SET status = 'superseded' WHERE series_id = ? AND status = 'published' AND id <> ?`, r.SeriesID, r.ID); err != nil {
 		return core.Wrap("norms: publish", err)
 	}
-	_, err = s.ledger.Append(ctx, tx, ledger.Entry{Kind: ledger.KindPublished, Ref: "report:" + r.ID, Digest: ledger.Digest(signed)})
-	return err
+	if _, err = s.ledger.Append(ctx, tx, ledger.Entry{Kind: ledger.KindPublished, Ref: "report:" + r.ID, Digest: ledger.Digest(signed)}); err != nil {
+		return err
+	}
+	return s.distribute(ctx, tx, r, TypeReport, signed)
 }
 
 // Compare returns up to three published reports side by side.
@@ -376,7 +436,7 @@ func (s *Service) Compare(ctx context.Context, ids []string) ([]Report, error) {
 	var out []Report
 	for _, id := range ids {
 		r, err := s.report(ctx, s.db.R(), id)
-		if err != nil || !public(a, r) {
+		if err != nil || r.Status != StatusPublished && r.Status != StatusSuperseded || !s.sees(ctx, a, r) {
 			return nil, errOp("compare", core.KindNotFound, "err.not_found")
 		}
 		if err := s.answers(ctx, s.db.R(), &r); err != nil {

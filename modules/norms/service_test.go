@@ -2,12 +2,7 @@ package norms_test
 
 import (
 	"context"
-	"crypto/ecdh"
-	"crypto/ed25519"
-	"crypto/rand"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -16,8 +11,8 @@ import (
 	"entente.example/entente/internal/audit"
 	"entente.example/entente/internal/auth"
 	"entente.example/entente/internal/federation"
+	"entente.example/entente/internal/federation/fedtest"
 	"entente.example/entente/internal/jobs"
-	"entente.example/entente/internal/keys"
 	"entente.example/entente/internal/ledger"
 	"entente.example/entente/internal/store"
 	"entente.example/entente/internal/store/storetest"
@@ -38,13 +33,9 @@ func newWorld(t *testing.T, e storetest.Engine) world {
 	ctx := context.Background()
 	clock := storetest.NewClock(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
 	db := storetest.Open(t, e, clock, auth.Migrations(), audit.Migrations(), jobs.Migrations(), ledger.Migrations(), federation.Migrations(), directory.Migrations(), norms.Migrations())
-	_, sk, _ := ed25519.GenerateKey(rand.Reader)
-	hk, _ := ecdh.X25519().GenerateKey(rand.Reader)
-	l, _ := ledger.New(db, "node.test", sk)
-	fed, err := federation.New(db, l, &keys.Node{Signing: sk, HPKE: hk}, slog.New(slog.NewTextHandler(io.Discard, nil)), federation.Options{BaseURL: "https://node.test"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	node := fedtest.New(t, db, "node.test")
+	l, fed := node.Ledger, node.Fed
+	var err error
 	w := world{svc: norms.NewService(db, l, fed), db: db, led: l, fed: fed, ids: map[string]string{}, as: map[string]context.Context{}}
 	orgs := []struct{ handle, kind, country string }{{"kemlu", "state_ministry", "ID"}, {"csa-sg", "state_agency", "SG"}, {"acme", "company", "ID"}}
 	people := []struct {
@@ -106,8 +97,8 @@ func TestReportLifecycle(t *testing.T) {
 		if err != nil || r.Version != 1 || r.Status != norms.StatusDraft {
 			t.Fatalf("create: %+v %v", r, err)
 		}
-		_, err = w.svc.Create(w.as["sari"], norms.ReportInput{Org: "kemlu", Title: "Another"})
-		wantKind(t, "a second report in progress", err, core.KindConflict)
+		_, err = w.svc.NewVersion(w.as["sari"], r.ID)
+		wantKind(t, "a second version in progress", err, core.KindConflict)
 		f := norms.Answer{Section: norms.Section{Part: "norms", Norm: "f"}, Measures: "Law 27/2022 on personal data protection; a CII protection regulation.", Links: "https://example.org/uu-27-2022"}
 		if err := w.svc.SaveAnswer(w.as["dewi"], r.ID, f); err != nil {
 			t.Fatal(err)
@@ -167,11 +158,24 @@ func TestReportLifecycle(t *testing.T) {
 				t.Fatalf("%s reading the publication: %v", who, err)
 			}
 		}
+		// A new report is a report of its own at version 1, and leaves this
+		// one as it is.
+		other, err := w.svc.Create(w.as["dewi"], norms.ReportInput{Org: "kemlu", Title: "National survey 2027"})
+		if err != nil || other.Version != 1 || other.SeriesID == r.SeriesID {
+			t.Fatalf("a new report: %+v %v", other, err)
+		}
+		if got, _ := w.svc.Report(w.as["dewi"], other.ID); !got.Answer("norms", "f").Empty() {
+			t.Fatal("a new report starts from another")
+		}
+		_, err = w.svc.NewVersion(w.as["yusuf"], r.ID)
+		wantKind(t, "a member starting a version", err, core.KindForbidden)
 		// A new version starts from it and supersedes it once published.
-		r2, err := w.svc.Create(w.as["dewi"], norms.ReportInput{Org: "kemlu", Title: "National survey 2027"})
-		if err != nil || r2.Version != 2 {
+		r2, err := w.svc.NewVersion(w.as["dewi"], r.ID)
+		if err != nil || r2.Version != 2 || r2.SeriesID != r.SeriesID || r2.Title != r.Title {
 			t.Fatalf("v2: %+v %v", r2, err)
 		}
+		_, err = w.svc.NewVersion(w.as["dewi"], r.ID)
+		wantKind(t, "a third version while the second is open", err, core.KindConflict)
 		got, _ := w.svc.Report(w.as["dewi"], r2.ID)
 		if got.Answer("norms", "f").Measures != f.Measures {
 			t.Fatal("v2 does not start from v1")
@@ -192,6 +196,11 @@ func TestReportLifecycle(t *testing.T) {
 		old, _ := w.svc.Report(w.as["anon"], r.ID)
 		if old.Status != norms.StatusSuperseded {
 			t.Fatalf("v1 after v2: %s", old.Status)
+		}
+		// Every published version stays reachable from the report.
+		vs, err := w.svc.Versions(w.as["anon"], r2.ID)
+		if err != nil || len(vs) != 2 || vs[0].ID != r2.ID || vs[1].ID != r.ID {
+			t.Fatalf("versions: %+v %v", vs, err)
 		}
 		list, _, _ := w.svc.Reports(w.as["anon"], norms.ReportFilter{Norm: "g"})
 		if len(list) != 1 || list[0].ID != r2.ID {

@@ -38,6 +38,8 @@ func (m *Module) Routes() []web.Route {
 		{Pattern: "GET /reports/{id}/edit", Action: access.ReportEdit, Handler: m.edit},
 		{Pattern: "POST /reports/{id}/answers", Action: access.ReportEdit, Handler: m.save},
 		{Pattern: "POST /reports/{id}/transition", Action: access.ReportRead, Handler: m.transition},
+		{Pattern: "POST /reports/{id}/versions", Action: access.ReportEdit, Handler: m.newVersion},
+		{Pattern: "POST /reports/{id}/withdraw", Action: access.ReportRead, Handler: m.withdraw},
 		{Pattern: "GET /reports/{id}/history", Action: access.NormsPublic, Handler: m.history},
 		{Pattern: "GET /reports/{id}/print", Action: access.NormsPublic, Handler: m.print},
 		{Pattern: "GET /reports/{id}/export.json", Action: access.NormsPublic, Handler: m.export},
@@ -48,6 +50,9 @@ func (m *Module) Routes() []web.Route {
 		{Pattern: "GET /api/v1/reports/{id}", Action: access.NormsPublic, Handler: m.apiReport},
 		{Pattern: "PUT /api/v1/reports/{id}/answers", Action: access.ReportEdit, Handler: m.apiSave},
 		{Pattern: "POST /api/v1/reports/{id}/transitions", Action: access.ReportRead, Handler: m.apiTransition},
+		{Pattern: "GET /api/v1/reports/{id}/versions", Action: access.NormsPublic, Handler: m.apiVersions},
+		{Pattern: "POST /api/v1/reports/{id}/versions", Action: access.ReportEdit, Handler: m.apiNewVersion},
+		{Pattern: "POST /api/v1/reports/{id}/withdrawal", Action: access.ReportRead, Handler: m.apiWithdraw},
 	}
 }
 
@@ -97,6 +102,7 @@ type reportsView struct {
 	Norm, Q   string
 	Form      web.Form
 	Orgs      []core.OrgRef // where the actor may start a report
+	Networks  []AudienceNetworkChoice
 }
 
 func (m *Module) reportsView(r *http.Request) (reportsView, error) {
@@ -111,6 +117,9 @@ func (m *Module) reportsView(r *http.Request) (reportsView, error) {
 	}
 	var err error
 	v.Published, v.Mine, err = m.svc.Reports(r.Context(), ReportFilter{Norm: v.Norm, Q: v.Q})
+	if err == nil && len(v.Orgs) > 0 {
+		v.Networks, err = m.svc.AudienceNetworks(r.Context())
+	}
 	return v, err
 }
 
@@ -141,11 +150,17 @@ func (m *Module) create(w http.ResponseWriter, r *http.Request) {
 
 type reportView struct {
 	web.Page
-	F       Framework
-	R       Report
-	CanEdit bool
-	Steps   []string
+	F          Framework
+	R          Report
+	CanEdit    bool
+	Steps      []string
+	Versions   []Report
+	NewVersion bool // the actor may start the next version
+	Withdraw   bool // the actor may withdraw this published version
 }
+
+// NextVersion is the number the next version of the report would have.
+func (v reportView) NextVersion() int { return v.R.Version + 1 }
 
 func (m *Module) reportView(r *http.Request, title string) (reportView, error) {
 	rep, err := m.svc.Report(r.Context(), r.PathValue("id"))
@@ -165,6 +180,14 @@ func (m *Module) reportView(r *http.Request, title string) (reportView, error) {
 			v.Steps = append(v.Steps, s.act)
 		}
 	}
+	if v.Versions, err = m.svc.Versions(r.Context(), rep.ID); err != nil {
+		return v, err
+	}
+	if !rep.Received() && len(v.Versions) > 0 && v.Versions[0].ID == rep.ID {
+		open := rep.Status == StatusDraft || rep.Status == StatusInReview || rep.Status == StatusApproved
+		v.NewVersion = !open && access.Check(a, access.ReportEdit, access.Resource{OrgID: rep.OrgID}) == nil
+	}
+	v.Withdraw = rep.Status == StatusPublished && !rep.Received() && access.Check(a, access.ReportPublish, access.Resource{OrgID: rep.OrgID}) == nil
 	return v, nil
 }
 
@@ -260,6 +283,23 @@ func (m *Module) transition(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m.web.Redirect(w, r, "/reports/"+r.PathValue("id"), stepFlash(f.Get("action")))
+}
+
+func (m *Module) newVersion(w http.ResponseWriter, r *http.Request) {
+	rep, err := m.svc.NewVersion(r.Context(), r.PathValue("id"))
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	m.web.Redirect(w, r, "/reports/"+rep.ID, "flash.report_version")
+}
+
+func (m *Module) withdraw(w http.ResponseWriter, r *http.Request) {
+	if _, err := m.svc.Withdraw(r.Context(), r.PathValue("id")); err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	m.web.Redirect(w, r, "/reports/"+r.PathValue("id"), "flash.report_withdrawn")
 }
 
 // stepFlash names the notice of a step; unknown steps never get here.
