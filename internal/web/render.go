@@ -191,6 +191,9 @@ func (s *Server) funcs(lang string) template.FuncMap {
 		"date":     func(v any) string { return HumanTime(lang, v) },
 		"dateptr":  func(v any) string { return HumanTime(lang, v) },
 		"datetime": MachineTime,
+		// has reports whether the catalogue has a message, for values that
+		// are translated when a message exists (STIX vocabularies).
+		"has": s.catalog.Has,
 		// safeURL marks a URL the server built itself (the QR code's data: URL)
 		// as safe; never use it on anything a person typed.
 		"safeURL": func(s string) template.URL { return template.URL(s) },

@@ -18,6 +18,7 @@ type Query struct {
 	Collection   string
 	IDs          []string
 	Types        []string
+	NotTypes     []string // types left out (a search's default)
 	Versions     []string // "last" (the default), "first", "all" or stored timestamps
 	SpecVersions []string
 	AddedAfter   string // a stored timestamp: strictly after
@@ -102,6 +103,9 @@ func objects(ctx context.Context, c store.Conn, orgs []string, q Query) ([]Store
 	}
 	if len(q.Types) > 0 {
 		in("o.type", q.Types)
+	}
+	if len(q.NotTypes) > 0 {
+		add("o.type NOT IN ("+placeholders(len(q.NotTypes))+")", anys(q.NotTypes)...)
 	}
 	if len(q.SpecVersions) > 0 {
 		in("o.spec_version", q.SpecVersions)

@@ -2,11 +2,13 @@ package intel
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/csv"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -73,6 +75,8 @@ func filterOf(v url.Values) Query {
 		TLP: core.TLP(strings.ToUpper(v.Get("tlp"))), Before: v.Get("before"), Limit: 50}
 	if t := v.Get("type"); t != "" {
 		q.Types = []string{t}
+	} else if v.Get("all") == "" {
+		q.NotTypes = linkTypes
 	}
 	if d := v.Get("since"); d != "" {
 		if t, err := time.Parse("2006-01-02", d); err == nil {
@@ -91,7 +95,7 @@ func filterOf(v url.Values) Query {
 type searchView struct {
 	web.Page
 	Q           url.Values
-	Objects     []Stored
+	Objects     []objectRow
 	More        bool
 	Next        string
 	Collections []Collection
@@ -100,6 +104,10 @@ type searchView struct {
 	TLPs        []core.TLP
 	CanWrite    bool
 }
+
+// linkTypes link other objects or name their authors: a search leaves them
+// out unless asked (a type filter, or "all"), and pages show them by name.
+var linkTypes = []string{"sighting", "relationship", "identity", "opinion", "marking-definition"}
 
 var browseTypes = []string{"indicator", "malware", "intrusion-set", "threat-actor", "campaign", "attack-pattern", "report", "sighting", "opinion", "relationship", "identity", "vulnerability", "infrastructure", "tool", "course-of-action", "note", "observed-data"}
 
@@ -117,7 +125,12 @@ func (m *Module) search(w http.ResponseWriter, r *http.Request) {
 		m.web.Error(w, r, err)
 		return
 	}
-	v := searchView{Page: m.web.Page(r, "title.intel"), Q: r.URL.Query(), Objects: rows, More: more, Collections: cs,
+	named, err := m.rowsOf(r.Context(), orgs, rows, m.web.Catalog().Has)
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	v := searchView{Page: m.web.Page(r, "title.intel"), Q: r.URL.Query(), Objects: named, More: more, Collections: cs,
 		Types: browseTypes, Sectors: Sectors, TLPs: core.TLPs, CanWrite: len(m.svc.Writers(a)) > 0}
 	v.Nav = "intel"
 	if more {
@@ -131,11 +144,14 @@ func (m *Module) search(w http.ResponseWriter, r *http.Request) {
 type objectView struct {
 	web.Page
 	O          Stored
+	Head       objectRow // how the object is named
+	Props      []prop    // what it says, by type
+	Markings   []link    // its TLP and sharing groups, by name
 	Pretty     string
 	Versions   []Stored
-	Related    []Stored
-	Sightings  []Stored
-	Opinions   []Stored
+	Related    []objectRow
+	Sightings  []objectRow
+	Opinions   []objectRow
 	Collection Collection
 	WriteOrgs  []string
 	Form       web.Form
@@ -171,17 +187,48 @@ func (m *Module) objectView(r *http.Request) (objectView, error) {
 			}
 		}
 	}
-	v := objectView{Page: m.web.Page(r, "title.intel_object", cur.Name), O: cur, Versions: vs, Collection: c, WriteOrgs: m.svc.Writers(a)}
+	has := m.web.Catalog().Has
+	refs := refsOf(cur.Raw)
+	var marks []string
+	var mo struct {
+		Markings []string `json:"object_marking_refs"`
+	}
+	if json.Unmarshal([]byte(cur.Raw), &mo) == nil {
+		marks = mo.Markings
+	}
+	if cur.Group != "" && !slices.Contains(marks, cur.Group) {
+		marks = append(marks, cur.Group)
+	}
+	names, err := m.names(r.Context(), orgs, append(slices.Clone(refs), marks...))
+	if err != nil {
+		return objectView{}, err
+	}
+	var raw map[string]any
+	_ = json.Unmarshal([]byte(cur.Raw), &raw)
+	head := rowOf(cur, raw, names, has)
+	title := cur.Name
+	if title == "" {
+		title = cmp.Or(head.Short(), head.Untitled())
+	}
+	v := objectView{Page: m.web.Page(r, "title.intel_object", title), O: cur, Head: head, Props: propsOf(cur.Raw, has, names),
+		Versions: vs, Collection: c, WriteOrgs: m.svc.Writers(a)}
 	v.Nav = "intel"
+	for _, id := range marks {
+		v.Markings = append(v.Markings, refLink(id, names))
+	}
 	var pretty bytes.Buffer
 	if json.Indent(&pretty, []byte(cur.Raw), "", "  ") == nil {
 		v.Pretty = pretty.String()
 	}
-	refs, _, err := m.svc.Objects(r.Context(), orgs, Query{Collection: c.ID, RefTo: oid, Limit: 100})
+	pointing, _, err := m.svc.Objects(r.Context(), orgs, Query{Collection: c.ID, RefTo: oid, Limit: 100})
 	if err != nil {
 		return v, err
 	}
-	for _, o := range refs {
+	rows, err := m.rowsOf(r.Context(), orgs, pointing, has)
+	if err != nil {
+		return v, err
+	}
+	for _, o := range rows {
 		switch o.Type {
 		case "sighting":
 			v.Sightings = append(v.Sightings, o)
@@ -435,22 +482,6 @@ func withTLP(objs []json.RawMessage, tlp core.TLP) []json.RawMessage {
 		out = append(out, b)
 	}
 	return out
-}
-
-type statusView struct {
-	web.Page
-	S Status
-}
-
-func (m *Module) statusPage(w http.ResponseWriter, r *http.Request) {
-	st, err := m.svc.Status(r.Context(), m.svc.Writers(core.ActorFrom(r.Context())), r.PathValue("id"))
-	if err != nil {
-		m.web.Error(w, r, err)
-		return
-	}
-	v := statusView{Page: m.web.Page(r, "title.intel_status"), S: st}
-	v.Nav = "intel"
-	m.web.Render(w, r, http.StatusOK, "intel/status", v)
 }
 
 // exportRows runs the search of the request for an export, newest first,
