@@ -1,6 +1,7 @@
 package correspondence_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdh"
 	"crypto/ed25519"
@@ -8,6 +9,8 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -106,6 +109,81 @@ func TestAcknowledgmentFromAPeerStandsOnce(t *testing.T) {
 		env := federation.Envelope{ID: core.NewID(time.Now()), Type: correspondence.TypeAck, From: "csa-sg@peer.test", To: "kemlu@node.test", Created: time.Now(), TLP: core.TLPGreen}
 		if err := db.WithTx(ctx, func(tx *store.Tx) error { return svc.Receive(ctx, tx, env, bad) }); core.KindOf(err) != core.KindNotFound {
 			t.Fatalf("acknowledging an unknown message: %v", err)
+		}
+	})
+}
+
+// TestMessageToTwoReplicasAtOnce: a peer delivering one message envelope to
+// two replicas of this node (two services on one database) at once gets the
+// same receipt from both. On PostgreSQL the second replica meets the first's
+// recipient row (message_recipients_pkey); that is the duplicate it is, not
+// a refusal, which the peer would take as final.
+func TestMessageToTwoReplicasAtOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		ctx := context.Background()
+		db := storetest.Open(t, e, nil, auth.Migrations(), audit.Migrations(), jobs.Migrations(), ledger.Migrations(), federation.Migrations(), directory.Migrations(), correspondence.Migrations())
+		_, sk, _ := ed25519.GenerateKey(rand.Reader)
+		hk, _ := ecdh.X25519().GenerateKey(rand.Reader)
+		var replicas []*federation.Service
+		for i := 0; i < 2; i++ {
+			l, err := ledger.New(db, "node.test", sk)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fed, err := federation.New(db, l, &keys.Node{Signing: sk, HPKE: hk}, slog.New(slog.NewTextHandler(io.Discard, nil)), federation.Options{BaseURL: "https://node.test"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			correspondence.NewService(db, fed, nil)
+			replicas = append(replicas, fed)
+		}
+		peerPub, peerKey, _ := ed25519.GenerateKey(rand.Reader)
+		peerHPKE, _ := ecdh.X25519().GenerateKey(rand.Reader)
+		err := db.WithTx(ctx, func(tx *store.Tx) error {
+			if _, err := tx.Exec(ctx, `INSERT INTO organisations (id, handle, kind, country, name_en, created_at, updated_at) VALUES (?, 'kemlu', 'state_ministry', 'ID', 'Kemlu', ?, ?)`, core.NewID(tx.Now), tx.Now, tx.Now); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, `INSERT INTO peers (id, host, base_url, signing_key, hpke_key, ledger_key, descriptor, status, added_at, updated_at) VALUES (?, 'peer.test', 'https://peer.test', ?, ?, '', '{}', 'verified', ?, ?)`,
+				core.NewID(tx.Now), []byte(peerPub), peerHPKE.PublicKey().Bytes(), tx.Now, tx.Now)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		const target = "https://node.test/federation/v1/inbox"
+		for i := 0; i < 30; i++ {
+			now := time.Now().UTC()
+			payload, _ := json.Marshal(map[string]any{"origin_id": core.NewID(now), "thread_id": core.NewID(now), "author": "Lim", "subject": "Consultation", "body": "Dear colleagues", "created": now, "to": []string{"kemlu@node.test"}})
+			env := federation.Envelope{ID: core.NewID(now), Type: correspondence.TypeMessage, From: "csa-sg@peer.test", To: "kemlu@node.test", Created: now, TLP: core.TLPGreen}
+			if err := env.Seal(hk.PublicKey(), payload); err != nil {
+				t.Fatal(err)
+			}
+			body, _ := json.Marshal(env)
+			receipts, errs := make([][]byte, 2), make([]error, 2)
+			var wg sync.WaitGroup
+			for j, fed := range replicas {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					req := httptest.NewRequest("POST", target, bytes.NewReader(body))
+					federation.Sign(req, body, target, peerKey, federation.SignParams{KeyID: "peer.test", Alg: true})
+					receipts[j], errs[j] = fed.Receive(ctx, nil, req)
+				}()
+			}
+			wg.Wait()
+			for j, err := range errs {
+				if err != nil {
+					t.Fatalf("round %d, replica %d: %v (to the peer: %q)", i, j, err, federation.Refusal(err))
+				}
+			}
+			if !bytes.Equal(receipts[0], receipts[1]) {
+				t.Fatalf("round %d: two receipts", i)
+			}
+		}
+		var n int
+		db.R().Get(ctx, &n, `SELECT COUNT(*) FROM message_recipients`)
+		if n != 30 {
+			t.Fatalf("%d recipient rows for 30 messages", n)
 		}
 	})
 }
