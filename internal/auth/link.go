@@ -151,27 +151,37 @@ func (s *Service) Setup(ctx context.Context, tok string, n NewUser, pw string, m
 // AcceptInvite sets the password of an invited person from their link and signs
 // them in.
 func (s *Service) AcceptInvite(ctx context.Context, tok, pw string, meta SessionMeta) (User, string, error) {
-	var u User
+	const op = "auth: accept invite"
+	invalid := &core.Error{Kind: core.KindNotFound, Op: op, Message: "err.link_invalid"}
+	// The password is checked and hashed before the write transaction: a
+	// hash may wait for a slot (hashgate.go), and must not hold SQLite's one
+	// writer while it does. The link is spent inside the transaction.
+	var l link
+	err := s.db.R().Get(ctx, &l, `SELECT purpose, user_id, expires_at, used_at FROM one_time_links WHERE token_hash = ?`, hashSecret(tok))
+	if err != nil || l.Purpose != PurposeInvite || l.UserID == nil || l.UsedAt != nil || !s.db.Clock().Now().Before(l.ExpiresAt) {
+		return User{}, "", invalid
+	}
+	u, err := s.UserByID(ctx, *l.UserID)
+	if err != nil {
+		return User{}, "", invalid
+	}
+	p := core.Problems{}
+	validatePassword(p, "password", pw, u.Email)
+	if err := p.Err(op); err != nil {
+		return User{}, "", err
+	}
+	hash, err := s.hashPassword(ctx, op, pw)
+	if err != nil {
+		return User{}, "", err
+	}
 	var sess string
-	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
+	err = s.db.WithTx(ctx, func(tx *store.Tx) error {
 		l, err := useLink(ctx, tx, tok, PurposeInvite)
-		if err != nil || l.UserID == nil {
-			return &core.Error{Kind: core.KindNotFound, Op: "auth: accept invite", Message: "err.link_invalid"}
-		}
-		if err := tx.Get(ctx, &u, `SELECT `+userColumns+` FROM users WHERE id = ?`, *l.UserID); err != nil {
-			return core.Wrap("auth: accept invite", err)
-		}
-		p := core.Problems{}
-		validatePassword(p, "password", pw, u.Email)
-		if err := p.Err("auth: accept invite"); err != nil {
-			return err
-		}
-		hash, err := s.hashPassword(ctx, "auth: accept invite", pw)
-		if err != nil {
-			return err
+		if err != nil || l.UserID == nil || *l.UserID != u.ID {
+			return invalid
 		}
 		if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = ?, activated_at = COALESCE(activated_at, ?) WHERE id = ?`, hash, tx.Now, u.ID); err != nil {
-			return core.Wrap("auth: accept invite", err)
+			return core.Wrap(op, err)
 		}
 		ctx = core.WithActor(ctx, core.Actor{UserID: u.ID, Name: u.Name})
 		if err := audit.Record(ctx, tx, "auth.invite.accept", "user", u.ID, "", ""); err != nil {
@@ -180,5 +190,8 @@ func (s *Service) AcceptInvite(ctx context.Context, tok, pw string, meta Session
 		sess, err = s.newSession(ctx, tx, u.ID, false, meta)
 		return err
 	})
-	return u, sess, err
+	if err != nil {
+		return User{}, "", err
+	}
+	return u, sess, nil
 }

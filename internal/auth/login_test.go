@@ -10,6 +10,7 @@ import (
 
 	"entente.example/entente/core"
 	"entente.example/entente/internal/auth"
+	"entente.example/entente/internal/store"
 	"entente.example/entente/internal/store/storetest"
 )
 
@@ -203,6 +204,66 @@ func TestLoginSuccessesDoNotCountAgainstAddress(t *testing.T) {
 			if _, err := s.Login(ctx, "sari@kemlu.test", "the right password", auth.SessionMeta{IP: "192.0.2.80"}); err != nil {
 				t.Fatalf("sign-in %d from one address: %v", i+1, err)
 			}
+		}
+	})
+}
+
+// A sign-in refused because every hashing slot stayed busy is answered
+// "unavailable" and not counted: a loaded node must not lock people out.
+func TestLoginBusyIsNotCounted(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		ctx := context.Background()
+		s, db, _ := setup(t, e)
+		s.LimitHashes(1)
+		mustUser(t, s, db, "rina@bssn.test", "the right password")
+		release := s.HoldHashes(20 * time.Millisecond)
+		for range auth.MaxFailsPerEmail + 1 {
+			if _, err := s.Login(ctx, "rina@bssn.test", "the right password", auth.SessionMeta{IP: "192.0.2.7"}); core.KindOf(err) != core.KindUnavailable {
+				t.Fatalf("with every slot held: %v; want unavailable", err)
+			}
+		}
+		release()
+		if _, err := s.Login(ctx, "rina@bssn.test", "the right password", auth.SessionMeta{IP: "192.0.2.7"}); err != nil {
+			t.Fatalf("once the node has a slot: %v", err)
+		}
+	})
+}
+
+// Accepting an invitation hashes before its write transaction: waiting for a
+// hashing slot must not hold SQLite's one writer, and every write behind it.
+func TestAcceptInviteWaitsOutsideTheWriter(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		ctx := context.Background()
+		s, db, _ := setup(t, e)
+		s.LimitHashes(1)
+		var tok string
+		if err := db.WithTx(ctx, func(tx *store.Tx) error {
+			var err error
+			_, tok, err = s.CreateUser(ctx, tx, auth.NewUser{Email: "new@bssn.test", Name: "New"})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		release := s.HoldHashes(5 * time.Second)
+		done := make(chan error, 1)
+		go func() {
+			_, _, err := s.AcceptInvite(ctx, tok, "a good long password", auth.SessionMeta{})
+			done <- err
+		}()
+		time.Sleep(100 * time.Millisecond) // the invitation now waits for a slot
+		start := time.Now()
+		if err := db.WithTx(ctx, func(tx *store.Tx) error {
+			_, err := tx.Exec(ctx, `DELETE FROM login_throttle WHERE key = 'none'`)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if waited := time.Since(start); waited > time.Second {
+			t.Errorf("a write waited %v behind an invitation waiting to hash", waited)
+		}
+		release()
+		if err := <-done; err != nil {
+			t.Fatalf("accept: %v", err)
 		}
 	})
 }
