@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"crypto/ecdh"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
+	"fmt"
 	"html"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -352,6 +355,26 @@ func TestPeerAddSaysWhy(t *testing.T) {
 		code, _, errOut := runCLI(t, "", "peer", "add", "--data", data, "--base-url", "http://127.0.0.1:9", "--allow-private-peers", tc.url)
 		if code != 1 || !strings.Contains(errOut, tc.want) || strings.Contains(errOut, "--url: \n") {
 			t.Errorf("peer add %s: %d %q; want 1 with %q", tc.url, code, errOut, tc.want)
+		}
+	}
+}
+
+// TestInboxAnswersBeforeTheBody: an unsigned POST to the inbox is refused as
+// soon as its headers are in, whatever its media type: no byte of its body
+// is waited for (a form used to be parsed, all 8 MiB of it, first).
+func TestInboxAnswersBeforeTheBody(t *testing.T) {
+	n := startNode(t, "", "")
+	for _, ct := range []string{"application/json", "application/x-www-form-urlencoded"} {
+		conn, err := net.Dial("tcp", strings.TrimPrefix(n.URL, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		fmt.Fprintf(conn, "POST /federation/v1/inbox HTTP/1.1\r\nHost: %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n", strings.TrimPrefix(n.URL, "http://"), ct, federation.MaxBatch)
+		conn.SetReadDeadline(time.Now().Add(3 * time.Second))
+		status, err := bufio.NewReader(conn).ReadString('\n')
+		if err != nil || !strings.Contains(status, " 401 ") {
+			t.Errorf("%s: %q %v; want a 401 without the body", ct, status, err)
 		}
 	}
 }

@@ -168,7 +168,12 @@ func (s *Server) handle(rt Route) {
 			s.refuseTooLarge(w, r, limit, fail)
 			return
 		}
-		if !s.limitBody(w, r, limit, fail) {
+		if act == access.PeerRequest {
+			// A peer's body is read by its handler only once the signature
+			// over the headers has shown who sends it: whatever the media
+			// type, nothing reads it before.
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+		} else if !s.limitBody(w, r, limit, fail) {
 			return
 		}
 		if err := checkRequestText(r); err != nil {
