@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -152,7 +153,7 @@ func (e env) openFederation(ctx context.Context, cfg config.Config) (*federation
 // published key, the node's latest signed checkpoint, and an inclusion proof.
 func (e env) verifyCmd(ctx context.Context, args []string) int {
 	fs := e.newFlagSet("verify", "verify [--node URL] [--fingerprint FP] RECEIPT-FILE|-")
-	nodeURL := fs.String("node", "", "base URL of the receiving node (default: https:// plus the host the receipt names)")
+	nodeURL := fs.String("node", "", "base URL of the receiving node (default: the node_url a downloaded receipt carries, else https:// plus the host the receipt names)")
 	fp := fs.String("fingerprint", "", "the fingerprint you compared with the node's operator; the check fails if the node's key differs")
 	if code := parse(fs, args); code >= 0 {
 		return code
@@ -185,7 +186,7 @@ func (e env) verifyReceipt(ctx context.Context, receipt, nodeURL, wantFP string)
 		return err
 	}
 	if nodeURL == "" {
-		nodeURL = "https://" + host
+		nodeURL = receiptNodeURL(receipt, host)
 	}
 	client := &http.Client{Timeout: 20 * time.Second}
 	get := func(path string) ([]byte, error) {
@@ -246,6 +247,23 @@ func (e env) verifyReceipt(ctx context.Context, receipt, nodeURL, wantFP string)
 	fmt.Fprintf(e.stdout, "PROVEN: envelope %s (sha-256 %s) was %s by %s at %s and is entry %d of its ledger (checkpoint of size %d, root %x…).\nNode key fingerprint: %s\n",
 		rc.Envelope, rc.Digest, rc.Kind, rc.Node, rc.Received.UTC().Format(time.RFC3339), rc.Index, cp.Size, cp.Root[:6], got)
 	return nil
+}
+
+// receiptNodeURL is where to ask about a receipt: the node_url a receipt
+// downloaded from a node's page carries (http or https, as the node is
+// served), when it is the host the receipt names; else https:// and that
+// host. The URL is not signed: the descriptor fetched there must still name
+// the host, and its key must still check the receipt.
+func receiptNodeURL(receipt, host string) string {
+	var f struct {
+		NodeURL string `json:"node_url"`
+	}
+	if json.Unmarshal([]byte(receipt), &f) == nil && f.NodeURL != "" {
+		if u, err := url.Parse(f.NodeURL); err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host == host {
+			return strings.TrimRight(f.NodeURL, "/")
+		}
+	}
+	return "https://" + host
 }
 
 // keysCmd rotates the node's signing key: the node must be stopped. Peers

@@ -49,6 +49,8 @@ func (m *Module) Routes() []web.Route {
 		{Pattern: "POST /mail", Action: access.MessageSend, Handler: m.send, MaxBody: maxComposeBody},
 		{Pattern: "GET /mail/{id}", Action: access.MessageRead, Handler: m.show},
 		{Pattern: "GET /mail/{id}/attachments/{aid}", Action: access.MessageRead, Handler: m.attachment},
+		{Pattern: "GET /mail/{id}/receipt", Action: access.MessageRead, Handler: m.receipt},
+		{Pattern: "GET /mail/{id}/receipt.json", Action: access.MessageRead, Handler: m.receiptDownload},
 		{Pattern: "POST /mail/{id}/ack", Action: access.MessageAck, Handler: m.ack},
 
 		{Pattern: "GET /api/v1/messages", Action: access.MessageRead, Handler: m.apiList},
