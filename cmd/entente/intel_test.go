@@ -63,7 +63,13 @@ func indicator(id, name, modified string, markings ...string) string {
 // returns them signed in.
 func personOf(t *testing.T, f *fedNode, handle, role, email string) *client {
 	t.Helper()
-	r := f.admin.post("/people", url.Values{"name": {"Person " + email}, "email": {email}, "org_handle": {handle}, "role": {role}, "lang": {"en"}})
+	return personIn(t, f, handle, role, email, "en")
+}
+
+// personIn is personOf with the person's own language.
+func personIn(t *testing.T, f *fedNode, handle, role, email, lang string) *client {
+	t.Helper()
+	r := f.admin.post("/people", url.Values{"name": {"Person " + email}, "email": {email}, "org_handle": {handle}, "role": {role}, "lang": {lang}})
 	wantStatus(t, r, 201)
 	tok := inviteRE.FindStringSubmatch(r.Body)[1]
 	c := newClient(t, f.URL)
@@ -388,6 +394,12 @@ func TestTAXIIGolden(t *testing.T) {
 	wantStatus(t, a.admin.api("PUT", "/api/v1/intel/collections/"+coll+"/rights", "", map[string]any{"org": "cert@" + a.host, "can_read": true, "can_write": true}), 200)
 	tok := apiToken(t, a.officer)
 	const id1, id2 = "indicator--c0000000-0000-4000-8000-000000000001", "indicator--c0000000-0000-4000-8000-000000000002"
+	const id3 = "indicator--c0000000-0000-4000-8000-000000000009"
+	// Refused and already-stored objects: each status line carries the
+	// version the object claims (§4.3.1).
+	postFailures := `{"objects":[` + strings.Replace(indicator(id3, "No pattern", "2026-11-22T08:00:00.000Z"), `"pattern":`, `"x_pattern":`, 1) + `,` +
+		`{"type":"indicator","spec_version":"2.1","id":"` + id3 + `","created":"2026-11-23T08:00:00.000Z"},` +
+		indicator(id1, "One", "2026-11-20T08:00:00.000Z", tlpGreenID) + `]}`
 	post := `{"objects":[` + indicator(id1, "One", "2026-11-20T08:00:00.000Z", tlpGreenID) + `,` + indicator(id1, "One, revised", "2026-11-21T08:00:00.000Z", tlpGreenID) + `,` +
 		indicator(id2, "Two", "2026-11-20T08:00:00.000Z") + `,{"type":"indicator","id":"indicator--c0000000-0000-4000-8000-000000000003"}]}`
 	var statusID string
@@ -396,6 +408,12 @@ func TestTAXIIGolden(t *testing.T) {
 		body                                     string
 	}{
 		{"post", "POST", "/taxii2/api/collections/{coll}/objects/", tok, taxiiMT, taxiiMT, post},
+		// Not endpoints: before {$}, the first deleted the object (the
+		// versions golden below shows it is still there) and the second
+		// stored the objects.
+		{"error-405-delete-versions", "DELETE", "/taxii2/api/collections/{coll}/objects/" + id1 + "/versions/", tok, taxiiMT, "", ""},
+		{"error-405-post-object", "POST", "/taxii2/api/collections/{coll}/objects/" + id1 + "/", tok, taxiiMT, taxiiMT, `{"objects":[` + indicator(id3, "Three", "2026-11-20T08:00:00.000Z") + `]}`},
+		{"post-failures", "POST", "/taxii2/api/collections/{coll}/objects/", tok, taxiiMT, taxiiMT, postFailures},
 		{"discovery", "GET", "/taxii2/", tok, taxiiMT, "", ""},
 		{"api-root", "GET", "/taxii2/api/", tok, "application/taxii+json", "", ""},
 		{"collections", "GET", "/taxii2/api/collections/", tok, taxiiMT, "", ""},
@@ -412,7 +430,22 @@ func TestTAXIIGolden(t *testing.T) {
 		{"error-415", "POST", "/taxii2/api/collections/{coll}/objects/", tok, taxiiMT, "application/json", `{"objects":[]}`},
 		{"error-404", "GET", "/taxii2/api/collections/00000000-0000-4000-8000-000000000000/objects/", tok, taxiiMT, "", ""},
 		{"error-400", "GET", "/taxii2/api/collections/{coll}/objects/?limit=0", tok, taxiiMT, "", ""},
+		{"error-404-root", "GET", "/taxii2/no-such-root/", tok, taxiiMT, "", ""},
+		{"error-404-endpoint", "GET", "/taxii2/api/no-such-endpoint/", tok, taxiiMT, "", ""},
+		{"error-404-manifest-id", "GET", "/taxii2/api/collections/{coll}/manifest/" + id1, tok, taxiiMT, "", ""},
+		{"error-404-object-extra", "GET", "/taxii2/api/collections/{coll}/objects/" + id1 + "/extra/", tok, taxiiMT, "", ""},
+		{"error-404-object", "GET", "/taxii2/api/collections/{coll}/objects/" + id3 + "/", tok, taxiiMT, "", ""},
+		{"error-405-collections", "PUT", "/taxii2/api/collections/", tok, taxiiMT, taxiiMT, `{}`},
+		{"error-422-bare", "POST", "/taxii2/api/collections/{coll}/objects/", tok, taxiiMT, taxiiMT, indicator(id3, "Three", "2026-11-20T08:00:00.000Z")},
+		// An object that exists but that the filters leave out is an empty
+		// answer, not a 404 (§5.6, §5.8.1); empty pages have no date headers.
+		{"object-empty-added-after", "GET", "/taxii2/api/collections/{coll}/objects/" + id1 + "/?added_after=2099-01-01T00:00:00Z", tok, taxiiMT, "", ""},
+		{"object-empty-version", "GET", "/taxii2/api/collections/{coll}/objects/" + id1 + "/?match[version]=2000-01-01T00:00:00.000Z", tok, taxiiMT, "", ""},
+		{"object-empty-spec-version", "GET", "/taxii2/api/collections/{coll}/objects/" + id1 + "/?match[spec_version]=2.0", tok, taxiiMT, "", ""},
+		{"versions-empty", "GET", "/taxii2/api/collections/{coll}/objects/" + id1 + "/versions/?added_after=2099-01-01T00:00:00Z", tok, taxiiMT, "", ""},
+		{"manifest-empty", "GET", "/taxii2/api/collections/{coll}/manifest/?added_after=2099-01-01T00:00:00Z", tok, taxiiMT, "", ""},
 	}
+	names := map[string]string{} // status ids of later POSTs
 	dateRE := regexp.MustCompile(`20\d\d-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z`)
 	for _, s := range steps {
 		path := strings.NewReplacer("{coll}", coll, "{status}", statusID).Replace(s.path)
@@ -431,6 +464,8 @@ func TestTAXIIGolden(t *testing.T) {
 		r := newClient(t, a.URL).do(req)
 		if s.name == "post" {
 			statusID = decode[struct{ ID string }](t, r).ID
+		} else if r.StatusCode == http.StatusAccepted {
+			names[decode[struct{ ID string }](t, r).ID] = "{status_" + s.name + "}"
 		}
 		var pretty bytes.Buffer
 		if err := json.Indent(&pretty, []byte(r.Body), "", "  "); err != nil {
@@ -438,7 +473,7 @@ func TestTAXIIGolden(t *testing.T) {
 		}
 		var got strings.Builder
 		fmt.Fprintf(&got, "%s %s\n%d\n", s.method, s.path, r.StatusCode)
-		for _, h := range []string{"Content-Type", "WWW-Authenticate", "X-TAXII-Date-Added-First", "X-TAXII-Date-Added-Last"} {
+		for _, h := range []string{"Content-Type", "WWW-Authenticate", "Allow", "X-TAXII-Date-Added-First", "X-TAXII-Date-Added-Last"} {
 			for _, v := range r.Header.Values(h) {
 				fmt.Fprintf(&got, "%s: %s\n", h, v)
 			}
@@ -452,6 +487,9 @@ func TestTAXIIGolden(t *testing.T) {
 			return dates[d]
 		})
 		norm = strings.NewReplacer(coll, "{coll}", statusID, "{status}", a.host, "{host}").Replace(norm)
+		for id, name := range names {
+			norm = strings.ReplaceAll(norm, id, name)
+		}
 		file := filepath.Join("testdata", "taxii", s.name+".golden")
 		if updateGolden {
 			os.MkdirAll(filepath.Dir(file), 0o755)
@@ -466,6 +504,32 @@ func TestTAXIIGolden(t *testing.T) {
 		}
 		if string(want) != norm {
 			t.Errorf("%s differs from %s:\n--- got\n%s\n--- want\n%s", s.name, file, norm, want)
+		}
+	}
+}
+
+// TestTAXIIErrorLanguage: a TAXII client is a program; its errors are in
+// English unless it asks otherwise with Accept-Language, whatever language
+// the token's owner chose for their pages.
+func TestTAXIIErrorLanguage(t *testing.T) {
+	a := startFederated(t, "", "cert", "ID", "National CERT")
+	tok := apiToken(t, personIn(t, a, "cert", "officer", "dewi@cert.test", "id"))
+	for _, c := range []struct{ acceptLang, want string }{
+		{"", "Not found."},
+		{"id", "Tidak ditemukan."},
+		{"en-GB,en;q=0.9", "Not found."},
+		{"id-ID,id;q=0.9,en;q=0.5", "Tidak ditemukan."},
+	} {
+		req, _ := http.NewRequest("GET", a.URL+"/taxii2/api/collections/00000000-0000-4000-8000-000000000000/", nil)
+		req.Header.Set("Accept", taxiiMT)
+		if c.acceptLang != "" {
+			req.Header.Set("Accept-Language", c.acceptLang)
+		}
+		req.SetBasicAuth("client", tok)
+		r := newClient(t, a.URL).do(req)
+		wantStatus(t, r, 404)
+		if got := decode[struct{ Description string }](t, r).Description; got != c.want {
+			t.Errorf("Accept-Language %q: %q, want %q", c.acceptLang, got, c.want)
 		}
 	}
 }
