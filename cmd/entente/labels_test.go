@@ -98,3 +98,20 @@ func TestTitleErrorsNameTheirForm(t *testing.T) {
 		}
 	}
 }
+
+// TestFarDeadlineRefused: 9999-12-31 is refused as an acknowledgment
+// deadline, next to the field and in the reader's language.
+func TestFarDeadlineRefused(t *testing.T) {
+	_, base, pw := demoNode(t)
+	bima := login(t, base, "bima@kemlu.demo", pw)
+	for lang, want := range map[string]string{
+		"en": `<p class="err" id="ack_by-err">Choose a date from now to five years ahead.</p>`,
+		"id": `<p class="err" id="ack_by-err">Pilih tanggal antara sekarang dan lima tahun ke depan.</p>`,
+	} {
+		wantStatus(t, bima.post("/lang", url.Values{"lang": {lang}, "next": {"/"}}), 303)
+		r := bima.post("/mail", url.Values{"from": {"kemlu"}, "to": {"bssn"}, "subject": {"Far away"}, "body": {"x"}, "tlp": {"GREEN"}, "ack_by": {"9999-12-31"}})
+		wantStatus(t, r, 422)
+		wantContains(t, r, want, `<a href="#ack_by">`)
+		noRawKeys(t, "the new-message form in "+lang, r)
+	}
+}

@@ -85,8 +85,10 @@ type ackPayload struct {
 func (s *Service) Send(ctx context.Context, c Compose) (Message, error) {
 	a := core.ActorFrom(ctx)
 	p := c.Validate()
-	if c.AckBy != nil && !c.AckBy.After(s.db.Clock().Now()) {
-		p.Add("acknowledge_by", "err.date_future")
+	if c.AckBy != nil {
+		if key := core.CheckDeadline(*c.AckBy, s.db.Clock().Now()); key != "" {
+			p.Add("acknowledge_by", key)
+		}
 	}
 	if c.ThreadID != "" {
 		// A reply continues a thread its author can read.

@@ -471,6 +471,11 @@ func (m *Module) pingStart(w http.ResponseWriter, r *http.Request) {
 	}
 	p, err := m.nets.StartPing(r.Context(), r.PathValue("id"), in)
 	if err != nil {
+		// The form sets the deadline in hours: its problem goes there.
+		if ce := core.AsError(err); ce != nil && ce.Fields["deadline"] != "" {
+			ce.Fields["hours"] = ce.Fields["deadline"]
+			delete(ce.Fields, "deadline")
+		}
 		m.networkForm(w, r, f, err, func(v *networkView, f web.Form) { v.PingForm = f })
 		return
 	}

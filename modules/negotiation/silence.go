@@ -62,6 +62,8 @@ func (s *Service) Circulate(ctx context.Context, pid, tid string, in SilenceInpu
 		pr := core.Problems{}
 		if !in.Deadline.After(tx.Now) {
 			pr.Add("deadline", "err.deadline_past")
+		} else if core.CheckDeadline(in.Deadline, tx.Now) != "" {
+			pr.Add("deadline", "err.deadline_horizon")
 		}
 		if t.Dirty || t.Rev() == 0 {
 			pr.Add("deadline", "err.silence_needs_revision")
