@@ -160,6 +160,12 @@ func (m *Module) send(w http.ResponseWriter, r *http.Request) {
 	msg, err := m.svc.Send(r.Context(), c)
 	if err != nil {
 		if f.Take(err) {
+			// The service speaks of acknowledge_by, as the API does; the
+			// form's field is ack_by.
+			if k, ok := f.Problems["acknowledge_by"]; ok {
+				delete(f.Problems, "acknowledge_by")
+				f.Problems["ack_by"] = k
+			}
 			m.web.Render(w, r, web.FormStatus(err), "correspondence/compose", m.composeView(r, f))
 			return
 		}
