@@ -300,8 +300,8 @@ func (s *Service) receiveOne(ctx context.Context, tx *store.Tx, peer Peer, body 
 	case env.Created.After(now.Add(s.opt.MaxSkew)):
 		return nil, refuse(core.KindInvalid, fmt.Sprintf("envelope created %s: in the future (this node's clock says %s)", env.Created.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
 	case env.Created.Before(now.Add(-s.opt.MaxAge)):
-		// Nothing honest is older than the sender's retry horizon: an older
-		// created is a backdated or replayed envelope.
+		// Retries, even an administrator's after a long outage, do not
+		// take this long: such a created is backdated.
 		return nil, refuse(core.KindInvalid, fmt.Sprintf("envelope created %s: older than the %s this node accepts", env.Created.UTC().Format(time.RFC3339), s.opt.MaxAge))
 	}
 	prefix, _, _ := strings.Cut(env.Type, ".")

@@ -87,8 +87,10 @@ type Options struct {
 	// BodyTimeout bounds the time a peer's request body may take to arrive,
 	// counted once its signature has been checked; default 10 s.
 	BodyTimeout time.Duration
-	// MaxAge is how old an envelope's created may be: the sender's retry
-	// horizon plus the clock skew; default Horizon + MaxSkew.
+	// MaxAge is how old an envelope's created may be; default 30 days. It
+	// is far longer than the retry horizon because an administrator may
+	// retry envelopes after an outage longer than the horizon (Retry), and
+	// bounded so that a peer cannot date an envelope years back.
 	MaxAge time.Duration
 	// Rotations are this node's key rotation statements (LoadRotations).
 	Rotations []json.RawMessage
@@ -146,7 +148,7 @@ func New(db *store.DB, l *ledger.Log, k *keys.Node, logger *slog.Logger, opt Opt
 		opt.BodyTimeout = 10 * time.Second
 	}
 	if opt.MaxAge <= 0 {
-		opt.MaxAge = opt.Horizon + opt.MaxSkew
+		opt.MaxAge = max(30*24*time.Hour, opt.Horizon+opt.MaxSkew)
 	}
 	return &Service{
 		opt: opt, db: db, log: logger, ledger: l, keys: k, host: u.Host,
