@@ -17,6 +17,7 @@ import (
 	"entente.example/entente/internal/keys"
 	"entente.example/entente/internal/ledger"
 	"entente.example/entente/internal/store"
+	"entente.example/entente/internal/web"
 )
 
 // peerCmd manages peers from the console: add (prints the fingerprint to
@@ -245,7 +246,7 @@ func (e env) verifyReceipt(ctx context.Context, receipt, nodeURL, wantFP string)
 		return err
 	}
 	fmt.Fprintf(e.stdout, "PROVEN: envelope %s (sha-256 %s) was %s by %s at %s and is entry %d of its ledger (checkpoint of size %d, root %x…).\nNode key fingerprint: %s\n",
-		rc.Envelope, rc.Digest, rc.Kind, rc.Node, rc.Received.UTC().Format(time.RFC3339), rc.Index, cp.Size, cp.Root[:6], got)
+		rc.Envelope, rc.Digest, rc.Kind, rc.Node, web.HumanTime("en", rc.Received), rc.Index, cp.Size, cp.Root[:6], got)
 	return nil
 }
 

@@ -55,7 +55,7 @@ func TestReceiptPage(t *testing.T) {
 	wantContains(t, r, `"node_url":"`+b.URL+`"`)
 	file := filepath.Join(t.TempDir(), "receipt.json")
 	os.WriteFile(file, []byte(r.Body), 0o600)
-	if code, out, errOut := runCLI(t, "", "verify", file); code != 0 || !strings.Contains(out, "PROVEN: envelope") {
+	if code, out, errOut := runCLI(t, "", "verify", file); code != 0 || !strings.Contains(out, "PROVEN: envelope") || !regexp.MustCompile(`at \d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} UTC and is entry`).MatchString(out) {
 		t.Fatalf("entente verify FILE: %d %s %s", code, out, errOut)
 	}
 	if code, _, errOut := runCLI(t, "", "verify", "--fingerprint", bFP, file); code != 0 {
