@@ -14,6 +14,9 @@ const (
 	TargetAcknowledged = "acknowledged"
 	TargetOverdue      = "overdue"
 	TargetUnreachable  = "unreachable"
+	// TargetNoContact is a member with no primary point of contact when
+	// the check started: nobody could be asked, and the results say so.
+	TargetNoContact = "no_contact"
 )
 
 // Ping is a communication check of a network, run by its secretariat.
@@ -102,14 +105,19 @@ const receivedColumns = `r.id, r.ping_id, r.target_id, r.entry_id, r.network_id,
 // Tally is response figures for a group of targets (a state, a category,
 // a network, a ping).
 type Tally struct {
-	Key          string        `json:"key"`
-	Targets      int           `json:"targets"`
-	Acknowledged int           `json:"acknowledged"`
-	Overdue      int           `json:"overdue"`
-	Unreachable  int           `json:"unreachable"`
-	Pending      int           `json:"pending"`
-	Median       time.Duration `json:"median_ns"`
+	Key          string `json:"key"`
+	Targets      int    `json:"targets"`
+	Acknowledged int    `json:"acknowledged"`
+	Overdue      int    `json:"overdue"`
+	Unreachable  int    `json:"unreachable"`
+	Pending      int    `json:"pending"`
+	NoContact    int    `json:"no_contact"` // members with nobody to ask, not in Targets
+	// Median is over those that acknowledged; zero when none did.
+	Median time.Duration `json:"median_ns"`
 }
+
+// HasMedian reports whether anyone acknowledged, so a median exists.
+func (t Tally) HasMedian() bool { return t.Acknowledged > 0 }
 
 // Rate is the share that acknowledged, in percent.
 func (t Tally) Rate() int { return percent(t.Acknowledged, t.Targets) }

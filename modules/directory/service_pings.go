@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -86,6 +85,9 @@ func (s *Networks) startPing(ctx context.Context, tx *store.Tx, n Network, by st
 		if err := s.sendTarget(ctx, tx, n, pg, e, "", pg.Deadline); err != nil {
 			return Ping{}, err
 		}
+	}
+	if err := s.noContactTargets(ctx, tx, pg); err != nil {
+		return Ping{}, err
 	}
 	sec, _ := s.secretariatOrg(ctx, tx.Conn, n)
 	if err := audit.Record(ctx, tx, "directory.ping.start", "ping", pg.ID, sec.ID, n.ID); err != nil {
@@ -250,15 +252,9 @@ func (s *Networks) MyPings(ctx context.Context) ([]ReceivedView, error) {
 			}
 			known[k] = people
 		}
-		out[i] = ReceivedView{Received: r, CanAck: r.AckedAt == nil && access.Check(a, access.PingAck, access.Resource{OrgID: r.OrgID, People: people}) == nil}
+		out[i] = ReceivedView{Received: r, CanAck: r.AckedAt == nil && !s.db.Clock().Now().After(r.Deadline) && access.Check(a, access.PingAck, access.Resource{OrgID: r.OrgID, People: people}) == nil}
 	}
-	return out, nil
-}
-
-// ReceivedView is a received ping and what the actor may do with it.
-type ReceivedView struct {
-	Received
-	CanAck bool
+	return out, s.describeReceived(ctx, out)
 }
 
 // AckPing acknowledges a ping received by the actor's organisation. Only the
@@ -281,6 +277,9 @@ func (s *Networks) AckPing(ctx context.Context, receivedID string) error {
 		return err
 	}
 	return s.db.WithTx(ctx, func(tx *store.Tx) error {
+		if err := s.checkOpen(ctx, tx, r); err != nil {
+			return err
+		}
 		c, err := tx.Exec(ctx, `UPDATE poc_pings_received SET acked_at = ?, acked_by = ? WHERE id = ? AND acked_at IS NULL`, tx.Now, a.Name, r.ID)
 		if err != nil {
 			return core.Wrap("directory: acknowledge ping", err)
@@ -402,6 +401,7 @@ type TokenTarget struct {
 	Network  string
 	Deadline time.Time
 	Acked    bool
+	Over     bool // past the deadline or closed: it can no longer be confirmed
 }
 
 // TargetByToken finds the ping an e-mailed link is for.
@@ -413,16 +413,18 @@ func (s *Networks) TargetByToken(ctx context.Context, token string) (TokenTarget
 		Network  string     `db:"network"`
 		Deadline time.Time  `db:"deadline"`
 		AckedAt  *time.Time `db:"acked_at"`
+		PingID   string     `db:"ping_id"`
 	}{}
 	if token == "" || len(token) > 100 {
 		return t, errOp("ping link", core.KindNotFound, "err.ping_link")
 	}
-	if err := s.db.R().Get(ctx, &row, `SELECT t.name, n.name_en AS network, t.deadline, t.acked_at FROM poc_ping_targets t JOIN poc_pings p ON p.id = t.ping_id
+	if err := s.db.R().Get(ctx, &row, `SELECT t.name, n.name_en AS network, t.deadline, t.acked_at, t.ping_id FROM poc_ping_targets t JOIN poc_pings p ON p.id = t.ping_id
 		JOIN poc_networks n ON n.id = p.network_id WHERE t.token_hash = ?`, tokenHash(token)); err != nil {
 		return t, errOp("ping link", core.KindNotFound, "err.ping_link")
 	}
 	acked = row.AckedAt
-	return TokenTarget{Name: row.Name, Network: row.Network, Deadline: row.Deadline, Acked: acked != nil}, nil
+	over, err := s.tokenOver(ctx, s.db.R(), Target{PingID: row.PingID, Deadline: row.Deadline})
+	return TokenTarget{Name: row.Name, Network: row.Network, Deadline: row.Deadline, Acked: acked != nil, Over: over}, err
 }
 
 // AckByToken acknowledges through the e-mailed link.
@@ -434,6 +436,11 @@ func (s *Networks) AckByToken(ctx context.Context, token string) error {
 		var t Target
 		if err := tx.Get(ctx, &t, `SELECT `+targetColumns+` FROM poc_ping_targets WHERE token_hash = ?`, tokenHash(token)); err != nil {
 			return core.Wrap("directory: acknowledge by e-mail", err)
+		}
+		if over, err := s.tokenOver(ctx, tx.Conn, t); err != nil {
+			return err
+		} else if over {
+			return errOp("acknowledge by e-mail", core.KindConflict, "err.ping_over")
 		}
 		return s.markAcked(ctx, tx, t.ID, t.Member, t.Name+" (e-mail)", tx.Now, "email")
 	})
@@ -537,100 +544,6 @@ func (s *Networks) Settle(ctx context.Context, pingID string) error {
 	})
 }
 
-// PingView is a ping with its targets and its figures.
-type PingView struct {
-	Ping
-	Network    Network
-	Targets    []Target
-	ByMember   []Tally
-	ByCategory []Tally
-	Total      Tally
-}
-
-// PingResult returns a ping of a hosted network, for its secretariat.
-func (s *Networks) PingResult(ctx context.Context, id string) (PingView, error) {
-	var v PingView
-	if err := s.db.R().Get(ctx, &v.Ping, `SELECT id, network_id, started_by, started_at, deadline, state, finished_at, message, message_id, 0 AS targets, 0 AS acknowledged FROM poc_pings WHERE id = ?`, id); err != nil {
-		return v, core.Wrap("directory: ping", err)
-	}
-	n, err := s.network(ctx, s.db.R(), v.NetworkID)
-	if err != nil {
-		return v, err
-	}
-	if err := s.checkManage(ctx, n); err != nil {
-		return v, err
-	}
-	v.Network = n
-	if err := s.db.R().Select(ctx, &v.Targets, `SELECT `+targetColumns+` FROM poc_ping_targets WHERE ping_id = ? ORDER BY member_addr, category, escalated_from, id`, id); err != nil {
-		return v, core.Wrap("directory: ping", err)
-	}
-	// Whether a ping reached a node is the outbox's word, with its receipt.
-	var envs []string
-	for _, t := range v.Targets {
-		if t.EnvelopeID != "" && t.DeliveredAt == nil {
-			envs = append(envs, t.EnvelopeID)
-		}
-	}
-	ds, err := s.fed.Deliveries(ctx, envs)
-	if err != nil {
-		return v, err
-	}
-	for i, t := range v.Targets {
-		if d, ok := ds[t.EnvelopeID]; ok && d.DeliveredAt != nil {
-			v.Targets[i].DeliveredAt = d.DeliveredAt
-		}
-	}
-	primary := slices.DeleteFunc(slices.Clone(v.Targets), func(t Target) bool { return t.EscalatedFrom != "" })
-	v.ByMember = tally(primary, func(t Target) string { return t.Member })
-	v.ByCategory = tally(primary, func(t Target) string { return t.Category })
-	all := tally(primary, func(Target) string { return "" })
-	if len(all) > 0 {
-		v.Total = all[0]
-	}
-	v.Ping.Targets, v.Ping.Acknowledged = v.Total.Targets, v.Total.Acknowledged
-	return v, nil
-}
-
-// tally groups targets and counts their outcomes; the median response time
-// is over those that acknowledged.
-func tally(ts []Target, key func(Target) string) []Tally {
-	by := map[string]*Tally{}
-	times := map[string][]time.Duration{}
-	var keys []string
-	for _, t := range ts {
-		k := key(t)
-		x, ok := by[k]
-		if !ok {
-			x = &Tally{Key: k}
-			by[k] = x
-			keys = append(keys, k)
-		}
-		x.Targets++
-		switch t.State {
-		case TargetAcknowledged:
-			x.Acknowledged++
-			times[k] = append(times[k], t.ResponseTime())
-		case TargetOverdue:
-			x.Overdue++
-		case TargetUnreachable:
-			x.Unreachable++
-		default:
-			x.Pending++
-		}
-	}
-	sort.Strings(keys)
-	out := make([]Tally, len(keys))
-	for i, k := range keys {
-		d := times[k]
-		slices.Sort(d)
-		if len(d) > 0 {
-			by[k].Median = d[len(d)/2]
-		}
-		out[i] = *by[k]
-	}
-	return out
-}
-
 // Pings lists a hosted network's pings with their response rates, newest
 // first, for the secretariat.
 func (s *Networks) Pings(ctx context.Context, networkID string) ([]Ping, error) {
@@ -647,7 +560,7 @@ func (s *Networks) Pings(ctx context.Context, networkID string) ([]Ping, error) 
 func (s *Networks) pingsOf(ctx context.Context, networkID string, limit int) ([]Ping, error) {
 	var out []Ping
 	err := s.db.R().Select(ctx, &out, `SELECT p.id, p.network_id, p.started_by, p.started_at, p.deadline, p.state, p.finished_at, p.message, p.message_id,
-		(SELECT COUNT(*) FROM poc_ping_targets t WHERE t.ping_id = p.id AND t.escalated_from = '') AS targets,
+		(SELECT COUNT(*) FROM poc_ping_targets t WHERE t.ping_id = p.id AND t.escalated_from = '' AND t.state <> 'no_contact') AS targets,
 		(SELECT COUNT(*) FROM poc_ping_targets t WHERE t.ping_id = p.id AND t.escalated_from = '' AND t.state = 'acknowledged') AS acknowledged
 		FROM poc_pings p WHERE p.network_id = ? ORDER BY p.started_at DESC, p.id DESC LIMIT ?`, networkID, limit)
 	return out, core.Wrap("directory: pings", err)

@@ -53,6 +53,7 @@ func (m *Module) Routes() []web.Route {
 	}
 	rs = append(rs, m.networkRoutes()...)
 	rs = append(rs, m.requestRoutes()...)
+	rs = append(rs, m.pingActionRoutes()...)
 	rs = append(rs, m.addressRoutes()...)
 	return append(rs, m.apiNetworkRoutes()...)
 }
