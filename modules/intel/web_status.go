@@ -34,5 +34,12 @@ func (m *Module) statusPage(w http.ResponseWriter, r *http.Request) {
 	}
 	v := statusView{Page: m.web.Page(r, "title.intel_status"), S: st, Names: names}
 	v.Nav = "intel"
+	// The status lines are English for TAXII clients; the page says them in
+	// the reader's language.
+	for _, ds := range [][]StatusDetail{v.S.Successes, v.S.Failures} {
+		for i := range ds {
+			ds[i].Message = reasonIn(m.web.Catalog(), v.Lang, ds[i].Message)
+		}
+	}
 	m.web.Render(w, r, http.StatusOK, "intel/status", v)
 }
