@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"entente.example/entente/core"
 	"entente.example/entente/internal/store"
@@ -10,8 +11,9 @@ import (
 )
 
 // demoReports publishes two national implementation reports (Indonesia's
-// and Singapore's, each on the node that holds the state), leaves Malaysia's
-// in draft, and links two incidents to norm (f).
+// and Singapore's, each on the node that holds the state, Indonesia's in two
+// versions), leaves Malaysia's in draft, and links two incidents to norm (f).
+// Every node receives the signed copies, so each compares the two states.
 func demoReports(ctx context.Context, nodes []*node) error {
 	where, err := orgNodes(ctx, nodes)
 	if err != nil {
@@ -70,6 +72,12 @@ func demoReports(ctx context.Context, nodes []*node) error {
 			}
 		}
 	}
+	if err := demoReportVersion(ctx, where["kemlu"]); err != nil {
+		return err
+	}
+	if err := waitReportCopies(ctx, nodes, 2); err != nil {
+		return err
+	}
 	// Incidents implicating norm (f), as an incident register will record
 	// them: one public, one for Indonesia's organisations only.
 	n := where["kemlu"]
@@ -83,4 +91,65 @@ func demoReports(ctx context.Context, nodes []*node) error {
 		}
 		return n.svcs.Norms.AddLink(ctx, tx, norms.Link{Norm: "f", Kind: "incident", Ref: "demo-2", Title: "Intrusion at a power distribution company", TLP: core.TLPAmber, OrgID: kemlu})
 	})
+}
+
+// demoReportVersion publishes the next version of Indonesia's report: it
+// supersedes the first on every node, and both stay on the report's page.
+func demoReportVersion(ctx context.Context, n *node) error {
+	drafter, err := actorFor(ctx, n, "dewi@kemlu.demo")
+	if err != nil {
+		return err
+	}
+	focal, err := actorFor(ctx, n, "sari@kemlu.demo")
+	if err != nil {
+		return err
+	}
+	pub, _, err := n.svcs.Norms.Reports(ctx, norms.ReportFilter{Country: "ID"})
+	if err != nil || len(pub) == 0 {
+		return fmt.Errorf("demo report version: %v", err)
+	}
+	r, err := n.svcs.Norms.NewVersion(drafter, pub[0].ID)
+	if err != nil {
+		return fmt.Errorf("demo report version: %w", err)
+	}
+	if err := n.svcs.Norms.SaveAnswer(drafter, r.ID, norms.Answer{Section: norms.Section{Part: "norms", Norm: "f"},
+		Measures:   "Critical information infrastructure protection regulation (Perpres 82/2022) designates operators and sets incident reporting; sector regulators issued implementing rules in 2026.",
+		Challenges: "Smaller operators lack security staff.", Links: "https://peraturan.bpk.go.id/Details/221325/perpres-no-82-tahun-2022"}); err != nil {
+		return fmt.Errorf("demo report version: %w", err)
+	}
+	if _, err := n.svcs.Norms.Transition(drafter, r.ID, norms.ActSubmit); err != nil {
+		return err
+	}
+	for _, act := range []string{norms.ActApprove, norms.ActPublish} {
+		if _, err := n.svcs.Norms.Transition(focal, r.ID, act); err != nil {
+			return fmt.Errorf("demo report version %s: %w", act, err)
+		}
+	}
+	return nil
+}
+
+// waitReportCopies waits until every node lists the public reports of at
+// least states different states, its own and the copies its peers sent.
+func waitReportCopies(ctx context.Context, nodes []*node, states int) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for _, n := range nodes {
+		for {
+			pub, _, err := n.svcs.Norms.Reports(ctx, norms.ReportFilter{})
+			if err != nil {
+				return err
+			}
+			seen := map[string]bool{}
+			for _, r := range pub {
+				seen[r.Country] = true
+			}
+			if len(seen) >= states {
+				break
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("demo reports: %s lists %d states, want %d", n.baseURL, len(seen), states)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	return nil
 }
