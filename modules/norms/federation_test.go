@@ -266,6 +266,12 @@ func TestReportsAcrossNodes(t *testing.T) {
 			}
 		}
 
+		// What states say on a norm includes the copies.
+		on, _, err := b.svc.OnNorm(b.as["anon"], "f")
+		if err != nil || len(on) != 2 || on[0].Answer.Challenges != f.Challenges || !on[0].Received() {
+			t.Fatalf("norm (f) on b: %+v %v", on, err)
+		}
+
 		// Update: the next version supersedes the copy on B.
 		v2, err := a.svc.NewVersion(a.as["dewi"], v1.ID)
 		if err != nil {

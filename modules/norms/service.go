@@ -467,7 +467,11 @@ func (s *Service) OnNorm(ctx context.Context, code string) ([]NormAnswer, []Link
 	var out []NormAnswer
 	for _, r := range published {
 		var ans Answer
-		if err := s.db.R().Get(ctx, &ans, `SELECT part, norm, measures, challenges, gaps, links, updated_at, updated_by FROM norm_answers WHERE report_id = ? AND part = 'norms' AND norm = ?`, r.ID, code); err != nil {
+		table := "norm_answers"
+		if r.Received() {
+			table = "norm_copy_answers"
+		}
+		if err := s.db.R().Get(ctx, &ans, `SELECT part, norm, measures, challenges, gaps, links, updated_at, updated_by FROM `+table+` WHERE report_id = ? AND part = 'norms' AND norm = ?`, r.ID, code); err != nil {
 			continue
 		}
 		out = append(out, NormAnswer{Report: r, Answer: ans})
