@@ -534,4 +534,27 @@ func TestTAXIIErrorLanguage(t *testing.T) {
 	}
 }
 
+// TestCollectionChosenID: a collection moved from another TAXII server
+// keeps its id, so its clients' URLs keep working; through the API and the
+// administration page.
+func TestCollectionChosenID(t *testing.T) {
+	a := startFederated(t, "", "cert", "ID", "National CERT")
+	const id = "5d2c8f41-2a9b-4c7e-8f3d-6b1e0c7a9f22"
+	r := a.admin.api("POST", "/api/v1/intel/collections", "", map[string]any{"id": id, "alias": "moved", "title": "Moved", "default_tlp": "GREEN"})
+	wantStatus(t, r, 201)
+	wantStatus(t, a.admin.api("PUT", "/api/v1/intel/collections/"+id+"/rights", "", map[string]any{"org": "cert@" + a.host, "can_read": true}), 200)
+	tok := apiToken(t, a.officer)
+	if r := taxii(t, a.URL, "GET", "/taxii2/api/collections/"+id+"/", tok, nil); r.StatusCode != 200 || !strings.Contains(r.Body, `"id":"`+id+`"`) {
+		t.Fatalf("TAXII collection: %d %s", r.StatusCode, r.Body)
+	}
+	wantStatus(t, a.admin.api("POST", "/api/v1/intel/collections", "", map[string]any{"id": id, "alias": "again", "title": "Again", "default_tlp": "GREEN"}), 422)
+	if page := a.admin.get("/admin/intel"); !strings.Contains(page.Body, `name="id"`) {
+		t.Error("the new collection form has no id field")
+	}
+	wantStatus(t, a.admin.post("/admin/intel/collections", url.Values{"id": {"c0000000-0000-4000-8000-00000000000a"}, "alias": {"form"}, "title": {"By form"}, "default_tlp": {"GREEN"}}), 303)
+	if page := a.admin.get("/admin/intel"); !strings.Contains(page.Body, "/taxii2/api/collections/c0000000-0000-4000-8000-00000000000a/") {
+		t.Error("the form's id was not kept")
+	}
+}
+
 func atoi(s string) int { n, _ := strconv.Atoi(s); return n }

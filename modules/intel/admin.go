@@ -99,7 +99,7 @@ func (m *Module) adminDone(w http.ResponseWriter, r *http.Request, f web.Form, e
 
 func (m *Module) adminCollection(w http.ResponseWriter, r *http.Request) {
 	f := web.NewForm(r)
-	_, err := m.svc.CreateCollection(r.Context(), core.ActorFrom(r.Context()), NewCollection{Alias: f.Get("alias"), Title: f.Get("title"), Description: f.Get("description"), DefaultTLP: core.TLP(f.Get("default_tlp"))})
+	_, err := m.svc.CreateCollection(r.Context(), core.ActorFrom(r.Context()), NewCollection{ID: f.Get("id"), Alias: f.Get("alias"), Title: f.Get("title"), Description: f.Get("description"), DefaultTLP: core.TLP(f.Get("default_tlp"))})
 	m.adminDone(w, r, f, err, "flash.saved")
 }
 

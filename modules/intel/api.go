@@ -54,6 +54,7 @@ func (m *Module) apiCollections(w http.ResponseWriter, r *http.Request) {
 
 func (m *Module) apiCreateCollection(w http.ResponseWriter, r *http.Request) {
 	var in struct {
+		ID          string   `json:"id"`
 		Alias       string   `json:"alias"`
 		Title       string   `json:"title"`
 		Description string   `json:"description"`
@@ -63,7 +64,7 @@ func (m *Module) apiCreateCollection(w http.ResponseWriter, r *http.Request) {
 		m.web.Error(w, r, err)
 		return
 	}
-	c, err := m.svc.CreateCollection(r.Context(), core.ActorFrom(r.Context()), NewCollection{Alias: in.Alias, Title: in.Title, Description: in.Description, DefaultTLP: in.DefaultTLP})
+	c, err := m.svc.CreateCollection(r.Context(), core.ActorFrom(r.Context()), NewCollection{ID: in.ID, Alias: in.Alias, Title: in.Title, Description: in.Description, DefaultTLP: in.DefaultTLP})
 	if err != nil {
 		m.web.Error(w, r, err)
 		return

@@ -196,3 +196,35 @@ func TestSightingFollowsTarget(t *testing.T) {
 		}
 	})
 }
+
+// TestCollectionChosenID: a collection may be created with the id it had
+// on another TAXII server, once, and only as a UUID that names no other
+// collection by id or alias.
+func TestCollectionChosenID(t *testing.T) {
+	w := newWorld(t, storetest.Engines(t)[0])
+	ctx := context.Background()
+	const id = "0f8fad5b-d9cb-469f-a165-70867728950e"
+	c, err := w.svc.CreateCollection(ctx, w.root, intel.NewCollection{ID: strings.ToUpper(id), Alias: "moved", Title: "Moved", DefaultTLP: core.TLPGreen})
+	if err != nil || c.ID != id {
+		t.Fatalf("create: %+v %v", c, err)
+	}
+	if err := w.svc.SetRight(ctx, w.root, id, intel.Right{Org: cert, Read: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := w.svc.CollectionFor(ctx, []string{cert}, id); err != nil || got.Alias != "moved" {
+		t.Fatalf("found by id: %+v %v", got, err)
+	}
+	for _, tc := range []struct{ id, alias, field, want string }{
+		{id, "again", "id", "err.intel.collection_id_taken"},
+		{"not-a-uuid", "other", "id", "err.intel.collection_id"},
+		{"00000000-0000-0000-0000-000000000000", "other", "id", "err.intel.collection_id"},
+		{"moved", "other", "id", "err.intel.collection_id"},
+		{"", id, "alias", "err.intel.alias_taken"},
+	} {
+		_, err := w.svc.CreateCollection(ctx, w.root, intel.NewCollection{ID: tc.id, Alias: tc.alias, Title: "T", DefaultTLP: core.TLPGreen})
+		ce := core.AsError(err)
+		if ce == nil || ce.Fields[tc.field] != tc.want {
+			t.Errorf("id %q alias %q: %v, want %s on %s", tc.id, tc.alias, err, tc.want, tc.field)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package intel
 import (
 	"context"
 	"embed"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -69,6 +70,10 @@ type Collection struct {
 
 // NewCollection is what an administrator gives to create a collection.
 type NewCollection struct {
+	// ID is the collection's TAXII id; empty for a new one. A CERT moving
+	// from another TAXII server gives the id it had, so that its clients'
+	// collection URLs keep working.
+	ID          string
 	Alias       string
 	Title       string
 	Description string
@@ -92,11 +97,35 @@ func (s *Service) CreateCollection(ctx context.Context, a core.Actor, n NewColle
 	if !n.DefaultTLP.Valid() {
 		p.Add("default_tlp", "err.intel.tlp")
 	}
+	n.ID = strings.ToLower(strings.TrimSpace(n.ID))
+	if n.ID != "" && !uuidRE.MatchString(n.ID) {
+		p.Add("id", "err.intel.collection_id")
+	}
 	if err := p.Err("intel: create collection"); err != nil {
 		return Collection{}, err
 	}
-	c := Collection{ID: newUUID(), Alias: n.Alias, Title: n.Title, Description: strings.TrimSpace(n.Description), DefaultTLP: n.DefaultTLP}
+	if n.ID == "" {
+		n.ID = newUUID()
+	}
+	c := Collection{ID: n.ID, Alias: n.Alias, Title: n.Title, Description: strings.TrimSpace(n.Description), DefaultTLP: n.DefaultTLP}
 	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
+		// A collection is found by id or by alias (CollectionFor), so
+		// neither may name another collection in either way.
+		var clash []struct {
+			ID    string `db:"id"`
+			Alias string `db:"alias"`
+		}
+		if err := tx.Select(ctx, &clash, `SELECT id, alias FROM intel_collections WHERE id IN (?, ?) OR alias IN (?, ?)`, c.ID, c.Alias, c.ID, c.Alias); err != nil {
+			return err
+		}
+		for _, x := range clash {
+			if x.ID == c.ID || x.Alias == c.ID {
+				return core.Problems{"id": "err.intel.collection_id_taken"}.Err("intel: create collection")
+			}
+		}
+		if len(clash) > 0 {
+			return core.Problems{"alias": "err.intel.alias_taken"}.Err("intel: create collection")
+		}
 		_, err := tx.Exec(ctx, `INSERT INTO intel_collections (id, alias, title, description, default_tlp, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 			c.ID, c.Alias, c.Title, c.Description, c.DefaultTLP, tx.Now)
 		if core.KindOf(err) == core.KindConflict {
@@ -325,6 +354,9 @@ func (s *Service) Groups(ctx context.Context, orgs []string) ([]Group, error) {
 }
 
 // newUUID is a random UUID, for TAXII's collection and status ids.
+// uuidRE is the form of a collection's id: an RFC 9562 UUID in lower case.
+var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+
 func newUUID() string {
 	id := NewSTIXID("x")
 	return strings.TrimPrefix(id, "x--")
