@@ -21,30 +21,46 @@ const intelBundle = `{"objects":[
 {"type":"report","spec_version":"2.1","id":"report--b0000000-0000-4000-8000-000000000006","created":"2026-11-22T10:00:00.000Z","modified":"2026-11-22T10:00:00.000Z","name":"GridLock campaign","published":"2026-11-22T10:00:00Z","report_types":["campaign"],"object_refs":["indicator--b0000000-0000-4000-8000-000000000002","malware--b0000000-0000-4000-8000-000000000003"]}
 ]}`
 
-// TestIntelPagesShowSubstance: an object's page shows what the object says,
-// by type, outside the raw JSON; references are names and links; the list
-// shows values and keeps sightings, relationships and identities for when
-// they are asked for; times read as people write them, in both languages.
-func TestIntelPagesShowSubstance(t *testing.T) {
-	a := startFederated(t, "", "cert", "ID", "National CERT")
-	r := a.admin.api("POST", "/api/v1/intel/collections", "", map[string]any{"alias": "energy", "title": "Energy sector", "default_tlp": "GREEN"})
-	wantStatus(t, r, 201)
-	coll := decode[struct{ ID string }](t, r).ID
-	wantStatus(t, a.admin.api("PUT", "/api/v1/intel/collections/"+coll+"/rights", "", map[string]any{"org": "cert@" + a.host, "can_read": true, "can_write": true}), 200)
-
-	// Uploaded from the page: the result names what was accepted, with links.
+// mustUploadBundle uploads a STIX bundle through the upload page as the
+// node's officer, into a collection, and returns the redirect to its result.
+func mustUploadBundle(t *testing.T, a *fedNode, coll, bundle string) response {
+	t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	mw.WriteField("collection", coll)
 	mw.WriteField("org", "cert@"+a.host)
 	mw.WriteField("format", "stix")
 	fw, _ := mw.CreateFormFile("file", "bundle.json")
-	fw.Write([]byte(intelBundle))
+	fw.Write([]byte(bundle))
 	mw.Close()
 	req, _ := http.NewRequest("POST", a.URL+"/intel/upload", &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	r = a.officer.do(req)
+	r := a.officer.do(req)
 	wantStatus(t, r, 303)
+	return r
+}
+
+// mustIntelCollection creates a collection the node's "cert" organisation
+// reads and writes, and returns its id.
+func mustIntelCollection(t *testing.T, a *fedNode) string {
+	t.Helper()
+	r := a.admin.api("POST", "/api/v1/intel/collections", "", map[string]any{"alias": "energy", "title": "Energy sector", "default_tlp": "GREEN"})
+	wantStatus(t, r, 201)
+	coll := decode[struct{ ID string }](t, r).ID
+	wantStatus(t, a.admin.api("PUT", "/api/v1/intel/collections/"+coll+"/rights", "", map[string]any{"org": "cert@" + a.host, "can_read": true, "can_write": true}), 200)
+	return coll
+}
+
+// TestIntelPagesShowSubstance: an object's page shows what the object says,
+// by type, outside the raw JSON; references are names and links; the list
+// shows values and keeps sightings, relationships and identities for when
+// they are asked for; times read as people write them, in both languages.
+func TestIntelPagesShowSubstance(t *testing.T) {
+	a := startFederated(t, "", "cert", "ID", "National CERT")
+	coll := mustIntelCollection(t, a)
+
+	// Uploaded from the page: the result names what was accepted, with links.
+	r := mustUploadBundle(t, a, coll, intelBundle)
 	r = a.officer.get(r.Header.Get("Location"))
 	obj := func(id string) string { return "/intel/c/" + coll + "/o/" + id }
 	const (
