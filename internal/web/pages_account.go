@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -225,5 +226,17 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		}
 		v.Items = append(v.Items, items...)
 	}
+	// What falls due first comes first; the rest keeps the modules' order.
+	slices.SortStableFunc(v.Items, func(x, y Attention) int {
+		switch {
+		case x.Due != nil && y.Due != nil:
+			return x.Due.Compare(*y.Due)
+		case x.Due != nil:
+			return -1
+		case y.Due != nil:
+			return 1
+		}
+		return 0
+	})
 	s.Render(w, r, http.StatusOK, "home", v)
 }

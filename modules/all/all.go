@@ -70,6 +70,9 @@ func Modules(d Deps) ([]web.Module, Services) {
 		Negotiation:    negotiation.NewService(d.DB, d.Fed, d.Ledger, d.Jobs),
 		Intel:          intel.NewService(d.DB, d.Fed, d.Jobs),
 	}
+	people := notify.People{Jobs: d.Jobs, Tr: d.Web.Catalog(), BaseURL: d.BaseURL}
+	s.Norms.UseNotifier(people)
+	s.Negotiation.UseNotifier(people)
 	d.Auth.UseRoles(s.Directory)
 	d.Fed.UseDirectory(s.Directory)
 	mail := correspondence.NewModule(s.Correspondence, d.Fed, d.Web)

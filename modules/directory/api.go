@@ -1,7 +1,6 @@
 package directory
 
 import (
-	"context"
 	_ "embed"
 	"net/http"
 
@@ -14,16 +13,6 @@ var openapi []byte
 
 // OpenAPI implements web.OpenAPISource.
 func (m *Module) OpenAPI() []byte { return openapi }
-
-// Attention implements web.AttentionSource: invitations not yet accepted in
-// the organisations the person administers.
-func (m *Module) Attention(ctx context.Context, a core.Actor) ([]web.Attention, error) {
-	n, err := m.svc.PendingInvites(ctx)
-	if err != nil || n == 0 {
-		return nil, err
-	}
-	return []web.Attention{{Key: "attn.pending_invites", Args: []any{n}, Link: "/people"}}, nil
-}
 
 func (m *Module) apiOrgList(w http.ResponseWriter, r *http.Request) {
 	page, err := web.PageFromQuery(r)

@@ -336,6 +336,9 @@ func (s *Service) applyAct(ctx context.Context, tx *store.Tx, p *Process, act Ac
 	if err := apply(p, act, tx.Now, string(signed), fp); err != nil {
 		return err
 	}
+	if err := s.tellChair(ctx, tx, p, act); err != nil {
+		return err
+	}
 	if act.Kind == ActObject {
 		_, err := s.ledger.Append(ctx, tx, ledger.Entry{Kind: ledger.KindObjection, Ref: "negotiation:" + p.ID + ":" + act.Text, Digest: ledger.Digest(signed)})
 		return err

@@ -199,6 +199,12 @@ func (s *Service) receiveProcess(ctx context.Context, tx *store.Tx, env federati
 	case err != nil && core.KindOf(err) != core.KindNotFound:
 		return core.Wrap("negotiation: receive", err)
 	}
+	// Delegations here learn of a silence the chair opened from the copy
+	// that carries it.
+	known, kerr := s.storedSilences(ctx, tx, p.ID)
+	if kerr != nil {
+		return kerr
+	}
 	q := `UPDATE neg_processes SET title = ?, forum = ?, version = ?, doc = ?, published = ?, signed = ?, signed_by = ?, updated_at = ?, host = ? WHERE id = ? AND version < ` + itoa(p.Version)
 	if err != nil {
 		q = `INSERT INTO neg_processes (title, forum, version, doc, published, signed, signed_by, updated_at, host, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
@@ -214,6 +220,9 @@ func (s *Service) receiveProcess(ctx context.Context, tx *store.Tx, env federati
 			p.ID, r.Text, r.N, r.At, string(mustJSON(r.Paragraphs)), p.ID, r.Text, r.N); err != nil {
 			return core.Wrap("negotiation: receive", err)
 		}
+	}
+	if err := s.tellNewSilences(ctx, tx, p, known); err != nil {
+		return err
 	}
 	return setParties(ctx, tx, p)
 }

@@ -41,6 +41,7 @@ type Service struct {
 	fed    Fed
 	ledger *ledger.Log
 	jobs   *jobs.Queue
+	notify Notifier // may be nil: no e-mail
 }
 
 // Job kinds.
@@ -163,7 +164,12 @@ func (s *Service) mutate(ctx context.Context, tx *store.Tx, id string, fn func(p
 	if p.Host != s.fed.Host() {
 		return nil, errOp("update", core.KindForbidden, "err.not_hosted_here")
 	}
+	known := runningSilences(p)
 	if err := fn(p); err != nil {
+		return nil, err
+	}
+	// The change may have opened a silence: this node's delegations hear now.
+	if err := s.tellNewSilences(ctx, tx, p, known); err != nil {
 		return nil, err
 	}
 	p.Version = ver + 1

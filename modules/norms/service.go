@@ -40,6 +40,7 @@ type Service struct {
 	ledger *ledger.Log
 	sign   Fed
 	fw     Framework
+	notify Notifier // may be nil: no e-mail
 }
 
 // NewService returns the service and registers it for the norms' envelopes.
