@@ -86,7 +86,7 @@ func TestTitleErrorsNameTheirForm(t *testing.T) {
 		}
 		r := sari.post("/negotiation", url.Values{"title": {""}, "forum": {"OEWG"}, "secretariat": {"kemlu"}, "chair": {"kemlu"}})
 		wantStatus(t, r, 422)
-		wantContains(t, r, `<a href="#title">`+c.process)
+		wantContains(t, r, `<a href="#title">`+c.process, `list="chairs"`, `<option value="kemlu">`)
 		if strings.Contains(r.Body, c.jobTitle) {
 			t.Errorf("%s: the new-process form speaks of %q", c.lang, c.jobTitle)
 		}

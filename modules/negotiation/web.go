@@ -76,6 +76,7 @@ type indexView struct {
 	List []Summary
 	Orgs []core.OrgRef // where the actor may open a process
 	Form web.Form
+	Book []federation.RemoteOrg // this node's organisations, for the chair
 }
 
 func (m *Module) indexView(r *http.Request) (indexView, error) {
@@ -86,6 +87,9 @@ func (m *Module) indexView(r *http.Request) (indexView, error) {
 		if access.Check(a, access.NegotiationCreate, access.Resource{OrgID: ms.Org.ID}) == nil {
 			v.Orgs = append(v.Orgs, ms.Org)
 		}
+	}
+	if len(v.Orgs) > 0 {
+		v.Book = m.localAddresses(r.Context())
 	}
 	var err error
 	v.List, err = m.svc.Processes(r.Context())
