@@ -75,6 +75,7 @@ func Modules(d Deps) ([]web.Module, Services) {
 	s.Negotiation.UseNotifier(people)
 	d.Auth.UseRoles(s.Directory)
 	d.Fed.UseDirectory(s.Directory)
+	s.Norms.Schedule(d.Jobs)
 	mail := correspondence.NewModule(s.Correspondence, d.Fed, d.Web)
 	mail.UseAddressBook(s.Networks)
 	neg := negotiation.NewModule(s.Negotiation, d.Web)

@@ -71,6 +71,7 @@ func newFedNode(t *testing.T, e storetest.Engine, orgs []struct{ handle, kind, c
 	}
 	n.fed.UseDirectory(orgDir{db})
 	n.svc = norms.NewService(db, l, n.fed)
+	n.svc.Schedule(jobs.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), nil))
 	mux.HandleFunc("GET /.well-known/entente", func(w http.ResponseWriter, r *http.Request) { w.Write(n.fed.Descriptor()) })
 	mux.HandleFunc("POST /federation/v1/inbox", func(w http.ResponseWriter, r *http.Request) {
 		receipt, err := n.fed.Receive(r.Context(), w, r)
@@ -361,6 +362,20 @@ func TestReportsAcrossNodes(t *testing.T) {
 		if _, err := a.svc.Report(a.as["anon"], net.ID); core.KindOf(err) != core.KindNotFound {
 			t.Fatalf("anyone on a reads the network's report: %v", err)
 		}
+
+		// A peer verified after publication catches up with the current
+		// publications it may see, once.
+		c := newFedNode(t, e, []org{{"mofa-jp", "state_ministry", "JP", "Ministry of Foreign Affairs of Japan"}}, map[string]person{"kenji": {"mofa-jp", core.RoleAdmin}})
+		peerNodes(t, b, c)
+		for i := 0; i < 2; i++ {
+			if err := b.svc.CatchUp(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		eventually(t, "csa-sg's report on c", func() bool { _, ok := copyOf(c, "anon", b.host, "csa-sg"); return ok })
+		var sent int
+		if err := b.db.R().Get(ctx, &sent, `SELECT COUNT(*) FROM outbox WHERE type = ?`, norms.TypeReport); err != nil || sent != 2 {
+			t.Fatalf("b sent %d copies of its report (%v), want 2: to a when published, to c once", sent, err)
+		}
 	})
 }
-

@@ -10,6 +10,7 @@ import (
 	"entente.example/entente/internal/access"
 	"entente.example/entente/internal/audit"
 	"entente.example/entente/internal/federation"
+	"entente.example/entente/internal/jobs"
 	"entente.example/entente/internal/ledger"
 	"entente.example/entente/internal/store"
 )
@@ -41,18 +42,90 @@ type Withdrawal struct {
 // distribute sends a signed statement about r to the nodes that may see r:
 // a public report to every verified peer, a network's to its members'
 // nodes; a report for people signed in here stays here. One envelope per
-// node; the outbox and both ledgers record it.
+// node; the outbox and both ledgers record it. A withdrawal also goes to
+// every node the version was sent to.
 func (s *Service) distribute(ctx context.Context, tx *store.Tx, r Report, typ string, signed []byte) error {
 	to, err := s.recipients(ctx, tx, r)
 	if err != nil {
 		return err
 	}
+	if typ == TypeWithdrawal {
+		var sent []string
+		if err := tx.Select(ctx, &sent, `SELECT addr FROM norm_deliveries WHERE report_id = ? ORDER BY host`, r.ID); err != nil {
+			return core.Wrap("norms: distribute", err)
+		}
+		to = append(sent, to...)
+	}
+	return s.send(ctx, tx, r, typ, to, signed)
+}
+
+// send puts a statement about r in an envelope to each address, one per
+// node, and remembers which nodes a publication went to.
+func (s *Service) send(ctx context.Context, tx *store.Tx, r Report, typ string, to []string, signed []byte) error {
+	done := map[string]bool{}
 	for _, addr := range to {
-		if _, err := s.sign.Send(ctx, tx, federation.Outgoing{Type: typ, From: r.OrgHandle, To: addr, TLP: core.TLPClear, Payload: statementPayload{Statement: string(signed)}}); err != nil {
-			// A peer no longer verified is skipped, as negotiation does.
+		_, host, _ := federation.Address(addr)
+		if done[host] {
+			continue
+		}
+		done[host] = true
+		env, err := s.sign.Send(ctx, tx, federation.Outgoing{Type: typ, From: r.OrgHandle, To: addr, TLP: core.TLPClear, Payload: statementPayload{Statement: string(signed)}})
+		if err != nil {
+			// A peer not verified (yet, or any more) is skipped; CatchUp
+			// sends it the publication once it is.
 			if core.KindOf(err) == core.KindInvalid {
 				continue
 			}
+			return err
+		}
+		if typ == TypeReport {
+			if _, err := tx.Exec(ctx, `INSERT INTO norm_deliveries (report_id, host, addr, envelope_id, sent_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (report_id, host) DO NOTHING`,
+				r.ID, host, addr, env, tx.Now); err != nil {
+				return core.Wrap("norms: distribute", err)
+			}
+		}
+	}
+	return nil
+}
+
+// jobCatchUp sends current publications to the nodes that should hold them
+// and do not: peers verified, or networks joined, after publication.
+const jobCatchUp = "norms.catchup"
+
+// Schedule registers the catch-up of publications with the job queue.
+func (s *Service) Schedule(q *jobs.Queue) {
+	q.Register(jobs.Kind{Name: jobCatchUp, Handle: func(ctx context.Context, _ []byte) error { return s.CatchUp(ctx) }})
+	q.Every(jobCatchUp, 5*time.Minute)
+}
+
+// CatchUp sends every current publication of this node to the nodes that
+// may see it and were never sent it.
+func (s *Service) CatchUp(ctx context.Context) error {
+	var current []Report
+	if err := s.db.R().Select(ctx, &current, `SELECT `+reportColumns+` FROM norm_reports r JOIN organisations o ON o.id = r.org_id
+		WHERE r.status = 'published' AND r.audience <> 'signed-in' ORDER BY r.published_at`); err != nil {
+		return core.Wrap("norms: catch up", err)
+	}
+	for _, r := range current {
+		err := s.db.WithTx(ctx, func(tx *store.Tx) error {
+			to, err := s.recipients(ctx, tx, r)
+			if err != nil {
+				return err
+			}
+			var sent []string
+			if err := tx.Select(ctx, &sent, `SELECT host FROM norm_deliveries WHERE report_id = ?`, r.ID); err != nil {
+				return core.Wrap("norms: catch up", err)
+			}
+			to = slices.DeleteFunc(to, func(addr string) bool {
+				_, host, _ := federation.Address(addr)
+				return slices.Contains(sent, host)
+			})
+			if len(to) == 0 {
+				return nil
+			}
+			return s.send(ctx, tx, r, TypeReport, to, []byte(r.Statement))
+		})
+		if err != nil {
 			return err
 		}
 	}
