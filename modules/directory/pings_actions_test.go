@@ -204,6 +204,9 @@ func TestPingCloseEarly(t *testing.T) {
 			t.Fatalf("after closing: %s %+v", v.State, v.Total)
 		}
 		got, _ = w.nets.MyPings(w.as["bima"])
+		if got[0].CanAck || !got[0].Closed {
+			t.Fatal("a closed check is still offered for confirmation")
+		}
 		err = w.nets.AckPing(w.as["bima"], got[0].ID)
 		if ce := core.AsError(err); ce == nil || ce.Message != "err.ping_over" {
 			t.Fatalf("a confirmation after the check closed: %v", err)

@@ -43,6 +43,9 @@ type ReceivedView struct {
 	// the network's copy, for its category names.
 	Member  NetworkMember
 	Network Network
+	// Closed is set when the secretariat, on this node, ended the check
+	// before the deadline: it is no longer offered for confirmation.
+	Closed bool
 }
 
 // describeReceived fills in whom each received ping is for.
@@ -62,6 +65,12 @@ func (s *Networks) describeReceived(ctx context.Context, rs []ReceivedView) erro
 		if err := s.db.R().Get(ctx, &r.Member, `SELECT network_id, addr, org_id, name_en, name_id, country, joined_at, 0 AS entries, NULL AS confirmed_at
 			FROM poc_members WHERE network_id = ? AND addr = ?`, r.NetworkID, r.Received.Member); err != nil {
 			r.Member = NetworkMember{Addr: r.Received.Member, NameEN: r.Received.Member}
+		}
+		if r.AckedAt == nil && s.local(r.From) {
+			var state string
+			if err := s.db.R().Get(ctx, &state, `SELECT state FROM poc_pings WHERE id = ?`, r.PingID); err == nil && state == PingFinished {
+				r.Closed, r.CanAck = true, false
+			}
 		}
 		n, ok := nets[r.NetworkID]
 		if !ok {
