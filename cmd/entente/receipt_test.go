@@ -61,6 +61,12 @@ func TestReceiptPage(t *testing.T) {
 	if code, _, errOut := runCLI(t, "", "verify", "--fingerprint", bFP, file); code != 0 {
 		t.Fatalf("entente verify --fingerprint: %d %s", code, errOut)
 	}
+	// The receipt as the API gives it, without the node's URL: verify finds
+	// the node over http when https is not what it speaks.
+	os.WriteFile(file, []byte(strings.TrimSuffix(strings.SplitN(r.Body, `,"node_url"`, 2)[0], "\n")+"}"), 0o600)
+	if code, out, errOut := runCLI(t, "", "verify", file); code != 0 || !strings.Contains(out, "PROVEN: envelope") {
+		t.Fatalf("entente verify on the bare receipt: %d %s %s", code, out, errOut)
+	}
 	doctored := doctor(t, r.Body)
 	os.WriteFile(file, []byte(doctored), 0o600)
 	if code, _, errOut := runCLI(t, "", "verify", file); code != 1 || !strings.Contains(errOut, "NOT PROVEN") {
