@@ -364,17 +364,24 @@ func TestPeerAddSaysWhy(t *testing.T) {
 // is waited for (a form used to be parsed, all 8 MiB of it, first).
 func TestInboxAnswersBeforeTheBody(t *testing.T) {
 	n := startNode(t, "", "")
-	for _, ct := range []string{"application/json", "application/x-www-form-urlencoded"} {
+	for _, tc := range []struct {
+		ct   string
+		size int
+	}{
+		{"application/json", federation.MaxBatch},
+		{"application/x-www-form-urlencoded", federation.MaxBatch},
+		{"application/json", 100_000}, // small enough for net/http to read before answering
+	} {
 		conn, err := net.Dial("tcp", strings.TrimPrefix(n.URL, "http://"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer conn.Close()
-		fmt.Fprintf(conn, "POST /federation/v1/inbox HTTP/1.1\r\nHost: %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n", strings.TrimPrefix(n.URL, "http://"), ct, federation.MaxBatch)
+		fmt.Fprintf(conn, "POST /federation/v1/inbox HTTP/1.1\r\nHost: %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n", strings.TrimPrefix(n.URL, "http://"), tc.ct, tc.size)
 		conn.SetReadDeadline(time.Now().Add(3 * time.Second))
 		status, err := bufio.NewReader(conn).ReadString('\n')
 		if err != nil || !strings.Contains(status, " 401 ") {
-			t.Errorf("%s: %q %v; want a 401 without the body", ct, status, err)
+			t.Errorf("%s, %d bytes: %q %v; want a 401 without the body", tc.ct, tc.size, status, err)
 		}
 	}
 }

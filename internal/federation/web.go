@@ -65,6 +65,10 @@ func (m *Module) peerError(w http.ResponseWriter, r *http.Request, err error) {
 // layer (bad signature, unknown peer) as JSON with its reason, whatever the
 // request accepts, so a peer is never sent to a sign-in page.
 func PeerError(s *web.Server, w http.ResponseWriter, r *http.Request, err error) {
+	// A refused request's body is mostly unread (it is read only once the
+	// signature is good): closing the connection keeps net/http from
+	// reading up to 256 KiB of it, at the sender's pace, before answering.
+	w.Header().Set("Connection", "close")
 	reason := Refusal(err)
 	if reason == "" {
 		s.Error(w, r, err)
