@@ -106,9 +106,12 @@ func TestBadBytesAtTheEdges(t *testing.T) {
 }
 
 // TestBrowserOversizedForm: a form over the body limit is answered at once in
-// a real browser, with the limit in words. The node used to answer before
-// reading the body; Chromium, still sending, saw nothing until the server's
-// read timeout a minute later, then a bare "Error 413".
+// a real browser, with the limit in words. A tester saw Chromium wait a
+// minute for a bare "Error 413": the node answered without reading the body
+// and a browser reads no answer before it has sent its body. On loopback
+// that wait did not reproduce with 1.2 MB or 8 MB (socket buffers take the
+// body), so this test holds the behaviour, not the bug: the node now reads
+// off the rest of an oversized body (bounded) and closes the connection.
 func TestBrowserOversizedForm(t *testing.T) {
 	ctx := newBrowser(t)
 	n := startNode(t, "", "")
@@ -119,8 +122,8 @@ func TestBrowserOversizedForm(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("email")),
 	)
 	start := time.Now()
-	step(t, ctx, "send 1.2 MB",
-		into(new(bool), chromedp.Evaluate[bool](`document.getElementById('email').value = 'x'.repeat(1200000); document.getElementById('email').form.submit(); true`)),
+	step(t, ctx, "send 8 MB",
+		into(new(bool), chromedp.Evaluate[bool](`const f = document.getElementById('email').form; const i = document.createElement('input'); i.type = 'hidden'; i.name = 'note'; i.value = 'Kementerian é '.repeat(420000); f.appendChild(i); f.submit(); true`)),
 		chromedp.WaitVisible(chromedp.CSS(`main h1`)),
 		into(&h1, chromedp.Text(chromedp.CSS(`main h1`))),
 		chromedp.Func(func(context.Context, *chromedp.Target) error { took = time.Since(start); return nil }),
