@@ -135,6 +135,45 @@ func TestAttentionForEachRole(t *testing.T) {
 	waitFor(t, "the communication check's e-mail to its nominee", func() bool {
 		return len(mailsTo(t, dir, "bima@kemlu.demo", "Uji komunikasi")) > 1
 	})
+	// The demo's amendments reached the chair; its silence the people
+	// of each delegation who may object, and nobody else.
+	for _, c := range []struct {
+		to, subject string
+		want        bool
+	}{
+		{"nurul@kln-my.demo", "New amendment to " + draft, true},
+		{"maria@asean.demo", "New amendment to", false},
+		{"sari@kemlu.demo", "Dalam prosedur diam hingga", true},
+		{"bima@kemlu.demo", "Dalam prosedur diam hingga", true},
+		{"weiming@csa-sg.demo", "Under silence until", true},
+		{"dewi@kemlu.demo", "Under silence until", false},
+		{"ayu@ruangdigital.demo", "Dalam prosedur diam", false},
+		{"bima@kemlu.demo", "Laporan nasional", false},
+	} {
+		if got := len(mailsTo(t, dir, c.to, c.subject)) > 0; got != c.want {
+			t.Errorf("e-mail to %s about %q: %v, want %v", c.to, c.subject, got, c.want)
+		}
+	}
+	// Indonesia objects: the silence is broken and the chair hears why.
+	sari := as("sari@kemlu.demo")
+	neg := decode[[]struct{ ID string }](t, sari.api("GET", "/api/v1/negotiation", "", nil))
+	if len(neg) != 1 {
+		t.Fatalf("negotiations: %+v", neg)
+	}
+	tor := decode[struct{ Silences []struct{ ID, State string } }](t, sari.api("GET", "/api/v1/negotiation/"+neg[0].ID+"/texts/t2", "", nil))
+	if len(tor.Silences) == 0 || tor.Silences[len(tor.Silences)-1].State != "running" {
+		t.Fatalf("no silence running on t2: %+v", tor)
+	}
+	wantStatus(t, sari.api("POST", "/api/v1/negotiation/"+neg[0].ID+"/acts", "", map[string]string{"kind": "object", "text": "t2",
+		"silence": tor.Silences[len(tor.Silences)-1].ID, "reason": "Forty-eight hours is too short for capitals."}), 202)
+	waitFor(t, "the objection's e-mail to the chair", func() bool {
+		ms := mailsTo(t, dir, "nurul@kln-my.demo", "Silence broken on "+silenceText)
+		return len(ms) == 1 && strings.Contains(ms[0], "Forty-eight hours is too short for capitals.")
+	})
+	if got := attention(t, as("nurul@kln-my.demo")); strings.Contains(got, "is under silence") {
+		t.Errorf("a broken silence still listed for the chair:\n%s", got)
+	}
+
 	files, _ := filepath.Glob(filepath.Join(dir, "*.eml"))
 	if len(files) < 20 {
 		t.Fatalf("only %d e-mails", len(files))

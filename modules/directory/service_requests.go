@@ -257,10 +257,19 @@ func (s *Networks) UpdateRequest(ctx context.Context, id, action, body string) (
 		}
 		if s.local(other) {
 			o, err := s.orgByAddr(ctx, tx.Conn, other)
-			if err == nil {
-				return s.people.NotifyOrg(ctx, tx, o.ID, actors, notify.RequestUpdate, "/requests", notify.Args{"subject": r.Subject, "by": me})
+			if err != nil {
+				return nil
 			}
-			return nil
+			// Both sides' copies are on this node: link to the other's.
+			path := "/requests"
+			var theirs string
+			switch err := tx.Get(ctx, &theirs, `SELECT id FROM poc_requests WHERE from_addr = ? AND origin_id = ? AND org_id = ?`, r.From, r.OriginID, o.ID); {
+			case err == nil:
+				path += "/" + theirs
+			case core.KindOf(err) != core.KindNotFound:
+				return core.Wrap("directory: update request", err)
+			}
+			return s.people.NotifyOrg(ctx, tx, o.ID, actors, notify.RequestUpdate, path, notify.Args{"subject": r.Subject, "by": me})
 		}
 		handle, _, _ := federation.Address(me)
 		_, err := s.fed.Send(ctx, tx, federation.Outgoing{Type: TypeRequestUpdate, From: handle, To: other, TLP: r.TLP, Payload: u})
