@@ -58,6 +58,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDiff -fuzztime $(FUZZTIME) ./modules/negotiation
 	$(GO) test -run '^$$' -fuzz FuzzMarked -fuzztime $(FUZZTIME) ./modules/negotiation
 	$(GO) test -run '^$$' -fuzz FuzzApplyAct -fuzztime $(FUZZTIME) ./modules/negotiation
+	$(GO) test -run '^$$' -fuzz FuzzDecodePublication -fuzztime $(FUZZTIME) ./modules/norms
 	$(GO) test -run '^$$' -fuzz FuzzParseObject -fuzztime $(FUZZTIME) ./modules/intel
 	$(GO) test -run '^$$' -fuzz FuzzStreamObjects -fuzztime $(FUZZTIME) ./modules/intel
 	$(GO) test -run '^$$' -fuzz FuzzCheckPattern -fuzztime $(FUZZTIME) ./modules/intel

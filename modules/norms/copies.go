@@ -54,20 +54,48 @@ func strictJSON(b []byte, v any) error {
 // open checks a statement's signature by the sending node over the exact
 // bytes received, and that the state it speaks for is on that node and is
 // the envelope's sender.
-func (s *Service) open(ctx context.Context, env federation.Envelope, context, statement string, v any, org func() string) (host, fp string, err error) {
+func (s *Service) open(ctx context.Context, env federation.Envelope, context, statement string, decode func([]byte) (string, error)) (host, fp string, err error) {
 	fromHandle, host, _ := federation.Address(env.From)
 	body, fp, err := s.sign.OpenStatement(ctx, context, []byte(statement), host)
 	if err != nil {
 		return "", "", &core.Error{Kind: core.KindInvalid, Op: "norms: receive", Message: "err.form", Err: err}
 	}
-	if err := strictJSON(body, v); err != nil {
-		return "", "", malformed(context + ": " + err.Error())
+	org, err := decode(body)
+	if err != nil {
+		return "", "", err
 	}
-	handle, orgHost, ok := federation.Address(org())
+	handle, orgHost, ok := federation.Address(org)
 	if !ok || orgHost != host || handle != fromHandle {
 		return "", "", refused("a report of a state on another node")
 	}
 	return host, fp, nil
+}
+
+// decodePublication reads a peer's publication from the bytes it signed and
+// checks what this node relies on: identity, state, audience, and answers
+// that fit the framework and the limits of this node's own.
+func decodePublication(body []byte, fw Framework) (Publication, error) {
+	var pub Publication
+	if err := strictJSON(body, &pub); err != nil {
+		return pub, malformed("publication: " + err.Error())
+	}
+	switch {
+	case !core.ValidID(pub.Report) || !core.ValidID(pub.Series) || pub.Version < 1 || pub.At.IsZero():
+		return pub, malformed("publication: identity")
+	case len(pub.Country) != 2 || trimTitle(pub.Title) == "" || strings.TrimSpace(pub.NameEN) == "":
+		return pub, malformed("publication: state or title")
+	case pub.Audience != "public" && !strings.HasPrefix(pub.Audience, AudienceNetwork):
+		return pub, malformed("publication: audience")
+	}
+	if _, _, ok := federation.Address(pub.Organisation); !ok {
+		return pub, malformed("publication: organisation")
+	}
+	for _, a := range pub.Answers {
+		if len(a.validate(fw)) > 0 {
+			return pub, malformed("publication: answer " + a.Part + " " + a.Norm)
+		}
+	}
+	return pub, nil
 }
 
 // receiveReport keeps a peer's signed copy of a published version. Older
@@ -75,24 +103,15 @@ func (s *Service) open(ctx context.Context, env federation.Envelope, context, st
 // the same report is refused.
 func (s *Service) receiveReport(ctx context.Context, tx *store.Tx, env federation.Envelope, statement string) error {
 	var pub Publication
-	host, fp, err := s.open(ctx, env, TypeReport, statement, &pub, func() string { return pub.Organisation })
+	host, fp, err := s.open(ctx, env, TypeReport, statement, func(body []byte) (string, error) {
+		var err error
+		pub, err = decodePublication(body, s.fw)
+		return pub.Organisation, err
+	})
 	if err != nil {
 		return err
 	}
 	handle, _, _ := federation.Address(pub.Organisation)
-	switch {
-	case !core.ValidID(pub.Report) || !core.ValidID(pub.Series) || pub.Version < 1 || pub.At.IsZero():
-		return malformed("publication: identity")
-	case len(pub.Country) != 2 || trimTitle(pub.Title) == "" || strings.TrimSpace(pub.NameEN) == "":
-		return malformed("publication: state or title")
-	case pub.Audience != "public" && !strings.HasPrefix(pub.Audience, AudienceNetwork):
-		return malformed("publication: audience")
-	}
-	for _, a := range pub.Answers {
-		if len(a.validate(s.fw)) > 0 {
-			return malformed("publication: answer " + a.Part + " " + a.Norm)
-		}
-	}
 	if n, ok := strings.CutPrefix(pub.Audience, AudienceNetwork); ok {
 		// Only a node with a member of the network may hold its reports.
 		var members int
@@ -147,12 +166,14 @@ func (s *Service) receiveReport(ctx context.Context, tx *store.Tx, env federatio
 // nothing.
 func (s *Service) receiveWithdrawal(ctx context.Context, tx *store.Tx, env federation.Envelope, statement string) error {
 	var w Withdrawal
-	host, _, err := s.open(ctx, env, TypeWithdrawal, statement, &w, func() string { return w.Organisation })
+	host, _, err := s.open(ctx, env, TypeWithdrawal, statement, func(body []byte) (string, error) {
+		if err := strictJSON(body, &w); err != nil || !core.ValidID(w.Report) || w.At.IsZero() {
+			return "", malformed("withdrawal")
+		}
+		return w.Organisation, nil
+	})
 	if err != nil {
 		return err
-	}
-	if !core.ValidID(w.Report) || w.At.IsZero() {
-		return malformed("withdrawal")
 	}
 	var held struct {
 		Series  string `db:"series_id"`

@@ -62,6 +62,10 @@ func (s *Service) distribute(ctx context.Context, tx *store.Tx, r Report, typ st
 // send puts a statement about r in an envelope to each address, one per
 // node, and remembers which nodes a publication went to.
 func (s *Service) send(ctx context.Context, tx *store.Tx, r Report, typ string, to []string, signed []byte) error {
+	tlp := core.TLPClear
+	if r.Audience != "public" {
+		tlp = core.TLPGreen // a network's community
+	}
 	done := map[string]bool{}
 	for _, addr := range to {
 		_, host, _ := federation.Address(addr)
@@ -69,7 +73,7 @@ func (s *Service) send(ctx context.Context, tx *store.Tx, r Report, typ string, 
 			continue
 		}
 		done[host] = true
-		env, err := s.sign.Send(ctx, tx, federation.Outgoing{Type: typ, From: r.OrgHandle, To: addr, TLP: core.TLPClear, Payload: statementPayload{Statement: string(signed)}})
+		env, err := s.sign.Send(ctx, tx, federation.Outgoing{Type: typ, From: r.OrgHandle, To: addr, TLP: tlp, Payload: statementPayload{Statement: string(signed)}})
 		if err != nil {
 			// A peer not verified (yet, or any more) is skipped; CatchUp
 			// sends it the publication once it is.
