@@ -119,4 +119,7 @@ func TestIntelPagesShowSubstance(t *testing.T) {
 	r = a.officer.get(obj(ind))
 	wantContains(t, r, "Berlaku sejak", "aktivitas berbahaya", "20 Nov 2026, 08.05 UTC", "31 Jan 2027, 00.00 UTC", "GridLock C2 <em>menandakan</em> GridLock loader", "Salin")
 	wantContains(t, a.officer.get(obj(rep)), "22 Nov 2026, 10.00 UTC", "kampanye")
+	wantContains(t, a.officer.get(obj(ident)), "Jenis identitas", "organisasi", "energi")
+	wantContains(t, a.officer.get("/intel"), `<option value="financial-services">jasa keuangan</option>`, `<option value="intrusion-set">Kelompok intrusi</option>`)
+	wantContains(t, a.officer.get("/intel/new?kind=indicator"), "aktivitas berbahaya", "jasa keuangan")
 }

@@ -207,7 +207,13 @@ func (m *Module) objectView(r *http.Request) (objectView, error) {
 	_ = json.Unmarshal([]byte(cur.Raw), &raw)
 	head := rowOf(cur, raw, names, has)
 	title := cur.Name
-	if title == "" {
+	switch {
+	case title != "":
+	case head.Rel != nil:
+		title = head.Rel.Source.Text + " → " + head.Rel.Target.Text
+	case head.Of != nil:
+		title = head.Of.Text
+	default:
 		title = cmp.Or(head.Short(), head.Untitled())
 	}
 	v := objectView{Page: m.web.Page(r, "title.intel_object", title), O: cur, Head: head, Props: propsOf(cur.Raw, has, names),

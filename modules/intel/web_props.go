@@ -189,7 +189,11 @@ func propOf(k string, v any, has hasMessage, names map[string]link) (prop, bool)
 	case slices.Contains(vocabProps, k):
 		for _, x := range asList(v) {
 			if s, ok := x.(string); ok && s != "" {
-				p.Vocab = append(p.Vocab, vocabOf(s, has))
+				v := vocabOf(s, has)
+				if key := "stixs." + s; k == "sectors" && has(key) {
+					v.Key = key
+				}
+				p.Vocab = append(p.Vocab, v)
 			}
 		}
 		return p, len(p.Vocab) > 0
