@@ -105,3 +105,24 @@ func FuzzDecodeEnvelope(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkDecodeEnvelope: the strict decoding of an envelope of 1 KiB (the
+// duplicate-key, NUL and UTF-8 check included), on the inbox's hot path.
+func BenchmarkDecodeEnvelope(b *testing.B) {
+	_, hk := fixedKeys(&testing.T{})
+	env := Envelope{ID: "01KB0000000000000000000000", Type: "correspondence.message", From: "kemlu@node-a.example", To: "csa-sg@node-b.example", Created: time.Now().UTC(), TLP: core.TLPAmber}
+	if err := env.Seal(hk.PublicKey(), make([]byte, envelopePayload)); err != nil {
+		b.Fatal(err)
+	}
+	raw, _ := json.Marshal(env)
+	b.SetBytes(int64(len(raw)))
+	for b.Loop() {
+		if _, err := DecodeEnvelope(raw); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// envelopePayload is the payload size of BenchmarkDecodeEnvelope: about a
+// letter's.
+const envelopePayload = 1 << 10
