@@ -155,7 +155,9 @@ func (m *Module) requestPage(r *http.Request, title string) (requestView, error)
 		v.Network = n.Name(v.Lang)
 	}
 	if access.Check(v.Actor, access.PocRequestAct, access.Resource{OrgID: req.OrgID}) == nil {
-		for _, act := range []string{ActAcknowledge, ActProgress, ActAnswer, ActClose, ActNote} {
+		// The answer (or, for the sender, a note) is the main action and
+		// comes first; closing comes last, behind a confirmation.
+		for _, act := range []string{ActAnswer, ActAcknowledge, ActProgress, ActNote, ActClose} {
 			if next(req.Direction, req.State, act) != "" {
 				v.Actions = append(v.Actions, act)
 			}
@@ -184,6 +186,10 @@ func (m *Module) requestPrint(w http.ResponseWriter, r *http.Request) {
 
 func (m *Module) requestUpdate(w http.ResponseWriter, r *http.Request) {
 	f := web.NewForm(r)
+	if f.Get("action") == ActClose && f.Get("confirm") != "yes" {
+		m.requestCloseConfirm(w, r, f)
+		return
+	}
 	if _, err := m.nets.UpdateRequest(r.Context(), r.PathValue("id"), f.Get("action"), f.Get("body")); err != nil {
 		v, verr := m.requestPage(r, "title.request")
 		if verr == nil && f.Take(err) {
