@@ -102,7 +102,9 @@ func (m *Module) taxiiError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	lang := taxiiLang(r)
 	desc := ""
-	if ce.Message != "" && m.web.Catalog().Has(ce.Message) {
+	// "err.form" points a person at the fields marked on a page; a TAXII
+	// client has no page, so the fields' own messages say it all.
+	if ce.Message != "" && ce.Message != "err.form" && m.web.Catalog().Has(ce.Message) {
 		desc = m.web.Catalog().T(lang, ce.Message)
 	}
 	var fields []string
