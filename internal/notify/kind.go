@@ -50,9 +50,10 @@ var (
 	// Norms.
 	ReportReview = Kind{Name: "report_review", Params: []string{"title", "by"}}
 	// Negotiation.
-	Amendment   = Kind{Name: "amendment", Params: []string{"process", "text", "by"}}
-	Objection   = Kind{Name: "objection", Params: []string{"process", "text", "by", "reason"}}
-	SilenceOpen = Kind{Name: "silence", Params: []string{"process", "text", "deadline"}}
+	Amendment     = Kind{Name: "amendment", Params: []string{"process", "text", "by"}}
+	Objection     = Kind{Name: "objection", Params: []string{"process", "text", "by", "reason"}}
+	SilenceOpen   = Kind{Name: "silence", Params: []string{"process", "text", "deadline"}}
+	SilenceEnding = Kind{Name: "silence_ending", Params: []string{"process", "text", "deadline"}}
 )
 
 // Kinds lists every kind of notification e-mail.
@@ -60,7 +61,7 @@ var Kinds = []Kind{
 	MessageArrived, MessageUndelivered, AckOverdueOut, AckOverdueIn,
 	Invite, Nomination, Ping, PingRemind, RequestArrived, RequestUpdate, RequestDue, RequestOverdue,
 	ReportReview,
-	Amendment, Objection, SilenceOpen,
+	Amendment, Objection, SilenceOpen, SilenceEnding,
 }
 
 // DeadlineFormat is how a deadline reads in an e-mail: unambiguous in every

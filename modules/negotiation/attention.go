@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"time"
 
 	"entente.example/entente/core"
 	"entente.example/entente/internal/federation"
+	"entente.example/entente/internal/jobs"
 	"entente.example/entente/internal/notify"
 	"entente.example/entente/internal/store"
 	"entente.example/entente/internal/web"
@@ -65,19 +67,76 @@ func (s *Service) tellChair(ctx context.Context, tx *store.Tx, p *Process, act A
 }
 
 // tellSilence e-mails this node's delegations that a text went under
-// silence: they have until the deadline to object.
+// silence, and schedules the reminder that it is ending.
 func (s *Service) tellSilence(ctx context.Context, tx *store.Tx, p *Process, t *Text) error {
+	sil := t.Silence()
+	if sil == nil || s.notify == nil {
+		return nil
+	}
+	if err := s.tellDelegations(ctx, tx, p, t, notify.SilenceOpen); err != nil {
+		return err
+	}
+	return s.jobs.Enqueue(ctx, tx, jobSilenceEnding, silenceRef{Process: p.ID, Text: t.ID, Silence: sil.ID},
+		jobs.Options{RunAt: remindAt(sil), UniqueKey: jobSilenceEnding + ":" + sil.ID})
+}
+
+// tellDelegations e-mails the people of this node's delegations who may
+// object (admins and officers) about the silence running on t.
+func (s *Service) tellDelegations(ctx context.Context, tx *store.Tx, p *Process, t *Text, k notify.Kind) error {
 	sil := t.Silence()
 	if sil == nil {
 		return nil
 	}
 	args := notify.Args{"process": p.Title, "text": t.Title, "deadline": sil.Deadline.UTC().Format(notify.DeadlineFormat)}
 	for _, x := range p.InRole(RoleDelegation) {
-		if err := s.tellLocal(ctx, tx, x.Addr, notify.SilenceOpen, textPath(p, t), args); err != nil {
+		if err := s.tellLocal(ctx, tx, x.Addr, k, textPath(p, t), args); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// jobSilenceEnding reminds delegations that a silence is about to end.
+const jobSilenceEnding = "negotiation.silence_ending"
+
+// silenceRef names one silence procedure.
+type silenceRef struct {
+	Process string `json:"process"`
+	Text    string `json:"text"`
+	Silence string `json:"silence"`
+}
+
+// remindAt is when delegations hear that a silence is ending: a day before
+// its deadline, or halfway through a silence shorter than two days.
+func remindAt(sil *Silence) time.Time {
+	at := sil.Deadline.Add(-24 * time.Hour)
+	if half := sil.Started.Add(sil.Deadline.Sub(sil.Started) / 2); at.Before(half) {
+		at = half
+	}
+	return at
+}
+
+// silenceEndingJob e-mails the reminder, unless the silence was broken or
+// has ended meanwhile.
+func (s *Service) silenceEndingJob(ctx context.Context, b []byte) error {
+	var j silenceRef
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	return s.db.WithTx(ctx, func(tx *store.Tx) error {
+		p, _, err := s.load(ctx, tx.Conn, j.Process)
+		if core.KindOf(err) == core.KindNotFound {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		t, ok := p.Text(j.Text)
+		if !ok || t.Silence() == nil || t.Silence().ID != j.Silence || !tx.Now.Before(t.Silence().Deadline) {
+			return nil
+		}
+		return s.tellDelegations(ctx, tx, p, t, notify.SilenceEnding)
+	})
 }
 
 // runningSilences returns the ids of the silences running in p.

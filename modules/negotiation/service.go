@@ -57,6 +57,7 @@ func NewService(db *store.DB, f Fed, l *ledger.Log, q *jobs.Queue) *Service {
 	// A silence must end: its job keeps trying (backing off to hourly)
 	// rather than leave a text frozen under silence.
 	q.Register(jobs.Kind{Name: jobSilence, MaxAttempts: 1000, Handle: s.silenceJob})
+	q.Register(jobs.Kind{Name: jobSilenceEnding, MaxAttempts: 8, Handle: s.silenceEndingJob})
 	f.Handle("negotiation", s)
 	return s
 }
