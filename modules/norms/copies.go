@@ -112,6 +112,15 @@ func (s *Service) receiveReport(ctx context.Context, tx *store.Tx, env federatio
 		return err
 	}
 	handle, _, _ := federation.Address(pub.Organisation)
+	// Reports are states': one the peer's directory calls something else is
+	// not believed (an organisation the directory does not list yet is).
+	var kind string
+	err = tx.Get(ctx, &kind, `SELECT o.kind FROM peer_orgs o JOIN peers p ON p.id = o.peer_id WHERE p.host = ? AND o.handle = ?`, host, handle)
+	if err == nil && !core.OrgKind(kind).State() {
+		return refused("a report of an organisation that is not a state")
+	} else if err != nil && core.KindOf(err) != core.KindNotFound {
+		return core.Wrap("norms: receive", err)
+	}
 	if n, ok := strings.CutPrefix(pub.Audience, AudienceNetwork); ok {
 		// Only a node with a member of the network may hold its reports.
 		var members int

@@ -213,7 +213,7 @@ func TestReportsAcrossNodes(t *testing.T) {
 			org  string
 			role core.Role
 		}
-		a := newFedNode(t, e, []org{{"kemlu", "state_ministry", "ID", "Ministry of Foreign Affairs of Indonesia"}},
+		a := newFedNode(t, e, []org{{"kemlu", "state_ministry", "ID", "Ministry of Foreign Affairs of Indonesia"}, {"telco", "company", "ID", "A telecoms company"}},
 			map[string]person{"sari": {"kemlu", core.RoleAdmin}, "dewi": {"kemlu", core.RoleAnalyst}})
 		b := newFedNode(t, e, []org{{"csa-sg", "state_agency", "SG", "Cyber Security Agency of Singapore"}, {"acme", "company", "SG", "Acme"}},
 			map[string]person{"weiming": {"csa-sg", core.RoleAdmin}, "eve": {"acme", core.RoleAdmin}})
@@ -300,6 +300,9 @@ func TestReportsAcrossNodes(t *testing.T) {
 		forged, _ := a.fed.SignStatement(norms.TypeReport, norms.Publication{Report: core.NewID(time.Now()), Series: core.NewID(time.Now()), Organisation: "csa-sg@" + b.host,
 			NameEN: "Not Singapore", Country: "SG", Title: "Forged", Version: 9, Audience: "public", At: time.Now(), Answers: []norms.Answer{}})
 		wantKind(t, "a's node speaking for b's state", deliver(norms.TypeReport, "kemlu@"+a.host, string(forged)), core.KindForbidden)
+		company, _ := a.fed.SignStatement(norms.TypeReport, norms.Publication{Report: core.NewID(time.Now()), Series: core.NewID(time.Now()), Organisation: "telco@" + a.host,
+			NameEN: "A telecoms company", Country: "ID", Title: "Our report", Version: 1, Audience: "public", At: time.Now(), Answers: []norms.Answer{}})
+		wantKind(t, "a company's report", deliver(norms.TypeReport, "telco@"+a.host, string(company)), core.KindForbidden)
 		wantKind(t, "changed bytes", deliver(norms.TypeReport, "kemlu@"+a.host, strings.Replace(v2.Statement, "Updated", "Amended", 1)), core.KindInvalid)
 
 		// Withdrawal: gone from the lists on both nodes, recorded on both.
