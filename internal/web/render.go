@@ -308,6 +308,19 @@ func (s *Server) Render(w http.ResponseWriter, r *http.Request, status int, name
 	w.Write(buf.Bytes())
 }
 
+// serveFavicon answers the /favicon.ico that browsers ask for on every
+// site, whatever the page links to.
+func (s *Server) serveFavicon(w http.ResponseWriter, r *http.Request) {
+	b, err := fs.ReadFile(s.files, "static/favicon.ico")
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	w.Header().Set("Content-Type", "image/x-icon")
+	http.ServeContent(w, r, "favicon.ico", time.Time{}, bytes.NewReader(b))
+}
+
 // serveStatic serves fingerprinted assets with a year's cache.
 func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request) {
 	p, ok := s.assets.files[r.PathValue("file")]
