@@ -34,6 +34,7 @@ func TestDurationsInTheReadersLanguage(t *testing.T) {
 			"Ditolak oleh sg.test: Tidak ada organisasi tersebut di simpul ini."},
 		{"id", cat.Note("id", "peer sg.test refused the envelope: err.no_such_key_here"), "Ditolak oleh sg.test: simpul itu memberi alasan yang tidak dikenal simpul ini."},
 		{"en", cat.Note("en", "peer sg.test: dial tcp: connection refused"), "peer sg.test: dial tcp: connection refused"},
+		{"id", cat.Note("id", "retry horizon passed"), "Simpul penerima tidak menerimanya dalam batas waktu percobaan ulang."},
 		{"id", cat.T("id", "err.recipient_unknown_peer x@sg.test"), "x@sg.test: direktori simpul tersebut tidak memuat organisasi itu. Pilih alamat dari daftar."},
 	}
 	for _, tt := range tests {

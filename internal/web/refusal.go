@@ -9,9 +9,13 @@ import "regexp"
 var refusalRE = regexp.MustCompile(`peer (\S+?)(?: refused the envelope)?: (?:\S+ refused by \S+: )?(err\.[a-z0-9_.]+)$`)
 
 // Note renders a delivery note for a person in lang: a peer's refusal whose
-// reason is a message key is said in words ("Refused by HOST: reason");
-// any other note is returned as it is.
+// reason is a message key is said in words ("Refused by HOST: reason"), and
+// so is the end of retrying; any other note (a network error, in the words
+// of the system that met it) is returned as it is.
 func (c Catalog) Note(lang, note string) string {
+	if note == "retry horizon passed" { // federation's words when it gives up
+		return c.T(lang, "note.horizon_passed")
+	}
 	m := refusalRE.FindStringSubmatch(note)
 	if m == nil {
 		return note
