@@ -41,6 +41,8 @@ func (m *Module) Routes() []web.Route {
 		{Pattern: "POST /negotiation/{pid}/contributions", Action: act, Handler: m.contribute},
 		{Pattern: "GET " + t, Action: read, Handler: m.text},
 		{Pattern: "GET " + t + "/clean", Action: read, Handler: m.clean},
+		{Pattern: "GET " + t + "/export.docx", Action: read, Handler: m.export("docx")},
+		{Pattern: "GET " + t + "/export.odt", Action: read, Handler: m.export("odt")},
 		{Pattern: "GET " + t + "/compare", Action: read, Handler: m.compare},
 		{Pattern: "GET " + t + "/positions", Action: read, Handler: m.positions},
 		{Pattern: "GET " + t + "/amend", Action: access.NegotiationAct, Handler: m.amendForm},
