@@ -188,7 +188,6 @@ func (m *Module) apiRevise(w http.ResponseWriter, r *http.Request) {
 	m.web.JSON(w, http.StatusCreated, map[string]int{"rev": n})
 }
 
-
 func (m *Module) apiSilence(w http.ResponseWriter, r *http.Request) {
 	var in SilenceInput
 	if err := web.DecodeJSON(r, &in); err != nil {
