@@ -19,7 +19,7 @@ func TestBrowserRecordsShowSubstance(t *testing.T) {
 	b := startFederated(t, "", "csa-sg", "SG", "Cyber Security Agency of Singapore")
 	peer(t, a, b)
 	coll := mustIntelCollection(t, a)
-	mustUploadBundle(t, a, coll, intelBundle)
+	status := mustUploadBundle(t, a, coll, intelBundle).Header.Get("Location")
 	waitFor(t, "b's directory on a", func() bool { return strings.Contains(a.officer.get("/mail/new").Body, "csa-sg@"+b.host) })
 	r := a.officer.post("/mail", url.Values{"from": {"cert"}, "to": {"csa-sg@" + b.host}, "subject": {"GridLock indicators"}, "body": {"See the collection."}, "tlp": {"GREEN"}})
 	wantStatus(t, r, 303)
@@ -32,13 +32,29 @@ func TestBrowserRecordsShowSubstance(t *testing.T) {
 	var pattern, list, verdict, says, how string
 	var wide bool
 	noSideScroll := into(&wide, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`))
-	step(t, ctx, "the indicator on a phone",
+	step(t, ctx, "an upload's result on a phone",
 		chromedp.EmulateViewport(390, 900),
 		signInAs(a.URL, "officer@cert.test", "officer password 1"),
+		chromedp.Navigate(a.URL+status),
+		chromedp.WaitVisible(chromedp.ID("successes")),
+		into(&list, chromedp.Text(chromedp.CSS("#successes + table tbody"))),
+		noSideScroll,
+		shot("20-upload-result-390"),
+	)
+	if !strings.Contains(list, "GridLock C2 (Indicator)") || !strings.Contains(list, "Grid operator CSIRT (Identity)") ||
+		!strings.Contains(list, "GridLock C2 → GridLock loader (Relationship)") || !strings.Contains(list, "GridLock C2 (Sighting)") {
+		t.Errorf("the upload's result:\n%s", list)
+	}
+	if wide {
+		t.Error("the upload's result scrolls sideways at 390 px")
+	}
+	step(t, ctx, "the list on a phone",
 		chromedp.Navigate(a.URL+"/intel"),
 		chromedp.WaitVisible(chromedp.ID("results")),
 		into(&list, chromedp.Text(chromedp.CSS("#results ~ table tbody"))),
 		shot("21-intel-list-390"),
+	)
+	step(t, ctx, "the indicator on a phone",
 		chromedp.Click(chromedp.CSS(`a[href$="/o/indicator--b0000000-0000-4000-8000-000000000002"]`)),
 		chromedp.WaitVisible(chromedp.ID("v-pattern")),
 		chromedp.WaitVisible(chromedp.CSS(`button[data-copy="v-pattern"]`)), // shown by its script

@@ -71,7 +71,8 @@ func TestIntelPagesShowSubstance(t *testing.T) {
 		sight = "sighting--b0000000-0000-4000-8000-000000000005"
 		rep   = "report--b0000000-0000-4000-8000-000000000006"
 	)
-	wantContains(t, r, `<a href="`+obj(ind)+`">GridLock C2</a>`, `<a href="`+obj(rep)+`">GridLock campaign</a>`, `<a href="`+obj(ident)+`">Grid operator CSIRT</a>`)
+	wantContains(t, r, `<a href="`+obj(ind)+`">GridLock C2</a>`, `<a href="`+obj(rep)+`">GridLock campaign</a>`, `<a href="`+obj(ident)+`">Grid operator CSIRT</a>`,
+		`<a href="`+obj(rel)+`">GridLock C2 → GridLock loader</a>`, `<a href="`+obj(sight)+`">GridLock C2</a> <small>(Sighting)</small>`)
 
 	// The indicator's page: its pattern and validity, out of the raw JSON.
 	r = a.officer.get(obj(ind))

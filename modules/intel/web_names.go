@@ -41,6 +41,12 @@ func objectHref(o Stored) string {
 // may see: objects, TLP markings and sharing groups. What stays unknown is
 // named by refLink.
 func (m *Module) names(ctx context.Context, orgs []string, ids []string) (map[string]link, error) {
+	return m.namesAt(ctx, orgs, ids, 0)
+}
+
+// namesAt resolves names; at depth 0 an object named by what it links (a
+// relationship, a sighting) is named through one more look-up.
+func (m *Module) namesAt(ctx context.Context, orgs []string, ids []string, depth int) (map[string]link, error) {
 	out := map[string]link{}
 	var look []string
 	for _, id := range ids {
@@ -62,9 +68,13 @@ func (m *Module) names(ctx context.Context, orgs []string, ids []string) (map[st
 	if err != nil {
 		return nil, err
 	}
+	var linking []Stored
 	for _, o := range rows {
 		if _, ok := out[o.ID]; ok {
 			continue // the newest is first
+		}
+		if o.Name == "" && slices.Contains(linkingTypes, o.Type) {
+			linking = append(linking, o)
 		}
 		text := o.Name
 		if text == "" {
@@ -74,6 +84,22 @@ func (m *Module) names(ctx context.Context, orgs []string, ids []string) (map[st
 			text = refLink(o.ID, nil).Text
 		}
 		out[o.ID] = link{Href: objectHref(o), Text: text, Type: o.Type}
+	}
+	if len(linking) > 0 && depth == 0 {
+		named, err := m.rowsAt(ctx, orgs, linking, func(string) bool { return false }, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range named {
+			l := out[r.ID]
+			switch {
+			case r.Rel != nil:
+				l.Text = r.Rel.Source.Text + " → " + r.Rel.Target.Text
+			case r.Of != nil:
+				l.Text = r.Of.Text
+			}
+			out[r.ID] = l
+		}
 	}
 	for _, id := range look {
 		if _, ok := out[id]; ok || !strings.HasPrefix(id, "marking-definition--") {
@@ -109,12 +135,17 @@ func (m *Module) groupNames(ctx context.Context, orgs []string) (map[string]stri
 // rowsOf names objects for a list: one look-up for everything the rows
 // refer to.
 func (m *Module) rowsOf(ctx context.Context, orgs []string, objs []Stored, has hasMessage) ([]objectRow, error) {
+	return m.rowsAt(ctx, orgs, objs, has, 0)
+}
+
+// linkingTypes are named by the objects they link.
+var linkingTypes = []string{"relationship", "sighting", "opinion", "note"}
+
+func (m *Module) rowsAt(ctx context.Context, orgs []string, objs []Stored, has hasMessage, depth int) ([]objectRow, error) {
 	var ids []string
 	refs := make([]map[string]any, len(objs))
 	for i, o := range objs {
-		switch o.Type {
-		case "relationship", "sighting", "opinion", "note":
-		default:
+		if !slices.Contains(linkingTypes, o.Type) {
 			continue
 		}
 		var r map[string]any
@@ -136,7 +167,7 @@ func (m *Module) rowsOf(ctx context.Context, orgs []string, objs []Stored, has h
 	names := map[string]link{}
 	if len(ids) > 0 {
 		var err error
-		if names, err = m.names(ctx, orgs, ids); err != nil {
+		if names, err = m.namesAt(ctx, orgs, ids, depth); err != nil {
 			return nil, err
 		}
 	}
