@@ -84,7 +84,7 @@ func decodePublication(body []byte, fw Framework) (Publication, error) {
 		return pub, malformed("publication: identity")
 	case len(pub.Country) != 2 || trimTitle(pub.Title) == "" || strings.TrimSpace(pub.NameEN) == "":
 		return pub, malformed("publication: state or title")
-	case pub.Audience != "public" && !strings.HasPrefix(pub.Audience, AudienceNetwork):
+	case pub.Audience != "public" && (!strings.HasPrefix(pub.Audience, AudienceNetwork) || len(pub.Audience) > 100):
 		return pub, malformed("publication: audience")
 	}
 	if _, _, ok := federation.Address(pub.Organisation); !ok {
