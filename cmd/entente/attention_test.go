@@ -149,6 +149,8 @@ func TestAttentionForEachRole(t *testing.T) {
 		{"dewi@kemlu.demo", "Under silence until", false},
 		{"ayu@ruangdigital.demo", "Dalam prosedur diam", false},
 		{"bima@kemlu.demo", "Laporan nasional", false},
+		// The network's name in the reader's language.
+		{"bima@kemlu.demo", "Uji komunikasi: Direktori Global", true},
 	} {
 		if got := len(mailsTo(t, dir, c.to, c.subject)) > 0; got != c.want {
 			t.Errorf("e-mail to %s about %q: %v, want %v", c.to, c.subject, got, c.want)

@@ -27,7 +27,10 @@ func (k Kind) SubjectKey() string { return "mail." + k.Name + ".subject" }
 // BodyKey is the message key of the kind's body.
 func (k Kind) BodyKey() string { return "mail." + k.Name + ".body" }
 
-// Args are the values of a notification's parameters, by name.
+// Args are the values of a notification's parameters, by name. A value
+// that has a form in each language (a network's name) may also be given as
+// name@lang, such as "network@id"; the recipient's language picks it, and
+// the plain name is the fallback.
 type Args map[string]string
 
 // The kinds of notification e-mail. Every one is listed in Kinds, which the
@@ -86,7 +89,7 @@ func Render(tr Translator, lang string, k Kind, link string, args Args) (subject
 		}
 	}
 	for name := range args {
-		if !slices.Contains(k.Params, name) {
+		if base, _, _ := strings.Cut(name, "@"); !slices.Contains(k.Params, base) {
 			return "", "", fmt.Errorf("notify: %s: unknown parameter %q", k.Name, name)
 		}
 	}
@@ -94,7 +97,11 @@ func Render(tr Translator, lang string, k Kind, link string, args Args) (subject
 		return "", "", fmt.Errorf("notify: %s: link %q is not absolute", k.Name, link)
 	}
 	vals := map[string]string{"link": link}
-	for name, v := range args {
+	for _, name := range k.Params {
+		v := args[name+"@"+lang]
+		if strings.TrimSpace(v) == "" {
+			v = args[name]
+		}
 		// A subject is one line whatever a person typed into a title.
 		if vals[name] = strings.Join(strings.Fields(v), " "); vals[name] == "" {
 			vals[name] = Blank

@@ -158,6 +158,16 @@ func TestRenderRefusesWrongArguments(t *testing.T) {
 	if subject != "Due 2026-12-09 07:36 UTC" || body != "{deadline} by 2026-12-09 07:36 UTC\n\n"+link+"\n" {
 		t.Fatalf("got %q / %q", subject, body)
 	}
+	// A value in the reader's language wins; another language's is ignored.
+	for lang, want := range map[string]string{"en": "Due 9 December", "id": "Due 9 Desember"} {
+		subject, _, err = notify.Render(tr, lang, k, link, notify.Args{"title": "T", "deadline": "9 December", "deadline@id": "9 Desember", "deadline@fr": "9 décembre"})
+		if err != nil || subject != want {
+			t.Errorf("%s: %q, %v; want %q", lang, subject, err, want)
+		}
+	}
+	if _, _, err := notify.Render(tr, "en", k, link, notify.Args{"title": "T", "deadline": "D", "when@id": "x"}); err == nil {
+		t.Error("an unknown parameter in a language was taken")
+	}
 	// An empty value leaves no gap.
 	subject, _, err = notify.Render(tr, "en", k, link, notify.Args{"title": "T", "deadline": " "})
 	if err != nil || subject != "Due "+notify.Blank {

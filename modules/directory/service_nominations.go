@@ -143,7 +143,7 @@ func (s *Networks) tellSecretariat(ctx context.Context, tx *store.Tx, n Network,
 	if err != nil {
 		return err
 	}
-	return s.people.NotifyOrg(ctx, tx, sec.ID, []core.Role{core.RoleAdmin}, notify.Nomination, "/networks/"+n.ID+"#pending", notify.Args{"network": n.NameEN, "member": o.Member})
+	return s.people.NotifyOrg(ctx, tx, sec.ID, []core.Role{core.RoleAdmin}, notify.Nomination, "/networks/"+n.ID+"#pending", notify.Args{"network": n.NameEN, "network@id": n.NameID, "member": o.Member})
 }
 
 // actors are the roles that act on an organisation's requests, and so are

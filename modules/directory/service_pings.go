@@ -166,16 +166,22 @@ func (s *Networks) storeReceived(ctx context.Context, tx *store.Tx, from, member
 			return core.Wrap("directory: receive ping", err)
 		}
 	}
-	var name string
-	_ = tx.Get(ctx, &name, `SELECT name_en FROM poc_networks WHERE id = ?`, p.NetworkID)
-	if name == "" {
-		name = p.NetworkID // a network this node has no copy of yet still has a name to show
+	var name networkNames
+	_ = tx.Get(ctx, &name, `SELECT name_en, name_id FROM poc_networks WHERE id = ?`, p.NetworkID)
+	if name.EN == "" {
+		name.EN = p.NetworkID // a network this node has no copy of yet still has a name to show
 	}
-	args := notify.Args{"network": name, "deadline": p.Deadline.UTC().Format(notify.DeadlineFormat)}
+	args := notify.Args{"network": name.EN, "network@id": name.ID, "deadline": p.Deadline.UTC().Format(notify.DeadlineFormat)}
 	if inOrg > 0 {
 		return s.people.Notify(ctx, tx, p.PersonRef, notify.Ping, "/pocs", args)
 	}
 	return s.people.NotifyOrg(ctx, tx, org.ID, []core.Role{core.RoleAdmin}, notify.Ping, "/pocs", args)
+}
+
+// networkNames is a network's name in each language, for e-mails.
+type networkNames struct {
+	EN string `db:"name_en"`
+	ID string `db:"name_id"`
 }
 
 // receivePing stores a ping from a network's secretariat.
@@ -355,8 +361,8 @@ func (s *Networks) pingRemindJob(ctx context.Context, b []byte) error {
 		if err := tx.Select(ctx, &ts, `SELECT `+targetColumns+`, email FROM poc_ping_targets WHERE ping_id = ? AND state IN ('pending', 'unreachable') AND acked_at IS NULL AND reminded_at IS NULL AND email <> ''`, j.PingID); err != nil {
 			return core.Wrap("directory: remind", err)
 		}
-		var network string
-		_ = tx.Get(ctx, &network, `SELECT n.name_en FROM poc_networks n JOIN poc_pings p ON p.network_id = n.id WHERE p.id = ?`, j.PingID)
+		var network networkNames
+		_ = tx.Get(ctx, &network, `SELECT n.name_en, n.name_id FROM poc_networks n JOIN poc_pings p ON p.network_id = n.id WHERE p.id = ?`, j.PingID)
 		for _, t := range ts {
 			token, hash := newToken()
 			if _, err := tx.Exec(ctx, `UPDATE poc_ping_targets SET reminded_at = ?, token_hash = ? WHERE id = ?`, tx.Now, hash, t.ID); err != nil {
@@ -365,7 +371,7 @@ func (s *Networks) pingRemindJob(ctx context.Context, b []byte) error {
 			link := s.baseURL() + "/ping-ack?t=" + token
 			// The address may belong to no account, so no language is known:
 			// the reminder goes in both.
-			args := notify.Args{"name": t.Name, "network": network, "deadline": t.Deadline.UTC().Format(notify.DeadlineFormat)}
+			args := notify.Args{"name": t.Name, "network": network.EN, "network@id": network.ID, "deadline": t.Deadline.UTC().Format(notify.DeadlineFormat)}
 			enSubject, enBody, err := notify.Render(s.tr, "en", notify.PingRemind, link, args)
 			if err != nil {
 				return err

@@ -31,6 +31,11 @@ func (f *fakeNotifier) NotifyOrg(ctx context.Context, tx *store.Tx, orgID string
 	if len(args) != len(k.Params) || path == "" {
 		return fmt.Errorf("notify %s with %v at %q", k.Name, args, path)
 	}
+	for _, p := range k.Params {
+		if args[p] == "" {
+			return fmt.Errorf("notify %s without {%s}", k.Name, p)
+		}
+	}
 	if !slices.Equal(roles, []core.Role{core.RoleAdmin, core.RoleOfficer}) {
 		return fmt.Errorf("notify %s to roles %v", k.Name, roles)
 	}
