@@ -62,6 +62,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseObject -fuzztime $(FUZZTIME) ./modules/intel
 	$(GO) test -run '^$$' -fuzz FuzzStreamObjects -fuzztime $(FUZZTIME) ./modules/intel
 	$(GO) test -run '^$$' -fuzz FuzzCheckPattern -fuzztime $(FUZZTIME) ./modules/intel
+	$(GO) test -run '^$$' -fuzz FuzzPropsOf -fuzztime $(FUZZTIME) ./modules/intel
 	$(GO) test -run '^$$' -fuzz FuzzFromMISP -fuzztime $(FUZZTIME) ./modules/intel/misp
 
 # Start-up time, idle memory and latency under load (see docs/performance.md).
