@@ -55,9 +55,13 @@ func TestAttentionForEachRole(t *testing.T) {
 	// The UN directory's secretariat starts a communication check.
 	elena := as("elena@unoda.demo")
 	nets := decode[struct{ Items []struct{ ID, Slug string } }](t, elena.get("/api/v1/networks")).Items
+	// Indonesia's focal point nominates a deputy: it waits on the secretariat.
+	sari := as("sari@kemlu.demo")
 	for _, nw := range nets {
 		if nw.Slug == "un-poc" {
 			wantStatus(t, elena.api("POST", "/api/v1/networks/"+nw.ID+"/pings", "", map[string]any{}), 201)
+			wantStatus(t, sari.api("POST", "/api/v1/networks/"+nw.ID+"/nominations", "", map[string]any{"member": "kemlu", "category": "diplomatic", "deputy": true,
+				"person_id": personID(t, sari, "kemlu", "bima@kemlu.demo"), "phone": "+62 811 000 0101", "hours": "24/7"}), 201)
 		}
 	}
 	// Singapore asks the Indonesian CSIRT to acknowledge a message.
@@ -93,7 +97,7 @@ func TestAttentionForEachRole(t *testing.T) {
 			[]string{"Amendments to decide on “" + draft},
 			[]string{"Attention test report", "Indicators", "Communication check"}},
 		{"POC secretariat", "elena@unoda.demo",
-			[]string{"Turn on two-factor authentication"},
+			[]string{"Nominations waiting for your decision in UN Global Intergovernmental Points of Contact Directory: 1"},
 			[]string{"Amendments", "under silence", "Attention test report", "Indicators", "Communication check", "waits for your answer"}},
 		{"CERT analyst", "rina@bssn.demo",
 			[]string{"Akui “Indicators for the port incident” dari csa-sg@", "(tenggat:"},
@@ -149,6 +153,7 @@ func TestAttentionForEachRole(t *testing.T) {
 		{"dewi@kemlu.demo", "Under silence until", false},
 		{"ayu@ruangdigital.demo", "Dalam prosedur diam", false},
 		{"bima@kemlu.demo", "Laporan nasional", false},
+		{"elena@unoda.demo", "A nomination waits for your decision: UN Global", true},
 		// The network's name in the reader's language.
 		{"bima@kemlu.demo", "Uji komunikasi: Direktori Global", true},
 	} {
@@ -157,7 +162,6 @@ func TestAttentionForEachRole(t *testing.T) {
 		}
 	}
 	// Indonesia objects: the silence is broken and the chair hears why.
-	sari := as("sari@kemlu.demo")
 	neg := decode[[]struct{ ID string }](t, sari.api("GET", "/api/v1/negotiation", "", nil))
 	if len(neg) != 1 {
 		t.Fatalf("negotiations: %+v", neg)
