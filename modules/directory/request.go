@@ -60,6 +60,8 @@ type Request struct {
 	// Receipt is the recipient node's signed receipt for the request, when
 	// it went to another node and arrived.
 	Receipt string `db:"-" json:"receipt,omitempty"`
+	// Attachments are the files sent with it and with its thread.
+	Attachments []RequestAttachment `db:"-" json:"attachments,omitempty"`
 }
 
 const requestColumns = `id, origin_id, network_id, direction, org_id, from_addr, to_addr, author, type, urgency, subject, description, sector, systems, asked, indicators, follow_up, tlp, respond_by, state, answer, envelope_id, created_at, updated_at, reminded_at, overdue_at`
@@ -97,6 +99,8 @@ type RequestInput struct {
 	FollowUp    string    `json:"follow_up"`
 	TLP         core.TLP  `json:"tlp"`
 	RespondBy   time.Time `json:"respond_by"` // zero: from the template by urgency
+	// Attachments are files sent with the request (base64 in JSON).
+	Attachments []RequestAttachment `json:"attachments,omitempty"`
 }
 
 // Normalize trims the fields.

@@ -53,6 +53,9 @@ func (s *Networks) SendRequest(ctx context.Context, in RequestInput) (Request, e
 	}
 	fromAddr := s.addr(from.Handle)
 	p := in.validate(n, s.db.Clock().Now())
+	for k, v := range checkAttachments(in.Attachments) {
+		p.Add(k, v)
+	}
 	var members []string
 	if err := s.db.R().Select(ctx, &members, `SELECT addr FROM poc_members WHERE network_id = ?`, n.ID); err != nil {
 		return Request{}, core.Wrap("directory: send request", err)
@@ -67,6 +70,7 @@ func (s *Networks) SendRequest(ctx context.Context, in RequestInput) (Request, e
 		return Request{}, err
 	}
 	var out Request
+	ats := in.Attachments
 	err = s.db.WithTx(ctx, func(tx *store.Tx) error {
 		if in.RespondBy.IsZero() {
 			h := n.Template.ResponseHours[in.Urgency]
@@ -90,17 +94,25 @@ func (s *Networks) SendRequest(ctx context.Context, in RequestInput) (Request, e
 			if err := s.insertRequest(ctx, tx, in, RequestDelivered); err != nil {
 				return err
 			}
+			if err := storeAttachments(ctx, tx, in.ID, "", r.From, ats); err != nil {
+				return err
+			}
 			if err := s.people.NotifyOrg(ctx, tx, to.ID, actors, notify.RequestArrived, "/requests/"+in.ID, notify.Args{"from": r.From, "subject": r.Subject}); err != nil {
 				return err
 			}
 		} else {
-			id, err := s.fed.Send(ctx, tx, federation.Outgoing{Type: TypeRequest, From: from.Handle, To: in.To, TLP: r.TLP, Payload: requestPayload(r)})
+			w := requestPayload(r)
+			w.Attachments = ats
+			id, err := s.fed.Send(ctx, tx, federation.Outgoing{Type: TypeRequest, From: from.Handle, To: in.To, TLP: r.TLP, Payload: w})
 			if err != nil {
 				return err
 			}
 			r.EnvelopeID = id
 		}
 		if err := s.insertRequest(ctx, tx, r, RequestSent); err != nil {
+			return err
+		}
+		if err := storeAttachments(ctx, tx, r.ID, "", r.From, ats); err != nil {
 			return err
 		}
 		out = r
@@ -141,6 +153,8 @@ type requestWire struct {
 	FollowUp    string    `json:"follow_up,omitempty"`
 	RespondBy   time.Time `json:"respond_by"`
 	Created     time.Time `json:"created"`
+	// Attachments carry their bytes and stated SHA-256.
+	Attachments []RequestAttachment `json:"attachments,omitempty"`
 }
 
 func requestPayload(r Request) requestWire {
@@ -171,6 +185,9 @@ func (s *Networks) receiveRequest(ctx context.Context, tx *store.Tx, env federat
 	if len(in.validate(n, tx.Now)) > 0 || p.RespondBy.Before(p.Created) || p.RespondBy.After(tx.Now.AddDate(1, 0, 0)) || p.Created.After(tx.Now.Add(time.Hour)) {
 		return malformed("request fields")
 	}
+	if err := checkArrived(p.Attachments); err != nil {
+		return err
+	}
 	to, err := s.orgByAddr(ctx, tx.Conn, env.To)
 	if err != nil {
 		// The key itself is the reason the sending node shows, in words.
@@ -184,6 +201,9 @@ func (s *Networks) receiveRequest(ctx context.Context, tx *store.Tx, env federat
 		Type: p.Type, Urgency: p.Urgency, Subject: p.Subject, Description: p.Description, Sector: p.Sector, Systems: p.Systems, Asked: p.Asked, Indicators: p.Indicators,
 		FollowUp: p.FollowUp, TLP: env.TLP, RespondBy: p.RespondBy.UTC(), State: RequestDelivered, EnvelopeID: env.ID, CreatedAt: p.Created.UTC(), UpdatedAt: tx.Now}
 	if err := s.insertRequest(ctx, tx, r, RequestDelivered); err != nil {
+		return err
+	}
+	if err := storeAttachments(ctx, tx, r.ID, "", env.From, p.Attachments); err != nil {
 		return err
 	}
 	return s.people.NotifyOrg(ctx, tx, to.ID, actors, notify.RequestArrived, "/requests/"+r.ID, notify.Args{"from": r.From, "subject": r.Subject})
@@ -216,6 +236,12 @@ func next(direction, state, action string) string {
 // UpdateRequest moves a request on, or adds a note to its thread. The other
 // side learns of it through a signed envelope (or at once on this node).
 func (s *Networks) UpdateRequest(ctx context.Context, id, action, body string) (Request, error) {
+	return s.UpdateRequestWith(ctx, id, action, body, nil)
+}
+
+// UpdateRequestWith is UpdateRequest with files sent along (an answer's
+// report, a note's evidence).
+func (s *Networks) UpdateRequestWith(ctx context.Context, id, action, body string, ats []RequestAttachment) (Request, error) {
 	a := core.ActorFrom(ctx)
 	r, err := s.request(ctx, s.db.R(), id)
 	if err != nil {
@@ -239,6 +265,9 @@ func (s *Networks) UpdateRequest(ctx context.Context, id, action, body string) (
 	if len(body) > 20000 {
 		p.Add("body", "err.too_long")
 	}
+	for k, v := range checkAttachments(ats) {
+		p.Add(k, v)
+	}
 	if err := p.Err("directory: update request"); err != nil {
 		return Request{}, err
 	}
@@ -248,7 +277,7 @@ func (s *Networks) UpdateRequest(ctx context.Context, id, action, body string) (
 		if r.Direction == "out" {
 			me, other = r.From, r.To
 		}
-		u := requestUpdate{OriginID: r.OriginID, RequestFrom: r.From, Action: action, State: to, Body: body, By: a.Name, At: tx.Now, EventID: core.NewID(tx.Now)}
+		u := requestUpdate{OriginID: r.OriginID, RequestFrom: r.From, Action: action, State: to, Body: body, By: a.Name, At: tx.Now, EventID: core.NewID(tx.Now), Attachments: ats}
 		if err := s.applyUpdate(ctx, tx, r.From, r.OriginID, me, u, s.local(other)); err != nil {
 			return err
 		}
@@ -290,6 +319,8 @@ type requestUpdate struct {
 	By          string    `json:"by"`
 	At          time.Time `json:"at"`
 	EventID     string    `json:"event_id"`
+	// Attachments carry their bytes and stated SHA-256.
+	Attachments []RequestAttachment `json:"attachments,omitempty"`
 }
 
 // applyUpdate changes the request's rows on this node (both, when sender and
@@ -320,6 +351,9 @@ func (s *Networks) applyUpdate(ctx context.Context, tx *store.Tx, from, originID
 		if err := insertEvent(ctx, tx, RequestEvent{ID: core.NewID(tx.Now), RequestID: row.ID, At: tx.Now, State: state, By: trunc(u.By, 120), ByAddr: byAddr, Body: u.Body}, u.EventID); err != nil {
 			return err
 		}
+		if err := storeAttachments(ctx, tx, row.ID, u.EventID, byAddr, u.Attachments); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -331,6 +365,9 @@ func (s *Networks) receiveRequestUpdate(ctx context.Context, tx *store.Tx, env f
 	var u requestUpdate
 	if err := json.Unmarshal(payload, &u); err != nil || u.OriginID == "" || len(u.Body) > 20000 {
 		return malformed("request update")
+	}
+	if err := checkArrived(u.Attachments); err != nil {
+		return err
 	}
 	var r Request
 	if err := tx.Get(ctx, &r, `SELECT `+requestColumns+` FROM poc_requests WHERE from_addr = ? AND origin_id = ? AND (from_addr = ? OR to_addr = ?) AND (from_addr = ? OR to_addr = ?)`,
@@ -380,6 +417,9 @@ func (s *Networks) Request(ctx context.Context, id string) (Request, error) {
 	}
 	if err := s.db.R().Select(ctx, &r.Events, `SELECT id, request_id, at, state, by_name, by_addr, body FROM poc_request_events WHERE request_id = ? ORDER BY at, id`, r.ID); err != nil {
 		return r, core.Wrap("directory: request", err)
+	}
+	if err := s.loadAttachments(ctx, &r); err != nil {
+		return r, err
 	}
 	rs := []Request{r}
 	if err := s.delivered(ctx, rs); err != nil {

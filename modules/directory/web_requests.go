@@ -16,10 +16,11 @@ func (m *Module) requestRoutes() []web.Route {
 	return []web.Route{
 		{Pattern: "GET /requests", Action: access.PocRequestRead, Handler: m.requestList},
 		{Pattern: "GET /requests/new", Action: access.PocRequestAct, Handler: m.requestNew},
-		{Pattern: "POST /requests", Action: access.PocRequestAct, Handler: m.requestCreate},
+		{Pattern: "POST /requests", Action: access.PocRequestAct, Handler: m.requestCreate, MaxBody: maxRequestBody},
 		{Pattern: "GET /requests/{id}", Action: access.PocRequestRead, Handler: m.requestShow},
 		{Pattern: "GET /requests/{id}/print", Action: access.PocRequestRead, Handler: m.requestPrint},
-		{Pattern: "POST /requests/{id}/update", Action: access.PocRequestAct, Handler: m.requestUpdate},
+		{Pattern: "POST /requests/{id}/update", Action: access.PocRequestAct, Handler: m.requestUpdate, MaxBody: maxRequestBody},
+		{Pattern: "GET /requests/{id}/attachments/{aid}", Action: access.PocRequestRead, Handler: m.requestAttachment},
 	}
 }
 
@@ -116,8 +117,14 @@ func requestFromForm(f web.Form) (RequestInput, core.Problems) {
 }
 
 func (m *Module) requestCreate(w http.ResponseWriter, r *http.Request) {
+	ats, aerr := readAttachments(r)
+	if aerr != nil {
+		m.web.Error(w, r, aerr)
+		return
+	}
 	f := web.NewForm(r)
 	in, p := requestFromForm(f)
+	in.Attachments = ats
 	err := p.Err("directory: send request")
 	var req Request
 	if err == nil {
@@ -185,12 +192,17 @@ func (m *Module) requestPrint(w http.ResponseWriter, r *http.Request) {
 }
 
 func (m *Module) requestUpdate(w http.ResponseWriter, r *http.Request) {
+	ats, aerr := readAttachments(r)
+	if aerr != nil {
+		m.web.Error(w, r, aerr)
+		return
+	}
 	f := web.NewForm(r)
 	if f.Get("action") == ActClose && f.Get("confirm") != "yes" {
 		m.requestCloseConfirm(w, r, f)
 		return
 	}
-	if _, err := m.nets.UpdateRequest(r.Context(), r.PathValue("id"), f.Get("action"), f.Get("body")); err != nil {
+	if _, err := m.nets.UpdateRequestWith(r.Context(), r.PathValue("id"), f.Get("action"), f.Get("body"), ats); err != nil {
 		v, verr := m.requestPage(r, "title.request")
 		if verr == nil && f.Take(err) {
 			v.Form = f
