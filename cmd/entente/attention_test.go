@@ -228,3 +228,29 @@ func decodeSubject(eml string) string {
 	}
 	return line
 }
+
+// TestAttentionIntelSubscriptionFailing: a subscription whose pull failed
+// waits on the node's administrators, not on the organisation's officers.
+func TestAttentionIntelSubscriptionFailing(t *testing.T) {
+	a := startFederated(t, "", "cert", "ID", "National CERT")
+	b := startFederated(t, "", "bank", "ID", "Bank CSIRT")
+	peer(t, a, b)
+	r := b.admin.api("POST", "/api/v1/intel/collections", "", map[string]any{"alias": "from-cert", "title": "From the national CERT", "default_tlp": "AMBER"})
+	wantStatus(t, r, 201)
+	r = b.admin.api("POST", "/api/v1/intel/subscriptions", "", map[string]any{"peer": a.host, "remote_collection": "no-such-collection", "collection": decode[struct{ ID string }](t, r).ID, "org": "bank@" + b.host})
+	wantStatus(t, r, 201)
+	const item = "Pulling the collection “no-such-collection” from "
+	if got := attention(t, b.admin); strings.Contains(got, item) {
+		t.Fatalf("listed before any pull:\n%s", got)
+	}
+	sub := decode[struct{ ID string }](t, r).ID
+	if r := b.admin.api("POST", "/api/v1/intel/subscriptions/"+sub+"/sync", "", nil); r.StatusCode < 400 {
+		t.Fatalf("a pull of a collection the peer lacks succeeded: %d %s", r.StatusCode, r.Body)
+	}
+	if got := attention(t, b.admin); !strings.Contains(got, item+a.host+" failed") {
+		t.Errorf("the administrator does not see the failing subscription:\n%s", got)
+	}
+	if got := attention(t, b.officer); strings.Contains(got, item) {
+		t.Errorf("an officer sees the node's subscriptions:\n%s", got)
+	}
+}
