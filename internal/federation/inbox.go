@@ -131,19 +131,16 @@ func (s *Service) bodySlot(host string) (release func(), ok bool) {
 
 // readBody reads a verified peer's body within the size limit and the body
 // timeout, and checks it against the signed Content-Digest.
-func (s *Service) readBody(w http.ResponseWriter, r *http.Request, peer Peer, v Verified) ([]byte, error) {
+func (s *Service) readBody(w http.ResponseWriter, r *http.Request, v Verified) ([]byte, error) {
 	if r.ContentLength > MaxBatch {
 		return nil, refuse(core.KindTooLarge, "body over the size limit")
 	}
-	release, ok := s.bodySlot(peer.Host)
-	if !ok {
-		return nil, refuse(core.KindRateLimited, fmt.Sprintf("%s is already sending %d bodies", peer.Host, s.opt.PeerBodies))
-	}
-	defer release()
 	if w != nil {
 		// The server's read timeout is long enough for the slowest page;
 		// a peer's body gets BodyTimeout, counted from now, like a header.
 		// A writer that cannot set deadlines (a test recorder) is not bounded.
+		// Once the body is in, net/http clears the deadline itself before
+		// it watches the connection for a client that leaves.
 		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.opt.BodyTimeout))
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBatch+1))
@@ -177,7 +174,14 @@ func (s *Service) Receive(ctx context.Context, w http.ResponseWriter, r *http.Re
 	if err != nil {
 		return nil, err
 	}
-	body, err := s.readBody(w, r, peer, v)
+	// The slot is held until the body is stored or refused: it bounds what
+	// the peer's bodies take in memory, not only while they arrive.
+	release, ok := s.bodySlot(peer.Host)
+	if !ok {
+		return nil, refuse(core.KindRateLimited, fmt.Sprintf("%s is already sending %d bodies", peer.Host, s.opt.PeerBodies))
+	}
+	defer release()
+	body, err := s.readBody(w, r, v)
 	if err != nil {
 		return nil, err
 	}

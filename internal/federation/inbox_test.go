@@ -351,3 +351,57 @@ func TestSignedStatementsWithAKeyTwice(t *testing.T) {
 		t.Fatal("VerifyStatement took a statement with a key twice")
 	}
 }
+
+// slowModule takes longer than the body timeout to apply an envelope.
+type slowModule struct{ took time.Duration }
+
+func (m slowModule) Receive(ctx context.Context, tx *store.Tx, env Envelope, _ []byte) error {
+	time.Sleep(m.took)
+	return ctx.Err()
+}
+
+// TestInboxBodyTimeoutEndsWithTheBody: the body timeout bounds the body's
+// arrival, not the storing of its envelopes afterwards.
+func TestInboxBodyTimeoutEndsWithTheBody(t *testing.T) {
+	e := storetest.Engines(t)[0]
+	a, b := newNode(t, e, time.Hour), newNode(t, e, time.Hour)
+	peerUp(t, a, b)
+	peerUp(t, b, a)
+	b.svc.opt.BodyTimeout = 200 * time.Millisecond
+	b.svc.Handle("test", slowModule{took: 600 * time.Millisecond})
+	send(t, a, b, "slow")
+	var body []byte
+	a.db.R().Get(context.Background(), &body, `SELECT body FROM outbox`)
+	if status, msg := rawPost(t, b, a.svc.Host(), a.key, body, body); status != 200 {
+		t.Fatalf("%d %s", status, msg)
+	}
+}
+
+// TestInboxHoldsTheSlotUntilStored: a peer's body counts against its bound
+// until its envelopes are stored, not only while it arrives.
+func TestInboxHoldsTheSlotUntilStored(t *testing.T) {
+	e := storetest.Engines(t)[0]
+	a, b := newNode(t, e, time.Hour), newNode(t, e, time.Hour)
+	peerUp(t, a, b)
+	peerUp(t, b, a)
+	b.svc.opt.PeerBodies = 1
+	b.svc.Handle("test", slowModule{took: 500 * time.Millisecond})
+	send(t, a, b, 1)
+	send(t, a, b, 2)
+	var bodies [][]byte
+	a.db.R().Select(context.Background(), &bodies, `SELECT body FROM outbox`)
+	statuses := make([]int, len(bodies))
+	var wg sync.WaitGroup
+	for i, body := range bodies {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			time.Sleep(time.Duration(i) * 100 * time.Millisecond) // the first is being stored
+			statuses[i], _ = rawPost(t, b, a.svc.Host(), a.key, body, body)
+		}()
+	}
+	wg.Wait()
+	if statuses[0] != 200 || statuses[1] != 429 {
+		t.Fatalf("statuses %v; want 200 and 429", statuses)
+	}
+}
