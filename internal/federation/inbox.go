@@ -265,10 +265,17 @@ func (s *Service) receiveMany(ctx context.Context, peer Peer, raws []json.RawMes
 					Digest  string `db:"digest"`
 					Receipt string `db:"receipt"`
 				}
-				if tx.Get(ctx, &prev, `SELECT digest, receipt FROM inbox WHERE envelope_id = ?`, id.ID) == nil && prev.Digest == ledger.Digest(raw) {
+				gerr := tx.Get(ctx, &prev, `SELECT digest, receipt FROM inbox WHERE envelope_id = ?`, id.ID)
+				switch {
+				case gerr == nil && prev.Digest == ledger.Digest(raw):
 					results[i].Receipt = json.RawMessage(prev.Receipt)
-				} else {
+				case gerr == nil:
 					results[i].Kind, results[i].Error = core.KindConflict, "envelope id already used"
+				default:
+					// Another envelope brought the same thing (what the
+					// module keys it by); its cause is SQL, kept here.
+					s.log.Warn("federation: receive", "envelope", id.ID, "request_id", core.RequestFrom(ctx).ID, "err", err)
+					results[i].Kind, results[i].Error = core.KindConflict, "this node already holds what the envelope carries, from another envelope"
 				}
 			case Refusal(err) != "":
 				results[i].Kind, results[i].Error = core.KindOf(err), Refusal(err)

@@ -405,3 +405,36 @@ func TestInboxHoldsTheSlotUntilStored(t *testing.T) {
 		t.Fatalf("statuses %v; want 200 and 429", statuses)
 	}
 }
+
+// contentModule keys what it stores by the payload, as a module keys a
+// message by its origin.
+type contentModule struct{}
+
+func (contentModule) Receive(ctx context.Context, tx *store.Tx, _ Envelope, payload []byte) error {
+	_, err := tx.Exec(ctx, `INSERT INTO race_rows (envelope_id) VALUES (?)`, string(payload))
+	return core.Wrap("content: receive", err)
+}
+
+// TestSameContentInAnotherEnvelope: a module's unique violation for an
+// envelope the inbox has not seen is refused as a conflict in words, not
+// in SQL.
+func TestSameContentInAnotherEnvelope(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		a, b := newNode(t, e, time.Hour), newNode(t, e, time.Hour)
+		peerUp(t, a, b)
+		peerUp(t, b, a)
+		if _, err := b.db.Raw().Exec(`CREATE TABLE race_rows (envelope_id TEXT PRIMARY KEY)`); err != nil {
+			t.Fatal(err)
+		}
+		b.svc.Handle("test", contentModule{})
+		first := sealedTo(t, a, b, time.Now(), []byte(`"same"`))
+		second := sealedTo(t, a, b, time.Now(), []byte(`"same"`))
+		if status, msg := rawPost(t, b, a.svc.Host(), a.key, first, first); status != 200 {
+			t.Fatalf("first: %d %s", status, msg)
+		}
+		status, msg := rawPost(t, b, a.svc.Host(), a.key, second, second)
+		if status != 409 || !strings.Contains(msg, "already holds what the envelope carries") || strings.Contains(msg, "race_rows") || strings.Contains(msg, "UNIQUE") || strings.Contains(msg, "duplicate key") {
+			t.Fatalf("second: %d %q", status, msg)
+		}
+	})
+}
