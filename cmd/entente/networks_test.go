@@ -278,7 +278,8 @@ func TestPOCNetworkAcrossNodes(t *testing.T) {
 	// see it pass, then Fiji answers and Indonesia closes.
 	r = b.officer.api("POST", "/api/v1/requests", "", map[string]any{"network": id, "from": "kemlu", "to": "mfa-fj@" + a.host, "type": "assistance", "urgency": "critical",
 		"subject": "Ransomware at a port operator", "description": "Encrypted systems at the container terminal since 02:00 UTC.", "sector": "transport",
-		"asked": "Block the listed addresses and share any sightings.", "tlp": "AMBER", "respond_by": time.Now().Add(4 * time.Second).UTC()})
+		"asked": "Block the listed addresses and share any sightings.", "tlp": "AMBER", "respond_by": time.Now().Add(4 * time.Second).UTC(),
+		"attachments": []map[string]any{{"name": "addresses.txt", "data": []byte("203.0.113.7\n198.51.100.23\n")}}})
 	wantStatus(t, r, 201)
 	reqB = decode[struct{ ID string }](t, r).ID
 	var reqA string
@@ -291,6 +292,8 @@ func TestPOCNetworkAcrossNodes(t *testing.T) {
 		}
 		return reqA != ""
 	})
+	// The file crossed with the request, its digest checked on arrival.
+	wantContains(t, fj.get("/api/v1/requests/"+reqA), `"name":"addresses.txt"`, `"content_type":"text/plain; charset=utf-8"`, `"by":"kemlu@`+b.host+`"`)
 	wantStatus(t, fj.api("POST", "/api/v1/requests/"+reqA+"/events", "", map[string]any{"action": "acknowledge"}), 200)
 	waitFor(t, "the acknowledgment on b", func() bool {
 		return strings.Contains(b.officer.get("/api/v1/requests/"+reqB).Body, `"state":"acknowledged"`)
