@@ -1,6 +1,9 @@
 package directory
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // Ping (communication check) states. A target is pending until its point of
 // contact acknowledges; at its deadline it becomes overdue (the message
@@ -118,6 +121,15 @@ type Tally struct {
 
 // HasMedian reports whether anyone acknowledged, so a median exists.
 func (t Tally) HasMedian() bool { return t.Acknowledged > 0 }
+
+// MedianSeconds is the median in whole seconds for a CSV cell, empty when
+// nobody acknowledged (0 would claim an instant answer).
+func (t Tally) MedianSeconds() string {
+	if !t.HasMedian() {
+		return ""
+	}
+	return strconv.Itoa(int(t.Median.Seconds()))
+}
 
 // Rate is the share that acknowledged, in percent.
 func (t Tally) Rate() int { return percent(t.Acknowledged, t.Targets) }

@@ -358,7 +358,8 @@ func (s *Networks) pingRemindJob(ctx context.Context, b []byte) error {
 			Target
 			Email string `db:"email"`
 		}
-		if err := tx.Select(ctx, &ts, `SELECT `+targetColumns+`, email FROM poc_ping_targets WHERE ping_id = ? AND state IN ('pending', 'unreachable') AND acked_at IS NULL AND reminded_at IS NULL AND email <> ''`, j.PingID); err != nil {
+		if err := tx.Select(ctx, &ts, `SELECT `+targetColumns+`, email FROM poc_ping_targets WHERE ping_id = ? AND state IN ('pending', 'unreachable') AND acked_at IS NULL AND reminded_at IS NULL AND email <> ''
+			AND ping_id IN (SELECT id FROM poc_pings WHERE state = 'running')`, j.PingID); err != nil {
 			return core.Wrap("directory: remind", err)
 		}
 		var network networkNames

@@ -602,7 +602,7 @@ func (m *Module) transparencyCSV(w http.ResponseWriter, r *http.Request) {
 	_ = cw.Write([]string{"ping_started", "points_of_contact", "acknowledged", "overdue", "unreachable", "response_rate_percent", "median_response_seconds"})
 	for _, p := range t.Pings {
 		_ = cw.Write([]string{p.StartedAt.Format(time.RFC3339), strconv.Itoa(p.Total.Targets), strconv.Itoa(p.Total.Acknowledged), strconv.Itoa(p.Total.Overdue),
-			strconv.Itoa(p.Total.Unreachable), strconv.Itoa(p.Total.Rate()), strconv.Itoa(int(p.Total.Median.Seconds()))})
+			strconv.Itoa(p.Total.Unreachable), strconv.Itoa(p.Total.Rate()), p.Total.MedianSeconds()})
 	}
 	cw.Flush()
 }
