@@ -37,15 +37,16 @@ type ReceivedView struct {
 	CanAck bool
 	// Contact is the point of contact's name as the directory holds it;
 	// Deputy is set when the ping reached them as a deputy.
-	Contact string
-	Deputy  bool
+	Contact string `json:"contact,omitempty"`
+	Deputy  bool   `json:"deputy,omitempty"`
 	// Member is the member (the state) as the network lists it; Network
-	// the network's copy, for its category names.
-	Member  NetworkMember
-	Network Network
+	// the network's copy, for its category names. The API has the
+	// member's address and the network's id already.
+	Member  NetworkMember `json:"-"`
+	Network Network       `json:"-"`
 	// Closed is set when the secretariat, on this node, ended the check
 	// before the deadline: it is no longer offered for confirmation.
-	Closed bool
+	Closed bool `json:"closed,omitempty"`
 }
 
 // describeReceived fills in whom each received ping is for.
