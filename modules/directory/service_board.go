@@ -189,5 +189,7 @@ func (s *Networks) MemberResults(ctx context.Context, id string, last int) ([]Ta
 		WHERE p.id IN (SELECT id FROM poc_pings WHERE network_id = ? AND state = 'finished' ORDER BY started_at DESC LIMIT ?) AND t.escalated_from = ''`, id, last); err != nil {
 		return nil, nil, core.Wrap("directory: results", err)
 	}
-	return tally(ts, func(t Target) string { return t.Member }), tally(ts, func(t Target) string { return t.Category }), nil
+	// A member with no contact has no category to count it in.
+	cats := slices.DeleteFunc(slices.Clone(ts), func(t Target) bool { return t.State == TargetNoContact })
+	return tally(ts, func(t Target) string { return t.Member }), tally(cats, func(t Target) string { return t.Category }), nil
 }
