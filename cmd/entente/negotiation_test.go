@@ -161,7 +161,11 @@ func TestNegotiationAcrossNodes(t *testing.T) {
 
 	// Silence, broken by b with an objection b's node signs.
 	deadline := time.Now().Add(time.Minute).UTC().Format(time.RFC3339)
-	wantStatus(t, chair.api("POST", "/api/v1"+tb+"/silence", "", map[string]string{"deadline": deadline}), 200)
+	// Some paragraphs are still open: without the chair's word, refused.
+	r = chair.api("POST", "/api/v1"+tb+"/silence", "", map[string]any{"deadline": deadline})
+	wantStatus(t, r, 422)
+	wantContains(t, r, `"as_is"`)
+	wantStatus(t, chair.api("POST", "/api/v1"+tb+"/silence", "", map[string]any{"deadline": deadline, "as_is": true}), 200)
 	var sil string
 	waitFor(t, "the silence on b", func() bool {
 		s := text(kemlu).Silences
@@ -182,7 +186,7 @@ func TestNegotiationAcrossNodes(t *testing.T) {
 	})
 
 	// Silence again; nobody objects; the text is adopted at the deadline.
-	wantStatus(t, chair.api("POST", "/api/v1"+tb+"/silence", "", map[string]string{"deadline": time.Now().Add(3 * time.Second).UTC().Format(time.RFC3339)}), 200)
+	wantStatus(t, chair.api("POST", "/api/v1"+tb+"/silence", "", map[string]any{"deadline": time.Now().Add(3 * time.Second).UTC().Format(time.RFC3339), "as_is": true}), 200)
 	waitFor(t, "adoption at the deadline", func() bool { return text(chair).State == "adopted" })
 	ad := text(chair).Adoption
 	desc, err := federation.OpenDescriptor([]byte(a.admin.get("/.well-known/entente").Body))
