@@ -20,6 +20,7 @@ run:
 test:
 	@[ -n "$$ENTENTE_TEST_POSTGRES" ] || echo "make test: SKIPPING the PostgreSQL runs: set ENTENTE_TEST_POSTGRES=postgres://… to run them"
 	@command -v chromium >/dev/null 2>&1 || [ -n "$$ENTENTE_CHROMIUM" ] || echo "make test: SKIPPING the browser journeys: apt-get install chromium"
+	@command -v libreoffice >/dev/null 2>&1 || echo "make test: SKIPPING the LibreOffice read-back of .docx/.odt exports: apt-get install libreoffice-writer-nogui"
 	$(GO) test -count=1 -timeout 20m $(TESTFLAGS) ./...
 
 test-short:
