@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -138,4 +139,20 @@ func AsJSONProblem(err error) *JSONProblem {
 		return p
 	}
 	return nil
+}
+
+// BadFileName reports a file name that cannot be shown or saved as it is:
+// empty, over 200 bytes, a path ("/", "\", ".", ".."), or holding control
+// or format characters (bidi overrides make "invoice\u202Efdp.exe" read as
+// "invoiceexe.pdf").
+func BadFileName(s string) bool {
+	if s == "" || len(s) > 200 || s == "." || s == ".." || strings.ContainsAny(s, "/\\") {
+		return true
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return true
+		}
+	}
+	return false
 }

@@ -2,6 +2,7 @@ package core
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -90,4 +91,16 @@ func FuzzCheckJSON(f *testing.F) {
 		}
 		walk(v)
 	})
+}
+
+func TestBadFileName(t *testing.T) {
+	for name, bad := range map[string]bool{
+		"report.pdf": false, "Laporan 2026 — final.docx": false,
+		"": true, ".": true, "..": true, "a/b.pdf": true, `a\b.pdf`: true,
+		"invoice\u202Efdp.exe": true, "tab\tname": true, strings.Repeat("x", 201): true,
+	} {
+		if got := BadFileName(name); got != bad {
+			t.Errorf("BadFileName(%q) = %v, want %v", name, got, bad)
+		}
+	}
 }

@@ -4,7 +4,6 @@ import (
 	"net/mail"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"entente.example/entente/core"
@@ -187,7 +186,7 @@ func (c *Compose) Validate() core.Problems {
 		at.Name = strings.TrimSpace(at.Name)
 		total += len(at.Data)
 		switch {
-		case at.Name == "" || len(at.Name) > 200 || strings.ContainsAny(at.Name, "/\\") || badName(at.Name):
+		case core.BadFileName(at.Name):
 			p.Add("attachments", "err.attachment_name")
 		case len(at.Data) == 0:
 			p.Add("attachments", "err.attachment_empty")
@@ -202,15 +201,4 @@ func (c *Compose) Validate() core.Problems {
 		p.Add("attachments", "err.attachment_large")
 	}
 	return p
-}
-
-// badName reports control and format characters in a file name: bidi
-// overrides can make "invoice\u202Efdp.exe" read as "invoiceexe.pdf".
-func badName(s string) bool {
-	for _, r := range s {
-		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
-			return true
-		}
-	}
-	return false
 }

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"unicode"
 
 	"entente.example/entente/core"
 	"entente.example/entente/internal/access"
@@ -53,7 +52,7 @@ func checkAttachments(ats []RequestAttachment) core.Problems {
 		at.Name = strings.TrimSpace(at.Name)
 		total += len(at.Data)
 		switch {
-		case at.Name == "" || len(at.Name) > 200 || strings.ContainsAny(at.Name, "/\\") || at.Name == "." || at.Name == ".." || badFileName(at.Name):
+		case core.BadFileName(at.Name):
 			p.Add("attachments", "err.attachment_name")
 		case len(at.Data) == 0:
 			p.Add("attachments", "err.attachment_empty")
@@ -69,15 +68,6 @@ func checkAttachments(ats []RequestAttachment) core.Problems {
 		p.Add("attachments", "err.request_attachments_large")
 	}
 	return p
-}
-
-func badFileName(s string) bool {
-	for _, r := range s {
-		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
-			return true
-		}
-	}
-	return false
 }
 
 // sniff names a file's type from its first bytes. Types a browser would
