@@ -194,6 +194,9 @@ func (s *Server) funcs(lang string) template.FuncMap {
 		// has reports whether the catalogue has a message, for values that
 		// are translated when a message exists (STIX vocabularies).
 		"has": s.catalog.Has,
+		// maxbody is the node's limit on a form, said on the forms that
+		// take long texts so that nobody learns it from a refusal.
+		"maxbody": func() string { return HumanBytes(s.MaxBody) },
 		// safeURL marks a URL the server built itself (the QR code's data: URL)
 		// as safe; never use it on anything a person typed.
 		"safeURL": func(s string) template.URL { return template.URL(s) },
