@@ -362,6 +362,18 @@ func TestReportsAcrossNodes(t *testing.T) {
 				t.Fatalf("%s on b sees the network's report", who)
 			}
 		}
+		// Nor by its id, on any read path: eve has a role in an
+		// organisation, but not in one of the network's members.
+		netCopy, _ := copyOf(b, "weiming", a.host, "kemlu")
+		if _, err := b.svc.Report(b.as["eve"], netCopy.ID); err == nil {
+			t.Fatal("eve on b reads the network's report by its id")
+		}
+		if rs, err := b.svc.Compare(b.as["eve"], []string{netCopy.ID}); err == nil && len(rs) > 0 {
+			t.Fatal("eve on b compares the network's report")
+		}
+		if rs, err := b.svc.Versions(b.as["eve"], netCopy.ID); err == nil && len(rs) > 0 {
+			t.Fatal("eve on b lists the network report's versions")
+		}
 		if _, err := a.svc.Report(a.as["anon"], net.ID); core.KindOf(err) != core.KindNotFound {
 			t.Fatalf("anyone on a reads the network's report: %v", err)
 		}

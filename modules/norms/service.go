@@ -65,9 +65,18 @@ func public(a core.Actor, r Report) bool {
 }
 
 // canRead decides one report: a published one by its audience, a draft by
-// its organisation's people only.
+// its organisation's people only. A copy from a peer belongs to no
+// organisation here, and an empty OrgID would ask access whether the person
+// has the role in any organisation at all: so a copy is read by its
+// audience only (and a network's by its members, in sees).
 func canRead(a core.Actor, r Report) bool {
-	return public(a, r) || access.Check(a, access.ReportRead, access.Resource{OrgID: r.OrgID}) == nil
+	if public(a, r) {
+		return true
+	}
+	if r.Received() || r.OrgID == "" {
+		return false
+	}
+	return access.Check(a, access.ReportRead, access.Resource{OrgID: r.OrgID}) == nil
 }
 
 // report finds a report of this node's states or a copy received from a
