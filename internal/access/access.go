@@ -7,8 +7,9 @@
 // an organisation's data. Since that data is open to the organisation's
 // members, who is a member is the organisation's own business too: a node
 // administrator creates an organisation and staffs it while it has no active
-// admin (its first focal point, or a new one when every admin's account is
-// disabled), but once it has one, only its admins add, change or remove its
+// admin (its first focal point, or a new one when every admin's account has
+// been disabled for a week: the week makes "disable, join, re-enable" a
+// lock-out the focal point notices), but once it has one, only its admins add, change or remove its
 // members and create people in it. A node administrator cannot add anyone,
 // themselves included; one who needs a role asks the organisation's admin,
 // whose adding them is the consent, and the organisation's audit trail shows
@@ -104,7 +105,8 @@ type Resource struct {
 	// People, when set, names the only people who may act (for a ping: the
 	// nominee and the entry's deputies); nobody else in the organisation can.
 	People []string
-	// Unstaffed says the organisation has no active admin, the only case
+	// Unstaffed says the organisation has no active admin and none was
+	// disabled in the last week, the only case
 	// in which a node administrator may staff it. The zero value is the
 	// safe one: a caller that forgets to ask keeps node administrators out.
 	Unstaffed bool

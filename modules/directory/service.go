@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"strings"
+	"time"
 
 	"entente.example/entente/core"
 	"entente.example/entente/internal/access"
@@ -380,9 +381,25 @@ func (s *Service) checkStaff(ctx context.Context, q store.Conn, act access.Actio
 			return core.Wrap("directory: staffing", err)
 		}
 		r.Unstaffed = admins == 0
+		if r.Unstaffed {
+			// An admin disabled lately keeps the organisation closed to the
+			// node administrator for a while: disable, join and re-enable
+			// would otherwise be a way in that nobody notices, where a
+			// focal point locked out for a week is noticed.
+			var recent int
+			if err := q.Get(ctx, &recent, `SELECT COUNT(*) FROM audit_events e JOIN memberships m ON m.user_id = e.target_id
+				WHERE m.org_id = ? AND m.role = 'admin' AND e.action = 'auth.user.disable' AND e.at > ?`, orgID, s.db.Clock().Now().UTC().Add(-StaffCoolingOff)); err != nil {
+				return core.Wrap("directory: staffing", err)
+			}
+			r.Unstaffed = recent == 0
+		}
 	}
 	return access.Check(a, act, r)
 }
+
+// StaffCoolingOff is how long after an organisation's last active admin was
+// disabled a node administrator must wait before staffing it.
+const StaffCoolingOff = 7 * 24 * time.Hour
 
 // CanStaff reports whether the actor may change who is in the organisation,
 // for pages deciding whether to show the forms.

@@ -27,6 +27,7 @@ type world struct {
 	admin context.Context // node administrator
 	sari  context.Context // admin of kemlu only
 	dewi  context.Context // analyst at kemlu
+	clock *storetest.Clock
 }
 
 func newWorld(t *testing.T, e storetest.Engine) world {
@@ -38,7 +39,7 @@ func newWorld(t *testing.T, e storetest.Engine) world {
 	q.Register(jobs.Kind{Name: directory.EmailJob, Handle: func(context.Context, []byte) error { return nil }})
 	svc := directory.NewService(db, a, q, echo{}, func() string { return "https://node.test" })
 	a.UseRoles(svc)
-	w := world{svc: svc, db: db, admin: core.WithActor(ctx, core.Actor{UserID: "root", Name: "Root", NodeAdmin: true})}
+	w := world{svc: svc, db: db, clock: clock, admin: core.WithActor(ctx, core.Actor{UserID: "root", Name: "Root", NodeAdmin: true})}
 	for _, in := range []directory.OrgInput{
 		{Handle: "kemlu", Kind: core.OrgStateMinistry, Country: "ID", NameEN: "Ministry of Foreign Affairs", NameID: "Kementerian Luar Negeri"},
 		{Handle: "bssn", Kind: core.OrgStateCERT, Country: "ID", NameEN: "National Cyber and Crypto Agency"},

@@ -98,6 +98,12 @@ func TestNodeAdminStaffsAnOrgWhoseAdminsAreGone(t *testing.T) {
 		if err := a.SetDisabled(root, core.ActorFrom(w.sari).UserID, true); err != nil {
 			t.Fatal(err)
 		}
+		// Disabling the admin does not open the organisation at once: that
+		// would let a node administrator disable, join and re-enable.
+		if err := w.svc.AddMember(root, "kemlu", "root@node.test", core.RoleAdmin); core.KindOf(err) != core.KindForbidden {
+			t.Fatalf("right after disabling Sari: %v", err)
+		}
+		w.clock.Advance(directory.StaffCoolingOff + time.Hour)
 		if err := w.svc.AddMember(root, "kemlu", "dewi@kemlu.test", core.RoleAdmin); err != nil {
 			t.Fatalf("naming a new focal point once Sari is disabled: %v", err)
 		}
