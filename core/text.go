@@ -96,10 +96,14 @@ func walkJSON(dec *json.Decoder, path string) error {
 				if p := CheckText(k); p != "" {
 					return &JSONProblem{Path: kp, Problem: p}
 				}
-				if seen[k] {
+				// encoding/json matches keys to fields without regard to
+				// case, so "tlp" and "TLP" are the same key to Go and two
+				// keys to a stricter reader: both count as one here.
+				fk := foldKey(k)
+				if seen[fk] {
 					return &JSONProblem{Path: kp, Problem: ProblemDuplicate}
 				}
-				seen[k] = true
+				seen[fk] = true
 				if err := walkJSON(dec, kp); err != nil {
 					return err
 				}
@@ -123,6 +127,21 @@ func walkJSON(dec *json.Decoder, path string) error {
 		}
 	}
 	return nil
+}
+
+// foldKey maps each rune of k to the smallest of its simple case folds, so
+// that keys equal under Unicode case folding (as encoding/json compares
+// them: "K", "k" and the Kelvin sign) map to one string.
+func foldKey(k string) string {
+	return strings.Map(func(r rune) rune {
+		m := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			if f < m {
+				m = f
+			}
+		}
+		return m
+	}, k)
 }
 
 func joinPath(path, key string) string {

@@ -39,6 +39,10 @@ func TestCheckJSON(t *testing.T) {
 		{in: `{"a\u0000":1}`, path: "a\x00", problem: ProblemNUL},
 		{in: "{\"a\":\"\xff\"}", problem: ProblemUTF8},
 		{in: `{"a":[` + "\"ok\"" + `,"b\u0000"]}`, path: "a[1]", problem: ProblemNUL},
+		// encoding/json folds case when it matches keys to fields.
+		{in: `{"audience":"network:N","Audience":"public"}`, path: "Audience", problem: ProblemDuplicate},
+		{in: `{"body":"a","BODY":"b"}`, path: "BODY", problem: ProblemDuplicate},
+		{in: `{"kind":1,"\u212aind":2}`, path: "\u212aind", problem: ProblemDuplicate},
 		// Same key in sibling objects is fine.
 		{in: `[{"a":1},{"a":2}]`, wantNone: true},
 		// Syntax errors are for the decoder to report.
