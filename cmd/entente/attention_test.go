@@ -80,7 +80,7 @@ func TestAttentionForEachRole(t *testing.T) {
 		mustNot     []string
 	}{
 		{"focal point", "sari@kemlu.demo",
-			[]string{"Laporan nasional “Attention test report” menunggu persetujuan Anda", "“" + silenceText + "” dalam prosedur diam: ajukan keberatan", "(tenggat:", "Permintaan “" + request + "”", "Uji komunikasi Direktori Global", "orang yang diundang belum menetapkan kata sandi"},
+			[]string{"Laporan nasional “Attention test report” menunggu persetujuan Anda", "“" + silenceText + "” dalam prosedur diam: ajukan keberatan", "(tenggat:", "Permintaan “" + request + "”", "Uji komunikasi Direktori Global", "Orang yang diundang dan belum menetapkan kata sandi: 1"},
 			[]string{"Indicators for the port incident", "Amandemen", "Amendments"}},
 		{"officer", "bima@kemlu.demo",
 			[]string{"“" + silenceText + "” dalam prosedur diam", "Permintaan “" + request + "”", "Uji komunikasi Direktori Global"},
@@ -109,7 +109,7 @@ func TestAttentionForEachRole(t *testing.T) {
 			nil,
 			[]string{"under silence", "Amendments", "Acknowledge", "Request"}},
 		{"node administrator", "admin@node.demo",
-			[]string{"invited people have not set their password yet", "Turn on two-factor authentication"},
+			[]string{"People invited who have not set their password yet: 1", "Turn on two-factor authentication"},
 			[]string{"Amendments", "under silence", "Attention test report", "Acknowledge", "Request", "Communication check"}},
 	} {
 		t.Run(tc.role, func(t *testing.T) {
