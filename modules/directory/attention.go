@@ -11,7 +11,8 @@ import (
 
 // Attention implements web.AttentionSource: what waits on the person in the
 // directory and the POC networks — communication checks to acknowledge,
-// requests to answer, nominations to decide, invitations not yet accepted.
+// requests to answer, nominations to decide, the secretariat's checks still
+// running, invitations not yet accepted.
 func (m *Module) Attention(ctx context.Context, a core.Actor) ([]web.Attention, error) {
 	var out []web.Attention
 	pings, err := m.nets.PingsToAck(ctx)
@@ -40,6 +41,14 @@ func (m *Module) Attention(ctx context.Context, a core.Actor) ([]web.Attention, 
 	}
 	for _, n := range noms {
 		out = append(out, web.Attention{Key: "attn.nominations", Args: []any{n.Name(a.Lang), n.Count}, Link: "/networks/" + n.ID + "#pending"})
+	}
+	checks, err := m.nets.ChecksRunning(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range checks {
+		due := c.Deadline
+		out = append(out, web.Attention{Key: "attn.check_running", Args: []any{c.Name(a.Lang), c.Acknowledged, c.Targets}, Link: "/pings/" + c.ID, Due: &due})
 	}
 	n, err := m.svc.PendingInvites(ctx)
 	if err != nil {
