@@ -15,8 +15,9 @@ var hrefRE = regexp.MustCompile(`href="(/[^"#]*)"`)
 // home page of the demo node (negotiation included), in Bahasa Indonesia,
 // and checks each page for what a newcomer must never see: formatting
 // residue such as "%!(EXTRA …)" (a title once carried one), untranslated
-// message keys, and server errors. Pages reached only through an id are
-// what the route-by-route checks miss.
+// message keys, server errors, and links to pages the person may not open
+// (a link that ends in "Error 403" is a dead end). Pages reached only
+// through an id are what the route-by-route checks miss.
 func TestCrawlShowsNoResidue(t *testing.T) {
 	n, base, pw := demoNode(t)
 	if err := demoNegotiation(context.Background(), []*node{n}); err != nil {
@@ -24,10 +25,11 @@ func TestCrawlShowsNoResidue(t *testing.T) {
 	}
 	const perPerson = 250
 	total := 0
-	for _, email := range []string{"bima@kemlu.demo", "sari@kemlu.demo", "nurul@kln-my.demo", "agus@bssn.demo", "elena@unoda.demo"} {
+	for _, email := range []string{"bima@kemlu.demo", "sari@kemlu.demo", "dewi@kemlu.demo", "nurul@kln-my.demo", "agus@bssn.demo", "rina@bssn.demo", "elena@unoda.demo", "admin@node.demo"} {
 		c := login(t, base, email, pw)
 		wantStatus(t, c.post("/lang", url.Values{"lang": {"id"}, "next": {"/"}}), 303)
 		seen := map[string]bool{"/": true}
+		from := map[string]string{}
 		queue := []string{"/"}
 		for len(queue) > 0 && len(seen) <= perPerson {
 			p := queue[0]
@@ -35,8 +37,8 @@ func TestCrawlShowsNoResidue(t *testing.T) {
 			req, _ := http.NewRequest("GET", base+p, nil)
 			req.Header.Set("Accept", "text/html")
 			r := c.do(req)
-			if r.StatusCode >= 500 {
-				t.Errorf("%s GET %s: %d", email, p, r.StatusCode)
+			if r.StatusCode >= 500 || r.StatusCode == http.StatusForbidden {
+				t.Errorf("%s GET %s (linked from %s): %d", email, p, from[p], r.StatusCode)
 			}
 			if !strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") {
 				continue
@@ -52,6 +54,7 @@ func TestCrawlShowsNoResidue(t *testing.T) {
 					continue
 				}
 				seen[u] = true
+				from[u] = p
 				queue = append(queue, u)
 			}
 		}
