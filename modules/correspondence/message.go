@@ -11,22 +11,24 @@ import (
 
 // Message is a message as a reader sees it.
 type Message struct {
-	ID             string       `db:"id" json:"id"`
-	ThreadID       string       `db:"thread_id" json:"thread_id"`
-	Direction      string       `db:"direction" json:"direction"`
-	From           string       `db:"from_addr" json:"from"`
-	FromOrgID      string       `db:"from_org_id" json:"-"`
-	AuthorID       string       `db:"author_id" json:"-"`
-	Author         string       `db:"author" json:"author"`
-	Subject        string       `db:"subject" json:"subject"`
-	Body           string       `db:"body" json:"body"`
-	TLP            core.TLP     `db:"tlp" json:"tlp"`
-	Classification string       `db:"classification" json:"classification,omitempty"`
-	Format         string       `db:"format" json:"format"`
-	AckBy          *time.Time   `db:"ack_by" json:"acknowledge_by,omitempty"`
-	CreatedAt      time.Time    `db:"created_at" json:"created_at"`
-	Recipients     []Recipient  `db:"-" json:"recipients"`
-	Attachments    []Attachment `db:"-" json:"attachments"`
+	ID             string      `db:"id" json:"id"`
+	ThreadID       string      `db:"thread_id" json:"thread_id"`
+	Direction      string      `db:"direction" json:"direction"`
+	From           string      `db:"from_addr" json:"from"`
+	FromOrgID      string      `db:"from_org_id" json:"-"`
+	AuthorID       string      `db:"author_id" json:"-"`
+	Author         string      `db:"author" json:"author"`
+	Subject        string      `db:"subject" json:"subject"`
+	Body           string      `db:"body" json:"body"`
+	TLP            core.TLP    `db:"tlp" json:"tlp"`
+	Classification string      `db:"classification" json:"classification,omitempty"`
+	Format         string      `db:"format" json:"format"`
+	AckBy          *time.Time  `db:"ack_by" json:"acknowledge_by,omitempty"`
+	CreatedAt      time.Time   `db:"created_at" json:"created_at"`
+	Recipients     []Recipient `db:"-" json:"recipients"`
+	// Named are the people a TLP:RED message is for, shown to both sides.
+	Named       []string     `db:"-" json:"named,omitempty"`
+	Attachments []Attachment `db:"-" json:"attachments"`
 }
 
 const messageColumns = `m.id, m.thread_id, m.direction, m.from_addr, m.from_org_id, m.author_id, m.author, m.subject, m.body, m.tlp, m.classification, m.format, m.ack_by, m.created_at`

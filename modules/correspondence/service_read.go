@@ -167,6 +167,12 @@ func (s *Service) Read(ctx context.Context, id string, mark bool) (Message, erro
 		s.db.R().Get(ctx, &n, `SELECT COUNT(*) FROM message_named WHERE message_id = ? AND user_id = ? AND user_id <> ''`, m.ID, a.UserID)
 		allowed = n > 0
 	}
+	if allowed && m.TLP == core.TLPRed {
+		// Who a RED message is for is part of what it is: both sides see it.
+		if err := s.db.R().Select(ctx, &m.Named, `SELECT email FROM message_named WHERE message_id = ? ORDER BY email`, m.ID); err != nil {
+			return Message{}, core.Wrap("correspondence: named", err)
+		}
+	}
 	if !allowed {
 		// Not found rather than forbidden: ids of others' messages are not
 		// confirmed to exist.
@@ -178,6 +184,15 @@ func (s *Service) Read(ctx context.Context, id string, mark bool) (Message, erro
 				n, err := tx.Exec(ctx, `UPDATE message_recipients SET read_at = ?, read_by = ? WHERE message_id = ? AND to_addr = ? AND read_at IS NULL`, tx.Now, a.Name, m.ID, to)
 				if err != nil {
 					return err
+				}
+				// The page being shown is this reading: it says so.
+				if n == 1 {
+					for i := range m.Recipients {
+						if m.Recipients[i].To == to && m.Recipients[i].ReadAt == nil {
+							at := tx.Now
+							m.Recipients[i].ReadAt, m.Recipients[i].ReadBy = &at, a.Name
+						}
+					}
 				}
 				// The sender's node learns it was read, once, as its own
 				// receipted envelope.

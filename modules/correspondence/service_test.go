@@ -106,6 +106,11 @@ func TestAttachmentsMarkdownAndAccess(t *testing.T) {
 		if err != nil || len(got.Attachments) != 1 || got.Attachments[0].SHA256 != ledger.Digest(file) || got.Attachments[0].Data != nil {
 			t.Fatalf("message as the recipient: %+v %v", got.Attachments, err)
 		}
+		// The first reading shows itself: the page the recipient is looking
+		// at says it has been read, and by whom.
+		if len(got.Recipients) != 1 || got.Recipients[0].ReadAt == nil || got.Recipients[0].ReadBy == "" {
+			t.Fatalf("first reading: recipients %+v", got.Recipients)
+		}
 		if !strings.Contains(string(got.HTML()), "<strong>paragraph 4</strong>") {
 			t.Fatalf("markdown: %s", got.HTML())
 		}
@@ -197,11 +202,15 @@ func TestRedIsForNamedPeople(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.svc.Get(w.bssn, m.ID); err != nil {
-			t.Fatalf("the named person cannot read it: %v", err)
-		}
-		if _, err := w.svc.Get(w.kemlu, m.ID); err != nil {
-			t.Fatalf("its author cannot read it: %v", err)
+		for who, ctx := range map[string]context.Context{"the named person": w.bssn, "its author": w.kemlu} {
+			got, err := w.svc.Get(ctx, m.ID)
+			if err != nil {
+				t.Fatalf("%s cannot read it: %v", who, err)
+			}
+			// Both sides see whom it is for.
+			if len(got.Named) != 1 || got.Named[0] != "agus@x.test" {
+				t.Fatalf("%s sees it named for %v", who, got.Named)
+			}
 		}
 		if _, err := w.svc.Get(rina, m.ID); core.KindOf(err) != core.KindNotFound {
 			t.Fatalf("another member of the recipient organisation read it: %v", err)
