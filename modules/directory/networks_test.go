@@ -97,6 +97,13 @@ func (w netWorld) network(t *testing.T) directory.Network {
 			t.Fatal(err)
 		}
 	}
+	// The list says who runs the network and who is in it.
+	for who, want := range map[string][2]bool{"elena": {true, true}, "sari": {true, false}, "eve": {false, false}} {
+		ns, err := w.nets.ListNetworks(w.as[who])
+		if err != nil || len(ns) != 1 || ns[0].Mine != want[0] || ns[0].RunByUs != want[1] {
+			t.Fatalf("%s lists %+v, %v; want mine=%v secretariat=%v", who, ns, err, want[0], want[1])
+		}
+	}
 	return n
 }
 

@@ -187,6 +187,9 @@ type NetworkSummary struct {
 	Members   int  `db:"members" json:"members"`
 	Nominated int  `db:"nominated" json:"nominated"`
 	Mine      bool `db:"-" json:"member"`
+	// RunByUs says the person's organisation is the network's secretariat
+	// (Mine is true then too: the network is theirs to follow).
+	RunByUs bool `db:"-" json:"secretariat"`
 }
 
 // ListNetworks lists the networks this node knows: those it hosts and those
@@ -224,6 +227,7 @@ func (s *Networks) ListNetworks(ctx context.Context) ([]NetworkSummary, error) {
 		if s.Hosted(out[i].Network) {
 			if o, err := s.orgByAddr(ctx, s.db.R(), out[i].Secretariat); err == nil && slices.Contains(orgs, o.ID) {
 				mine[out[i].ID] = true
+				out[i].RunByUs = true
 			}
 		}
 		out[i].Mine = mine[out[i].ID]
