@@ -4,6 +4,7 @@ import (
 	"mime"
 	"net/http"
 
+	"entente.example/entente/internal/federation"
 	"entente.example/entente/internal/web"
 )
 
@@ -34,7 +35,7 @@ func (m *Module) receiptDownload(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": receiptFileName(c)}))
-	w.Write(ReceiptFile(c.Raw, c.Peer.BaseURL))
+	w.Write(federation.ReceiptFile(c.Raw, c.Peer.BaseURL))
 }
 
 func receiptFileName(c ReceiptCheck) string {
