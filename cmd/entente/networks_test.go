@@ -315,4 +315,16 @@ func TestPOCNetworkAcrossNodes(t *testing.T) {
 	wantStatus(t, sec.get("/api/v1/requests/"+reqA), 404)
 	r = b.officer.get("/requests/" + reqB + "/print")
 	wantContains(t, r, "Ransomware at a port operator", "Addresses blocked", "mfa-fj@"+a.host)
+	// The receipt a's node gave reads in words, is checked, and downloads
+	// for `entente verify`; only the request's readers see it.
+	wantContains(t, b.officer.get("/requests/"+reqB), `href="/requests/`+reqB+`/receipt"`)
+	r = b.officer.get("/requests/" + reqB + "/receipt")
+	wantStatus(t, r, 200)
+	wantContains(t, r, "Verified.", a.host, "entente verify")
+	r = b.officer.get("/requests/" + reqB + "/receipt.json")
+	wantStatus(t, r, 200)
+	wantContains(t, r, `"node_url"`)
+	if r := out.get("/requests/" + reqB + "/receipt"); r.StatusCode != 404 && r.StatusCode != 403 {
+		t.Fatalf("an outsider reads the request's receipt: %d", r.StatusCode)
+	}
 }

@@ -21,6 +21,8 @@ func (m *Module) requestRoutes() []web.Route {
 		{Pattern: "GET /requests/{id}/print", Action: access.PocRequestRead, Handler: m.requestPrint},
 		{Pattern: "POST /requests/{id}/update", Action: access.PocRequestAct, Handler: m.requestUpdate, MaxBody: maxRequestBody},
 		{Pattern: "GET /requests/{id}/attachments/{aid}", Action: access.PocRequestRead, Handler: m.requestAttachment},
+		{Pattern: "GET /requests/{id}/receipt", Action: access.PocRequestRead, Handler: m.requestReceipt},
+		{Pattern: "GET /requests/{id}/receipt.json", Action: access.PocRequestRead, Handler: m.requestReceiptDownload},
 	}
 }
 
