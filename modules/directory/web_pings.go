@@ -49,7 +49,11 @@ func (m *Module) pingStart(w http.ResponseWriter, r *http.Request) {
 	if h := strings.TrimSpace(f.Get("hours")); h != "" {
 		n, err := strconv.Atoi(h)
 		if err != nil || n < 1 {
-			m.networkForm(w, r, f, core.Problems{"hours": "err.number"}.Err("directory: start ping"), func(v *networkView, f web.Form) { v.PingForm = f })
+			problem := "err.number"
+			if err == nil {
+				problem = "err.ping_hours_min"
+			}
+			m.networkForm(w, r, f, core.Problems{"hours": problem}.Err("directory: start ping"), func(v *networkView, f web.Form) { v.PingForm = f })
 			return
 		}
 		in.Deadline = time.Now().Add(time.Duration(n) * time.Hour)
