@@ -232,7 +232,10 @@ func TestIntelAcrossNodes(t *testing.T) {
 
 	// Provenance: b shows where and when the indicator came from.
 	r = b.officer.get("/intel/c/" + local + "/o/" + amberGroup)
-	wantContains(t, r, a.host, "Grid C2 (ISAC only)", "TLP:AMBER")
+	wantContains(t, r, a.host, "Grid C2 (ISAC only)", "TLP:AMBER", "a sharing group of "+a.host)
+	if strings.Contains(r.Body, ">marking-definition ") {
+		t.Error("b names a's sharing group by its id")
+	}
 
 	// An ordinary client: discovery, API root, collections, paging by next.
 	r = taxii(t, a.URL, "GET", "/taxii2/", tok, nil)

@@ -220,7 +220,13 @@ func (m *Module) objectView(r *http.Request) (objectView, error) {
 		Versions: vs, Collection: c, WriteOrgs: m.svc.Writers(a)}
 	v.Nav = "intel"
 	for _, id := range marks {
-		v.Markings = append(v.Markings, refLink(id, names))
+		l := refLink(id, names)
+		// A sharing group defined on the node the object came from is
+		// not known here: say whose it is rather than show its id.
+		if _, known := names[id]; !known && cur.Origin != "" && strings.HasPrefix(id, "marking-definition--") {
+			l = link{Text: m.web.Catalog().T(web.Lang(r.Context()), "intel.peer_group", cur.Origin)}
+		}
+		v.Markings = append(v.Markings, l)
 	}
 	var pretty bytes.Buffer
 	if json.Indent(&pretty, []byte(cur.Raw), "", "  ") == nil {
