@@ -131,13 +131,7 @@ func (p PendingNominations) Name(lang string) string {
 // NominationsToDecide counts, per network this node hosts, the nominations
 // waiting for a secretariat the actor administers.
 func (s *Networks) NominationsToDecide(ctx context.Context) ([]PendingNominations, error) {
-	a := core.ActorFrom(ctx)
-	var secs []any
-	for _, m := range a.Memberships {
-		if access.Check(a, access.NetworkManage, access.Resource{OrgID: m.Org.ID}) == nil {
-			secs = append(secs, s.addr(m.Org.Handle))
-		}
-	}
+	secs := s.secretariatsOf(core.ActorFrom(ctx))
 	if len(secs) == 0 {
 		return nil, nil
 	}

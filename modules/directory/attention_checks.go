@@ -32,13 +32,7 @@ func (c RunningCheck) Name(lang string) string {
 // secretariat the actor administers: a secretariat watches them until they
 // close, and reminds or escalates while they run.
 func (s *Networks) ChecksRunning(ctx context.Context) ([]RunningCheck, error) {
-	a := core.ActorFrom(ctx)
-	var secs []any
-	for _, m := range a.Memberships {
-		if access.Check(a, access.NetworkManage, access.Resource{OrgID: m.Org.ID}) == nil {
-			secs = append(secs, s.addr(m.Org.Handle))
-		}
-	}
+	secs := s.secretariatsOf(core.ActorFrom(ctx))
 	if len(secs) == 0 {
 		return nil, nil
 	}
@@ -51,4 +45,16 @@ func (s *Networks) ChecksRunning(ctx context.Context) ([]RunningCheck, error) {
 		WHERE p.state = ? AND n.host = ? AND n.secretariat IN (`+strings.TrimSuffix(strings.Repeat("?,", len(secs)), ",")+`)
 		ORDER BY p.deadline LIMIT 20`, args...)
 	return out, core.Wrap("directory: checks running", err)
+}
+
+// secretariatsOf lists, as query arguments, the addresses of the
+// organisations whose networks the actor may run.
+func (s *Networks) secretariatsOf(a core.Actor) []any {
+	var secs []any
+	for _, m := range a.Memberships {
+		if access.Check(a, access.NetworkManage, access.Resource{OrgID: m.Org.ID}) == nil {
+			secs = append(secs, s.addr(m.Org.Handle))
+		}
+	}
+	return secs
 }
