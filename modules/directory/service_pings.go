@@ -507,25 +507,13 @@ func (s *Networks) Settle(ctx context.Context, pingID string) error {
 			if c == 0 || t.EscalatedFrom != "" {
 				continue
 			}
-			var deputies []Entry
-			if err := tx.Select(ctx, &deputies, `SELECT `+entryColumns+` FROM poc_entries WHERE network_id = ? AND member_addr = ? AND category = ? AND deputy = TRUE`, n.ID, t.Member, t.Category); err != nil {
-				return core.Wrap("directory: escalate", err)
-			}
-			if len(deputies) == 0 {
-				continue
-			}
 			deadline := tx.Now.Add(window)
-			for _, d := range deputies {
-				if asked[d.ID] {
-					continue
-				}
-				asked[d.ID] = true
-				if err := s.sendTarget(ctx, tx, n, pg, d, t.ID, deadline); err != nil {
-					return err
-				}
+			ok, err := s.askDeputies(ctx, tx, n, pg, t, asked, deadline)
+			if err != nil {
+				return err
 			}
-			if _, err := tx.Exec(ctx, `UPDATE poc_ping_targets SET escalated_at = ? WHERE id = ?`, tx.Now, t.ID); err != nil {
-				return core.Wrap("directory: escalate", err)
+			if !ok {
+				continue
 			}
 			next = deadline
 		}

@@ -217,25 +217,13 @@ func (s *Networks) EscalatePing(ctx context.Context, id string) (PingAction, err
 		}
 		asked := map[string]bool{}
 		for _, t := range ts {
-			var deputies []Entry
-			if err := tx.Select(ctx, &deputies, `SELECT `+entryColumns+` FROM poc_entries WHERE network_id = ? AND member_addr = ? AND category = ? AND deputy = TRUE ORDER BY id`, n.ID, t.Member, t.Category); err != nil {
-				return core.Wrap("directory: escalate", err)
+			ok, err := s.askDeputies(ctx, tx, n, pg, t, asked, deadline)
+			if err != nil {
+				return err
 			}
-			if len(deputies) == 0 {
+			if !ok {
 				out.Skipped++
 				continue
-			}
-			for _, d := range deputies {
-				if asked[d.ID] {
-					continue
-				}
-				asked[d.ID] = true
-				if err := s.sendTarget(ctx, tx, n, pg, d, t.ID, deadline); err != nil {
-					return err
-				}
-			}
-			if _, err := tx.Exec(ctx, `UPDATE poc_ping_targets SET escalated_at = ? WHERE id = ?`, tx.Now, t.ID); err != nil {
-				return core.Wrap("directory: escalate", err)
 			}
 			out.Done++
 		}
@@ -308,4 +296,31 @@ func (s *Networks) tokenOver(ctx context.Context, q store.Conn, t Target) (bool,
 		return false, core.Wrap("directory: ping link", err)
 	}
 	return state == PingFinished, nil
+}
+
+// askDeputies sends the check to the deputies of a target who did not
+// answer, those not asked yet in this round (asked), to answer by deadline,
+// and marks the target escalated. It reports false when the member named no
+// deputy for the target's category.
+func (s *Networks) askDeputies(ctx context.Context, tx *store.Tx, n Network, pg Ping, t Target, asked map[string]bool, deadline time.Time) (bool, error) {
+	var deputies []Entry
+	if err := tx.Select(ctx, &deputies, `SELECT `+entryColumns+` FROM poc_entries WHERE network_id = ? AND member_addr = ? AND category = ? AND deputy = TRUE ORDER BY id`, n.ID, t.Member, t.Category); err != nil {
+		return false, core.Wrap("directory: escalate", err)
+	}
+	if len(deputies) == 0 {
+		return false, nil
+	}
+	for _, d := range deputies {
+		if asked[d.ID] {
+			continue
+		}
+		asked[d.ID] = true
+		if err := s.sendTarget(ctx, tx, n, pg, d, t.ID, deadline); err != nil {
+			return false, err
+		}
+	}
+	if _, err := tx.Exec(ctx, `UPDATE poc_ping_targets SET escalated_at = ? WHERE id = ?`, tx.Now, t.ID); err != nil {
+		return false, core.Wrap("directory: escalate", err)
+	}
+	return true, nil
 }
