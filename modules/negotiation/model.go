@@ -309,6 +309,16 @@ func (t *Text) Rev() int {
 	return 0
 }
 
+// Dated is when the wording shown was set: the last revision's issue,
+// unless the wording changed since (Dirty). Updated moves with positions
+// and amendments too, which change no word of the text.
+func (t *Text) Dated() time.Time {
+	if n := len(t.Revisions); n > 0 && !t.Dirty {
+		return t.Revisions[n-1].At
+	}
+	return t.Updated
+}
+
 // Labels numbers the paragraphs as the text is read: PP1…, OP1…
 func Labels(ps []Paragraph) map[string]string {
 	out := make(map[string]string, len(ps))

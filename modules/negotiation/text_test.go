@@ -1,6 +1,9 @@
 package negotiation
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestCompare(t *testing.T) {
 	a := []Paragraph{
@@ -40,5 +43,23 @@ func TestCompare(t *testing.T) {
 	}
 	if r := render(got[4].Options[0]) + "|" + render(got[4].Options[1]); r != "Option two.|{-Option one.-}" {
 		t.Errorf("p4 diff %s", r)
+	}
+}
+
+func TestDated(t *testing.T) {
+	issued := time.Date(2026, 12, 7, 13, 20, 0, 0, time.UTC)
+	later := issued.Add(3 * time.Minute)
+	for _, c := range []struct {
+		name string
+		tx   Text
+		want time.Time
+	}{
+		{"no revision", Text{Updated: later}, later},
+		{"a position after the revision", Text{Revisions: []Revision{{N: 2, At: issued}}, Updated: later}, issued},
+		{"wording changed since", Text{Revisions: []Revision{{N: 2, At: issued}}, Updated: later, Dirty: true}, later},
+	} {
+		if got := c.tx.Dated(); !got.Equal(c.want) {
+			t.Errorf("%s: Dated = %v, want %v", c.name, got, c.want)
+		}
 	}
 }
