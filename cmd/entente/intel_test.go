@@ -232,7 +232,7 @@ func TestIntelAcrossNodes(t *testing.T) {
 
 	// Provenance: b shows where and when the indicator came from.
 	r = b.officer.get("/intel/c/" + local + "/o/" + amberGroup)
-	wantContains(t, r, a.host, "Grid C2 (ISAC only)", "TLP:AMBER", "a sharing group of "+a.host)
+	wantContains(t, r, a.host, "Grid C2 (ISAC only)", "TLP:AMBER", "a sharing group of "+a.host, "Pulled for")
 	if strings.Contains(r.Body, ">marking-definition ") {
 		t.Error("b names a's sharing group by its id")
 	}
