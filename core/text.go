@@ -1,8 +1,6 @@
 package core
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -47,92 +45,29 @@ func (p *JSONProblem) Error() string {
 	return fmt.Sprintf("json: %s: %s", p.Path, p.Problem)
 }
 
-// CheckJSON refuses JSON that two readers could take to mean two things or
-// that one engine would store and the other refuse: an object with the same
-// key twice (encoding/json keeps the last, other parsers the first), bytes
-// that are not UTF-8 (encoding/json silently replaces them), and NUL in any
-// string or key (written raw or as \u0000). Syntax errors are left to the
-// decoder that follows; CheckJSON reports only these three problems, as a
-// *JSONProblem.
-func CheckJSON(b []byte) error {
-	if !utf8.Valid(b) {
-		return &JSONProblem{Problem: ProblemUTF8}
-	}
-	// Without an object, a NUL or its escape there is nothing to find.
-	if bytes.IndexByte(b, '{') < 0 && bytes.IndexByte(b, 0) < 0 && !bytes.Contains(b, []byte(`\u0000`)) {
-		return nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	if err := walkJSON(dec, ""); err != nil && err != errSyntax {
-		return err
-	}
-	return nil
-}
-
-// errSyntax stops the walk at broken JSON: the decoder that follows names it.
-var errSyntax = errors.New("json: syntax")
-
-func walkJSON(dec *json.Decoder, path string) error {
-	tok, err := dec.Token()
-	if err != nil {
-		return errSyntax
-	}
-	switch t := tok.(type) {
-	case json.Delim:
-		switch t {
-		case '{':
-			seen := map[string]bool{}
-			for dec.More() {
-				kt, err := dec.Token()
-				if err != nil {
-					return errSyntax
-				}
-				k, ok := kt.(string)
-				if !ok {
-					return errSyntax
-				}
-				kp := joinPath(path, k)
-				if p := CheckText(k); p != "" {
-					return &JSONProblem{Path: kp, Problem: p}
-				}
-				// encoding/json matches keys to fields without regard to
-				// case, so "tlp" and "TLP" are the same key to Go and two
-				// keys to a stricter reader: both count as one here.
-				fk := foldKey(k)
-				if seen[fk] {
-					return &JSONProblem{Path: kp, Problem: ProblemDuplicate}
-				}
-				seen[fk] = true
-				if err := walkJSON(dec, kp); err != nil {
-					return err
-				}
-			}
-			if _, err := dec.Token(); err != nil {
-				return errSyntax
-			}
-		case '[':
-			for i := 0; dec.More(); i++ {
-				if err := walkJSON(dec, fmt.Sprintf("%s[%d]", path, i)); err != nil {
-					return err
-				}
-			}
-			if _, err := dec.Token(); err != nil {
-				return errSyntax
-			}
-		}
-	case string:
-		if p := CheckText(t); p != "" {
-			return &JSONProblem{Path: path, Problem: p}
-		}
-	}
-	return nil
-}
-
 // foldKey maps each rune of k to the smallest of its simple case folds, so
 // that keys equal under Unicode case folding (as encoding/json compares
 // them: "K", "k" and the Kelvin sign) map to one string.
 func foldKey(k string) string {
+	// ASCII keys, nearly all of them, fold to upper case (the smallest of
+	// each letter's folds) without going rune by rune.
+	ascii, lower := true, false
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if c >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+		if 'a' <= c && c <= 'z' {
+			lower = true
+		}
+	}
+	if ascii {
+		if !lower {
+			return k
+		}
+		return strings.ToUpper(k)
+	}
 	return strings.Map(func(r rune) rune {
 		m := r
 		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
@@ -142,13 +77,6 @@ func foldKey(k string) string {
 		}
 		return m
 	}, k)
-}
-
-func joinPath(path, key string) string {
-	if path == "" {
-		return key
-	}
-	return path + "." + key
 }
 
 // AsJSONProblem returns the *JSONProblem in err's chain, or nil.
