@@ -46,6 +46,8 @@ bench:
 # Short runs of every fuzz target; longer with FUZZTIME=5m.
 FUZZTIME ?= 20s
 fuzz:
+	$(GO) test -run '^$$' -fuzz 'FuzzCheckJSON$$' -fuzztime $(FUZZTIME) ./core
+	$(GO) test -run '^$$' -fuzz FuzzCheckJSONAgainstTokens -fuzztime $(FUZZTIME) ./core
 	$(GO) test -run '^$$' -fuzz FuzzDecodeJSON -fuzztime $(FUZZTIME) ./internal/web
 	$(GO) test -run '^$$' -fuzz FuzzPickLang -fuzztime $(FUZZTIME) ./internal/web
 	$(GO) test -run '^$$' -fuzz FuzzDecodeEnvelope -fuzztime $(FUZZTIME) ./internal/federation
