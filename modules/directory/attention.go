@@ -82,8 +82,8 @@ func (s *Networks) PingsToAck(ctx context.Context) ([]Received, error) {
 	if err != nil {
 		return nil, err
 	}
-	// A check whose deadline passed has been counted; acknowledging it
-	// late is still possible from /pocs, but it no longer waits on anyone.
+	// A check whose deadline passed has been counted, and a late
+	// confirmation is refused: it no longer waits on anyone.
 	now := s.db.Clock().Now()
 	var out []Received
 	for _, r := range rs {

@@ -172,6 +172,21 @@ func TestPingWhoNoContactRemindEscalate(t *testing.T) {
 		if v.Total.Acknowledged != 0 || v.Total.HasMedian() {
 			t.Fatalf("after refused confirmations: %+v", v.Total)
 		}
+		// The deadline passes: the contact whose deputy the secretariat
+		// already asked is not escalated a second time.
+		if err := w.nets.Settle(context.Background(), p.ID); err != nil {
+			t.Fatal(err)
+		}
+		v, _ = w.nets.PingResult(w.as["elena"], p.ID)
+		deputies := 0
+		for _, tg := range v.Targets {
+			if tg.Deputy {
+				deputies++
+			}
+		}
+		if deputies != 1 {
+			t.Fatalf("after the deadline, %d deputy rows; the deputy was asked again: %+v", deputies, v.Targets)
+		}
 	})
 }
 

@@ -364,9 +364,6 @@ func (s *Service) PublicOrgs(ctx context.Context) ([]federation.OrgInfo, error) 
 
 var _ federation.Directory = (*Service)(nil)
 
-// keepAnAdmin refuses a change that would leave an organisation without an
-// admin: userID is about to stop being one. On PostgreSQL the admins' rows are
-// locked so two such changes cannot both pass.
 // checkStaff asks internal/access whether the actor may change who is in the
 // organisation orgID, telling it whether the organisation has an active admin:
 // node administrators may staff only one that has none. An empty orgID (the
@@ -407,6 +404,9 @@ func (s *Service) CanStaff(ctx context.Context, orgID string) bool {
 	return s.checkStaff(ctx, s.db.R(), access.OrgStaff, orgID) == nil
 }
 
+// keepAnAdmin refuses a change that would leave an organisation without an
+// admin: userID is about to stop being one. On PostgreSQL the admins' rows are
+// locked so two such changes cannot both pass.
 func keepAnAdmin(ctx context.Context, tx *store.Tx, orgID, userID string) error {
 	lock := ""
 	if tx.Engine() == store.Postgres {

@@ -504,7 +504,9 @@ func (s *Networks) Settle(ctx context.Context, pingID string) error {
 			if err != nil {
 				return core.Wrap("directory: settle ping", err)
 			}
-			if c == 0 || t.EscalatedFrom != "" {
+			// A deputy's own row, or a contact whose deputies the
+			// secretariat already asked, is not escalated again.
+			if c == 0 || t.EscalatedFrom != "" || t.EscalatedAt != nil {
 				continue
 			}
 			deadline := tx.Now.Add(window)

@@ -163,7 +163,7 @@ func (s *Networks) RemindPing(ctx context.Context, id string) (PingAction, error
 			if _, err := tx.Exec(ctx, `UPDATE poc_ping_targets SET reminded_at = ?, token_hash = ? WHERE id = ?`, tx.Now, hash, t.ID); err != nil {
 				return core.Wrap("directory: remind", err)
 			}
-			args := notify.Args{"name": t.Name, "network": n.NameEN, "deadline": t.Deadline.UTC().Format(notify.DeadlineFormat)}
+			args := notify.Args{"name": t.Name, "network": n.NameEN, "network@id": n.NameID, "deadline": t.Deadline.UTC().Format(notify.DeadlineFormat)}
 			path := "/ping-ack?t=" + token
 			if s.local(t.Member) && t.PersonRef != "" {
 				if err := s.people.Notify(ctx, tx, t.PersonRef, notify.PingRemind, path, args); err != nil {
