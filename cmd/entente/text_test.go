@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -142,4 +145,35 @@ func TestBrowserOversizedForm(t *testing.T) {
 	if took > 5*time.Second {
 		t.Errorf("the browser waited %v for the answer", took)
 	}
+}
+
+// TestInboxRefusesAnOversizedBodyUnread: a request to the federation inbox
+// that announces a body over the limit is answered at once, signed or not,
+// without the node reading the body (the drain that serves browsers would
+// let anyone hold the node for ten seconds).
+func TestInboxRefusesAnOversizedBodyUnread(t *testing.T) {
+	n := startNode(t, "", "")
+	u, _ := url.Parse(n.URL)
+	conn, err := net.Dial("tcp", u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// Headers for 9 MiB, then a trickle that would take far longer than
+	// the test allows.
+	fmt.Fprintf(conn, "POST /federation/v1/inbox HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n[", u.Host, 9<<20)
+	start := time.Now()
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	line, err := bufio.NewReader(conn).ReadString('\n')
+	took := time.Since(start)
+	if err != nil {
+		t.Fatalf("no answer after %v: %v", took, err)
+	}
+	if !strings.Contains(line, " 413 ") {
+		t.Fatalf("answer %q, want 413", line)
+	}
+	if took > 2*time.Second {
+		t.Fatalf("answered after %v: the node read the body first", took)
+	}
+	t.Logf("413 after %v", took)
 }

@@ -165,6 +165,15 @@ func (s *Server) handle(rt Route) {
 			limit = s.MaxBody
 		}
 		if r.ContentLength > limit {
+			if rt.Action == access.PeerRequest {
+				// A peer's request is answered before a byte of its body
+				// is read, signed or not: a browser's reason to read it
+				// off does not hold for a program, and reading it would
+				// let anyone hold the node for the drain's ten seconds.
+				w.Header().Set("Connection", "close")
+				fail(w, r, &core.Error{Kind: core.KindTooLarge, Message: "err.too_large", Err: &http.MaxBytesError{Limit: limit}})
+				return
+			}
 			s.refuseTooLarge(w, r, limit, fail)
 			return
 		}
