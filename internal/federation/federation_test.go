@@ -512,3 +512,25 @@ func TestUnprovenIsNotAFork(t *testing.T) {
 		t.Fatalf("stored an unproven checkpoint of size %d", seen)
 	}
 }
+
+// TestSendTellsAnUnverifiedPeer: a caller can tell "this peer is not
+// verified" (send again later) from every other failure of Send, such as
+// an envelope too large, which must not be skipped as if it were the first.
+func TestSendTellsAnUnverifiedPeer(t *testing.T) {
+	e := storetest.Engines(t)[0]
+	a, b := newNode(t, e, time.Hour), newNode(t, e, time.Hour)
+	try := func(to string, payload any) error {
+		return a.db.WithTx(context.Background(), func(tx *store.Tx) error {
+			_, err := a.svc.Send(context.Background(), tx, Outgoing{Type: "test.note", From: "kemlu", To: to, TLP: core.TLPGreen, Payload: payload})
+			return err
+		})
+	}
+	if err := try("csa-sg@"+b.svc.Host(), "hi"); !errors.Is(err, ErrPeerNotVerified) {
+		t.Fatalf("to a node not peered: %v", err)
+	}
+	peerUp(t, a, b)
+	err := try("csa-sg@"+b.svc.Host(), strings.Repeat("x", MaxEnvelope))
+	if err == nil || errors.Is(err, ErrPeerNotVerified) {
+		t.Fatalf("an envelope too large: %v", err)
+	}
+}

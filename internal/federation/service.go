@@ -471,6 +471,11 @@ type Outgoing struct {
 	Payload any // marshalled to JSON and sealed
 }
 
+// ErrPeerNotVerified is in the chain of Send's error when the recipient's
+// node is not a verified peer: a caller that will send again once it is
+// (a publication's catch-up) tells it from every other failure.
+var ErrPeerNotVerified = errors.New("federation: peer not verified")
+
 // Send seals an envelope for a verified peer, writes it to the outbox and
 // records it in the ledger, all in tx: it goes out exactly when the change that
 // caused it commits. It returns the envelope id.
@@ -480,8 +485,12 @@ func (s *Service) Send(ctx context.Context, tx *store.Tx, o Outgoing) (string, e
 		return "", core.Problems{"to": "err.address"}.Err("federation: send")
 	}
 	var p Peer
-	if err := tx.Get(ctx, &p, `SELECT `+peerColumns+` FROM peers WHERE host = ?`, host); err != nil || p.Status != PeerVerified {
-		return "", &core.Error{Kind: core.KindInvalid, Op: "federation: send", Message: "err.form", Fields: core.Problems{"to": "err.peer_not_verified"}}
+	err := tx.Get(ctx, &p, `SELECT `+peerColumns+` FROM peers WHERE host = ?`, host)
+	if err != nil && core.KindOf(err) != core.KindNotFound {
+		return "", core.Wrap("federation: send", err)
+	}
+	if err != nil || p.Status != PeerVerified {
+		return "", &core.Error{Kind: core.KindInvalid, Op: "federation: send", Message: "err.form", Fields: core.Problems{"to": "err.peer_not_verified"}, Err: ErrPeerNotVerified}
 	}
 	payload, err := json.Marshal(o.Payload)
 	if err != nil {

@@ -2,6 +2,7 @@ package norms
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -76,8 +77,9 @@ func (s *Service) send(ctx context.Context, tx *store.Tx, r Report, typ string, 
 		env, err := s.sign.Send(ctx, tx, federation.Outgoing{Type: typ, From: r.OrgHandle, To: addr, TLP: tlp, Payload: statementPayload{Statement: string(signed)}})
 		if err != nil {
 			// A peer not verified (yet, or any more) is skipped; CatchUp
-			// sends it the publication once it is.
-			if core.KindOf(err) == core.KindInvalid {
+			// sends it the publication once it is. Anything else (a report
+			// too large for an envelope) fails the publication, visibly.
+			if errors.Is(err, federation.ErrPeerNotVerified) {
 				continue
 			}
 			return err
