@@ -29,7 +29,7 @@ type DocPara struct {
 // adoption is empty unless the text was adopted, and option names the i-th
 // option (Option A…).
 func NewDocument(t *Text, meta, adoption string, option func(i int) string) Document {
-	d := Document{Title: t.Title, Meta: meta, Adoption: adoption, Created: t.Updated}
+	d := Document{Title: t.Title, Meta: meta, Adoption: adoption, Created: t.Dated()}
 	labels := Labels(t.Paragraphs)
 	for _, para := range t.Paragraphs {
 		dp := DocPara{Label: labels[para.ID]}

@@ -181,3 +181,16 @@ func readBack(t *testing.T, ext string, b []byte) {
 	t.Logf("LibreOffice read the .%s as:\n%s", ext, txt)
 	inOrder(t, "LibreOffice's reading of the ."+ext, strings.TrimPrefix(string(txt), "\ufeff"), wantLines)
 }
+
+// TestExportDatedByRevision: a download carries the date of the wording it
+// holds, as the clean view does, not the time of the last position.
+func TestExportDatedByRevision(t *testing.T) {
+	issued := time.Date(2026, 12, 7, 13, 20, 0, 0, time.UTC)
+	tx := exportText()
+	tx.Revisions = []negotiation.Revision{{N: 2, At: issued}}
+	tx.Dirty = false
+	tx.Updated = issued.Add(3 * time.Minute)
+	if d := negotiation.NewDocument(tx, "", "", negotiation.OptionLabel); !d.Created.Equal(issued) {
+		t.Fatalf("document dated %v, want the revision's %v", d.Created, issued)
+	}
+}

@@ -46,7 +46,7 @@ func exportMeta(t *Text, tr func(string, ...any) string, lang string) string {
 			rev += " + " + tr("neg.working_text")
 		}
 	}
-	return rev + " · " + web.HumanTime(lang, t.Updated)
+	return rev + " · " + web.HumanTime(lang, t.Dated())
 }
 
 func exportAdoption(t *Text, tr func(string, ...any) string, lang string) string {
