@@ -52,8 +52,12 @@ func TestBrowserRecordsShowSubstance(t *testing.T) {
 		chromedp.Navigate(a.URL+"/intel"),
 		chromedp.WaitVisible(chromedp.ID("results")),
 		into(&list, chromedp.Text(chromedp.CSS("#results ~ table tbody"))),
+		noSideScroll,
 		shot("21-intel-list-390"),
 	)
+	if wide {
+		t.Error("the intel list scrolls sideways at 390 px")
+	}
 	step(t, ctx, "the indicator on a phone",
 		chromedp.Click(chromedp.CSS(`a[href$="/o/indicator--b0000000-0000-4000-8000-000000000002"]`)),
 		chromedp.WaitVisible(chromedp.ID("v-pattern")),
