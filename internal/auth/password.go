@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -21,11 +22,25 @@ const (
 	argonKeyLen  = 32
 )
 
+// hashing counts argon2id runs where they happen, whatever path led there:
+// how many, and the most at once. The login tests hold the service's gate to
+// its bound with these; a hash that went round the gate would still count.
+var hashing struct{ running, most, done atomic.Int64 }
+
+func idKey(pw, salt []byte, t, m uint32, p uint8, n uint32) []byte {
+	r := hashing.running.Add(1)
+	defer hashing.running.Add(-1)
+	for x := hashing.most.Load(); r > x && !hashing.most.CompareAndSwap(x, r); x = hashing.most.Load() {
+	}
+	hashing.done.Add(1)
+	return argon2.IDKey(pw, salt, t, m, p, n)
+}
+
 // HashPassword returns a PHC-formatted argon2id hash of pw.
 func HashPassword(pw string) string {
 	salt := make([]byte, 16)
 	rand.Read(salt)
-	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	key := idKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads, b64.EncodeToString(salt), b64.EncodeToString(key))
 }
@@ -50,7 +65,7 @@ func CheckPassword(hash, pw string) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("auth: argon2id key: %w", err)
 	}
-	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))
+	got := idKey([]byte(pw), salt, t, m, p, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
 
