@@ -33,8 +33,12 @@ type ReceiptCheck struct {
 }
 
 // Verified reports whether the receipt checks: signed by the receiving
-// node's known key, for this envelope, and not contradicted by its log.
-func (c ReceiptCheck) Verified() bool { return c.Signed && c.Problem != "receipt.err_proof" }
+// node's known key, for this envelope, and not contradicted by its log. A
+// log whose checkpoint does not verify with the node's known key contradicts
+// as much as a failed proof does; a node out of reach contradicts nothing.
+func (c ReceiptCheck) Verified() bool {
+	return c.Signed && c.Problem != "receipt.err_proof" && c.Problem != "receipt.err_checkpoint"
+}
 
 // NodeLabel names the receiving node: its name and host, or its host.
 func (c ReceiptCheck) NodeLabel() string {
