@@ -7,8 +7,6 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http/httptest"
 	"sync"
 	"testing"
@@ -18,8 +16,8 @@ import (
 	"entente.example/entente/internal/audit"
 	"entente.example/entente/internal/auth"
 	"entente.example/entente/internal/federation"
+	"entente.example/entente/internal/federation/fedtest"
 	"entente.example/entente/internal/jobs"
-	"entente.example/entente/internal/keys"
 	"entente.example/entente/internal/ledger"
 	"entente.example/entente/internal/store"
 	"entente.example/entente/internal/store/storetest"
@@ -32,18 +30,9 @@ func ackWorld(t *testing.T, e storetest.Engine) (*store.DB, *correspondence.Serv
 	t.Helper()
 	ctx := context.Background()
 	db := storetest.Open(t, e, nil, auth.Migrations(), audit.Migrations(), jobs.Migrations(), ledger.Migrations(), federation.Migrations(), directory.Migrations(), correspondence.Migrations())
-	_, sk, _ := ed25519.GenerateKey(rand.Reader)
-	hk, _ := ecdh.X25519().GenerateKey(rand.Reader)
-	l, err := ledger.New(db, "node.test", sk)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fed, err := federation.New(db, l, &keys.Node{Signing: sk, HPKE: hk}, slog.New(slog.NewTextHandler(io.Discard, nil)), federation.Options{BaseURL: "https://node.test"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	fed := fedtest.New(t, db, "node.test").Fed
 	org, user := core.NewID(time.Now()), core.NewID(time.Now())
-	err = db.WithTx(ctx, func(tx *store.Tx) error {
+	err := db.WithTx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO organisations (id, handle, kind, country, name_en, created_at, updated_at) VALUES (?, 'kemlu', 'state_ministry', 'ID', 'Kemlu', ?, ?)`, org, tx.Now, tx.Now); err != nil {
 			return err
 		}
@@ -122,20 +111,12 @@ func TestMessageToTwoReplicasAtOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
 		ctx := context.Background()
 		db := storetest.Open(t, e, nil, auth.Migrations(), audit.Migrations(), jobs.Migrations(), ledger.Migrations(), federation.Migrations(), directory.Migrations(), correspondence.Migrations())
-		_, sk, _ := ed25519.GenerateKey(rand.Reader)
-		hk, _ := ecdh.X25519().GenerateKey(rand.Reader)
+		// Two replicas: the same node's keys, two services on one database.
+		first := fedtest.New(t, db, "node.test")
 		var replicas []*federation.Service
-		for i := 0; i < 2; i++ {
-			l, err := ledger.New(db, "node.test", sk)
-			if err != nil {
-				t.Fatal(err)
-			}
-			fed, err := federation.New(db, l, &keys.Node{Signing: sk, HPKE: hk}, slog.New(slog.NewTextHandler(io.Discard, nil)), federation.Options{BaseURL: "https://node.test"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			correspondence.NewService(db, fed, nil)
-			replicas = append(replicas, fed)
+		for _, n := range []*fedtest.Node{first, fedtest.NewWith(t, db, "node.test", first.Keys, federation.Options{})} {
+			correspondence.NewService(db, n.Fed, nil)
+			replicas = append(replicas, n.Fed)
 		}
 		peerPub, peerKey, _ := ed25519.GenerateKey(rand.Reader)
 		peerHPKE, _ := ecdh.X25519().GenerateKey(rand.Reader)
@@ -155,7 +136,7 @@ func TestMessageToTwoReplicasAtOnce(t *testing.T) {
 			now := time.Now().UTC()
 			payload, _ := json.Marshal(map[string]any{"origin_id": core.NewID(now), "thread_id": core.NewID(now), "author": "Lim", "subject": "Consultation", "body": "Dear colleagues", "created": now, "to": []string{"kemlu@node.test"}})
 			env := federation.Envelope{ID: core.NewID(now), Type: correspondence.TypeMessage, From: "csa-sg@peer.test", To: "kemlu@node.test", Created: now, TLP: core.TLPGreen}
-			if err := env.Seal(hk.PublicKey(), payload); err != nil {
+			if err := env.Seal(first.Keys.HPKE.PublicKey(), payload); err != nil {
 				t.Fatal(err)
 			}
 			body, _ := json.Marshal(env)

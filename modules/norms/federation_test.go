@@ -2,9 +2,6 @@ package norms_test
 
 import (
 	"context"
-	"crypto/ecdh"
-	"crypto/ed25519"
-	"crypto/rand"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -18,8 +15,8 @@ import (
 	"entente.example/entente/internal/audit"
 	"entente.example/entente/internal/auth"
 	"entente.example/entente/internal/federation"
+	"entente.example/entente/internal/federation/fedtest"
 	"entente.example/entente/internal/jobs"
-	"entente.example/entente/internal/keys"
 	"entente.example/entente/internal/ledger"
 	"entente.example/entente/internal/store"
 	"entente.example/entente/internal/store/storetest"
@@ -58,17 +55,9 @@ func newFedNode(t *testing.T, e storetest.Engine, orgs []struct{ handle, kind, c
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	n := &fedNode{db: db, host: strings.TrimPrefix(srv.URL, "http://"), url: srv.URL, as: map[string]context.Context{}}
-	_, sk, _ := ed25519.GenerateKey(rand.Reader)
-	hk, _ := ecdh.X25519().GenerateKey(rand.Reader)
-	l, err := ledger.New(db, n.host, sk)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n.fed, err = federation.New(db, l, &keys.Node{Signing: sk, HPKE: hk}, slog.New(slog.NewTextHandler(io.Discard, nil)),
-		federation.Options{BaseURL: srv.URL, Name: n.host, AllowPrivate: true, RequestTimeout: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
+	fn := fedtest.NewWith(t, db, n.host, nil, federation.Options{BaseURL: srv.URL, Name: n.host, AllowPrivate: true, RequestTimeout: 5 * time.Second})
+	l := fn.Ledger
+	n.fed = fn.Fed
 	n.fed.UseDirectory(orgDir{db})
 	n.svc = norms.NewService(db, l, n.fed)
 	n.svc.Schedule(jobs.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), nil))
@@ -95,7 +84,7 @@ func newFedNode(t *testing.T, e storetest.Engine, orgs []struct{ handle, kind, c
 	})
 	ids := map[string]string{}
 	kinds := map[string]string{}
-	err = db.WithTx(ctx, func(tx *store.Tx) error {
+	err := db.WithTx(ctx, func(tx *store.Tx) error {
 		for _, o := range orgs {
 			ids[o.handle], kinds[o.handle] = core.NewID(tx.Now), o.kind
 			if _, err := tx.Exec(ctx, `INSERT INTO organisations (id, handle, kind, country, name_en, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`, ids[o.handle], o.handle, o.kind, o.country, o.name, tx.Now, tx.Now); err != nil {

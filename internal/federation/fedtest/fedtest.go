@@ -30,21 +30,34 @@ type Node struct {
 // https://host) on db, which must carry the ledger and federation migrations.
 func New(t testing.TB, db *store.DB, host string) *Node {
 	t.Helper()
-	_, sk, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
+	return NewWith(t, db, host, nil, federation.Options{})
+}
+
+// NewWith is New with the node's keys (nil: fresh ones; a second node with
+// the first one's keys is a replica of it) and options (an empty BaseURL is
+// https://host).
+func NewWith(t testing.TB, db *store.DB, host string, k *keys.Node, opt federation.Options) *Node {
+	t.Helper()
+	if k == nil {
+		_, sk, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hk, err := ecdh.X25519().GenerateKey(rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k = &keys.Node{Signing: sk, HPKE: hk}
 	}
-	hk, err := ecdh.X25519().GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
+	if opt.BaseURL == "" {
+		opt.BaseURL = "https://" + host
 	}
-	l, err := ledger.New(db, host, sk)
+	l, err := ledger.New(db, host, k.Signing)
 	if err != nil {
 		t.Fatalf("fedtest: ledger: %v", err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	k := &keys.Node{Signing: sk, HPKE: hk}
-	fed, err := federation.New(db, l, k, log, federation.Options{BaseURL: "https://" + host})
+	fed, err := federation.New(db, l, k, log, opt)
 	if err != nil {
 		t.Fatalf("fedtest: federation: %v", err)
 	}
