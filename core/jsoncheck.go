@@ -171,20 +171,28 @@ func (s *jsonScanner) object() error {
 			return err
 		}
 		s.path = s.path[:len(s.path)-1]
-		s.ws()
-		if s.i >= len(s.b) {
-			return errSyntax
-		}
-		switch s.b[s.i] {
-		case ',':
-			s.i++
-		case '}':
-			s.i++
-			return nil
-		default:
-			return errSyntax
+		if end, err := s.after('}'); end || err != nil {
+			return err
 		}
 	}
+}
+
+// after reads what follows a member of an object or an array: a comma
+// (more to come) or the closing bracket (end).
+func (s *jsonScanner) after(closing byte) (end bool, err error) {
+	s.ws()
+	if s.i >= len(s.b) {
+		return false, errSyntax
+	}
+	switch s.b[s.i] {
+	case ',':
+		s.i++
+		return false, nil
+	case closing:
+		s.i++
+		return true, nil
+	}
+	return false, errSyntax
 }
 
 func (s *jsonScanner) array() error {
@@ -200,18 +208,8 @@ func (s *jsonScanner) array() error {
 			return err
 		}
 		s.path = s.path[:len(s.path)-1]
-		s.ws()
-		if s.i >= len(s.b) {
-			return errSyntax
-		}
-		switch s.b[s.i] {
-		case ',':
-			s.i++
-		case ']':
-			s.i++
-			return nil
-		default:
-			return errSyntax
+		if end, err := s.after(']'); end || err != nil {
+			return err
 		}
 	}
 }
