@@ -32,18 +32,7 @@ func (c *client) postMultipart(path string, fields map[string]string, files map[
 // listed on both sides' pages and downloads as an attachment, typed from its
 // bytes, with nosniff; someone outside the two organisations cannot fetch it.
 func TestRequestAttachmentPages(t *testing.T) {
-	n, base, pw := demoNode(t)
-	ctx := context.Background()
-	if err := demoNetworks(ctx, []*node{n}); err != nil {
-		t.Fatal(err)
-	}
-	var netID, csa string
-	if err := n.db.R().Get(ctx, &netID, `SELECT id FROM poc_networks WHERE slug = 'un-poc'`); err != nil {
-		t.Fatal(err)
-	}
-	if err := n.db.R().Get(ctx, &csa, `SELECT addr FROM poc_members WHERE network_id = ? AND addr LIKE 'csa-sg@%'`, netID); err != nil {
-		t.Fatal(err)
-	}
+	n, base, pw, netID, csa := requestsDemo(t)
 	bima := login(t, base, "bima@kemlu.demo", pw)
 	page := []byte("<html><body><script>alert(document.cookie)</script></body></html>")
 	r := bima.postMultipart("/requests", map[string]string{"network": netID, "from": "kemlu", "to": csa, "type": "assistance", "urgency": "high", "tlp": "AMBER",
@@ -62,7 +51,7 @@ func TestRequestAttachmentPages(t *testing.T) {
 	}
 	// The recipient's copy has it too; an outsider gets nothing.
 	var inID string
-	if err := n.db.R().Get(ctx, &inID, `SELECT id FROM poc_requests WHERE direction = 'in' AND subject = 'Request with files'`); err != nil {
+	if err := n.db.R().Get(context.Background(), &inID, `SELECT id FROM poc_requests WHERE direction = 'in' AND subject = 'Request with files'`); err != nil {
 		t.Fatal(err)
 	}
 	weiming := login(t, base, "weiming@csa-sg.demo", pw)

@@ -13,18 +13,7 @@ import (
 // answer (or, for the sender, a note) is the main action and closing comes
 // last, styled secondary, behind a confirmation page that needs no script.
 func TestRequestPages(t *testing.T) {
-	n, base, pw := demoNode(t)
-	ctx := context.Background()
-	if err := demoNetworks(ctx, []*node{n}); err != nil {
-		t.Fatal(err)
-	}
-	var netID, csa string
-	if err := n.db.R().Get(ctx, &netID, `SELECT id FROM poc_networks WHERE slug = 'un-poc'`); err != nil {
-		t.Fatal(err)
-	}
-	if err := n.db.R().Get(ctx, &csa, `SELECT addr FROM poc_members WHERE network_id = ? AND addr LIKE 'csa-sg@%'`, netID); err != nil {
-		t.Fatal(err)
-	}
+	n, base, pw, netID, csa := requestsDemo(t)
 	bima := login(t, base, "bima@kemlu.demo", pw)
 	form := bima.get("/requests/new?network=" + netID)
 	wantStatus(t, form, 200)
@@ -82,7 +71,7 @@ func TestRequestPages(t *testing.T) {
 	// The recipient's main action is the answer.
 	weiming := login(t, base, "weiming@csa-sg.demo", pw)
 	var inID string
-	if err := n.db.R().Get(ctx, &inID, `SELECT id FROM poc_requests WHERE direction = 'in' AND subject = 'Phishing campaign against foreign ministries'`); err != nil {
+	if err := n.db.R().Get(context.Background(), &inID, `SELECT id FROM poc_requests WHERE direction = 'in' AND subject = 'Phishing campaign against foreign ministries'`); err != nil {
 		t.Fatal(err)
 	}
 	in := weiming.get("/requests/" + inID)
@@ -90,4 +79,22 @@ func TestRequestPages(t *testing.T) {
 	if ans < 0 || other < 0 || ans > other {
 		t.Fatalf("recipient's actions: answer at %d, note at %d", ans, other)
 	}
+}
+
+// requestsDemo is a demo node with its POC networks: the UN directory's id
+// and CSA Singapore's address in it, for the request pages' tests.
+func requestsDemo(t *testing.T) (n *node, base, pw, netID, csa string) {
+	t.Helper()
+	n, base, pw = demoNode(t)
+	ctx := context.Background()
+	if err := demoNetworks(ctx, []*node{n}); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.db.R().Get(ctx, &netID, `SELECT id FROM poc_networks WHERE slug = 'un-poc'`); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.db.R().Get(ctx, &csa, `SELECT addr FROM poc_members WHERE network_id = ? AND addr LIKE 'csa-sg@%'`, netID); err != nil {
+		t.Fatal(err)
+	}
+	return n, base, pw, netID, csa
 }
