@@ -12,12 +12,15 @@ const (
 	RoleOfficer      Role = "officer"
 	RoleAnalyst      Role = "analyst"
 	RoleInvestigator Role = "investigator"
-	RoleMember       Role = "member"
-	RoleObserver     Role = "observer"
+	// RoleAuthority is a central authority for mutual legal assistance: it
+	// approves and receives formal requests for cooperation on cybercrime.
+	RoleAuthority Role = "central_authority"
+	RoleMember    Role = "member"
+	RoleObserver  Role = "observer"
 )
 
 // Roles lists every role in display order.
-var Roles = []Role{RoleAdmin, RoleOfficer, RoleAnalyst, RoleInvestigator, RoleMember, RoleObserver}
+var Roles = []Role{RoleAdmin, RoleOfficer, RoleAnalyst, RoleInvestigator, RoleAuthority, RoleMember, RoleObserver}
 
 // Valid reports whether r is one of Roles.
 func (r Role) Valid() bool {

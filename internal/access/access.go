@@ -135,33 +135,33 @@ var policy = map[Action]rule{
 	PeerRequest:   {anonymous: true, write: true},
 	PeerManage:    {write: true, allow: isNodeAdmin},
 	// Observers follow an organisation's work, not its correspondence.
-	MessageRead: {allow: memberWith(core.RoleAdmin, core.RoleOfficer, core.RoleAnalyst, core.RoleInvestigator, core.RoleMember)},
+	MessageRead: {allow: memberWith(core.RoleAdmin, core.RoleOfficer, core.RoleAnalyst, core.RoleInvestigator, core.RoleAuthority, core.RoleMember)},
 	MessageSend: {write: true, allow: memberWith(core.RoleAdmin, core.RoleOfficer)},
-	MessageAck:  {write: true, allow: memberWith(core.RoleAdmin, core.RoleOfficer, core.RoleAnalyst, core.RoleInvestigator, core.RoleMember)},
+	MessageAck:  {write: true, allow: memberWith(core.RoleAdmin, core.RoleOfficer, core.RoleAnalyst, core.RoleInvestigator, core.RoleAuthority, core.RoleMember)},
 
 	NetworkRead:        {},
-	NetworkDirectory:   {allow: memberWith(core.RoleAdmin, core.RoleOfficer, core.RoleAnalyst, core.RoleInvestigator, core.RoleMember)},
+	NetworkDirectory:   {allow: memberWith(core.RoleAdmin, core.RoleOfficer, core.RoleAnalyst, core.RoleInvestigator, core.RoleAuthority, core.RoleMember)},
 	NetworkRestricted:  {allow: memberWith(core.RoleAdmin, core.RoleOfficer)},
 	NetworkCreate:      {write: true, allow: memberWith(core.RoleAdmin)},
 	NetworkManage:      {write: true, allow: memberWith(core.RoleAdmin)},
 	Nominate:           {write: true, allow: memberWith(core.RoleAdmin)},
-	PingAck:            {write: true, allow: named(memberWith(core.RoleAdmin, core.RoleOfficer, core.RoleAnalyst, core.RoleInvestigator, core.RoleMember))},
-	PocRequestRead:     {allow: memberWith(core.RoleAdmin, core.RoleOfficer, core.RoleAnalyst, core.RoleInvestigator, core.RoleMember)},
+	PingAck:            {write: true, allow: named(memberWith(core.RoleAdmin, core.RoleOfficer, core.RoleAnalyst, core.RoleInvestigator, core.RoleAuthority, core.RoleMember))},
+	PocRequestRead:     {allow: memberWith(core.RoleAdmin, core.RoleOfficer, core.RoleAnalyst, core.RoleInvestigator, core.RoleAuthority, core.RoleMember)},
 	PocRequestAct:      {write: true, allow: memberWith(core.RoleAdmin, core.RoleOfficer)},
 	TransparencyPublic: {anonymous: true},
 
 	NormsPublic:   {anonymous: true},
-	ReportRead:    {allow: memberWith(core.RoleAdmin, core.RoleOfficer, core.RoleAnalyst, core.RoleInvestigator, core.RoleMember)},
+	ReportRead:    {allow: memberWith(core.RoleAdmin, core.RoleOfficer, core.RoleAnalyst, core.RoleInvestigator, core.RoleAuthority, core.RoleMember)},
 	ReportEdit:    {write: true, allow: memberWith(core.RoleAdmin, core.RoleOfficer, core.RoleAnalyst)},
 	ReportApprove: {write: true, allow: memberWith(core.RoleAdmin)},
 	ReportPublish: {write: true, allow: memberWith(core.RoleAdmin)},
 
-	NegotiationRead:    {allow: memberWith(core.RoleAdmin, core.RoleOfficer, core.RoleAnalyst, core.RoleInvestigator, core.RoleMember)},
+	NegotiationRead:    {allow: memberWith(core.RoleAdmin, core.RoleOfficer, core.RoleAnalyst, core.RoleInvestigator, core.RoleAuthority, core.RoleMember)},
 	NegotiationCreate:  {write: true, allow: memberWith(core.RoleAdmin)},
 	NegotiationChair:   {write: true, allow: memberWith(core.RoleAdmin, core.RoleOfficer)},
 	NegotiationAct:     {write: true, allow: memberWith(core.RoleAdmin, core.RoleOfficer)},
 	NegotiationObject:  {write: true, allow: memberWith(core.RoleAdmin, core.RoleOfficer)},
-	NegotiationConsult: {write: true, allow: memberWith(core.RoleAdmin, core.RoleOfficer, core.RoleAnalyst, core.RoleInvestigator, core.RoleMember)},
+	NegotiationConsult: {write: true, allow: memberWith(core.RoleAdmin, core.RoleOfficer, core.RoleAnalyst, core.RoleInvestigator, core.RoleAuthority, core.RoleMember)},
 }
 
 // SeesTLP decides whether a may see a record labelled tlp whose audience is

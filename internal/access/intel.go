@@ -28,7 +28,7 @@ const (
 )
 
 func init() {
-	readers := memberWith(core.RoleAdmin, core.RoleOfficer, core.RoleAnalyst, core.RoleInvestigator, core.RoleMember)
+	readers := memberWith(core.RoleAdmin, core.RoleOfficer, core.RoleAnalyst, core.RoleInvestigator, core.RoleAuthority, core.RoleMember)
 	policy[IntelRead] = rule{allow: readers}
 	policy[IntelWrite] = rule{write: true, allow: memberWith(core.RoleAdmin, core.RoleOfficer, core.RoleAnalyst)}
 	policy[IntelAdmin] = rule{write: true, allow: isNodeAdmin}
