@@ -169,4 +169,3 @@ func (s *atomicSeed) next() int {
 	s.n++
 	return s.n
 }
-

@@ -271,4 +271,3 @@ func notFound(err error) bool {
 	}
 	return false
 }
-
