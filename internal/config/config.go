@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"entente.example/entente/internal/blobs"
 )
 
 // Config is the node's configuration.
@@ -20,8 +22,14 @@ type Config struct {
 	Addr    string // listen address
 	DataDir string // keys, SQLite file, attachments
 	DB      string // SQLite path or postgres:// URL; empty means <DataDir>/entente.db
-	BaseURL string // public URL of the node; empty means http://<Addr>
-	Demo    bool   // load the demo world on first start
+	// Blobs is where large files live (see internal/blobs): empty for
+	// <DataDir>/blobs, file:///dir, or s3://bucket?endpoint=…&region=…,
+	// whose credentials come from AWS_ACCESS_KEY_ID and
+	// AWS_SECRET_ACCESS_KEY, never from a flag (flags show in ps).
+	Blobs                          string
+	BlobsAccessKey, BlobsSecretKey string
+	BaseURL                        string // public URL of the node; empty means http://<Addr>
+	Demo                           bool   // load the demo world on first start
 
 	SMTP     string // smtp://user:pass@host:port; empty writes mail to <DataDir>/mail
 	MailFrom string
@@ -76,6 +84,8 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) {
 	str(&c.Addr, "addr", "address to listen on")
 	str(&c.DataDir, "data", "data directory for keys and the SQLite database")
 	str(&c.DB, "db", "database: SQLite file path, or postgres://… URL (default: entente.db in the data directory)")
+	str(&c.Blobs, "blobs", "where large files live: file:///dir, or s3://bucket?endpoint=http://host:port&region=us-east-1 with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (default: blobs in the data directory)")
+	c.BlobsAccessKey, c.BlobsSecretKey = getenv("AWS_ACCESS_KEY_ID"), getenv("AWS_SECRET_ACCESS_KEY")
 	str(&c.BaseURL, "base-url", "public URL of this node, e.g. https://entente.example.org (default: http://ADDR)")
 	str(&c.LogLevel, "log-level", "debug, info, warn or error")
 	str(&c.Name, "name", "the node's name, shown to peers (default: its host)")
@@ -140,6 +150,9 @@ func (c *Config) Validate() error {
 	if c.DB == "" {
 		c.DB = filepath.Join(c.DataDir, "entente.db")
 	}
+	if err := blobs.Check(c.BlobsOptions()); err != nil {
+		return err
+	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return fmt.Errorf("--addr %q: want host:port, e.g. 127.0.0.1:8080", c.Addr)
 	}
@@ -170,6 +183,11 @@ func (c *Config) Validate() error {
 		return errors.New("--session-idle and --session-max: both must be positive, idle no longer than max")
 	}
 	return nil
+}
+
+// BlobsOptions returns where the blob store lives, for blobs.Open.
+func (c *Config) BlobsOptions() blobs.Options {
+	return blobs.Options{URL: c.Blobs, DataDir: c.DataDir, AccessKey: c.BlobsAccessKey, SecretKey: c.BlobsSecretKey}
 }
 
 // Secure reports whether the node is served over HTTPS, which decides whether

@@ -60,3 +60,21 @@ func TestBadEnvironmentValuesAreReported(t *testing.T) {
 		}
 	}
 }
+
+func TestBlobs(t *testing.T) {
+	c, err := parse(t, nil)
+	if err != nil || c.Blobs != "" || c.BlobsOptions().DataDir != "./entente-data" {
+		t.Fatalf("default: %+v %v", c.BlobsOptions(), err)
+	}
+	s3 := "s3://evidence?endpoint=http://127.0.0.1:7070&region=us-east-1"
+	c, err = parse(t, map[string]string{"ENTENTE_BLOBS": s3, "AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "s"})
+	if o := c.BlobsOptions(); err != nil || o.URL != s3 || o.AccessKey != "k" || o.SecretKey != "s" {
+		t.Fatalf("s3 from the environment: %+v %v", o, err)
+	}
+	if _, err = parse(t, nil, "--blobs", s3); err == nil || !strings.HasPrefix(err.Error(), "--blobs") || !strings.Contains(err.Error(), "AWS_SECRET_ACCESS_KEY") {
+		t.Fatalf("s3 without credentials: %v", err)
+	}
+	if _, err = parse(t, nil, "--blobs", "ftp://x"); err == nil || !strings.HasPrefix(err.Error(), "--blobs") {
+		t.Fatalf("bad scheme: %v", err)
+	}
+}
