@@ -14,12 +14,14 @@ run:
 	$(GO) run ./cmd/entente serve --demo
 
 # Every test. PostgreSQL runs when ENTENTE_TEST_POSTGRES is set; the browser
-# journey when Chromium is installed; ENTENTE_TEST_STRICT=1 makes both mandatory.
+# journey when Chromium is installed; the S3 blob store when versitygw is;
+# ENTENTE_TEST_STRICT=1 makes them all mandatory.
 # go test shows a passing package's output only with -v, so the skips are
 # said here, in make's own output, where a newcomer sees them.
 test:
 	@[ -n "$$ENTENTE_TEST_POSTGRES" ] || echo "make test: SKIPPING the PostgreSQL runs: set ENTENTE_TEST_POSTGRES=postgres://… to run them"
 	@command -v chromium >/dev/null 2>&1 || [ -n "$$ENTENTE_CHROMIUM" ] || echo "make test: SKIPPING the browser journeys: apt-get install chromium"
+	@command -v versitygw >/dev/null 2>&1 || [ -n "$$ENTENTE_TEST_VERSITYGW" ] || echo "make test: SKIPPING the S3 blob store: go install github.com/versity/versitygw/cmd/versitygw@v1.8.0, or set ENTENTE_TEST_VERSITYGW"
 	@command -v libreoffice >/dev/null 2>&1 || echo "make test: SKIPPING the LibreOffice read-back of .docx/.odt exports: apt-get install libreoffice-writer-nogui"
 	$(GO) test -count=1 -timeout 20m $(TESTFLAGS) ./...
 
