@@ -57,6 +57,15 @@ var (
 	Objection     = Kind{Name: "objection", Params: []string{"process", "text", "by", "reason"}}
 	SilenceOpen   = Kind{Name: "silence", Params: []string{"process", "text", "deadline"}}
 	SilenceEnding = Kind{Name: "silence_ending", Params: []string{"process", "text", "deadline"}}
+	// Cybercrime cooperation. E-mails name the kind of request and the
+	// other side, never its content: the facts of an investigation stay
+	// on the node.
+	CybApproval      = Kind{Name: "cyb_approval", Params: []string{"kind", "by"}}
+	CybArrived       = Kind{Name: "cyb_arrived", Params: []string{"kind", "from"}}
+	CybUpdate        = Kind{Name: "cyb_update", Params: []string{"kind", "by", "state"}}
+	CybOverdue       = Kind{Name: "cyb_overdue", Params: []string{"kind", "other", "deadline"}}
+	CybPreservation  = Kind{Name: "cyb_preservation_ending", Params: []string{"kind", "other", "deadline"}}
+	CybPreservedOver = Kind{Name: "cyb_preservation_over", Params: []string{"kind", "other"}}
 )
 
 // Kinds lists every kind of notification e-mail.
@@ -65,6 +74,7 @@ var Kinds = []Kind{
 	Invite, Nomination, Ping, PingRemind, RequestArrived, RequestUpdate, RequestDue, RequestOverdue,
 	ReportReview,
 	Amendment, Objection, SilenceOpen, SilenceEnding,
+	CybApproval, CybArrived, CybUpdate, CybOverdue, CybPreservation, CybPreservedOver,
 }
 
 // DeadlineFormat is how a deadline reads in an e-mail: unambiguous in every
