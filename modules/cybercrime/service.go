@@ -60,6 +60,8 @@ type Service struct {
 	notify Notifier
 	legal  Legal
 	opt    Options
+	// purgeHooks delete what else a request holds when its retention ends.
+	purgeHooks []func(ctx context.Context, tx *store.Tx, requestID string) error
 }
 
 // NewService returns the service and registers it for the module's
