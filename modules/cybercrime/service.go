@@ -60,6 +60,7 @@ type Service struct {
 	notify Notifier
 	legal  Legal
 	opt    Options
+	dir    Directory
 	// purgeHooks delete what else a request holds when its retention ends.
 	purgeHooks []func(ctx context.Context, tx *store.Tx, requestID string) error
 }

@@ -129,3 +129,35 @@ func matches(x Addressee, q string) bool {
 	}
 	return false
 }
+
+// NetworkMembers returns, for the networks with one of the slugs that the
+// actor's organisations are members or the secretariat of, each member's
+// address and the slug of its network: how another module finds the
+// points of contact of a 24/7 network among the addresses it offers.
+func (s *Networks) NetworkMembers(ctx context.Context, slugs ...string) (map[string]string, error) {
+	a := core.ActorFrom(ctx)
+	out := map[string]string{}
+	if len(a.Memberships) == 0 || len(slugs) == 0 {
+		return out, nil
+	}
+	var args []any
+	for _, sl := range slugs {
+		args = append(args, sl)
+	}
+	var ids, addrs []any
+	for _, m := range a.Memberships {
+		ids, addrs = append(ids, m.Org.ID), append(addrs, s.addr(m.Org.Handle))
+	}
+	marks := func(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }
+	var rows []struct {
+		Addr string `db:"addr"`
+		Slug string `db:"slug"`
+	}
+	err := s.db.R().Select(ctx, &rows, `SELECT m.addr, n.slug FROM poc_members m JOIN poc_networks n ON n.id = m.network_id
+		WHERE n.slug IN (`+marks(len(args))+`) AND (EXISTS (SELECT 1 FROM poc_members me WHERE me.network_id = n.id AND me.org_id IN (`+marks(len(ids))+`))
+		OR n.secretariat IN (`+marks(len(addrs))+`)) ORDER BY m.addr`, append(append(args, ids...), addrs...)...)
+	for _, r := range rows {
+		out[r.Addr] = r.Slug
+	}
+	return out, core.Wrap("directory: network members", err)
+}

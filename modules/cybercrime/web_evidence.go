@@ -1,0 +1,5 @@
+package cybercrime
+
+import "entente.example/entente/internal/web"
+
+func (m *Module) evidenceRoutes() []web.Route { return nil }
