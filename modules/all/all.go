@@ -15,6 +15,7 @@ import (
 	"entente.example/entente/internal/store"
 	"entente.example/entente/internal/web"
 	"entente.example/entente/modules/correspondence"
+	"entente.example/entente/modules/cybercrime"
 	"entente.example/entente/modules/directory"
 	"entente.example/entente/modules/intel"
 	"entente.example/entente/modules/negotiation"
@@ -35,6 +36,7 @@ func Migrations() []store.Migrations {
 		norms.Migrations(),
 		negotiation.Migrations(),
 		intel.Migrations(),
+		cybercrime.Migrations(),
 	}
 }
 
@@ -57,6 +59,7 @@ type Services struct {
 	Norms          *norms.Service
 	Negotiation    *negotiation.Service
 	Intel          *intel.Service
+	Cybercrime     *cybercrime.Service
 }
 
 // Modules builds every module and connects the directory to auth as the
@@ -76,6 +79,9 @@ func Modules(d Deps) ([]web.Module, Services) {
 	d.Auth.UseRoles(s.Directory)
 	d.Fed.UseDirectory(s.Directory)
 	s.Norms.Schedule(d.Jobs)
+	s.Cybercrime = cybercrime.NewService(d.DB, d.Fed, people, cybercrime.ShippedLegal(), cybercrime.Options{Tr: d.Web.Catalog()})
+	s.Cybercrime.UseDirectory(cybercrimeDirectory{s.Networks})
+	s.Cybercrime.Schedule(d.Jobs)
 	mail := correspondence.NewModule(s.Correspondence, d.Fed, d.Web)
 	mail.UseAddressBook(s.Networks)
 	neg := negotiation.NewModule(s.Negotiation, d.Web)
@@ -88,6 +94,7 @@ func Modules(d Deps) ([]web.Module, Services) {
 		norms.NewModule(s.Norms, d.Web),
 		neg,
 		intel.NewModule(s.Intel, d.Web),
+		cybercrime.NewModule(s.Cybercrime, nil, d.Web),
 	}, s
 }
 
