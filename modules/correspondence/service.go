@@ -1,12 +1,15 @@
 package correspondence
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"strings"
 
 	"entente.example/entente/core"
 	"entente.example/entente/internal/access"
 	"entente.example/entente/internal/audit"
+	"entente.example/entente/internal/blobs"
 	"entente.example/entente/internal/federation"
 	"entente.example/entente/internal/ledger"
 	"entente.example/entente/internal/notify"
@@ -32,6 +35,7 @@ type Service struct {
 	db     *store.DB
 	fed    *federation.Service
 	notify Notifier
+	blobs  blobs.Store // nil keeps attachments in the database, as before
 }
 
 // NewService returns the service and registers it with federation for its
@@ -41,6 +45,10 @@ func NewService(db *store.DB, fed *federation.Service, notify Notifier) *Service
 	fed.Handle("correspondence", s)
 	return s
 }
+
+// UseBlobs keeps the files of new attachments in b rather than in the
+// database; attachments stored before stay readable where they are.
+func (s *Service) UseBlobs(b blobs.Store) { s.blobs = b }
 
 type orgRow struct {
 	ID     string `db:"id"`
@@ -145,7 +153,7 @@ func (s *Service) Send(ctx context.Context, c Compose) (Message, error) {
 		for i := range c.Attachments {
 			at := &c.Attachments[i]
 			at.SHA256, at.Size = ledger.Digest(at.Data), int64(len(at.Data))
-			if err := insertAttachment(ctx, tx, m.ID, *at); err != nil {
+			if err := s.insertAttachment(ctx, tx, m.ID, *at); err != nil {
 				return err
 			}
 			meta := *at
@@ -192,9 +200,24 @@ func hasControl(s string) bool {
 	return false
 }
 
-func insertAttachment(ctx context.Context, tx *store.Tx, messageID string, at Attachment) error {
-	_, err := tx.Exec(ctx, `INSERT INTO attachments (id, message_id, name, content_type, size, sha256, data) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		core.NewID(tx.Now), messageID, at.Name, at.ContentType, at.Size, at.SHA256, at.Data)
+// insertAttachment records an attachment, its file in the blob store when
+// there is one. The file is written before the transaction commits: if it
+// then rolls back, the blob is left unreferenced, which costs space but never
+// a row without its file.
+func (s *Service) insertAttachment(ctx context.Context, tx *store.Tx, messageID string, at Attachment) error {
+	data, blob := at.Data, ""
+	if s.blobs != nil {
+		b, err := s.blobs.Put(ctx, bytes.NewReader(at.Data), MaxAttachment)
+		if err != nil {
+			return core.Wrap("correspondence: attachment", err)
+		}
+		if b.SHA256 != at.SHA256 {
+			return core.Wrap("correspondence: attachment", fmt.Errorf("blob store named %q %s, want %s", at.Name, b.SHA256, at.SHA256))
+		}
+		data, blob = []byte{}, b.SHA256
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO attachments (id, message_id, name, content_type, size, sha256, data, blob) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		core.NewID(tx.Now), messageID, at.Name, at.ContentType, at.Size, at.SHA256, data, blob)
 	return core.Wrap("correspondence: attachment", err)
 }
 

@@ -4,6 +4,8 @@ package correspondence
 
 import (
 	"context"
+	"errors"
+	"io"
 	"strings"
 	"time"
 
@@ -273,9 +275,27 @@ func (s *Service) AttachmentData(ctx context.Context, messageID, attachmentID st
 	if _, err := s.Read(ctx, messageID, false); err != nil {
 		return Attachment{}, err
 	}
-	var at Attachment
-	err := s.db.R().Get(ctx, &at, `SELECT id, message_id, name, content_type, size, sha256, data FROM attachments WHERE id = ? AND message_id = ?`, attachmentID, messageID)
-	return at, core.Wrap("correspondence: attachment", err)
+	var at struct {
+		Attachment
+		Blob string `db:"blob"`
+	}
+	err := s.db.R().Get(ctx, &at, `SELECT id, message_id, name, content_type, size, sha256, data, blob FROM attachments WHERE id = ? AND message_id = ?`, attachmentID, messageID)
+	if err != nil || at.Blob == "" {
+		return at.Attachment, core.Wrap("correspondence: attachment", err)
+	}
+	if s.blobs == nil {
+		return Attachment{}, core.Wrap("correspondence: attachment", errors.New("attachment in the blob store, and the node has none"))
+	}
+	// Attachments are bounded (MaxAttachment), so reading one whole is safe.
+	rc, _, err := s.blobs.Open(ctx, at.Blob)
+	if err != nil {
+		return Attachment{}, core.Wrap("correspondence: attachment", err)
+	}
+	defer rc.Close()
+	if at.Data, err = io.ReadAll(io.LimitReader(rc, MaxAttachment+1)); err != nil {
+		return Attachment{}, core.Wrap("correspondence: attachment", err)
+	}
+	return at.Attachment, nil
 }
 
 // CheckDeadlines tells people about acknowledgments asked for by a time that

@@ -112,7 +112,7 @@ func (s *Service) receiveMessage(ctx context.Context, tx *store.Tx, env federati
 				return &core.Error{Kind: core.KindInvalid, Message: "err.form", Err: fmt.Errorf("attachment %q: SHA-256 does not match", at.Name)}
 			}
 			at.Size = int64(len(at.Data))
-			if err := insertAttachment(ctx, tx, id, at); err != nil {
+			if err := s.insertAttachment(ctx, tx, id, at); err != nil {
 				return err
 			}
 		}
