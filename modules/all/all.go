@@ -8,6 +8,7 @@ import (
 
 	"entente.example/entente/internal/audit"
 	"entente.example/entente/internal/auth"
+	"entente.example/entente/internal/blobs"
 	"entente.example/entente/internal/federation"
 	"entente.example/entente/internal/jobs"
 	"entente.example/entente/internal/ledger"
@@ -49,6 +50,7 @@ type Deps struct {
 	Ledger  *ledger.Log
 	Fed     *federation.Service
 	BaseURL func() string
+	Blobs   blobs.Store // large files; nil keeps them in the database
 }
 
 // Services are the modules' use cases, for the command line and the demo.
@@ -75,6 +77,9 @@ func Modules(d Deps) ([]web.Module, Services) {
 	}
 	people := notify.People{Jobs: d.Jobs, Tr: d.Web.Catalog(), BaseURL: d.BaseURL}
 	s.Norms.UseNotifier(people)
+	if d.Blobs != nil {
+		s.Correspondence.UseBlobs(d.Blobs)
+	}
 	s.Negotiation.UseNotifier(people)
 	d.Auth.UseRoles(s.Directory)
 	d.Fed.UseDirectory(s.Directory)
