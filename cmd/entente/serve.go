@@ -24,6 +24,7 @@ import (
 
 	"entente.example/entente/core"
 	"entente.example/entente/internal/auth"
+	"entente.example/entente/internal/blobs"
 	"entente.example/entente/internal/config"
 	"entente.example/entente/internal/federation"
 	"entente.example/entente/internal/jobs"
@@ -235,8 +236,13 @@ func (e env) build(ctx context.Context, cfg config.Config) (_ *node, err error) 
 	if err != nil {
 		return nil, err
 	}
+	// Large files: under the data directory, or in a bucket the replicas share.
+	files, err := blobs.Open(ctx, cfg.BlobsOptions())
+	if err != nil {
+		return nil, err
+	}
 	baseURL := n.baseURL
-	n.deps = all.Deps{DB: n.db, Auth: n.auth, Jobs: n.queue, Web: n.srv, Ledger: n.ledger, Fed: n.fed, BaseURL: func() string { return baseURL }}
+	n.deps = all.Deps{DB: n.db, Auth: n.auth, Jobs: n.queue, Web: n.srv, Ledger: n.ledger, Fed: n.fed, BaseURL: func() string { return baseURL }, Blobs: files}
 	mods, svcs := all.Modules(n.deps)
 	n.svcs = svcs
 	if err := n.srv.Mount(mods); err != nil {
