@@ -72,7 +72,7 @@ func (s *Service) deliver(ctx context.Context, tx *store.Tx, fromAddr, toAddr st
 	}
 	in := Input{From: "x", To: "x", Kind: w.Kind, Basis: w.Basis, Language: w.Language, Reference: w.Reference, Fields: w.Fields}
 	in.normalize()
-	if w.OriginID == "" || len(in.validate()) > 0 || w.ToCountry != to.Country || w.Kind.ToProvider() != (to.Kind == string(core.OrgCompany)) {
+	if w.OriginID == "" || len(in.validate()) > 0 || w.ToCountry != to.Country || !w.Kind.Reaches(to.Kind == string(core.OrgCompany)) {
 		return malformed("request fields")
 	}
 	if w.Sent.After(tx.Now.Add(time.Hour)) || w.RespondBy.Before(w.Sent) || w.RespondBy.After(w.Sent.Add(Specs[w.Kind].Respond+time.Minute)) {

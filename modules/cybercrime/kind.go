@@ -41,6 +41,23 @@ func (k Kind) Valid() bool {
 // authority.
 func (k Kind) ToProvider() bool { return k == KindRegistrant || k == KindSubscriber }
 
+// Reaches reports whether a request of this kind may go to an organisation
+// of the kind given: the provider kinds only to a company; an emergency
+// disclosure to a state's 24/7 point of contact (CETS 224 art. 9) or, where
+// a bilateral agreement allows it (such as the Australia–United States
+// agreement under the CLOUD Act), to the provider itself; the rest only to
+// a state's authority. Whether the instrument allows it is the legal
+// basis's question.
+func (k Kind) Reaches(company bool) bool {
+	switch {
+	case k.ToProvider():
+		return company
+	case k == KindEmergencyDisclosure:
+		return true
+	}
+	return !company
+}
+
 // Field is one field of a request form. Name is the key in the request's
 // fields and in the message catalogue (cyb.field.NAME, cyb.field.NAME.help).
 type Field struct {
