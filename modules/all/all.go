@@ -84,7 +84,8 @@ func Modules(d Deps) ([]web.Module, Services) {
 	d.Auth.UseRoles(s.Directory)
 	d.Fed.UseDirectory(s.Directory)
 	s.Norms.Schedule(d.Jobs)
-	s.Cybercrime = cybercrime.NewService(d.DB, d.Fed, people, cybercrime.ShippedLegal(), cybercrime.Options{Tr: d.Web.Catalog()})
+	instruments := cybercrime.NewInstruments(d.DB)
+	s.Cybercrime = cybercrime.NewService(d.DB, d.Fed, people, instruments, cybercrime.Options{Tr: d.Web.Catalog()})
 	s.Cybercrime.UseDirectory(cybercrimeDirectory{s.Networks})
 	s.Cybercrime.Schedule(d.Jobs)
 	mail := correspondence.NewModule(s.Correspondence, d.Fed, d.Web)
@@ -99,7 +100,7 @@ func Modules(d Deps) ([]web.Module, Services) {
 		norms.NewModule(s.Norms, d.Web),
 		neg,
 		intel.NewModule(s.Intel, d.Web),
-		cybercrime.NewModule(s.Cybercrime, nil, d.Web),
+		cybercrime.NewModule(s.Cybercrime, instruments, d.Web),
 	}, s
 }
 
