@@ -1,0 +1,230 @@
+package cybercrime
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"entente.example/entente/core"
+	"entente.example/entente/internal/audit"
+	"entente.example/entente/internal/store"
+	"entente.example/entente/internal/store/storetest"
+)
+
+// figT0 is when the figures' test requests were sent; figNow when the
+// figures are asked for.
+var (
+	figT0  = time.Date(2026, 11, 2, 8, 0, 0, 0, time.UTC)
+	figNow = time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+)
+
+// figReq is a request as the figures see it: who, what, and when each
+// step came, in hours after figT0 (negative: never).
+type figReq struct {
+	org, dir, from, to, kind, state, ground string
+	sent, ack, pres, exec                   float64
+	respondBy                               float64
+	exercise                                bool
+	origin                                  string
+}
+
+func figActor(name string, admin bool, orgs ...string) context.Context {
+	a := core.Actor{UserID: "u-" + name, Name: name, NodeAdmin: admin}
+	for _, o := range orgs {
+		a.Memberships = append(a.Memberships, core.Membership{Org: core.OrgRef{ID: o, Handle: o}, Role: core.RoleInvestigator})
+	}
+	return core.WithActor(context.Background(), a)
+}
+
+// figInsert stores the requests directly: the figures read rows, and how
+// the rows came to be is the lifecycle tests' business.
+func figInsert(t testing.TB, db *store.DB, reqs []figReq) {
+	t.Helper()
+	at := func(h float64) *time.Time {
+		if h < 0 {
+			return nil
+		}
+		v := figT0.Add(time.Duration(h * float64(time.Hour)))
+		return &v
+	}
+	err := db.WithTx(context.Background(), func(tx *store.Tx) error {
+		for i, q := range reqs {
+			origin := q.origin
+			if origin == "" {
+				origin = fmt.Sprintf("origin-%03d", i)
+			}
+			from, to := q.from, q.to
+			r := Request{ID: fmt.Sprintf("req-%03d", i), OriginID: origin, Direction: q.dir, OrgID: q.org,
+				From: map[string]string{"ID": "polri@here.test", "VN": "vnpol@here.test", "MY": "pdrm@there.test"}[from],
+				To:   map[string]string{"ID": "polri@here.test", "VN": "vnpol@here.test", "MY": "pdrm@there.test"}[to],
+				FromCountry: from, ToCountry: to, Kind: Kind(q.kind), Basis: "budapest", Language: "en", FieldsJSON: `{"facts":"secret"}`,
+				State: State(q.state), Ground: q.ground, Author: "A", CreatedAt: figT0, UpdatedAt: figT0, Exercise: q.exercise,
+				SentAt: at(q.sent), AckAt: at(q.ack), PreservAt: at(q.pres), ExecutedAt: at(q.exec), RespondBy: at(q.respondBy)}
+			if err := insertRequest(context.Background(), tx, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// figWorld is a node hosting polri (Indonesia, o-id) and vnpol (Viet Nam,
+// o-vn), with requests between them and to Malaysia's police on another
+// node, and a third organisation (o-other) with none.
+func figWorld(t *testing.T, e storetest.Engine) *Service {
+	t.Helper()
+	clock := storetest.NewClock(figNow)
+	db := storetest.Open(t, e, clock, audit.Migrations(), Migrations())
+	figInsert(t, db, []figReq{
+		// Indonesia → Malaysia, preservations: acknowledged after 1, 3, 2
+		// and 10 hours; preserved after 2 and 5; one refused.
+		{org: "o-id", dir: "out", from: "ID", to: "MY", kind: "preservation", state: "preserved", sent: 0, ack: 1, pres: 2, exec: -1, respondBy: 24},
+		{org: "o-id", dir: "out", from: "ID", to: "MY", kind: "preservation", state: "preserved", sent: 0, ack: 3, pres: 5, exec: -1, respondBy: 24},
+		{org: "o-id", dir: "out", from: "ID", to: "MY", kind: "preservation", state: "acknowledged", sent: 0, ack: 2, pres: -1, exec: -1, respondBy: 24},
+		{org: "o-id", dir: "out", from: "ID", to: "MY", kind: "preservation", state: "refused", ground: "political_offence", sent: 0, ack: 10, pres: -1, exec: 10, respondBy: 24},
+		// Unanswered past its day: overdue.
+		{org: "o-id", dir: "out", from: "ID", to: "MY", kind: "preservation", state: "sent", sent: 0, ack: -1, pres: -1, exec: -1, respondBy: 24},
+		// Neither an exercise nor a draft counts.
+		{org: "o-id", dir: "out", from: "ID", to: "MY", kind: "preservation", state: "acknowledged", sent: 0, ack: 100, pres: -1, exec: -1, respondBy: 24, exercise: true},
+		{org: "o-id", dir: "out", from: "ID", to: "MY", kind: "preservation", state: "draft", sent: -1, ack: -1, pres: -1, exec: -1, respondBy: -1},
+		// Indonesia → Viet Nam, both hosted here: each side has its row,
+		// and the request counts once. Executed after 48 hours.
+		{org: "o-id", dir: "out", from: "ID", to: "VN", kind: "stored_data", state: "executed", sent: 0, ack: 5, pres: -1, exec: 48, respondBy: 168, origin: "shared-1"},
+		{org: "o-vn", dir: "in", from: "ID", to: "VN", kind: "stored_data", state: "executed", sent: 0, ack: 5, pres: -1, exec: 48, respondBy: 168, origin: "shared-1"},
+		// Refused, then closed: still a refusal.
+		{org: "o-id", dir: "out", from: "ID", to: "VN", kind: "stored_data", state: "closed", ground: "dual_criminality", sent: 0, ack: 20, pres: -1, exec: 30, respondBy: 168, origin: "shared-2"},
+		{org: "o-vn", dir: "in", from: "ID", to: "VN", kind: "stored_data", state: "closed", ground: "dual_criminality", sent: 0, ack: 20, pres: -1, exec: 30, respondBy: 168, origin: "shared-2"},
+		// Malaysia → Viet Nam, received here: only the requested side.
+		{org: "o-vn", dir: "in", from: "MY", to: "VN", kind: "preservation", state: "received", sent: 800, ack: -1, pres: -1, exec: -1, respondBy: 850},
+	})
+	return &Service{db: db}
+}
+
+func TestFigures(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		s := figWorld(t, e)
+		h := func(x float64) time.Duration { return time.Duration(x * float64(time.Hour)) }
+		idMY := PairFigures{From: "ID", To: "MY", Kind: KindPreservation, Sent: 5, Open: 4, Overdue: 1, Refused: 1,
+			// Acknowledged after 1, 2, 3 and 10 hours: the median is the
+			// 2nd of 4 (ceil(0.5 × 4)), the 90th percentile the 4th
+			// (ceil(0.9 × 4)).
+			Ack:      Stat{N: 4, Median: h(2), P90: h(10)},
+			Preserve: Stat{N: 2, Median: h(2), P90: h(5)},
+			Grounds:  []GroundCount{{"political_offence", 1}}}
+		idVN := PairFigures{From: "ID", To: "VN", Kind: KindStoredData, Sent: 2, Executed: 1, Refused: 1,
+			Ack:     Stat{N: 2, Median: h(5), P90: h(20)},
+			Execute: Stat{N: 1, Median: h(48), P90: h(48)},
+			Grounds: []GroundCount{{"dual_criminality", 1}}}
+		myVN := PairFigures{From: "MY", To: "VN", Kind: KindPreservation, Sent: 1, Open: 1}
+
+		// The node administrator sees every request, once.
+		f, err := s.Figures(figActor("root", true), FigureQuery{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := figDiff([]PairFigures{idMY, idVN, myVN}, f.Pairs); d != "" {
+			t.Errorf("node figures :\n%s", d)
+		}
+		if !f.Node || f.Total.Sent != 8 || f.Total.Refused != 2 || f.Total.Ack != (Stat{N: 6, Median: h(3), P90: h(20)}) {
+			t.Errorf("total %+v", f.Total)
+		}
+
+		// Indonesia's investigator: its own requests.
+		f, err = s.Figures(figActor("sari", false, "o-id"), FigureQuery{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := figDiff([]PairFigures{idMY, idVN}, f.Pairs); d != "" {
+			t.Errorf("Indonesia's figures :\n%s", d)
+		}
+		// Viet Nam's: what it received, the shared ones from its own rows.
+		f, _ = s.Figures(figActor("minh", false, "o-vn"), FigureQuery{})
+		if d := figDiff([]PairFigures{idVN, myVN}, f.Pairs); d != "" {
+			t.Errorf("Viet Nam's figures :\n%s", d)
+		}
+		// Someone in both organisations counts the shared requests once.
+		f, _ = s.Figures(figActor("both", false, "o-id", "o-vn"), FigureQuery{})
+		if d := figDiff([]PairFigures{idMY, idVN, myVN}, f.Pairs); d != "" {
+			t.Errorf("both sides' figures :\n%s", d)
+		}
+		// A person of another organisation gets nothing of theirs.
+		f, err = s.Figures(figActor("other", false, "o-other"), FigureQuery{})
+		if err != nil || len(f.Pairs) != 0 || f.Total.Sent != 0 {
+			t.Errorf("another organisation's person: %+v, %v", f, err)
+		}
+		// Nor someone whose role in it is not for requests.
+		plain := core.WithActor(context.Background(), core.Actor{UserID: "u-m", Memberships: []core.Membership{{Org: core.OrgRef{ID: "o-id"}, Role: core.RoleMember}}})
+		if _, err := s.Figures(plain, FigureQuery{}); core.KindOf(err) != core.KindForbidden {
+			t.Errorf("a plain member: %v", err)
+		}
+
+		// The period and the kind narrow them; Malaysia's request was sent
+		// on 5 December (800 hours on).
+		f, err = s.Figures(figActor("root", true), FigureQuery{From: "2026-12-05", To: "2026-12-05", Kind: "preservation"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := figDiff([]PairFigures{myVN}, f.Pairs); d != "" {
+			t.Errorf("5 December's preservations :\n%s", d)
+		}
+		f, _ = s.Figures(figActor("root", true), FigureQuery{To: "2026-12-04", Kind: "stored_data"})
+		if d := figDiff([]PairFigures{idVN}, f.Pairs); d != "" {
+			t.Errorf("stored data until 4 December :\n%s", d)
+		}
+
+		// A bad query names its fields.
+		_, err = s.Figures(figActor("root", true), FigureQuery{From: "2026-12-31", To: "2026-12-01", Kind: "gossip"})
+		ce := core.AsError(err)
+		if ce == nil || ce.Fields["to"] != "err.cyb_period" || ce.Fields["kind"] != "err.choice" {
+			t.Errorf("bad query: %v", err)
+		}
+		if _, err := s.Figures(figActor("root", true), FigureQuery{From: "31/12/2026"}); core.AsError(err) == nil || core.AsError(err).Fields["from"] != "err.date" {
+			t.Errorf("bad date: %v", err)
+		}
+	})
+}
+
+func TestRank(t *testing.T) {
+	for _, c := range []struct {
+		in          []int64
+		median, p90 int64
+	}{
+		{[]int64{7}, 7, 7},
+		{[]int64{1, 2}, 1, 2},
+		{[]int64{1, 2, 3}, 2, 3},
+		{[]int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 5, 9},
+		{[]int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, 6, 10},
+	} {
+		if m, p := rank(c.in, 50), rank(c.in, 90); m != c.median || p != c.p90 {
+			t.Errorf("%v: median %d, p90 %d; want %d, %d", c.in, m, p, c.median, c.p90)
+		}
+	}
+}
+
+// figDiff says how two lists of figures differ, or "" (go-cmp is not a
+// dependency here).
+func figDiff(want, got []PairFigures) string {
+	if reflect.DeepEqual(want, got) {
+		return ""
+	}
+	var b strings.Builder
+	for i := range max(len(want), len(got)) {
+		var w, g any = "-", "-"
+		if i < len(want) {
+			w = want[i]
+		}
+		if i < len(got) {
+			g = got[i]
+		}
+		if !reflect.DeepEqual(w, g) {
+			fmt.Fprintf(&b, "[%d]\n want %+v\n  got %+v\n", i, w, g)
+		}
+	}
+	return b.String()
+}
