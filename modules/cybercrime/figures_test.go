@@ -58,8 +58,8 @@ func figInsert(t testing.TB, db *store.DB, reqs []figReq) {
 			}
 			from, to := q.from, q.to
 			r := Request{ID: fmt.Sprintf("req-%03d", i), OriginID: origin, Direction: q.dir, OrgID: q.org,
-				From: map[string]string{"ID": "polri@here.test", "VN": "vnpol@here.test", "MY": "pdrm@there.test"}[from],
-				To:   map[string]string{"ID": "polri@here.test", "VN": "vnpol@here.test", "MY": "pdrm@there.test"}[to],
+				From:        map[string]string{"ID": "polri@here.test", "VN": "vnpol@here.test", "MY": "pdrm@there.test"}[from],
+				To:          map[string]string{"ID": "polri@here.test", "VN": "vnpol@here.test", "MY": "pdrm@there.test"}[to],
 				FromCountry: from, ToCountry: to, Kind: Kind(q.kind), Basis: "budapest", Language: "en", FieldsJSON: `{"facts":"secret"}`,
 				State: State(q.state), Ground: q.ground, Author: "A", CreatedAt: figT0, UpdatedAt: figT0, Exercise: q.exercise,
 				SentAt: at(q.sent), AckAt: at(q.ack), PreservAt: at(q.pres), ExecutedAt: at(q.exec), RespondBy: at(q.respondBy)}
