@@ -27,8 +27,8 @@ var demoNodes = []struct {
 	orgs []string
 }{
 	{"indonesia", []string{"kemlu", "bssn", "polri-siber", "nusantara-cloud", "ruang-digital", "univ-nusantara"}},
-	{"singapore", []string{"csa-sg"}},
-	{"asean", []string{"asean", "unoda", "kln-my", "dfat-au", "mofa-jp"}},
+	{"singapore", []string{"csa-sg", "agc-sg"}},
+	{"asean", []string{"asean", "unoda", "kln-my", "dfat-au", "mofa-jp", "afp", "npa-jp", "harbour-cloud"}},
 }
 
 // demo runs three nodes on loopback, peered and verified, with threads that
@@ -110,6 +110,9 @@ func (e env) runDemo(ctx context.Context, data string, port int) error {
 			return err
 		}
 		if err := demoIntel(ctx, nodes); err != nil {
+			return err
+		}
+		if err := demoCybercrime(ctx, nodes); err != nil {
 			return err
 		}
 	}

@@ -62,6 +62,7 @@ type Services struct {
 	Negotiation    *negotiation.Service
 	Intel          *intel.Service
 	Cybercrime     *cybercrime.Service
+	Instruments    *cybercrime.Instruments
 }
 
 // Modules builds every module and connects the directory to auth as the
@@ -84,8 +85,8 @@ func Modules(d Deps) ([]web.Module, Services) {
 	d.Auth.UseRoles(s.Directory)
 	d.Fed.UseDirectory(s.Directory)
 	s.Norms.Schedule(d.Jobs)
-	instruments := cybercrime.NewInstruments(d.DB)
-	s.Cybercrime = cybercrime.NewService(d.DB, d.Fed, people, instruments, cybercrime.Options{Tr: d.Web.Catalog()})
+	s.Instruments = cybercrime.NewInstruments(d.DB)
+	s.Cybercrime = cybercrime.NewService(d.DB, d.Fed, people, s.Instruments, cybercrime.Options{Tr: d.Web.Catalog()})
 	s.Cybercrime.UseDirectory(cybercrimeDirectory{s.Networks})
 	s.Cybercrime.Schedule(d.Jobs)
 	mail := correspondence.NewModule(s.Correspondence, d.Fed, d.Web)
@@ -100,7 +101,7 @@ func Modules(d Deps) ([]web.Module, Services) {
 		norms.NewModule(s.Norms, d.Web),
 		neg,
 		intel.NewModule(s.Intel, d.Web),
-		cybercrime.NewModule(s.Cybercrime, instruments, d.Web),
+		cybercrime.NewModule(s.Cybercrime, s.Instruments, d.Web),
 	}, s
 }
 

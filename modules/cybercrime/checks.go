@@ -123,3 +123,43 @@ func (s *Service) purge(ctx context.Context, tx *store.Tx, r Request) error {
 func (s *Service) OnPurge(h func(ctx context.Context, tx *store.Tx, requestID string) error) {
 	s.purgeHooks = append(s.purgeHooks, h)
 }
+
+// Backdate moves every date of a request's copies on this node back by d:
+// for demonstrations and tests of the clocks, never for real requests (no
+// route calls it).
+func Backdate(ctx context.Context, db *store.DB, originID string, d time.Duration) error {
+	return db.WithTx(ctx, func(tx *store.Tx) error {
+		var ids []string
+		if err := tx.Select(ctx, &ids, `SELECT id FROM cyb_requests WHERE origin_id = ?`, originID); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			var r Request
+			if err := tx.Get(ctx, &r, `SELECT `+requestColumns+` FROM cyb_requests WHERE id = ?`, id); err != nil {
+				return err
+			}
+			back := func(t *time.Time) *time.Time {
+				if t == nil {
+					return nil
+				}
+				b := t.Add(-d)
+				return &b
+			}
+			if _, err := tx.Exec(ctx, `UPDATE cyb_requests SET created_at = ?, sent_at = ?, respond_by = ?, execute_by = ?, acknowledged_at = ?, preserved_at = ?,
+				preserved_until = ?, executed_at = ? WHERE id = ?`, r.CreatedAt.Add(-d), back(r.SentAt), back(r.RespondBy), back(r.ExecuteBy), back(r.AckAt),
+				back(r.PreservAt), back(r.PreservedUntil), back(r.ExecutedAt), id); err != nil {
+				return err
+			}
+			var evs []Event
+			if err := tx.Select(ctx, &evs, `SELECT `+eventColumns+` FROM cyb_events WHERE request_id = ?`, id); err != nil {
+				return err
+			}
+			for _, e := range evs {
+				if _, err := tx.Exec(ctx, `UPDATE cyb_events SET at = ?, until_at = ? WHERE id = ?`, e.At.Add(-d), back(e.Until), e.ID); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}

@@ -51,6 +51,7 @@ var demoWorld = []demoOrg{
 	}},
 	{OrgInput{Handle: "polri-siber", Kind: core.OrgStateLawEnforcement, Country: "ID", NameEN: "Indonesian National Police, Cyber Crime Directorate", NameID: "Direktorat Tindak Pidana Siber Bareskrim Polri", Acronym: "Dittipidsiber"}, []demoPerson{
 		{"Hendra Wijaya", "hendra@polri.demo", "24/7 point of contact", core.RoleInvestigator, "id"},
+		{"Dimas Saputra", "dimas@polri.demo", "Head of international cooperation", core.RoleAdmin, "id"},
 	}},
 	{OrgInput{Handle: "kln-my", Kind: core.OrgStateMinistry, Country: "MY", NameEN: "Ministry of Foreign Affairs of Malaysia", NameID: "Kementerian Luar Negeri Malaysia", Acronym: "Wisma Putra"}, []demoPerson{
 		{"Nurul Aisyah", "nurul@kln-my.demo", "Principal assistant secretary, cyber", core.RoleAdmin, "en"},
@@ -63,6 +64,19 @@ var demoWorld = []demoOrg{
 	}},
 	{OrgInput{Handle: "mofa-jp", Kind: core.OrgStateMinistry, Country: "JP", NameEN: "Ministry of Foreign Affairs of Japan", NameID: "Kementerian Luar Negeri Jepang", Acronym: "MOFA"}, []demoPerson{
 		{"Kenji Watanabe", "kenji@mofa-jp.demo", "Cyber policy division", core.RoleOfficer, "en"},
+	}},
+	{OrgInput{Handle: "agc-sg", Kind: core.OrgStateAgency, Country: "SG", NameEN: "Attorney-General's Chambers, Singapore (central authority)", NameID: "Kejaksaan Agung Singapura (otoritas pusat)", Acronym: "AGC"}, []demoPerson{
+		{"Priya Raman", "priya@agc-sg.demo", "International Affairs Division, mutual legal assistance", core.RoleAuthority, "en"},
+	}},
+	{OrgInput{Handle: "afp", Kind: core.OrgStateLawEnforcement, Country: "AU", NameEN: "Australian Federal Police, Cybercrime Operations", NameID: "Kepolisian Federal Australia, Operasi Kejahatan Siber", Acronym: "AFP"}, []demoPerson{
+		{"Liam Carter", "liam@afp.demo", "24/7 point of contact", core.RoleInvestigator, "en"},
+		{"Grace Ng", "grace@afp.demo", "Mutual assistance and international legal cooperation", core.RoleAuthority, "en"},
+	}},
+	{OrgInput{Handle: "npa-jp", Kind: core.OrgStateLawEnforcement, Country: "JP", NameEN: "National Police Agency of Japan, Cybercrime Division", NameID: "Badan Kepolisian Nasional Jepang, Divisi Kejahatan Siber", Acronym: "NPA"}, []demoPerson{
+		{"Haruto Sato", "haruto@npa.demo", "24/7 point of contact", core.RoleInvestigator, "en"},
+	}},
+	{OrgInput{Handle: "harbour-cloud", Kind: core.OrgCompany, Country: "US", NameEN: "Harbour Cloud Inc. (demo provider)", NameID: "Harbour Cloud Inc. (penyedia contoh)", Description: "A fictional cloud and e-mail provider that answers requests from authorities abroad."}, []demoPerson{
+		{"Dana Cole", "dana@harbour.demo", "Law-enforcement response team", core.RoleAdmin, "en"},
 	}},
 	{OrgInput{Handle: "asean", Kind: core.OrgInternational, NameEN: "ASEAN Secretariat", NameID: "Sekretariat ASEAN", Acronym: "ASEC", Website: "https://asean.org"}, []demoPerson{
 		{"Maria Santos", "maria@asean.demo", "Cybersecurity cooperation", core.RoleAdmin, "en"},
