@@ -55,24 +55,27 @@ func demoNodeTB(t testing.TB) (*node, string, string) {
 
 // The people of the demo world, one per role the policy distinguishes.
 var roleLogins = map[string]string{
-	"anonymous":  "",
-	"observer":   "somchai@asean.demo",
-	"member":     "yusuf@nusantara.demo",
-	"officer":    "bima@kemlu.demo",
-	"org-admin":  "sari@kemlu.demo",
-	"node-admin": "admin@node.demo",
+	"anonymous": "",
+	"observer":  "somchai@asean.demo",
+	"member":    "yusuf@nusantara.demo",
+	// An investigator of a police cybercrime unit: the people whose work
+	// cybercrime requests are.
+	"investigator": "hendra@polri.demo",
+	"officer":      "bima@kemlu.demo",
+	"org-admin":    "sari@kemlu.demo",
+	"node-admin":   "admin@node.demo",
 }
 
-var roleOrder = []string{"anonymous", "observer", "member", "officer", "org-admin", "node-admin"}
+var roleOrder = []string{"anonymous", "observer", "member", "investigator", "officer", "org-admin", "node-admin"}
 
 // expected is the policy, written out: which roles may reach routes guarded by
 // each action. A new action makes this test fail until its row is added.
 var expected = map[access.Action][]string{
-	access.Public:        {"anonymous", "observer", "member", "officer", "org-admin", "node-admin"},
-	access.Anonymous:     {"anonymous", "observer", "member", "officer", "org-admin", "node-admin"},
-	access.SignedIn:      {"observer", "member", "officer", "org-admin", "node-admin"},
-	access.AccountSelf:   {"observer", "member", "officer", "org-admin", "node-admin"},
-	access.DirectoryRead: {"observer", "member", "officer", "org-admin", "node-admin"},
+	access.Public:        {"anonymous", "observer", "member", "investigator", "officer", "org-admin", "node-admin"},
+	access.Anonymous:     {"anonymous", "observer", "member", "investigator", "officer", "org-admin", "node-admin"},
+	access.SignedIn:      {"observer", "member", "investigator", "officer", "org-admin", "node-admin"},
+	access.AccountSelf:   {"observer", "member", "investigator", "officer", "org-admin", "node-admin"},
+	access.DirectoryRead: {"observer", "member", "investigator", "officer", "org-admin", "node-admin"},
 	access.OrgCreate:     {"node-admin"},
 	access.OrgManage:     {"org-admin", "node-admin"},
 	// Node administrators reach the routes, and staff only an organisation
@@ -81,48 +84,57 @@ var expected = map[access.Action][]string{
 	access.PersonCreate: {"org-admin", "node-admin"},
 	access.NodeAdmin:    {"node-admin"},
 	access.Metrics:      {"node-admin"},
-	access.PeerRequest:  {"anonymous", "observer", "member", "officer", "org-admin", "node-admin"},
+	access.PeerRequest:  {"anonymous", "observer", "member", "investigator", "officer", "org-admin", "node-admin"},
 	access.PeerManage:   {"node-admin"},
 	// The node administrator of the demo belongs to no organisation.
-	access.MessageRead: {"member", "officer", "org-admin"},
+	access.MessageRead: {"member", "investigator", "officer", "org-admin"},
 	access.MessageSend: {"officer", "org-admin"},
-	access.MessageAck:  {"member", "officer", "org-admin"},
+	access.MessageAck:  {"member", "investigator", "officer", "org-admin"},
 	// POC networks: anyone signed in sees that networks exist; the directory
 	// needs membership (decided per network in the service); only focal
 	// points nominate, with no pass for node administrators.
-	access.NetworkRead:        {"observer", "member", "officer", "org-admin", "node-admin"},
-	access.NetworkDirectory:   {"member", "officer", "org-admin"},
+	access.NetworkRead:        {"observer", "member", "investigator", "officer", "org-admin", "node-admin"},
+	access.NetworkDirectory:   {"member", "investigator", "officer", "org-admin"},
 	access.NetworkRestricted:  {"officer", "org-admin"},
 	access.NetworkCreate:      {"org-admin"},
 	access.NetworkManage:      {"org-admin"},
 	access.Nominate:           {"org-admin"},
-	access.PingAck:            {"member", "officer", "org-admin"},
-	access.PocRequestRead:     {"member", "officer", "org-admin"},
+	access.PingAck:            {"member", "investigator", "officer", "org-admin"},
+	access.PocRequestRead:     {"member", "investigator", "officer", "org-admin"},
 	access.PocRequestAct:      {"officer", "org-admin"},
-	access.TransparencyPublic: {"anonymous", "observer", "member", "officer", "org-admin", "node-admin"},
+	access.TransparencyPublic: {"anonymous", "observer", "member", "investigator", "officer", "org-admin", "node-admin"},
 	// Norms: the framework and published reports are public; drafts are the
 	// state's own, approval and publication its focal point's.
-	access.NormsPublic:   {"anonymous", "observer", "member", "officer", "org-admin", "node-admin"},
-	access.ReportRead:    {"member", "officer", "org-admin"},
+	access.NormsPublic:   {"anonymous", "observer", "member", "investigator", "officer", "org-admin", "node-admin"},
+	access.ReportRead:    {"member", "investigator", "officer", "org-admin"},
 	access.ReportEdit:    {"officer", "org-admin"},
 	access.ReportApprove: {"org-admin"},
 	access.ReportPublish: {"org-admin"},
 	// Negotiation: the process decides who sits where; the roles decide
 	// what the people of a seat may do.
-	access.NegotiationRead:    {"member", "officer", "org-admin"},
+	access.NegotiationRead:    {"member", "investigator", "officer", "org-admin"},
 	access.NegotiationCreate:  {"org-admin"},
 	access.NegotiationChair:   {"officer", "org-admin"},
 	access.NegotiationAct:     {"officer", "org-admin"},
 	access.NegotiationObject:  {"officer", "org-admin"},
-	access.NegotiationConsult: {"member", "officer", "org-admin"},
+	access.NegotiationConsult: {"member", "investigator", "officer", "org-admin"},
 	// Threat intelligence: reading by people of an organisation, writing by
 	// its officers and admins, collections by node administrators. TAXII
 	// routes let everyone through to a server that asks for a token itself.
-	access.IntelRead:   {"member", "officer", "org-admin"},
+	access.IntelRead:   {"member", "investigator", "officer", "org-admin"},
 	access.IntelWrite:  {"officer", "org-admin"},
 	access.IntelAdmin:  {"node-admin"},
 	access.IntelGroups: {"officer", "org-admin"},
-	access.IntelTAXII:  {"anonymous", "observer", "member", "officer", "org-admin", "node-admin"},
+	access.IntelTAXII:  {"anonymous", "observer", "member", "investigator", "officer", "org-admin", "node-admin"},
+	// Cybercrime cooperation: investigators, central authorities and admins
+	// of the two organisations; no pass for node administrators, who keep
+	// the instruments and see the figures (counts, no content).
+	access.CybercrimeRead:        {"investigator", "org-admin"},
+	access.CybercrimeDraft:       {"investigator", "org-admin"},
+	access.CybercrimeAct:         {"investigator", "org-admin"},
+	access.CybercrimeApprove:     {"org-admin"},
+	access.CybercrimeInstruments: {"node-admin"},
+	access.CybercrimeFigures:     {"investigator", "org-admin", "node-admin"},
 }
 
 // deniedOnKemlu are the roles the route check lets through for an action
