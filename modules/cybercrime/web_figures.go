@@ -1,5 +1,156 @@
 package cybercrime
 
-import "entente.example/entente/internal/web"
+import (
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"time"
 
-func (m *Module) figureRoutes() []web.Route { return nil }
+	"entente.example/entente/internal/access"
+	"entente.example/entente/internal/web"
+)
+
+func (m *Module) figureRoutes() []web.Route {
+	return []web.Route{
+		{Pattern: "GET /cybercrime/figures", Action: access.CybercrimeFigures, Handler: m.figures},
+		{Pattern: "GET /cybercrime/figures.csv", Action: access.CybercrimeFigures, Handler: m.figuresCSV},
+	}
+}
+
+type figuresView struct {
+	web.Page
+	F     Figures
+	Form  web.Form
+	Kinds []Kind
+	// Ack and Grounds are the two charts, drawn from F.
+	Ack, Grounds Chart
+	// CSV is the download of the same figures: the same query.
+	CSV string
+	cat web.Catalog
+}
+
+// Dur says a duration for people: hours and minutes up to two days, then
+// days and hours, which is how long a formal request's steps take.
+func (v figuresView) Dur(d time.Duration) string {
+	if d >= 48*time.Hour {
+		h := int(d.Round(time.Hour).Hours())
+		return v.cat.T(v.Lang, "dur.dh", h/24, h%24)
+	}
+	return v.cat.Duration(v.Lang, d)
+}
+
+// Pair names a pair of states in the page's language.
+func (v figuresView) Pair(p PairFigures) string {
+	return CountryName(p.From, v.Lang) + " → " + CountryName(p.To, v.Lang)
+}
+
+// AckSummary is the words the acknowledgment chart stands for, for those
+// who do not see it.
+func (v figuresView) AckSummary() string {
+	return v.cat.T(v.Lang, "cyb.fig.chart_ack_desc", len(v.Ack.Rows))
+}
+
+func (m *Module) figuresView(r *http.Request) (figuresView, error) {
+	q := r.URL.Query()
+	v := figuresView{Page: m.web.Page(r, "cyb.title.figures"), Kinds: Kinds, cat: m.web.Catalog(),
+		Form: web.Form{Values: q}, CSV: "/cybercrime/figures.csv"}
+	v.Nav = "cybercrime"
+	if enc := figureQuery(q).encode(); enc != "" {
+		v.CSV += "?" + enc
+	}
+	f, err := m.svc.Figures(r.Context(), figureQuery(q))
+	if err != nil {
+		if !v.Form.Take(err) {
+			return v, err
+		}
+		return v, nil
+	}
+	v.F = f
+	v.Ack = ackChart(f.States, v.Pair, v.Dur)
+	v.Grounds = groundChart(f.Total.Grounds, func(g string) string { return v.cat.T(v.Lang, "cyb.ground."+g) })
+	return v, nil
+}
+
+func figureQuery(q url.Values) FigureQuery {
+	return FigureQuery{From: q.Get("from"), To: q.Get("to"), Kind: q.Get("kind")}
+}
+
+func (q FigureQuery) encode() string {
+	v := url.Values{}
+	for k, s := range map[string]string{"from": q.From, "to": q.To, "kind": q.Kind} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	return v.Encode()
+}
+
+func (m *Module) figures(w http.ResponseWriter, r *http.Request) {
+	v, err := m.figuresView(r)
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	status := http.StatusOK
+	if len(v.Form.Problems) > 0 {
+		status = http.StatusBadRequest
+	}
+	m.web.Render(w, r, status, "cybercrime/figures", v)
+}
+
+// figureColumns are the CSV's columns: the pair as ISO codes, the kind's
+// code, the counts, each duration in seconds and in hours, then one column
+// per refusal ground found.
+var figureColumns = []string{"from_country", "to_country", "kind", "sent", "open", "overdue", "executed", "refused"}
+
+func (m *Module) figuresCSV(w http.ResponseWriter, r *http.Request) {
+	f, err := m.svc.Figures(r.Context(), figureQuery(r.URL.Query()))
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	var grounds []string
+	for _, g := range f.Total.Grounds {
+		grounds = append(grounds, g.Ground)
+	}
+	slices.Sort(grounds)
+	head := slices.Clone(figureColumns)
+	for _, step := range []string{"ack", "preserve", "execute"} {
+		head = append(head, step+"_n", step+"_median_s", step+"_median_h", step+"_p90_s", step+"_p90_h")
+	}
+	for _, g := range grounds {
+		head = append(head, "refused_"+g)
+	}
+	name := "cybercrime-figures-" + f.Now.Format("2006-01-02") + ".csv"
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	cw := csv.NewWriter(w)
+	_ = cw.Write(head)
+	for _, p := range f.Pairs {
+		row := []string{p.From, p.To, string(p.Kind), strconv.Itoa(p.Sent), strconv.Itoa(p.Open), strconv.Itoa(p.Overdue), strconv.Itoa(p.Executed), strconv.Itoa(p.Refused)}
+		for _, s := range []Stat{p.Ack, p.Preserve, p.Execute} {
+			row = append(row, strconv.Itoa(s.N))
+			if s.N == 0 {
+				row = append(row, "", "", "", "")
+				continue
+			}
+			for _, d := range []time.Duration{s.Median, s.P90} {
+				row = append(row, strconv.FormatInt(int64(d/time.Second), 10), fmt.Sprintf("%.2f", d.Hours()))
+			}
+		}
+		for _, g := range grounds {
+			n := 0
+			for _, c := range p.Grounds {
+				if c.Ground == g {
+					n = c.N
+				}
+			}
+			row = append(row, strconv.Itoa(n))
+		}
+		_ = cw.Write(row)
+	}
+	cw.Flush()
+}
