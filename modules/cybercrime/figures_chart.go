@@ -28,16 +28,16 @@ type ChartRow struct {
 
 // ChartBar is one bar, its value written at its end.
 type ChartBar struct {
-	Y, W  int
+	Y, W         int
 	Text         string
 	TextX, TextY int
-	P90   bool // the second colour
+	P90          bool // the second colour
 }
 
 // Layout of the charts, in SVG units.
 const (
 	chartWidth = 360
-	chartLeft  = 6 // the margin on the left of labels and bars
+	chartLeft  = 6   // the margin on the left of labels and bars
 	chartBars  = 220 // the longest bar; the rest of the width is for its value
 	chartTop   = 28  // room for the legend
 	chartMax   = 12  // rows drawn at most
