@@ -37,6 +37,12 @@ func Lang(ctx context.Context) string {
 	return Langs[0]
 }
 
+// WithLang returns a context whose page renders in lang: for a document
+// written in its own language (a formal request), whatever the reader's.
+func WithLang(ctx context.Context, lang string) context.Context {
+	return context.WithValue(ctx, langKey{}, lang)
+}
+
 // chain wraps h in the middleware every request passes, outermost first.
 func (s *Server) chain(h http.Handler) http.Handler {
 	h = s.cop.Handler(h)
