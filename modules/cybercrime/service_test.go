@@ -61,7 +61,7 @@ type node struct {
 	clock *storetest.Clock
 }
 
-func newNode(t *testing.T, e storetest.Engine) *node {
+func newNode(t testing.TB, e storetest.Engine) *node {
 	t.Helper()
 	clock := storetest.NewClock(time.Now())
 	db := storetest.Open(t, e, clock, auth.Migrations(), audit.Migrations(), jobs.Migrations(), ledger.Migrations(), federation.Migrations(), directory.Migrations(), cybercrime.Migrations())
