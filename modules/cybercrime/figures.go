@@ -33,8 +33,8 @@ type Stat struct {
 // GroundCount is how many requests were refused on one ground (a catalogue
 // key under cyb.ground).
 type GroundCount struct {
-	Ground string
-	N      int
+	Ground string `json:"ground"`
+	N      int    `json:"n"`
 }
 
 // PairFigures are the figures of one pair of states for one kind: how many

@@ -3,6 +3,7 @@ package cybercrime
 import (
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -114,6 +115,28 @@ func TestFiguresPageAndCSV(t *testing.T) {
 		}
 		if recs[1][col["refused_political_offence"]] != "1" || recs[1][col["ack_p90_s"]] != "36000" || recs[1][col["ack_p90_h"]] != "10.00" {
 			t.Errorf("Indonesia → Malaysia in the CSV: %q", recs[1])
+		}
+
+		// The JSON says the same, in seconds.
+		var api struct {
+			Node  bool
+			Pairs []struct {
+				From        string `json:"from_country"`
+				Sent        int
+				Acknowledge struct {
+					N       int
+					MedianS int64 `json:"median_s"`
+					P90S    int64 `json:"p90_s"`
+				}
+				Refusals []GroundCount
+			}
+		}
+		if err := json.Unmarshal(figGet(t, m.apiFigures, root, "/api/v1/cybercrime/figures").Body.Bytes(), &api); err != nil {
+			t.Fatal(err)
+		}
+		if p := api.Pairs; !api.Node || len(p) != 3 || p[0].From != "ID" || p[0].Sent != 5 || p[0].Acknowledge.N != 4 || p[0].Acknowledge.MedianS != 7200 ||
+			p[0].Acknowledge.P90S != 36000 || len(p[0].Refusals) != 1 || p[2].Refusals == nil {
+			t.Errorf("JSON: %+v", api)
 		}
 
 		// A bad query: the form again, fields named, input kept.

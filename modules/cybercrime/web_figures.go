@@ -17,6 +17,7 @@ func (m *Module) figureRoutes() []web.Route {
 	return []web.Route{
 		{Pattern: "GET /cybercrime/figures", Action: access.CybercrimeFigures, Handler: m.figures},
 		{Pattern: "GET /cybercrime/figures.csv", Action: access.CybercrimeFigures, Handler: m.figuresCSV},
+		{Pattern: "GET /api/v1/cybercrime/figures", Action: access.CybercrimeFigures, Handler: m.apiFigures},
 	}
 }
 
@@ -153,4 +154,62 @@ func (m *Module) figuresCSV(w http.ResponseWriter, r *http.Request) {
 		_ = cw.Write(row)
 	}
 	cw.Flush()
+}
+
+// apiStat is a Stat in seconds, for programs.
+type apiStat struct {
+	N       int   `json:"n"`
+	MedianS int64 `json:"median_s"`
+	P90S    int64 `json:"p90_s"`
+}
+
+type apiPair struct {
+	From        string        `json:"from_country"`
+	To          string        `json:"to_country"`
+	Kind        Kind          `json:"kind,omitempty"`
+	Sent        int           `json:"sent"`
+	Open        int           `json:"open"`
+	Overdue     int           `json:"overdue"`
+	Executed    int           `json:"executed"`
+	Refused     int           `json:"refused"`
+	Acknowledge apiStat       `json:"acknowledge"`
+	Preserve    apiStat       `json:"preserve"`
+	Execute     apiStat       `json:"execute"`
+	Refusals    []GroundCount `json:"refusals"`
+}
+
+func toAPIPair(p PairFigures) apiPair {
+	st := func(s Stat) apiStat { return apiStat{s.N, int64(s.Median / time.Second), int64(s.P90 / time.Second)} }
+	g := p.Grounds
+	if g == nil {
+		g = []GroundCount{}
+	}
+	return apiPair{p.From, p.To, p.Kind, p.Sent, p.Open, p.Overdue, p.Executed, p.Refused, st(p.Ack), st(p.Preserve), st(p.Execute), g}
+}
+
+func (m *Module) apiFigures(w http.ResponseWriter, r *http.Request) {
+	f, err := m.svc.Figures(r.Context(), figureQuery(r.URL.Query()))
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	out := struct {
+		From  string    `json:"from,omitempty"`
+		To    string    `json:"to,omitempty"`
+		Kind  Kind      `json:"kind,omitempty"`
+		Node  bool      `json:"node"`
+		At    time.Time `json:"at"`
+		Pairs []apiPair `json:"pairs"`
+		Total apiPair   `json:"total"`
+	}{Kind: f.Kind, Node: f.Node, At: f.Now, Pairs: []apiPair{}, Total: toAPIPair(f.Total)}
+	if !f.From.IsZero() {
+		out.From = f.From.Format("2006-01-02")
+	}
+	if !f.To.IsZero() {
+		out.To = f.To.Format("2006-01-02")
+	}
+	for _, p := range f.Pairs {
+		out.Pairs = append(out.Pairs, toAPIPair(p))
+	}
+	m.web.JSON(w, http.StatusOK, out)
 }
