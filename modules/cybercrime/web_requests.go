@@ -191,7 +191,15 @@ func (m *Module) requestStep(w http.ResponseWriter, r *http.Request) {
 		m.web.Error(w, r, err)
 		return
 	}
-	m.web.Redirect(w, r, "/cybercrime/requests/"+r.PathValue("id"), "flash.cyb_step_"+string(st.Action))
+	m.web.Redirect(w, r, "/cybercrime/requests/"+r.PathValue("id"), stepFlash[st.Action])
+}
+
+// stepFlash is the notice after each step, saying what follows from it.
+var stepFlash = map[Action]string{
+	ActApprove: "flash.cyb_step_approve", ActSend: "flash.cyb_step_send", ActAcknowledge: "flash.cyb_step_acknowledge",
+	ActPreserve: "flash.cyb_step_preserve", ActExtend: "flash.cyb_step_extend", ActPartly: "flash.cyb_step_partly",
+	ActExecute: "flash.cyb_step_execute", ActRefuse: "flash.cyb_step_refuse", ActWithdraw: "flash.cyb_step_withdraw",
+	ActClose: "flash.cyb_step_close", ActNote: "flash.cyb_step_note",
 }
 
 // printLang is the language of the formal request: the request's own when

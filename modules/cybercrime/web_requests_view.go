@@ -147,6 +147,9 @@ func basisViews(c web.Catalog, lang string, b BasisChoice) []basisView {
 	out := make([]basisView, 0, len(b.Options))
 	for _, o := range b.Options {
 		v := basisView{ID: o.Instrument.ID, Name: o.Instrument.Name(lang), Article: o.Article, Network: o.Network, Allowed: o.Allowed, Unverified: o.Unverified}
+		if v.Article == "—" {
+			v.Article = "" // no treaty, no article
+		}
 		if o.Reason != nil {
 			v.Reason = reasonWords(c, lang, b.Instruments, *o.Reason)
 		}
