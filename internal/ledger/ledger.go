@@ -38,6 +38,7 @@ const (
 	KindNomination   = "nomination"
 	KindObjection    = "objection"
 	KindAdoption     = "adoption"
+	KindCustody      = "custody" // a custody event on an evidence file, signed by this node
 )
 
 // LeafData is the bytes of a log entry: a version line, the kind and the hex

@@ -89,6 +89,7 @@ func Modules(d Deps) ([]web.Module, Services) {
 	s.Cybercrime = cybercrime.NewService(d.DB, d.Fed, people, s.Instruments, cybercrime.Options{Tr: d.Web.Catalog()})
 	s.Cybercrime.UseDirectory(cybercrimeDirectory{s.Networks})
 	s.Cybercrime.Schedule(d.Jobs)
+	s.Cybercrime.UseEvidence(cybercrime.EvidenceOptions{Blobs: d.Blobs, Ledger: d.Ledger, Fed: d.Fed, Jobs: d.Jobs, NodeName: d.Web.NodeName})
 	mail := correspondence.NewModule(s.Correspondence, d.Fed, d.Web)
 	mail.UseAddressBook(s.Networks)
 	neg := negotiation.NewModule(s.Negotiation, d.Web)

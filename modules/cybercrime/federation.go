@@ -54,6 +54,8 @@ func (s *Service) Receive(ctx context.Context, tx *store.Tx, env federation.Enve
 			return malformed("update")
 		}
 		return s.receiveUpdate(ctx, tx, env.From, u)
+	case TypeEvidence:
+		return s.receiveEvidence(ctx, tx, env, payload)
 	}
 	return &core.Error{Kind: core.KindInvalid, Message: "err.form", Err: errors.New("unknown type " + env.Type)}
 }

@@ -61,6 +61,7 @@ type Service struct {
 	legal  Legal
 	opt    Options
 	dir    Directory
+	ev     *EvidenceOptions // evidence files (evidence.go); nil: none
 	// purgeHooks delete what else a request holds when its retention ends.
 	purgeHooks []func(ctx context.Context, tx *store.Tx, requestID string) error
 }

@@ -230,6 +230,9 @@ func (s *Service) send(ctx context.Context, tx *store.Tx, r Request, by string) 
 	if err := insertEvent(ctx, tx, Event{ID: eventID, RequestID: r.ID, At: now, Action: ActSend, State: StateSent, By: by, ByAddr: r.From}); err != nil {
 		return err
 	}
+	if err := s.evidenceSent(ctx, tx, r, by); err != nil {
+		return err
+	}
 	return audit.Record(ctx, tx, "cybercrime.request.send", "cyb_request", r.ID, r.OrgID, r.To)
 }
 

@@ -1,0 +1,289 @@
+package cybercrime
+
+import (
+	"archive/zip"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+
+	"entente.example/entente/internal/keys"
+)
+
+// maxPackageJSON bounds what a verifier reads of a package's JSON entries.
+const maxPackageJSON = 32 << 20
+
+// PackageReport is what VerifyPackage found: what it checked, in lines a
+// person reads, and each failure.
+type PackageReport struct {
+	Lines    []string
+	Failures []string
+}
+
+// OK reports whether nothing failed.
+func (r PackageReport) OK() bool { return len(r.Failures) == 0 }
+
+func (r *PackageReport) say(format string, args ...any) {
+	r.Lines = append(r.Lines, fmt.Sprintf(format, args...))
+}
+
+func (r *PackageReport) fail(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	r.Failures = append(r.Failures, msg)
+	r.Lines = append(r.Lines, "FAILED: "+msg)
+}
+
+// IsPackage reports whether a ZIP archive is an evidence package, by its
+// content: a manifest.json of the package's format.
+func IsPackage(ra io.ReaderAt, size int64) bool {
+	zr, err := zip.NewReader(ra, size)
+	if err != nil {
+		return false
+	}
+	for _, f := range zr.File {
+		if f.Name == pkgManifest {
+			b, err := readEntry(f, maxPackageJSON)
+			if err != nil {
+				return false
+			}
+			var m struct {
+				Format string `json:"format"`
+			}
+			return json.Unmarshal(b, &m) == nil && m.Format == PackageFormat
+		}
+	}
+	return false
+}
+
+func readEntry(f *zip.File, limit int64) ([]byte, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(io.LimitReader(rc, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%s is larger than %d bytes", f.Name, limit)
+	}
+	return b, nil
+}
+
+// VerifyPackage checks an evidence package offline: each file's SHA-256
+// and size against the manifest, each custody statement's signature
+// against the key of the node that made it (given keys, by host, before
+// those of nodes.json), each node's chain on each file, that each file has
+// a signed "created" event naming its hash, and that the manifest, the
+// statements and the files agree. It needs no node and no network.
+func VerifyPackage(ra io.ReaderAt, size int64, given map[string]ed25519.PublicKey) PackageReport {
+	var rep PackageReport
+	zr, err := zip.NewReader(ra, size)
+	if err != nil {
+		rep.fail("not a ZIP archive: %v", err)
+		return rep
+	}
+	entries := map[string]*zip.File{}
+	for _, f := range zr.File {
+		if entries[f.Name] != nil {
+			rep.fail("the archive holds %q twice", f.Name)
+			return rep
+		}
+		entries[f.Name] = f
+	}
+	var m PackageManifest
+	var cust PackageCustody
+	var nodes PackageNodes
+	for _, e := range []struct {
+		name string
+		v    any
+	}{{pkgManifest, &m}, {pkgCustody, &cust}, {pkgNodes, &nodes}} {
+		f := entries[e.name]
+		if f == nil {
+			rep.fail("%s is missing", e.name)
+			return rep
+		}
+		b, err := readEntry(f, maxPackageJSON)
+		if err == nil {
+			err = strictJSON(b, e.v)
+		}
+		if err != nil {
+			rep.fail("%s cannot be read: %v", e.name, err)
+			return rep
+		}
+	}
+	if m.Format != PackageFormat {
+		rep.fail("manifest.json: format %q, not %q", m.Format, PackageFormat)
+		return rep
+	}
+	rep.say("Request %s: %s from %s (%s) to %s (%s) under %s; package made by %s at %s.", m.Request.OriginID, m.Request.Kind, m.Request.From, m.Request.FromCountry,
+		m.Request.To, m.Request.ToCountry, m.Request.Basis, m.ExportedBy, m.ExportedAt.UTC().Format("2 January 2006 15:04 MST"))
+
+	// Keys: the verifier's own first.
+	inPackage := nodes.keys()
+	keyOf := map[string]ed25519.PublicKey{}
+	hosts := map[string]bool{}
+	for h := range inPackage {
+		hosts[h] = true
+	}
+	for h := range given {
+		hosts[h] = true
+	}
+	for _, h := range sortedKeys(hosts) {
+		switch k, ok := given[h]; {
+		case ok:
+			keyOf[h] = k
+			if pk, inPkg := inPackage[h]; inPkg && !pk.Equal(k) {
+				rep.say("Node %s: key given on the command line (%s); nodes.json gives another key (%s), not used.", h, keys.Fingerprint(k), keys.Fingerprint(pk))
+			} else {
+				rep.say("Node %s: key given on the command line (%s).", h, keys.Fingerprint(k))
+			}
+		default:
+			keyOf[h] = inPackage[h]
+			rep.say("Node %s: key from nodes.json (%s), as the exporting node knew it; give --key %s=… to check against a key you got from its operator.", h, keys.Fingerprint(inPackage[h]), h)
+		}
+	}
+
+	// Statements.
+	var recs []CustodyRecord
+	for i, raw := range cust.Statements {
+		c, err := ParseCustody(raw)
+		if err != nil {
+			rep.fail("custody statement %d: %v", i+1, err)
+			continue
+		}
+		key := keyOf[c.Node]
+		if key == nil {
+			rep.fail("custody statement %d (%s on %s by node %s): no key for that node", i+1, c.Event, c.Name, c.Node)
+			continue
+		}
+		if _, err := VerifyCustody(raw, key); err != nil {
+			rep.fail("custody statement %d (%s on %s by node %s): the signature does not verify with that node's key", i+1, c.Event, c.Name, c.Node)
+			continue
+		}
+		if c.Request != m.Request.OriginID || c.RequestFrom != m.Request.From {
+			rep.fail("custody statement %d (%s on %s by node %s) is about another request", i+1, c.Event, c.Name, c.Node)
+			continue
+		}
+		recs = append(recs, CustodyRecord{Custody: c, Statement: raw, Hash: StatementHash(raw), Verified: true})
+	}
+	for _, p := range checkChains(recs) {
+		rep.fail("%s", p)
+	}
+
+	// Files.
+	listed := map[string]bool{pkgReadme: true, pkgManifest: true, pkgCustody: true, pkgNodes: true}
+	inManifest := map[string]bool{}
+	for _, f := range m.Files {
+		inManifest[f.Evidence] = true
+		listed[f.Path] = true
+		rep.say("")
+		rep.say("File %q (%s, %d bytes, sha-256 %s):", f.Name, f.ContentType, f.Size, f.SHA256)
+		if f.Path != pkgFiles+f.SHA256 {
+			rep.fail("%q: its path in the archive is %q, not files/ and its hash", f.Name, f.Path)
+		}
+		verifyFileBytes(&rep, f, entries[f.Path])
+		var created bool
+		var events []CustodyRecord
+		for _, c := range recs {
+			if c.Evidence != f.Evidence {
+				continue
+			}
+			events = append(events, c)
+			if c.SHA256 != f.SHA256 || c.Size != f.Size {
+				rep.fail("%q: %s's statement %d names sha-256 %s and %d bytes, the manifest %s and %d bytes", f.Name, c.Node, c.Seq, c.SHA256, c.Size, f.SHA256, f.Size)
+			}
+			created = created || c.Event == CustodyCreated
+		}
+		if !created {
+			rep.fail("%q: no signed \"created\" event", f.Name)
+		}
+		sort.SliceStable(events, func(i, j int) bool { return events[i].At.Before(events[j].At) })
+		for _, c := range events {
+			rep.say("  %s  %s", c.At.UTC().Format("2006-01-02 15:04:05Z"), custodyLine(c.Custody))
+		}
+	}
+	for _, c := range recs {
+		if !inManifest[c.Evidence] {
+			rep.fail("%s's statement %d names a file (%s) that the manifest does not list", c.Node, c.Seq, c.Name)
+		}
+	}
+	for name := range entries {
+		if !listed[name] && !strings.HasSuffix(name, "/") {
+			rep.fail("the archive holds %q, which the manifest does not list", name)
+		}
+	}
+	rep.say("")
+	rep.say("%d file(s), %d custody statement(s) signed by %d node(s).", len(m.Files), len(recs), len(keyOf))
+	return rep
+}
+
+func verifyFileBytes(rep *PackageReport, f PackageFile, zf *zip.File) {
+	if zf == nil {
+		rep.fail("%q: not in the archive (%s)", f.Name, f.Path)
+		return
+	}
+	rc, err := zf.Open()
+	if err != nil {
+		rep.fail("%q: cannot be read: %v", f.Name, err)
+		return
+	}
+	defer rc.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, rc)
+	// archive/zip checks the entry's CRC-32 at its end: a changed byte in
+	// the archive fails here too, but the hash is what proves the file.
+	if err != nil && !errors.Is(err, zip.ErrChecksum) {
+		rep.fail("%q: cannot be read: %v", f.Name, err)
+		return
+	}
+	sum := hex.EncodeToString(h.Sum(nil))
+	switch {
+	case sum != f.SHA256:
+		rep.fail("%q: its SHA-256 is %s, the manifest says %s: the file was changed", f.Name, sum, f.SHA256)
+	case n != f.Size:
+		rep.fail("%q: %d bytes, the manifest says %d", f.Name, n, f.Size)
+	default:
+		rep.say("  bytes: SHA-256 matches the manifest and the signed statements")
+	}
+}
+
+// custodyLine says a custody event in plain English, for the verifier's
+// report (pages say it in the reader's language).
+func custodyLine(c Custody) string {
+	who := c.Actor
+	if c.ActorAddr != "" {
+		who += " (" + c.ActorAddr + ")"
+	}
+	s := map[string]string{
+		CustodyCreated:    "created (uploaded) by " + who,
+		CustodySent:       "sent by " + who + " to " + c.To,
+		CustodyReceived:   "received, its hash checked, by " + who,
+		CustodyOpened:     "opened by " + who,
+		CustodyExported:   "exported in a package by " + who,
+		CustodyHandedOver: "handed over by " + who + " to " + c.To,
+	}[c.Event]
+	if c.Place != "" {
+		s += ", at " + c.Place
+	}
+	if c.Note != "" {
+		s += " (" + c.Note + ")"
+	}
+	return s + " — on node " + c.Node + ", signature verified"
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
