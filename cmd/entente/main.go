@@ -35,6 +35,8 @@ Usage:
                                   manage peer nodes from the console
   entente keys rotate [flags]     replace the node's signing key, announced with the old one
   entente verify RECEIPT-FILE     prove from the receiving node's public ledger that a receipt is in its log
+  entente verify PACKAGE.zip --key HOST=KEY ...
+                                  check an evidence package offline: hashes, signed custody, chains
   entente backup [flags] FILE     copy a running SQLite node's database to FILE
   entente restore [flags] FILE    replace a stopped node's database with FILE
   entente version                 print the version
