@@ -203,3 +203,22 @@ func (s *Service) Now() time.Time { return s.db.Clock().Now() }
 // Grounds are the refusal grounds the request's article permits under its
 // basis, for the refusal form's choice.
 func (s *Service) Grounds(r Request) []string { return s.legal.Grounds(r.Kind, r.Basis) }
+
+// Named finds the organisations at the addresses in the directory, for
+// pages that name them rather than show their addresses; an address the
+// directory does not know is left out.
+func (s *Service) Named(ctx context.Context, addrs ...string) map[string]Counterpart {
+	out := map[string]Counterpart{}
+	cs, err := s.Counterparts(ctx)
+	if err != nil {
+		return out // the pages fall back on the addresses
+	}
+	for _, c := range cs {
+		for _, a := range addrs {
+			if c.Addr == a {
+				out[a] = c
+			}
+		}
+	}
+	return out
+}

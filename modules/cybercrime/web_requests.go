@@ -82,8 +82,10 @@ type requestView struct {
 	Now     time.Time
 	// Failed is the action whose form came back with problems.
 	Failed string
-	// Counterpart names the other side; Mine is this side's address.
-	Counterpart string
+	// Counterpart names the other side; FromName and ToName name the two
+	// organisations (their addresses when the directory does not know them).
+	Counterpart      string
+	FromName, ToName string
 	clocks      clocks
 	words       words
 }
@@ -113,7 +115,7 @@ func (v requestView) Day(t any) string { return longDay(v.Lang, t) }
 func (v requestView) Country(code string) string { return CountryName(code, v.Lang) }
 
 // Ask says, in one sentence, what the request asks.
-func (v requestView) Ask() string { return v.words.ask(v.R) }
+func (v requestView) Ask() string { return v.words.ask(v.R, v.ToName) }
 
 func (m *Module) requestPage(r *http.Request, title string) (requestView, error) {
 	req, err := m.svc.Request(r.Context(), r.PathValue("id"))
@@ -124,8 +126,19 @@ func (m *Module) requestPage(r *http.Request, title string) (requestView, error)
 	v.Nav = "cybercrime"
 	v.clocks = m.clocks(v.Lang, v.Now)
 	v.words = words{c: m.web.Catalog(), lang: v.Lang}
-	v.TitleArgs = []any{v.words.title(req)}
-	v.Counterpart = req.other()
+	names := m.svc.Named(r.Context(), req.From, req.To)
+	v.FromName, v.ToName = req.From, req.To
+	if c, ok := names[req.From]; ok {
+		v.FromName = c.Name(v.Lang)
+	}
+	if c, ok := names[req.To]; ok {
+		v.ToName = c.Name(v.Lang)
+	}
+	v.Counterpart = v.ToName
+	if req.Direction == "in" {
+		v.Counterpart = v.FromName
+	}
+	v.TitleArgs = []any{v.words.title(req, v.Counterpart)}
 	v.Actions = m.svc.Actions(r.Context(), req)
 	v.Grounds = m.svc.Grounds(req)
 	if v.Chain, err = m.svc.Chain(r.Context(), req); err != nil {
@@ -135,8 +148,8 @@ func (m *Module) requestPage(r *http.Request, title string) (requestView, error)
 		for _, in := range ins {
 			if in.ID == req.Basis {
 				v.Basis = in
-				if rule, ok := in.Rule(req.Kind); ok {
-					v.Article = rule.Article
+				if rule, ok := in.Rule(req.Kind); ok && rule.Article != "—" {
+					v.Article = rule.Article // no treaty has no article
 				}
 			}
 		}

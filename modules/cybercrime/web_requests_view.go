@@ -68,13 +68,13 @@ type words struct {
 }
 
 // title names a request: its kind and the other side.
-func (w words) title(r Request) string {
-	return w.c.T(w.lang, "cyb.title", w.c.T(w.lang, "cyb.kind."+string(r.Kind)), r.other())
+func (w words) title(r Request, other string) string {
+	return w.c.T(w.lang, "cyb.title", w.c.T(w.lang, "cyb.kind."+string(r.Kind)), other)
 }
 
 // ask says in one sentence what the request asks of whom.
-func (w words) ask(r Request) string {
-	return w.c.T(w.lang, "cyb.ask."+string(r.Kind), r.To)
+func (w words) ask(r Request, to string) string {
+	return w.c.T(w.lang, "cyb.ask."+string(r.Kind), to)
 }
 
 // longMonths are the full month names of formal documents.
