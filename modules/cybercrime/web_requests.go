@@ -86,8 +86,8 @@ type requestView struct {
 	// organisations (their addresses when the directory does not know them).
 	Counterpart      string
 	FromName, ToName string
-	clocks      clocks
-	words       words
+	clocks           clocks
+	words            words
 }
 
 // Clock says the clock that matters now.
