@@ -137,6 +137,11 @@ func TestCybercrimeRequestPages(t *testing.T) {
 	r = w.inv.get(loc)
 	wantContains(t, r, "Preserved until "+until.Format("2")+" "+until.Format("Jan 2006"), "Data preserved", "Preserved at the provider.")
 	wantContains(t, w.inv.get("/cybercrime/requests?box=out"), "Preserved until")
+	for _, p := range []string{loc, step2, loc + "/print", "/cybercrime/requests"} {
+		if n := gzipSize(t, []byte(w.inv.get(p).Body)); n > 14*1024 {
+			t.Errorf("GET %s: %d bytes compressed, over 14 KB", p, n)
+		}
+	}
 
 	// The formal request, in its language, for a reader in Indonesian.
 	wantStatus(t, w.inv.post("/lang", url.Values{"lang": {"id"}, "next": {"/"}}), 303)
