@@ -100,7 +100,14 @@ func TestBrowserCybercrimePreservation(t *testing.T) {
 	if !strings.Contains(text, want) {
 		t.Fatalf("on B: clock %q, want %q", text, want)
 	}
-	waitFor(t, "the preservation on A", func() bool { return strings.Contains(inv.get(strings.TrimPrefix(loc, a.URL)).Body, "Preserved until") })
+	path := strings.TrimPrefix(loc, a.URL)
+	waitFor(t, "the preservation on A", func() bool { return strings.Contains(inv.get(path).Body, "Preserved until") })
+	// B's signed receipt for the request, checked on A.
+	waitFor(t, "B's receipt on A", func() bool { return strings.Contains(inv.get(path).Body, path+"/receipt") })
+	r := inv.get(path + "/receipt")
+	wantStatus(t, r, 200)
+	wantContains(t, r, "Receipt from spf@"+b.host, "Verified", "entente verify")
+	wantStatus(t, inv.get(path+"/receipt.json"), 200)
 	step(t, ctx, "the clock on A",
 		signInAs(a.URL, "inv@polri.test", pw),
 		chromedp.Navigate(loc),

@@ -32,9 +32,9 @@ type cybWorld struct {
 	outsider               *client // an admin of another organisation
 }
 
-func newCybWorld(t *testing.T) cybWorld {
+func newCybWorld(t *testing.T, db string) cybWorld {
 	t.Helper()
-	n := startNode(t, "", "")
+	n := startNode(t, "", db)
 	w := cybWorld{n: n, host: strings.TrimPrefix(n.URL, "http://"), admin: setupAdmin(t, n)}
 	for _, o := range [][3]string{{"polri", "ID", "Indonesian National Police, Directorate of Cyber Crime"}, {"spf", "SG", "Singapore Police Force"}, {"kemlu", "ID", "Ministry of Foreign Affairs of Indonesia"}} {
 		wantStatus(t, w.admin.post("/orgs", url.Values{"handle": {o[0]}, "kind": {"state_law_enforcement"}, "country": {o[1]}, "name_en": {o[2]}}), 303)
@@ -63,9 +63,15 @@ var cybIDRE = regexp.MustCompile(`^/cybercrime/requests/([0-9A-Z]{26})$`)
 // languages; a form with problems comes back naming the fields, with what
 // was typed; the draft is approved and sent by the central authority, the
 // other side acknowledges and preserves, and the requesting side sees the
-// clock; the formal request prints; and nobody else gets anything.
+// clock; the formal request prints; and nobody else gets anything. On
+// each engine.
 func TestCybercrimeRequestPages(t *testing.T) {
-	w := newCybWorld(t)
+	for name, db := range engines(t) {
+		t.Run(name, func(t *testing.T) { cybercrimePages(t, newCybWorld(t, db(t))) })
+	}
+}
+
+func cybercrimePages(t *testing.T, w cybWorld) {
 	to := "spf@" + w.host
 
 	// Step 1, then step 2 with the bases.
@@ -188,7 +194,7 @@ func TestCybercrimeRequestPages(t *testing.T) {
 // request with the same rules as the pages, and says problems by field in
 // the caller's language.
 func TestCybercrimeAPI(t *testing.T) {
-	w := newCybWorld(t)
+	w := newCybWorld(t, "")
 	in := map[string]any{"from": "polri", "to": "spf@" + w.host, "kind": "preservation", "basis": "reciprocity", "language": "en", "fields": map[string]string{"authority": "Directorate of Cyber Crime"}}
 	r := w.inv.api("POST", "/api/v1/cybercrime/requests", "", in)
 	wantStatus(t, r, 422)
