@@ -151,6 +151,12 @@ func cybercrimePages(t *testing.T, w cybWorld) {
 
 	// The formal request, in its language, for a reader in Indonesian.
 	wantStatus(t, w.inv.post("/lang", url.Values{"lang": {"id"}, "next": {"/"}}), 303)
+	for _, p := range []string{loc, "/cybercrime/requests", step2, "/cybercrime/requests/new"} {
+		if got := w.inv.get(p); regexp.MustCompile(`\bcyb\.[a-z_]+\.`).MatchString(got.Body) || !strings.Contains(got.Body, `lang="id"`) {
+			t.Errorf("GET %s in Indonesian shows a raw key or is not in Indonesian", p)
+		}
+	}
+	wantContains(t, w.inv.get(loc), "Diamankan sampai", "Pengamanan segera")
 	r = w.inv.get(loc + "/print")
 	wantStatus(t, r, 200)
 	wantContains(t, r, `<html lang="en">`, "Request for the expedited preservation of stored computer data", "Our reference", "POLRI/CYB/2026/117",
