@@ -149,6 +149,22 @@ func cybercrimePages(t *testing.T, w cybWorld) {
 		}
 	}
 
+	// The request for mutual assistance that follows: one thread, both ways.
+	mla := "/cybercrime/requests/new?" + url.Values{"from": {"polri"}, "kind": {"stored_data"}, "to": {to}}.Encode()
+	wantContains(t, w.inv.get(loc), "kind=stored_data", "A request for mutual assistance must follow this preservation.")
+	wantContains(t, w.inv.get(mla), `<option value="`+strings.TrimPrefix(loc, "/cybercrime/requests/")+`">POLRI/CYB/2026/117`, `id="basis-asean_mlat" name="basis" value="asean_mlat" required`)
+	f := w.preservationForm()
+	f.Set("kind", "stored_data")
+	f.Set("basis", "asean_mlat")
+	f.Set("follows", strings.TrimPrefix(loc, "/cybercrime/requests/"))
+	f.Set("f_measures", "Search and seize the login records; disclose them.")
+	f.Set("reference", "POLRI/CYB/2026/117-MLA")
+	r = w.inv.post("/cybercrime/requests", f)
+	wantStatus(t, r, 303)
+	mlaLoc := r.Header.Get("Location")
+	wantContains(t, w.inv.get(mlaLoc), `id="cyb-follows"`, `href="`+loc+`"`)
+	wantContains(t, w.inv.get(loc), `id="cyb-followed"`, `href="`+mlaLoc+`"`)
+
 	// The formal request, in its language, for a reader in Indonesian.
 	wantStatus(t, w.inv.post("/lang", url.Values{"lang": {"id"}, "next": {"/"}}), 303)
 	for _, p := range []string{loc, "/cybercrime/requests", step2, "/cybercrime/requests/new"} {
