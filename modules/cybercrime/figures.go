@@ -5,6 +5,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"entente.example/entente/core"
@@ -301,4 +302,83 @@ func spread(secs []int64) Stat {
 func rank(sorted []int64, p int) int64 {
 	i := (p*len(sorted) + 99) / 100
 	return sorted[max(i, 1)-1]
+}
+
+// FigureCache keeps figures once computed for a while, per reader's scope
+// (the node, or a set of organisations) and query. Computing them reads
+// every request counted: on SQLite about 4 ms per thousand (measured at
+// 100,000: 360 ms), which a page that people reload, or that many open at
+// once, should not pay each time. The figures are of months, so a minute
+// old is as good; the page says when they were computed. Concurrent asks
+// for the same figures wait for one computation.
+type FigureCache struct {
+	svc *Service
+	ttl time.Duration
+	mu  sync.Mutex
+	m   map[string]*figureEntry
+}
+
+type figureEntry struct {
+	done chan struct{}
+	at   time.Time
+	fig  Figures
+	err  error
+}
+
+// figureCacheSize bounds the entries kept: the scopes and periods asked
+// for within a minute on one node are few.
+const figureCacheSize = 256
+
+// NewFigureCache returns a cache over the service's figures that keeps
+// them for ttl.
+func NewFigureCache(s *Service, ttl time.Duration) *FigureCache {
+	return &FigureCache{svc: s, ttl: ttl, m: map[string]*figureEntry{}}
+}
+
+// Figures returns the figures as Service.Figures does, computed at most ttl
+// ago for the same scope and query. Access is checked on every call.
+func (c *FigureCache) Figures(ctx context.Context, q FigureQuery) (Figures, error) {
+	a := core.ActorFrom(ctx)
+	if err := access.Check(a, access.CybercrimeFigures, access.Resource{}); err != nil {
+		return Figures{}, err
+	}
+	from, to, kind, err := q.parse()
+	if err != nil {
+		return Figures{}, err
+	}
+	scope := "node"
+	if !a.NodeAdmin {
+		orgs := access.Orgs(a, access.CybercrimeRead)
+		slices.Sort(orgs)
+		scope = "orgs:" + strings.Join(orgs, ",")
+	}
+	key := scope + "|" + from.Format(time.DateOnly) + "|" + to.Format(time.DateOnly) + "|" + string(kind)
+	now := c.svc.db.Clock().Now()
+	c.mu.Lock()
+	e, ok := c.m[key]
+	if ok && e.at.Add(c.ttl).After(now) {
+		c.mu.Unlock()
+		<-e.done
+		return e.fig, e.err
+	}
+	if len(c.m) >= figureCacheSize {
+		for k, old := range c.m {
+			if !old.at.Add(c.ttl).After(now) || len(c.m) >= figureCacheSize {
+				delete(c.m, k)
+			}
+		}
+	}
+	e = &figureEntry{done: make(chan struct{}), at: now}
+	c.m[key] = e
+	c.mu.Unlock()
+	e.fig, e.err = c.svc.Figures(ctx, q)
+	close(e.done)
+	if e.err != nil {
+		c.mu.Lock()
+		if c.m[key] == e {
+			delete(c.m, key)
+		}
+		c.mu.Unlock()
+	}
+	return e.fig, e.err
 }

@@ -228,3 +228,57 @@ func figDiff(want, got []PairFigures) string {
 	}
 	return b.String()
 }
+
+func TestFigureCache(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		clock := storetest.NewClock(figNow)
+		db := storetest.Open(t, e, clock, audit.Migrations(), Migrations())
+		s := &Service{db: db}
+		c := NewFigureCache(s, time.Minute)
+		one := []figReq{{org: "o-id", dir: "out", from: "ID", to: "MY", kind: "preservation", state: "sent", sent: 0, ack: -1, pres: -1, exec: -1, respondBy: 24000}}
+		figInsert(t, db, one)
+		sent := func(ctx context.Context, q FigureQuery) int {
+			t.Helper()
+			f, err := c.Figures(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return f.Total.Sent
+		}
+		sari, root := figActor("sari", false, "o-id"), figActor("root", true)
+		if n := sent(sari, FigureQuery{}); n != 1 {
+			t.Fatalf("first: %d", n)
+		}
+		err := db.WithTx(context.Background(), func(tx *store.Tx) error {
+			r := Request{ID: "req-later", OriginID: "later", Direction: "out", OrgID: "o-id", From: "polri@here.test", To: "pdrm@there.test", FromCountry: "ID", ToCountry: "MY",
+				Kind: KindPreservation, Basis: "budapest", Language: "en", FieldsJSON: "{}", State: StateSent, Author: "A", CreatedAt: figNow, UpdatedAt: figNow, SentAt: &figNow}
+			return insertRequest(context.Background(), tx, r)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Within the minute: the same figures, for the same scope and query.
+		if n := sent(sari, FigureQuery{}); n != 1 {
+			t.Errorf("within the minute: %d", n)
+		}
+		// Another scope or query is computed afresh.
+		if n := sent(root, FigureQuery{}); n != 2 {
+			t.Errorf("the node: %d", n)
+		}
+		if n := sent(sari, FigureQuery{Kind: "preservation"}); n != 2 {
+			t.Errorf("another query: %d", n)
+		}
+		clock.Advance(61 * time.Second)
+		if n := sent(sari, FigureQuery{}); n != 2 {
+			t.Errorf("a minute later: %d", n)
+		}
+		// Access is checked on every call, cached or not.
+		plain := core.WithActor(context.Background(), core.Actor{UserID: "u-m", Memberships: []core.Membership{{Org: core.OrgRef{ID: "o-id"}, Role: core.RoleMember}}})
+		if _, err := c.Figures(plain, FigureQuery{}); core.KindOf(err) != core.KindForbidden {
+			t.Errorf("a plain member: %v", err)
+		}
+		if _, err := c.Figures(sari, FigureQuery{Kind: "nope"}); core.KindOf(err) != core.KindInvalid {
+			t.Errorf("a bad query: %v", err)
+		}
+	})
+}

@@ -22,14 +22,15 @@ import (
 )
 
 // figServer is the module's figure pages over the test world, rendered by
-// the real templates and catalogues.
-func figServer(t testing.TB, s *Service) *Module {
+// the real templates and catalogues, with figures kept for ttl.
+func figServer(t testing.TB, s *Service, ttl time.Duration) figureHandlers {
 	t.Helper()
 	srv, err := web.New(web.Deps{DB: s.db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Registry: prometheus.NewRegistry()}, webfiles.Files)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Module{svc: s, web: srv}
+	m := &Module{svc: s, web: srv}
+	return figureHandlers{Module: m, figs: NewFigureCache(s, ttl)}
 }
 
 func figGet(t testing.TB, h http.HandlerFunc, ctx context.Context, target string) *httptest.ResponseRecorder {
@@ -42,7 +43,7 @@ func figGet(t testing.TB, h http.HandlerFunc, ctx context.Context, target string
 func TestFiguresPageAndCSV(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
 		s := figWorld(t, e)
-		m := figServer(t, s)
+		m := figServer(t, s, 0)
 		root := figActor("root", true)
 
 		page := figGet(t, m.figures, root, "/cybercrime/figures")
