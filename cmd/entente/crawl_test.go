@@ -23,9 +23,12 @@ func TestCrawlShowsNoResidue(t *testing.T) {
 	if err := demoNegotiation(context.Background(), []*node{n}); err != nil {
 		t.Fatal(err)
 	}
+	if err := demoCybercrime(context.Background(), []*node{n}); err != nil {
+		t.Fatal(err)
+	}
 	const perPerson = 250
 	total := 0
-	for _, email := range []string{"bima@kemlu.demo", "sari@kemlu.demo", "dewi@kemlu.demo", "nurul@kln-my.demo", "agus@bssn.demo", "rina@bssn.demo", "elena@unoda.demo", "admin@node.demo"} {
+	for _, email := range []string{"bima@kemlu.demo", "sari@kemlu.demo", "dewi@kemlu.demo", "nurul@kln-my.demo", "agus@bssn.demo", "rina@bssn.demo", "elena@unoda.demo", "admin@node.demo", "hendra@polri.demo", "liam@afp.demo", "priya@agc-sg.demo", "dana@harbour.demo"} {
 		c := login(t, base, email, pw)
 		wantStatus(t, c.post("/lang", url.Values{"lang": {"id"}, "next": {"/"}}), 303)
 		seen := map[string]bool{"/": true}
