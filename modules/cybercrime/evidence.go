@@ -159,6 +159,14 @@ func (s *Service) AddEvidence(ctx context.Context, id string, up Upload) (Eviden
 	if utf8.RuneCountInString(up.Place) > maxCustodyText {
 		p.Add("place", "err.too_long")
 	}
+	var count int
+	if err := s.db.R().Get(ctx, &count, `SELECT COUNT(*) FROM cyb_evidence WHERE request_from = ? AND request_origin = ?`, r.From, r.OriginID); err != nil {
+		return Evidence{}, core.Wrap("cybercrime: evidence", err)
+	}
+	if count >= maxManifestFiles {
+		// The request's envelope carries every file's manifest.
+		p.Add("file", "err.cyb_evidence_many")
+	}
 	if err := p.Err("cybercrime: evidence"); err != nil {
 		return Evidence{}, err
 	}

@@ -59,25 +59,30 @@ func parseEvidenceWire(b []byte) (evidenceWire, error) {
 	if err := strictJSON(b, &w); err != nil {
 		return w, fmt.Errorf("evidence manifest: %w", err)
 	}
+	return w, w.check()
+}
+
+// check holds a manifest to the shape this node writes.
+func (w evidenceWire) check() error {
 	if w.RequestFrom == "" || w.OriginID == "" || len(w.Files) > maxManifestFiles || len(w.Custody) > 20*maxManifestFiles {
-		return w, errors.New("evidence manifest: request missing or too many files")
+		return errors.New("evidence manifest: request missing or too many files")
 	}
 	for _, f := range w.Files {
 		switch {
 		case f.Origin == "" || !hex64(f.SHA256) || f.Size < 0 || f.Created.IsZero():
-			return w, errors.New("evidence manifest: a file without origin, hash, size or time")
+			return errors.New("evidence manifest: a file without origin, hash, size or time")
 		case cleanName(f.Name) != f.Name || f.Name == "" || utf8.RuneCountInString(f.Name) > 200:
-			return w, errors.New("evidence manifest: a file's name is not a plain name")
+			return errors.New("evidence manifest: a file's name is not a plain name")
 		case cleanType(f.ContentType) != f.ContentType:
-			return w, errors.New("evidence manifest: a file's content type is not a media type")
+			return errors.New("evidence manifest: a file's content type is not a media type")
 		}
 		for _, v := range []string{f.Origin, f.Name, f.AddedBy, f.AddedAddr} {
 			if core.CheckText(v) != "" || utf8.RuneCountInString(v) > maxCustodyText {
-				return w, errors.New("evidence manifest: a file's text is not storable")
+				return errors.New("evidence manifest: a file's text is not storable")
 			}
 		}
 	}
-	return w, nil
+	return nil
 }
 
 // announce tells the other side of files: this node records "sent" for
@@ -90,13 +95,8 @@ func (s *Service) announce(ctx context.Context, tx *store.Tx, r Request, files [
 	}
 	local := s.local(r.other())
 	for _, ev := range files {
-		if _, err := s.custody(ctx, tx, ev, Custody{Event: CustodySent, Actor: by, ActorAddr: r.mine(), To: r.other()}); err != nil {
+		if err := s.sent(ctx, tx, r, ev, by, local); err != nil {
 			return err
-		}
-		if local {
-			if _, err := s.custody(ctx, tx, ev, Custody{Event: CustodyReceived, Actor: s.fed.Host(), ActorAddr: r.other()}); err != nil {
-				return err
-			}
 		}
 	}
 	if local {
@@ -106,18 +106,41 @@ func (s *Service) announce(ctx context.Context, tx *store.Tx, r Request, files [
 }
 
 // evidenceSent is called when a request is sent: its files go with it.
-func (s *Service) evidenceSent(ctx context.Context, tx *store.Tx, r Request, by string) error {
+// It records "sent" on each (and "received", when the other organisation
+// is on this node) and returns the manifest the request's envelope
+// carries to another node, so that the files are never announced before
+// the request they belong to.
+func (s *Service) evidenceSent(ctx context.Context, tx *store.Tx, r Request, by string) (*evidenceWire, error) {
 	if s.ev == nil {
-		return nil
+		return nil, nil
 	}
 	var files []Evidence
 	if err := tx.Select(ctx, &files, `SELECT `+evidenceColumns+` FROM cyb_evidence WHERE request_from = ? AND request_origin = ? ORDER BY created_at, id`, r.From, r.OriginID); err != nil {
-		return core.Wrap("cybercrime: evidence", err)
+		return nil, core.Wrap("cybercrime: evidence", err)
 	}
-	for start := 0; start < len(files); start += maxManifestFiles {
-		if err := s.announce(ctx, tx, r, files[start:min(start+maxManifestFiles, len(files))], by); err != nil {
-			return err
+	if len(files) == 0 {
+		return nil, nil
+	}
+	local := s.local(r.other())
+	for _, ev := range files {
+		if err := s.sent(ctx, tx, r, ev, by, local); err != nil {
+			return nil, err
 		}
+	}
+	if local {
+		return nil, nil
+	}
+	w, err := s.manifest(ctx, tx, r, files)
+	return &w, err
+}
+
+func (s *Service) sent(ctx context.Context, tx *store.Tx, r Request, ev Evidence, by string, local bool) error {
+	if _, err := s.custody(ctx, tx, ev, Custody{Event: CustodySent, Actor: by, ActorAddr: r.mine(), To: r.other()}); err != nil {
+		return err
+	}
+	if local {
+		_, err := s.custody(ctx, tx, ev, Custody{Event: CustodyReceived, Actor: s.fed.Host(), ActorAddr: r.other()})
+		return err
 	}
 	return nil
 }
@@ -132,6 +155,18 @@ func (s *Service) tellCustody(ctx context.Context, tx *store.Tx, r Request, ev E
 }
 
 func (s *Service) sendEvidence(ctx context.Context, tx *store.Tx, r Request, files []Evidence) error {
+	w, err := s.manifest(ctx, tx, r, files)
+	if err != nil {
+		return err
+	}
+	handle, _, _ := federation.Address(r.mine())
+	_, err = s.fed.Send(ctx, tx, federation.Outgoing{Type: TypeEvidence, From: handle, To: r.other(), TLP: core.TLPAmberStrict, Payload: w})
+	return err
+}
+
+// manifest describes files for the other side, with this node's
+// statements on them.
+func (s *Service) manifest(ctx context.Context, tx *store.Tx, r Request, files []Evidence) (evidenceWire, error) {
 	w := evidenceWire{RequestFrom: r.From, OriginID: r.OriginID, Custody: []json.RawMessage{}}
 	for _, ev := range files {
 		w.Files = append(w.Files, fileWire{Origin: ev.OriginID, SHA256: ev.SHA256, Size: ev.Size, Name: ev.Name, ContentType: ev.ContentType,
@@ -139,15 +174,13 @@ func (s *Service) sendEvidence(ctx context.Context, tx *store.Tx, r Request, fil
 		var stmts []string
 		if err := tx.Select(ctx, &stmts, `SELECT statement FROM cyb_custody WHERE request_from = ? AND request_origin = ? AND evidence_origin = ? AND node = ? ORDER BY seq`,
 			r.From, r.OriginID, ev.OriginID, s.fed.Host()); err != nil {
-			return core.Wrap("cybercrime: evidence", err)
+			return w, core.Wrap("cybercrime: evidence", err)
 		}
 		for _, st := range stmts {
 			w.Custody = append(w.Custody, json.RawMessage(st))
 		}
 	}
-	handle, _, _ := federation.Address(r.mine())
-	_, err := s.fed.Send(ctx, tx, federation.Outgoing{Type: TypeEvidence, From: handle, To: r.other(), TLP: core.TLPAmberStrict, Payload: w})
-	return err
+	return w, nil
 }
 
 // receiveEvidence takes a manifest from the other side of a request: new
@@ -163,7 +196,6 @@ func (s *Service) receiveEvidence(ctx context.Context, tx *store.Tx, env federat
 	if err != nil {
 		return malformed(err.Error())
 	}
-	_, host, _ := federation.Address(env.From)
 	var r Request
 	err = tx.Get(ctx, &r, `SELECT `+requestColumns+` FROM cyb_requests WHERE from_addr = ? AND origin_id = ? AND (from_addr = ? AND direction = 'in' OR to_addr = ? AND direction = 'out')`,
 		w.RequestFrom, w.OriginID, env.From, env.From)
@@ -174,6 +206,25 @@ func (s *Service) receiveEvidence(ctx context.Context, tx *store.Tx, env federat
 	if err != nil {
 		return core.Wrap("cybercrime: receive evidence", err)
 	}
+	return s.takeEvidence(ctx, tx, r, env.From, w)
+}
+
+// takeEvidence records what a manifest from the other side's node says:
+// new files (fetched by a job) and the sender's statements, each checked
+// against its key and chained onto what this node holds.
+func (s *Service) takeEvidence(ctx context.Context, tx *store.Tx, r Request, from string, w evidenceWire) error {
+	if s.ev == nil || s.ev.Fed == nil {
+		// A node that keeps no evidence takes the request without its
+		// files; the sender's log shows them never received.
+		return nil
+	}
+	if err := w.check(); err != nil {
+		return malformed(err.Error())
+	}
+	if w.RequestFrom != r.From || w.OriginID != r.OriginID {
+		return malformed("a manifest for another request")
+	}
+	_, host, _ := federation.Address(from)
 	for _, f := range w.Files {
 		var have Evidence
 		err := tx.Get(ctx, &have, `SELECT `+evidenceColumns+` FROM cyb_evidence WHERE request_from = ? AND request_origin = ? AND origin_id = ?`, r.From, r.OriginID, f.Origin)
@@ -188,7 +239,7 @@ func (s *Service) receiveEvidence(ctx context.Context, tx *store.Tx, env federat
 		}
 		// A node announces only its own organisation's files; it names the
 		// other side's files only to chain its statements on them.
-		if f.AddedAddr != env.From {
+		if f.AddedAddr != from {
 			return malformed("a file added by another organisation than the sender")
 		}
 		if f.Size > s.ev.MaxFile {

@@ -127,6 +127,16 @@ func TestEvidenceAcrossNodes(t *testing.T) {
 				t.Fatalf("%s: %v", act, err)
 			}
 		}
+		// The reply's file travels the other way: Japan's node uploads it,
+		// Australia's fetches it from Japan's.
+		answer := []byte("subscriber,ip,first_seen\nops@example.jp,203.0.113.7,2026-11-28\n")
+		if _, err := jp.svc.AddEvidence(jpInv, in.ID, cybercrime.Upload{Name: "subscriber.csv", ContentType: "text/csv", Body: bytes.NewReader(answer)}); err != nil {
+			t.Fatal(err)
+		}
+		fedtest.Eventually(t, "Japan's answer on Australia's node", func() bool {
+			files, err := au.svc.EvidenceOf(inv, r)
+			return err == nil && len(files) == 2 && files[1].Stored && files[1].Name == "subscriber.csv" && hasEvent(files[1].Custody, cybercrime.CustodyReceived, au.Host)
+		})
 		files, err := jp.svc.EvidenceOf(jpInv, in)
 		if err != nil {
 			t.Fatal(err)

@@ -35,6 +35,9 @@ type requestWire struct {
 	Sent        time.Time         `json:"sent"`
 	RespondBy   time.Time         `json:"respond_by"`
 	EventID     string            `json:"event_id"`
+	// Evidence is the manifest of the files sent with the request (see
+	// evidence_federation.go); the other node fetches them.
+	Evidence *evidenceWire `json:"evidence,omitempty"`
 }
 
 // Receive implements federation.Handler. A node speaks only for its own
@@ -119,6 +122,11 @@ func (s *Service) deliver(ctx context.Context, tx *store.Tx, fromAddr, toAddr st
 	}
 	if err := insertEvent(ctx, tx, Event{ID: core.NewID(tx.Now), OriginID: w.EventID, RequestID: r.ID, At: tx.Now, Action: "receive", State: StateReceived, By: r.Author, ByAddr: fromAddr}); err != nil {
 		return err
+	}
+	if w.Evidence != nil && !s.local(fromAddr) {
+		if err := s.takeEvidence(ctx, tx, r, fromAddr, *w.Evidence); err != nil {
+			return err
+		}
 	}
 	if s.notify == nil {
 		return nil

@@ -206,6 +206,10 @@ func (s *Service) send(ctx context.Context, tx *store.Tx, r Request, by string) 
 	w := requestWire{OriginID: r.OriginID, FromCountry: r.FromCountry, ToCountry: r.ToCountry, Kind: r.Kind, Basis: r.Basis, Language: r.Language,
 		Reference: r.Reference, Fields: r.Fields, Follows: r.Follows, Author: r.Author, ApprovedBy: r.ApprovedBy, Created: r.CreatedAt, Sent: now,
 		RespondBy: *r.RespondBy, EventID: eventID}
+	var err error
+	if w.Evidence, err = s.evidenceSent(ctx, tx, r, by); err != nil {
+		return err
+	}
 	env := ""
 	if s.local(r.To) {
 		if err := s.deliver(ctx, tx, r.From, r.To, w, ""); err != nil {
@@ -228,9 +232,6 @@ func (s *Service) send(ctx context.Context, tx *store.Tx, r Request, by string) 
 		return errOp("send", core.KindConflict, "err.cyb_action")
 	}
 	if err := insertEvent(ctx, tx, Event{ID: eventID, RequestID: r.ID, At: now, Action: ActSend, State: StateSent, By: by, ByAddr: r.From}); err != nil {
-		return err
-	}
-	if err := s.evidenceSent(ctx, tx, r, by); err != nil {
 		return err
 	}
 	return audit.Record(ctx, tx, "cybercrime.request.send", "cyb_request", r.ID, r.OrgID, r.To)
