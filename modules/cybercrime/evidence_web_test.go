@@ -142,6 +142,22 @@ func TestEvidencePage(t *testing.T) {
 	}
 }
 
+// TestEvidenceTooLarge refuses a file over the node's limit naming the
+// file field, and keeps nothing of it.
+func TestEvidenceTooLarge(t *testing.T) {
+	w := newEvWorld(t)
+	w.m.svc.ev.MaxFile = 1000
+	res := w.upload(t, "big.bin", strings.NewReader(strings.Repeat("x", 5000)))
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 413 && res.StatusCode != 422 || !strings.Contains(string(b), `id="file-err">The file is larger than this node takes`) {
+		t.Fatalf("5000 bytes over a 1000-byte limit: %d\n%s", res.StatusCode, b)
+	}
+	if files, err := w.m.svc.EvidenceOf(w.inv, w.r); err != nil || len(files) != 0 {
+		t.Fatalf("kept: %v %v", files, err)
+	}
+}
+
 func get(t *testing.T, u string) string {
 	t.Helper()
 	res, err := http.Get(u)

@@ -1,6 +1,8 @@
 package cybercrime
 
 import (
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"io"
 	"mime"
@@ -225,7 +227,9 @@ func (m *Module) evidenceDownload(w http.ResponseWriter, r *http.Request) {
 	defer body.Close()
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.Header().Set("Content-Length", strconv.FormatInt(ev.Size, 10))
-	w.Header().Set("Digest", "sha-256="+ev.SHA256)
+	if sum, err := hex.DecodeString(ev.SHA256); err == nil {
+		w.Header().Set("Repr-Digest", "sha-256=:"+base64.StdEncoding.EncodeToString(sum)+":") // RFC 9530
+	}
 	attachment(w, ev.Name)
 	_, _ = io.Copy(&idleWriter{w: w, rc: http.NewResponseController(w)}, body)
 }
