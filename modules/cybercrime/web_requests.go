@@ -82,6 +82,8 @@ type requestView struct {
 	Now     time.Time
 	// Failed is the action whose form came back with problems.
 	Failed string
+	// Evidence is the request's files and their custody (web_evidence.go).
+	Evidence EvidenceSection
 	// Counterpart names the other side; FromName and ToName name the two
 	// organisations (their addresses when the directory does not know them).
 	Counterpart      string
@@ -142,6 +144,9 @@ func (m *Module) requestPage(r *http.Request, title string) (requestView, error)
 	v.Actions = m.svc.Actions(r.Context(), req)
 	v.Grounds = m.svc.Grounds(req)
 	if v.Chain, err = m.svc.Chain(r.Context(), req); err != nil {
+		return requestView{}, err
+	}
+	if v.Evidence, err = m.evidenceSection(r, req, web.Form{}); err != nil {
 		return requestView{}, err
 	}
 	if ins, err := m.svc.Instruments(r.Context()); err == nil {
