@@ -224,7 +224,25 @@ func TestEvidenceUploadStreams(t *testing.T) {
 	if grew > 32<<20 {
 		t.Errorf("the heap grew by %d MiB for a 200 MiB upload: the file is held in memory", grew>>20)
 	}
+
+	// The package streams the file out the same way.
+	stop = make(chan struct{})
+	peak = peakHeap(stop)
+	n := &countWriter{}
+	if err := w.m.svc.ExportPackage(w.inv, w.r.ID, nil, n); err != nil {
+		t.Fatal(err)
+	}
+	close(stop)
+	grew = <-peak
+	t.Logf("package of %d bytes, heap grew by at most %.1f MiB", n.n, float64(grew)/(1<<20))
+	if n.n < size || grew > 32<<20 {
+		t.Errorf("package: %d bytes, heap grew by %d MiB", n.n, grew>>20)
+	}
 }
+
+type countWriter struct{ n int64 }
+
+func (c *countWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
 
 // TestEvidenceUploadThroughput measures a file's upload through the route
 // and its hashing, for docs/performance.md: ENTENTE_BENCH_EVIDENCE=FILE.
