@@ -220,6 +220,7 @@ func (s *Service) EvidenceOf(ctx context.Context, r Request) ([]Evidence, error)
 		for _, c := range recs {
 			if c.Evidence == out[i].OriginID {
 				if len(problems) > 0 && c.Problem == "" {
+					// The signature holds, but the log around it does not.
 					c.Problem = strings.Join(problems, "; ")
 				}
 				out[i].Custody = append(out[i].Custody, c)

@@ -128,6 +128,14 @@ func TestEvidencePage(t *testing.T) {
 	if err != nil || len(files) != 1 {
 		t.Fatal(files, err)
 	}
+	// A statement changed in the database no longer verifies, and the page
+	// says so where it shows it.
+	if _, err := w.s.DB.Raw().Exec(`UPDATE cyb_custody SET statement = REPLACE(statement, 'Canberra', 'Canberrb')`); err != nil {
+		t.Fatal(err)
+	}
+	if page := get(t, w.url); !strings.Contains(page, "NOT verified: the statement is not the one stored") {
+		t.Errorf("a changed statement is not shown as such")
+	}
 	form := "to=Tokyo+District+Court&note=Sealed"
 	req, _ := http.NewRequest("POST", w.url+"/"+files[0].ID+"/handover", strings.NewReader(form))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
