@@ -109,7 +109,7 @@ func TestEvidenceBetweenWholeNodes(t *testing.T) {
 	if code := run(context.Background(), args, envFrom(nil), strings.NewReader(""), &out, &errOut); code != 0 {
 		t.Fatalf("verify: exit %d\n%s%s", code, out.String(), errOut.String())
 	}
-	for _, want := range []string{"created (uploaded) by P inv@polri.test", "received, its hash checked, by " + b.host, "opened by P inv@spf.test", "exported in a package", "VERIFIED"} {
+	for _, want := range []string{"created (uploaded) by P inv@polri.test", "received, its hash checked, by " + b.host, "opened by P inv@spf.test", "exported in a package", "Ledger of " + b.host, "; entry ", "VERIFIED"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("verify's report lacks %q:\n%s", want, out.String())
 		}

@@ -118,7 +118,7 @@ func FuzzVerifyPackage(f *testing.F) {
 		Files: []PackageFile{{Evidence: "e1", Path: pkgFiles + c.SHA256, Name: c.Name, SHA256: c.SHA256, Size: c.Size}}}
 	n := PackageNodes{Nodes: []PackageNode{{Host: "au.example", SigningKey: fuzzKey.Public().(ed25519.PublicKey)}}}
 	var pkg bytes.Buffer
-	if err := writePackage(context.Background(), &pkg, m, PackageCustody{Statements: []json.RawMessage{fuzzSign(c)}}, n, func(string) (io.ReadCloser, error) {
+	if err := writePackage(context.Background(), &pkg, m, PackageCustody{Statements: []json.RawMessage{fuzzSign(c)}}, n, PackageLedger{}, func(string) (io.ReadCloser, error) {
 		return io.NopCloser(bytes.NewReader(file)), nil
 	}); err != nil {
 		f.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"slices"
@@ -14,6 +15,7 @@ import (
 	"entente.example/entente/core"
 	"entente.example/entente/internal/audit"
 	"entente.example/entente/internal/keys"
+	"entente.example/entente/internal/ledger"
 	"entente.example/entente/internal/store"
 )
 
@@ -27,6 +29,7 @@ const (
 	pkgManifest = "manifest.json"
 	pkgCustody  = "custody.json"
 	pkgNodes    = "nodes.json"
+	pkgLedger   = "ledger.json"
 	pkgFiles    = "files/"
 )
 
@@ -69,6 +72,29 @@ type PackageCustody struct {
 	Statements []json.RawMessage `json:"statements"`
 }
 
+// PackageLedger is ledger.json: for the statements the exporting node
+// made, proof that each is an entry of its transparency log, against a
+// checkpoint it signed at export. Anyone checks it offline with the node's
+// key: the checkpoint's verifier key is derived from it.
+type PackageLedger struct {
+	Logs []PackageLog `json:"logs"`
+}
+
+// PackageLog is one node's log in ledger.json.
+type PackageLog struct {
+	Node        string         `json:"node"`
+	VerifierKey string         `json:"verifier_key"` // the checkpoint's note verifier key
+	Checkpoint  string         `json:"checkpoint"`   // the signed C2SP checkpoint
+	Entries     []PackageEntry `json:"entries"`
+}
+
+// PackageEntry is one statement's place in a log: the leaf is
+// "entente-ledger/v1\ncustody\n" and the statement's SHA-256.
+type PackageEntry struct {
+	Statement string       `json:"statement"` // its SHA-256, as custody chains name it
+	Proof     ledger.Proof `json:"proof"`
+}
+
 // PackageNodes is nodes.json: each node's key as the exporting node
 // verified it. A verifier should prefer keys it got from the nodes'
 // operators themselves.
@@ -97,6 +123,9 @@ the proof of what happened to each file from the moment it was uploaded.
                  statement signed with the Ed25519 key of the node where it
                  happened, naming who, when and where
   nodes.json     the public key of each node, as the exporting node knew it
+  ledger.json    proof that each event the exporting node signed is an
+                 entry of its transparency log (a checkpoint it signed at
+                 export, and an inclusion proof for each event)
   files/         the files, each named by its SHA-256 hash
 
 HOW TO VERIFY, offline, without access to either node:
@@ -190,13 +219,62 @@ func (s *Service) ExportPackage(ctx context.Context, id string, start func(name 
 		}
 		nodes.Nodes = append(nodes.Nodes, n)
 	}
+	proofs, err := s.ledgerProofs(ctx, recs)
+	if err != nil {
+		return err
+	}
 	if start != nil {
 		start("evidence-" + safeFileName(r.Reference, r.OriginID) + ".zip")
 	}
-	return writePackage(ctx, w, m, cust, nodes, func(sum string) (io.ReadCloser, error) {
+	return writePackage(ctx, w, m, cust, nodes, proofs, func(sum string) (io.ReadCloser, error) {
 		rc, _, err := s.ev.Blobs.Open(ctx, sum)
 		return rc, err
 	})
+}
+
+// ledgerProofs proves that this node's statements are in its log, against
+// a checkpoint signed now (so that it covers the "exported" events just
+// made).
+func (s *Service) ledgerProofs(ctx context.Context, recs []CustodyRecord) (PackageLedger, error) {
+	out := PackageLedger{Logs: []PackageLog{}}
+	var rows []struct {
+		Hash  string `db:"hash"`
+		Index *int64 `db:"ledger_index"`
+	}
+	mine := map[string]bool{}
+	for _, c := range recs {
+		if c.Node == s.fed.Host() {
+			mine[c.Hash] = true
+		}
+	}
+	if len(mine) == 0 || len(recs) == 0 {
+		return out, nil
+	}
+	if err := s.db.R().Select(ctx, &rows, `SELECT hash, ledger_index FROM cyb_custody WHERE request_from = ? AND request_origin = ? AND node = ? AND ledger_index IS NOT NULL ORDER BY ledger_index`,
+		recs[0].RequestFrom, recs[0].Request, s.fed.Host()); err != nil {
+		return out, core.Wrap("cybercrime: ledger proofs", err)
+	}
+	cp, err := s.ev.Ledger.Sign(ctx)
+	if err != nil {
+		return out, err
+	}
+	log := PackageLog{Node: s.fed.Host(), VerifierKey: s.ev.Ledger.VerifierKey(), Checkpoint: string(cp.Note)}
+	for _, r := range rows {
+		if !mine[r.Hash] || *r.Index >= cp.Size {
+			continue
+		}
+		p, err := s.ev.Ledger.ProveInclusion(ctx, *r.Index, cp.Size)
+		if err != nil {
+			return out, err
+		}
+		hashes := make([]string, len(p))
+		for i, h := range p {
+			hashes[i] = base64.StdEncoding.EncodeToString(h[:])
+		}
+		log.Entries = append(log.Entries, PackageEntry{Statement: r.Hash, Proof: ledger.Proof{Index: *r.Index, Size: cp.Size, Hashes: hashes}})
+	}
+	out.Logs = append(out.Logs, log)
+	return out, nil
 }
 
 // safeFileName is a download's name: the reference when it is plain, else
@@ -211,7 +289,7 @@ func safeFileName(ref, fallback string) string {
 // writePackage writes the archive. Files are stored, not compressed:
 // evidence is often compressed already, and deflating gigabytes would cost
 // minutes of the node's CPU for little.
-func writePackage(ctx context.Context, w io.Writer, m PackageManifest, c PackageCustody, n PackageNodes, open func(sum string) (io.ReadCloser, error)) error {
+func writePackage(ctx context.Context, w io.Writer, m PackageManifest, c PackageCustody, n PackageNodes, l PackageLedger, open func(sum string) (io.ReadCloser, error)) error {
 	zw := zip.NewWriter(w)
 	put := func(name string, method uint16, b []byte) error {
 		f, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: method, Modified: m.ExportedAt})
@@ -230,10 +308,11 @@ func writePackage(ctx context.Context, w io.Writer, m PackageManifest, c Package
 	}
 	cb := append(append([]byte("{\"statements\": [\n"), bytes.Join(raws, []byte(",\n"))...), "\n]}\n"...)
 	nb, _ := json.MarshalIndent(n, "", " ")
+	lb, _ := json.MarshalIndent(l, "", " ")
 	for _, e := range []struct {
 		name string
 		b    []byte
-	}{{pkgReadme, []byte(packageReadme)}, {pkgManifest, mb}, {pkgCustody, cb}, {pkgNodes, nb}} {
+	}{{pkgReadme, []byte(packageReadme)}, {pkgManifest, mb}, {pkgCustody, cb}, {pkgNodes, nb}, {pkgLedger, lb}} {
 		if err := put(e.name, zip.Deflate, e.b); err != nil {
 			return err
 		}

@@ -196,7 +196,8 @@ func TestEvidenceAcrossNodes(t *testing.T) {
 		}
 		report := strings.Join(rep.Lines, "\n")
 		for _, want := range []string{"key given on the command line", "created (uploaded) by Ines (afp@" + au.Host + "), at AFP forensic lab, Canberra",
-			"handed over by Kenji (npa@" + jp.Host + ") to Tokyo District Court, at Court registry, Tokyo", "SHA-256 matches"} {
+			"handed over by Kenji (npa@" + jp.Host + ") to Tokyo District Court, at Court registry, Tokyo", "SHA-256 matches",
+			"Ledger of " + jp.Host + ": checkpoint of", "signature verified; entry "} {
 			if !strings.Contains(report, want) {
 				t.Errorf("report lacks %q:\n%s", want, report)
 			}
@@ -212,6 +213,19 @@ func TestEvidenceAcrossNodes(t *testing.T) {
 		wantFailure(t, "a changed byte of the file", bad, keys, `"server-logs.txt": its SHA-256 is`)
 		// One character of a signed statement changed.
 		wantFailure(t, "a changed statement", rewrite(t, pkg.Bytes(), "custody.json", "Canberra", "Canberrb"), keys, "the signature does not verify")
+		// A log that does not hold what it claims.
+		wantFailure(t, "a changed ledger proof", copyZip(t, pkg.Bytes(), func(n string, b []byte) []byte {
+			if n != "ledger.json" {
+				return b
+			}
+			var l cybercrime.PackageLedger
+			if err := json.Unmarshal(b, &l); err != nil || len(l.Logs) != 1 || len(l.Logs[0].Entries) < 4 {
+				t.Fatalf("ledger.json: %v %+v", err, l)
+			}
+			l.Logs[0].Entries[0].Proof.Index++
+			out, _ := json.Marshal(l)
+			return out
+		}), keys, "not in its ledger")
 		// A statement left out breaks its node's chain.
 		wantFailure(t, "a statement left out", dropStatement(t, pkg.Bytes(), "opened"), keys, "missing or given twice")
 		// Another key for Japan's node than the one that signed.

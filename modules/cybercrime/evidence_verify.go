@@ -13,7 +13,10 @@ import (
 	"sort"
 	"strings"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"entente.example/entente/internal/keys"
+	"entente.example/entente/internal/ledger"
 )
 
 // maxPackageJSON bounds what a verifier reads of a package's JSON entries.
@@ -119,6 +122,17 @@ func VerifyPackage(ra io.ReaderAt, size int64, given map[string]ed25519.PublicKe
 			return rep
 		}
 	}
+	var logs PackageLedger
+	if f := entries[pkgLedger]; f != nil {
+		b, err := readEntry(f, maxPackageJSON)
+		if err == nil {
+			err = strictJSON(b, &logs)
+		}
+		if err != nil {
+			rep.fail("%s cannot be read: %v", pkgLedger, err)
+			return rep
+		}
+	}
 	if m.Format != PackageFormat {
 		rep.fail("manifest.json: format %q, not %q", m.Format, PackageFormat)
 		return rep
@@ -177,9 +191,10 @@ func VerifyPackage(ra io.ReaderAt, size int64, given map[string]ed25519.PublicKe
 	for _, p := range checkChains(recs) {
 		rep.fail("%s", p)
 	}
+	inLog := verifyLedger(&rep, logs, recs, keyOf)
 
 	// Files.
-	listed := map[string]bool{pkgReadme: true, pkgManifest: true, pkgCustody: true, pkgNodes: true}
+	listed := map[string]bool{pkgReadme: true, pkgManifest: true, pkgCustody: true, pkgNodes: true, pkgLedger: true}
 	inManifest := map[string]bool{}
 	for _, f := range m.Files {
 		inManifest[f.Evidence] = true
@@ -207,7 +222,11 @@ func VerifyPackage(ra io.ReaderAt, size int64, given map[string]ed25519.PublicKe
 		}
 		sort.SliceStable(events, func(i, j int) bool { return events[i].At.Before(events[j].At) })
 		for _, c := range events {
-			rep.say("  %s  %s", c.At.UTC().Format("2006-01-02 15:04:05Z"), custodyLine(c.Custody))
+			line := custodyLine(c.Custody)
+			if where, ok := inLog[c.Hash]; ok {
+				line += "; " + where
+			}
+			rep.say("  %s  %s", c.At.UTC().Format("2006-01-02 15:04:05Z"), line)
 		}
 	}
 	for _, c := range recs {
@@ -286,4 +305,53 @@ func sortedKeys(m map[string]bool) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// verifyLedger checks ledger.json: each log's checkpoint verifies with a
+// key derived from the node's own (so it needs no other trust), each entry
+// is included in that checkpoint's tree, and every statement of a node
+// whose log is given is among its entries. It returns, by statement hash,
+// where in which log it is.
+func verifyLedger(rep *PackageReport, logs PackageLedger, recs []CustodyRecord, keyOf map[string]ed25519.PublicKey) map[string]string {
+	where := map[string]string{}
+	byHash := map[string]CustodyRecord{}
+	for _, c := range recs {
+		byHash[c.Hash] = c
+	}
+	for _, lg := range logs.Logs {
+		key := keyOf[lg.Node]
+		if key == nil {
+			rep.fail("ledger.json: no key for node %s", lg.Node)
+			continue
+		}
+		want, err := note.NewEd25519VerifierKey(lg.Node, key)
+		if err != nil || want != lg.VerifierKey {
+			rep.fail("ledger.json: the log of %s is not signed with that node's key", lg.Node)
+			continue
+		}
+		cp, err := ledger.OpenCheckpoint([]byte(lg.Checkpoint), lg.VerifierKey)
+		if err != nil {
+			rep.fail("ledger.json: the checkpoint of %s does not verify: %v", lg.Node, err)
+			continue
+		}
+		rep.say("Ledger of %s: checkpoint of %d entries, signed with that node's key.", lg.Node, cp.Size)
+		for _, e := range lg.Entries {
+			c, ok := byHash[e.Statement]
+			if !ok || c.Node != lg.Node {
+				rep.fail("ledger.json: an entry of %s's log names a statement of that node that custody.json does not hold", lg.Node)
+				continue
+			}
+			if err := ledger.VerifyInclusion(cp, e.Proof.Index, ledger.KindCustody, e.Statement, e.Proof); err != nil {
+				rep.fail("%s's statement %d on %s: not in its ledger: %v", c.Node, c.Seq, c.Name, err)
+				continue
+			}
+			where[e.Statement] = fmt.Sprintf("entry %d of its ledger", e.Proof.Index)
+		}
+		for _, c := range recs {
+			if c.Node == lg.Node && where[c.Hash] == "" {
+				rep.fail("%s's statement %d on %s (%s) is not among its ledger's entries", c.Node, c.Seq, c.Name, c.Event)
+			}
+		}
+	}
+	return where
 }
