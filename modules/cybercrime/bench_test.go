@@ -205,19 +205,20 @@ func BenchmarkCybercrime100k(b *testing.B) {
 			for _, p := range []struct {
 				name string
 				ctx  context.Context
-				h    http.HandlerFunc
+				h    func(figureHandlers) http.HandlerFunc
 				path string
 			}{
-				{"page-list", sari, m.requestList, "/cybercrime/requests"},
-				{"page-figures-org", sari, m.figures, "/cybercrime/figures"},
-				{"page-figures-node", root, m.figures, "/cybercrime/figures"},
+				{"page-list", sari, func(m figureHandlers) http.HandlerFunc { return m.requestList }, "/cybercrime/requests"},
+				{"page-figures-org", sari, func(m figureHandlers) http.HandlerFunc { return m.figures }, "/cybercrime/figures"},
+				{"page-figures-node", root, func(m figureHandlers) http.HandlerFunc { return m.figures }, "/cybercrime/figures"},
 			} {
 				b.Run(p.name, func(b *testing.B) {
 					// A cold cache, so the one computation a minute
 					// that the pages wait for is among the latencies.
 					m.figs = NewFigureCache(s, time.Minute)
+					h := p.h(m)
 					srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-						p.h(w, r.WithContext(p.ctx))
+						h(w, r.WithContext(p.ctx))
 					}))
 					defer srv.Close()
 					// One run of the load whatever b.N: it is the
