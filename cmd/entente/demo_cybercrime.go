@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"entente.example/entente/core"
@@ -140,8 +141,28 @@ func demoCybercrime(ctx context.Context, nodes []*node) error {
 	if err := step(sg, priya, sgIn, cybercrime.Step{Action: cybercrime.ActAcknowledge, Note: "Received by the Central Authority; passed to the Singapore Police Force for a production order."}); err != nil {
 		return err
 	}
+	if _, err := sg.svcs.Cybercrime.AddEvidence(priya, sgIn, cybercrime.Upload{Name: "exchange-records-certified.csv", ContentType: "text/csv",
+		Place: "Attorney-General's Chambers, International Affairs Division, Singapore", Body: strings.NewReader(demoExchangeRecords)}); err != nil {
+		return fmt.Errorf("demo cybercrime: evidence: %w", err)
+	}
 	if err := step(sg, priya, sgIn, cybercrime.Step{Action: cybercrime.ActExecute, Note: "The exchange's records are produced with a certificate of authenticity; see the evidence."}); err != nil {
 		return err
+	}
+	// Indonesia's node fetches the file, and the investigator hands it to
+	// the prosecutor: the custody log shows every step on both nodes.
+	var evID string
+	if err := demoWait(ctx, "the evidence on Indonesia's node", func() (bool, error) {
+		err := id.db.R().Get(ctx, &evID, `SELECT id FROM cyb_evidence WHERE stored = TRUE AND request_origin = ?`, mla.OriginID)
+		if core.KindOf(core.Wrap("", err)) == core.KindNotFound {
+			return false, nil
+		}
+		return err == nil, err
+	}); err != nil {
+		return err
+	}
+	if err := id.svcs.Cybercrime.RecordHandOver(hendra, mla.ID, evID, cybercrime.HandOver{To: "Kejaksaan Negeri Jakarta Selatan (public prosecutor)",
+		Place: "Bareskrim Polri, Jakarta", Note: "Handed over on a sealed USB drive with the package's manifest printed and signed."}); err != nil {
+		return fmt.Errorf("demo cybercrime: hand-over: %w", err)
 	}
 
 	// Australia → a provider in the United States: an emergency disclosure
@@ -177,6 +198,15 @@ func demoCybercrime(ctx context.Context, nodes []*node) error {
 	}
 	return nil
 }
+
+// demoExchangeRecords is the file Singapore's central authority produces:
+// invented records of an invented exchange.
+const demoExchangeRecords = `record,account,holder,wallet,time_utc,asset,amount
+1,ACC-55210,"Tan B. (demo)",0x4b1f0c2ad9e1c7f93a5b,2026-10-14T03:12:09Z,USDT,48000.00
+2,ACC-55210,"Tan B. (demo)",0x4b1f0c2ad9e1c7f93a5b,2026-10-14T03:40:51Z,BTC,0.5100
+3,ACC-55210,"Tan B. (demo)",0x9e03aa71c4d2b8e6f015,2026-10-15T11:02:33Z,USDT,-47500.00
+certificate,"Certified a true copy of the exchange's business records (demo), 2 December 2026"
+`
 
 // demoIncoming waits for a request to arrive on the requested node and
 // returns its id there.

@@ -42,10 +42,23 @@ type requestListView struct {
 	Kinds    []Kind
 	Now      time.Time
 	clocks   clocks
+	names    map[string]Counterpart
 }
 
 // Clock says the clock that matters now for a row.
 func (v requestListView) Clock(r Request) clockLine { return v.clocks.of(r) }
+
+// Other names the other side of a row: its organisation's name and
+// country where the directory knows them, else its address.
+func (v requestListView) Other(r Request) string {
+	if c, ok := v.names[r.other()]; ok {
+		if c.Country != "" {
+			return c.Name(v.Lang) + " · " + CountryName(c.Country, v.Lang)
+		}
+		return c.Name(v.Lang)
+	}
+	return r.other()
+}
 
 func (m *Module) requestList(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
@@ -66,6 +79,11 @@ func (m *Module) requestList(w http.ResponseWriter, r *http.Request) {
 		m.web.Error(w, r, err)
 		return
 	}
+	var others []string
+	for _, q := range v.Requests {
+		others = append(others, q.other())
+	}
+	v.names = m.svc.Named(r.Context(), others...)
 	m.web.Render(w, r, http.StatusOK, "cybercrime/requests", v)
 }
 
@@ -106,6 +124,10 @@ func (v requestView) Fields() []Field {
 	}
 	return out
 }
+
+// LangName names a language code (ISO 639) in the reader's language: the
+// language a request is written in, and its translation's.
+func (v requestView) LangName(code string) string { return languageName(code, v.Lang) }
 
 // Mine reports whether an event was this node's side's step.
 func (v requestView) Mine(e Event) bool { return e.ByAddr == v.R.mine() }
