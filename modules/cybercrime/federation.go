@@ -50,13 +50,13 @@ func (s *Service) Receive(ctx context.Context, tx *store.Tx, env federation.Enve
 		if err := json.Unmarshal(payload, &w); err != nil {
 			return malformed("request")
 		}
-		return s.deliver(ctx, tx, env.From, env.To, w, env.ID)
+		return s.deliver(ctx, tx, env.From, env.To, w, env.ID, env.Created)
 	case TypeUpdate:
 		var u update
 		if err := json.Unmarshal(payload, &u); err != nil {
 			return malformed("update")
 		}
-		return s.receiveUpdate(ctx, tx, env.From, u)
+		return s.receiveUpdate(ctx, tx, env, u)
 	case TypeEvidence:
 		return s.receiveEvidence(ctx, tx, env, payload)
 	}
@@ -65,11 +65,25 @@ func (s *Service) Receive(ctx context.Context, tx *store.Tx, env federation.Enve
 
 var _ federation.Handler = (*Service)(nil)
 
+// wireSlack is how far the times a peer gives for a request or a step may
+// be from its envelope's created: the sending node takes both from the
+// same clock in the same transaction, and federation bounds created (not in
+// the future, not older than its retry horizon). A time further off is
+// backdated or postdated, and would put absurd dates in the figures and the
+// clocks of both sides.
+const wireSlack = 5 * time.Minute
+
+// near reports whether a peer's time t is within wireSlack of created.
+func near(t, created time.Time) bool {
+	d := t.Sub(created)
+	return d <= wireSlack && d >= -wireSlack
+}
+
 // deliver stores a request arriving for one of this node's organisations,
 // after the checks a person's draft went through: the fields its kind
 // requires, the countries of both organisations as this node knows them,
 // and a legal basis this node also finds valid.
-func (s *Service) deliver(ctx context.Context, tx *store.Tx, fromAddr, toAddr string, w requestWire, envelopeID string) error {
+func (s *Service) deliver(ctx context.Context, tx *store.Tx, fromAddr, toAddr string, w requestWire, envelopeID string, created time.Time) error {
 	handle, _, _ := federation.Address(toAddr)
 	to, err := s.localOrg(ctx, tx.Conn, handle)
 	if err != nil {
@@ -77,10 +91,19 @@ func (s *Service) deliver(ctx context.Context, tx *store.Tx, fromAddr, toAddr st
 	}
 	in := Input{From: "x", To: "x", Kind: w.Kind, Basis: w.Basis, Language: w.Language, Reference: w.Reference, Fields: w.Fields}
 	in.normalize()
-	if w.OriginID == "" || len(in.validate()) > 0 || w.ToCountry != to.Country || !w.Kind.Reaches(to.Kind == string(core.OrgCompany)) {
+	// The ids are NewID's, as every node makes them: nothing longer goes
+	// into the indexes (PostgreSQL refuses a key over 2,700 bytes, and the
+	// peer would retry the envelope for a month).
+	if !core.ValidID(w.OriginID) || !core.ValidID(w.EventID) || (w.Follows != "" && !core.ValidID(w.Follows)) || len(in.validate()) > 0 || w.ToCountry != to.Country || !w.Kind.Reaches(to.Kind == string(core.OrgCompany)) {
 		return malformed("request fields")
 	}
-	if w.Sent.After(tx.Now.Add(time.Hour)) || w.RespondBy.Before(w.Sent) || w.RespondBy.After(w.Sent.Add(Specs[w.Kind].Respond+time.Minute)) {
+	// Sent is the envelope's own moment; the deadline is the kind's clock
+	// from it, which the requested side keeps too (an earlier one would
+	// make it overdue at once); the draft is older than the sending, by
+	// less than the longest a preservation may last.
+	due := clock(w.Kind, w.Sent)
+	if w.Sent.After(tx.Now.Add(time.Hour)) || !near(w.Sent, created) || w.RespondBy.Sub(*due).Abs() > time.Minute ||
+		w.Created.After(w.Sent) || w.Created.Before(w.Sent.AddDate(-2, 0, 0)) {
 		return malformed("request times")
 	}
 	if !s.local(fromAddr) {
@@ -102,9 +125,12 @@ func (s *Service) deliver(ctx context.Context, tx *store.Tx, fromAddr, toAddr st
 	}
 	var follows string
 	if w.Follows != "" {
-		// Only a preservation this node holds from the same requester.
+		// Only a preservation this node holds from the same requester to
+		// the same organisation: a request to one organisation is never
+		// threaded onto another's.
 		var n int
-		if err := tx.Get(ctx, &n, `SELECT COUNT(*) FROM cyb_requests WHERE from_addr = ? AND origin_id = ? AND direction = 'in' AND kind = 'preservation'`, fromAddr, w.Follows); err != nil {
+		if err := tx.Get(ctx, &n, `SELECT COUNT(*) FROM cyb_requests WHERE from_addr = ? AND origin_id = ? AND direction = 'in' AND kind = 'preservation' AND to_addr = ?`,
+			fromAddr, w.Follows, toAddr); err != nil {
 			return core.Wrap("cybercrime: receive", err)
 		}
 		if n == 1 {
@@ -135,9 +161,14 @@ func (s *Service) deliver(ctx context.Context, tx *store.Tx, fromAddr, toAddr st
 }
 
 // receiveUpdate applies a step the other side took, after checking that
-// the sender is that side and that the step is one the rules allow from
-// the state this node holds.
-func (s *Service) receiveUpdate(ctx context.Context, tx *store.Tx, from string, u update) error {
+// the sender is that side, that it is addressed to this side's
+// organisation, and that the step is one the rules allow from the state
+// this node holds.
+func (s *Service) receiveUpdate(ctx context.Context, tx *store.Tx, env federation.Envelope, u update) error {
+	from := env.From
+	if !core.ValidID(u.OriginID) || !core.ValidID(u.EventID) {
+		return malformed("step ids")
+	}
 	var r Request
 	err := tx.Get(ctx, &r, `SELECT `+requestColumns+` FROM cyb_requests WHERE from_addr = ? AND origin_id = ? AND (from_addr = ? AND direction = 'in' OR to_addr = ? AND direction = 'out')`,
 		u.RequestFrom, u.OriginID, from, from)
@@ -146,6 +177,11 @@ func (s *Service) receiveUpdate(ctx context.Context, tx *store.Tx, from string, 
 			return &core.Error{Kind: core.KindNotFound, Message: "err.not_found", Err: errors.New("unknown request")}
 		}
 		return core.Wrap("cybercrime: receive step", err)
+	}
+	if env.To != r.mine() {
+		// The request is between the sender and another organisation of
+		// this node: the step is not for this one.
+		return &core.Error{Kind: core.KindNotFound, Message: "err.not_found", Err: errors.New("unknown request")}
 	}
 	var seen int
 	if err := tx.Get(ctx, &seen, `SELECT COUNT(*) FROM cyb_events WHERE request_id = ? AND origin_id = ?`, r.ID, u.EventID); err != nil || seen > 0 {
@@ -160,18 +196,21 @@ func (s *Service) receiveUpdate(ctx context.Context, tx *store.Tx, from string, 
 	if u.EventID == "" || u.Action == ActApprove || u.Action == ActSend || next(theirs, u.Action) != u.State {
 		return malformed("step")
 	}
-	if u.At.After(tx.Now.Add(time.Hour)) {
+	if u.At.After(tx.Now.Add(time.Hour)) || !near(u.At, env.Created) {
 		return malformed("step time")
 	}
 	u.Note, u.By = trunc(u.Note, maxField), trunc(u.By, 120)
-	if u.Until != nil {
-		t := u.Until.UTC()
-		u.Until = &t
-	}
-	if p := (Step{Action: u.Action, Note: u.Note, Ground: u.Ground, Until: u.Until}).check(theirs, u.At, s.legal); len(p) > 0 {
+	st := Step{Action: u.Action, Note: u.Note, Ground: u.Ground, Until: u.Until}.tidy()
+	u.Ground, u.Until = st.Ground, st.Until
+	if p := st.check(theirs, u.At, s.legal); len(p) > 0 {
 		return malformed("step fields")
 	}
 	if err := s.apply(ctx, tx, r, u, from); err != nil {
+		if errors.Is(err, errMoved) {
+			// Another of the peer's steps was stored meanwhile: the peer
+			// sends this one again and it is judged against the new state.
+			return &core.Error{Kind: core.KindUnavailable, Op: "cybercrime: receive step", Err: err}
+		}
 		return err
 	}
 	return s.told(ctx, tx, r, u, from)

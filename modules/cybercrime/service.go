@@ -256,7 +256,9 @@ func (s *Service) prepare(ctx context.Context, in Input, from org, p core.Proble
 	var follows string
 	if in.Follows != "" && in.Kind != KindPreservation {
 		var pr Request
-		err := s.db.R().Get(ctx, &pr, `SELECT `+requestColumns+` FROM cyb_requests WHERE id = ? AND org_id = ?`, in.Follows, from.ID)
+		// One of this organisation's own preservations to the same
+		// counterpart: never one it received, nor another's.
+		err := s.db.R().Get(ctx, &pr, `SELECT `+requestColumns+` FROM cyb_requests WHERE id = ? AND org_id = ? AND direction = 'out'`, in.Follows, from.ID)
 		switch {
 		case err == nil && pr.Kind == KindPreservation && pr.To == in.To:
 			follows = pr.OriginID

@@ -2,6 +2,7 @@ package cybercrime
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -46,6 +47,11 @@ func next(r Request, act Action) State {
 		case act == ActNote && st != StateDraft && st != StateApproved:
 			return st
 		}
+		return ""
+	}
+	if st == StateDraft || st == StateApproved {
+		// Not sent: the requested side does not know of it yet, and a
+		// step from it (a note from its node) is forged or misrouted.
 		return ""
 	}
 	pres := r.Kind == KindPreservation
@@ -131,6 +137,25 @@ func (st Step) check(r Request, now time.Time, legal Legal) core.Problems {
 	return p
 }
 
+// tidy drops what an action does not take: a ground but for a refusal, a
+// date but for a preservation or its extension. Neither is checked nor
+// shown for the other actions, so neither is stored for them, whatever an
+// API client or a peer put there.
+func (st Step) tidy() Step {
+	st.Note = strings.TrimSpace(st.Note)
+	if st.Action != ActRefuse {
+		st.Ground = ""
+	}
+	switch {
+	case st.Action != ActPreserve && st.Action != ActExtend:
+		st.Until = nil
+	case st.Until != nil:
+		u := st.Until.UTC().Truncate(time.Second)
+		st.Until = &u
+	}
+	return st
+}
+
 // Act takes a step on a request. Approving and sending are for the
 // requesting organisation's admins and central authorities; the rest for
 // its investigators too. The other side learns of every step after
@@ -151,11 +176,7 @@ func (s *Service) Act(ctx context.Context, id string, st Step) (Request, error) 
 	if r.Purged {
 		return Request{}, errOp("act", core.KindConflict, "err.cyb_purged")
 	}
-	st.Note = strings.TrimSpace(st.Note)
-	if st.Until != nil {
-		u := st.Until.UTC().Truncate(time.Second)
-		st.Until = &u
-	}
+	st = st.tidy()
 	if err := st.check(r, s.db.Clock().Now(), s.legal).Err("cybercrime: act"); err != nil {
 		return Request{}, err
 	}
@@ -212,7 +233,7 @@ func (s *Service) send(ctx context.Context, tx *store.Tx, r Request, by string) 
 	}
 	env := ""
 	if s.local(r.To) {
-		if err := s.deliver(ctx, tx, r.From, r.To, w, ""); err != nil {
+		if err := s.deliver(ctx, tx, r.From, r.To, w, "", now); err != nil {
 			return err
 		}
 	} else {
@@ -251,8 +272,14 @@ type update struct {
 	At          time.Time  `json:"at"`
 }
 
+// errMoved is a step judged against a state the request has since left:
+// two steps taken at once, the second checked before the first was stored.
+var errMoved = errors.New("the request moved on while the step was checked")
+
 // apply records a step on this node's copy of the request: its state, the
-// time each milestone was reached (for the figures), and the event.
+// time each milestone was reached (for the figures), and the event. It
+// applies only if the request is still in the state the step was checked
+// against, so that of two steps at once only one is taken and told.
 func (s *Service) apply(ctx context.Context, tx *store.Tx, r Request, u update, byAddr string) error {
 	set := []string{"state = ?", "updated_at = ?"}
 	args := []any{string(u.State), tx.Now}
@@ -281,9 +308,13 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, r Request, u update, 
 		set = append(set, "closed_at = ?", "purge_after = ?")
 		args = append(args, at, at.Add(s.opt.Retention))
 	}
-	args = append(args, r.ID)
-	if _, err := tx.Exec(ctx, `UPDATE cyb_requests SET `+strings.Join(set, ", ")+` WHERE id = ?`, args...); err != nil {
+	args = append(args, r.ID, string(r.State))
+	n, err := tx.Exec(ctx, `UPDATE cyb_requests SET `+strings.Join(set, ", ")+` WHERE id = ? AND state = ?`, args...)
+	if err != nil {
 		return core.Wrap("cybercrime: step", err)
+	}
+	if n != 1 {
+		return &core.Error{Kind: core.KindConflict, Op: "cybercrime: step", Message: "err.cyb_action", Err: errMoved}
 	}
 	return insertEvent(ctx, tx, Event{ID: core.NewID(tx.Now), OriginID: u.EventID, RequestID: r.ID, At: at, Action: u.Action, State: u.State, By: u.By,
 		ByAddr: byAddr, Note: u.Note, Ground: u.Ground, Until: u.Until})
