@@ -16,9 +16,14 @@ import (
 // back, over real HTTP on loopback: the time an investigator waits before
 // the page says "received". It reports the median and the 99th percentile.
 //
-//	go test ./modules/cybercrime -run '^$' -bench SendToReceipt -benchtime 300x
+//	ENTENTE_TEST_POSTGRES=… go test ./modules/cybercrime -run '^$' -bench SendToReceipt -benchtime 300x
 func BenchmarkSendToReceipt(b *testing.B) {
-	e := storetest.Engines(b)[0]
+	for _, e := range storetest.Engines(b) {
+		b.Run(e.Name, func(b *testing.B) { benchSendToReceipt(b, e) })
+	}
+}
+
+func benchSendToReceipt(b *testing.B, e storetest.Engine) {
 	au, jp := newNode(b, e), newNode(b, e)
 	au.Org(b, "afp", core.OrgStateLawEnforcement, "AU", "Australian Federal Police")
 	jp.Org(b, "npa", core.OrgStateLawEnforcement, "JP", "National Police Agency")
