@@ -153,7 +153,9 @@ func (s *Service) AddEvidence(ctx context.Context, id string, up Upload) (Eviden
 	switch {
 	case up.Name == "":
 		p.Add("file", "err.required")
-	case utf8.RuneCountInString(up.Name) > 200 || core.CheckText(up.Name) != "":
+	case core.BadFileName(up.Name) || core.CheckText(up.Name) != "":
+		// Control and format characters too: a bidi override shows
+		// "invoice\u202Efdp.exe" as "invoiceexe.pdf" in every custody log.
 		p.Add("file", "err.cyb_evidence_name")
 	}
 	if utf8.RuneCountInString(up.Place) > maxCustodyText {

@@ -71,7 +71,7 @@ func (w evidenceWire) check() error {
 		switch {
 		case f.Origin == "" || !hex64(f.SHA256) || f.Size < 0 || f.Created.IsZero():
 			return errors.New("evidence manifest: a file without origin, hash, size or time")
-		case cleanName(f.Name) != f.Name || f.Name == "" || utf8.RuneCountInString(f.Name) > 200:
+		case cleanName(f.Name) != f.Name || core.BadFileName(f.Name):
 			return errors.New("evidence manifest: a file's name is not a plain name")
 		case cleanType(f.ContentType) != f.ContentType:
 			return errors.New("evidence manifest: a file's content type is not a media type")
