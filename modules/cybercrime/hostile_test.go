@@ -254,3 +254,28 @@ func TestStepsAtOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestExtendIntoThePast: a preservation that ran out is extended only to a
+// date still to come, not to one between its end and today.
+func TestExtendIntoThePast(t *testing.T) {
+	h := newHostile(t, storetest.Engines(t)[0])
+	jpInv := h.jp.As("Kenji", "npa", core.RoleInvestigator)
+	var in cybercrime.Request
+	fedtest.Eventually(t, "the request on Japan's node", func() bool {
+		rs, _, err := h.jp.svc.Requests(jpInv, cybercrime.Filter{Box: "in"})
+		if err != nil || len(rs) != 1 {
+			return false
+		}
+		in = rs[0]
+		return true
+	})
+	until := h.jp.clock.Now().Add(90 * 24 * time.Hour)
+	if _, err := h.jp.svc.Act(jpInv, in.ID, cybercrime.Step{Action: cybercrime.ActPreserve, Until: &until}); err != nil {
+		t.Fatal(err)
+	}
+	h.jp.clock.Advance(120 * 24 * time.Hour)
+	past := h.jp.clock.Now().Add(-24 * time.Hour)
+	if _, err := h.jp.svc.Act(jpInv, in.ID, cybercrime.Step{Action: cybercrime.ActExtend, Until: &past}); fields(err)["until"] == "" {
+		t.Errorf("extended to yesterday: %v", err)
+	}
+}

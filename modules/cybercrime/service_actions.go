@@ -128,7 +128,9 @@ func (st Step) check(r Request, now time.Time, legal Legal) core.Problems {
 		switch {
 		case st.Until == nil:
 			p.Add("until", "err.required")
-		case r.PreservedUntil != nil && !st.Until.After(*r.PreservedUntil):
+		case r.PreservedUntil != nil && !st.Until.After(*r.PreservedUntil), !st.Until.After(now):
+			// Beyond the current end and beyond today: a preservation
+			// that ran out is not extended to a day already past.
 			p.Add("until", "err.cyb_extend")
 		case st.Until.After(now.AddDate(2, 0, 0)):
 			p.Add("until", "err.cyb_until_far")
