@@ -166,6 +166,8 @@ func VerifyPackage(ra io.ReaderAt, size int64, given map[string]ed25519.PublicKe
 	}
 
 	// Statements.
+	_, fromHost, _ := strings.Cut(m.Request.From, "@")
+	_, toHost, _ := strings.Cut(m.Request.To, "@")
 	var recs []CustodyRecord
 	for i, raw := range cust.Statements {
 		c, err := ParseCustody(raw)
@@ -184,6 +186,12 @@ func VerifyPackage(ra io.ReaderAt, size int64, given map[string]ed25519.PublicKe
 		}
 		if c.Request != m.Request.OriginID || c.RequestFrom != m.Request.From {
 			rep.fail("custody statement %d (%s on %s by node %s) is about another request", i+1, c.Event, c.Name, c.Node)
+			continue
+		}
+		if c.Node != fromHost && c.Node != toHost {
+			// Only the two sides' nodes hold the files: a statement by any
+			// other, signed with a key that came in nodes.json, is made up.
+			rep.fail("custody statement %d (%s on %s by node %s): that node is neither side of the request", i+1, c.Event, c.Name, c.Node)
 			continue
 		}
 		recs = append(recs, CustodyRecord{Custody: c, Statement: raw, Hash: StatementHash(raw), Verified: true})
