@@ -24,9 +24,10 @@ var (
 	InitiatorCategories = []string{"state", "state_affiliated", "non_state_political", "non_state_criminal", "individual", "unknown"}
 	// Inclusion are the reasons an incident belongs in the record.
 	Inclusion = []string{"political_target", "ci_target", "state_actor", "political_non_state", "non_political"}
-	// Determinations, investigation states are the STIX Incident Core
-	// Extension's.
-	Determinations = []string{"suspected", "confirmed", "in-progress", "successful", "failed", "blocked", "false-positive"}
+	// Determinations and investigation states are the STIX Incident Core
+	// Extension's (extension-definition--ef765651-680c-498d-9894-99799f2fa126),
+	// so an incident exports to STIX without translation.
+	Determinations = []string{"suspected", "successful-attempt", "failed-attempt", "blocked", "low-value", "false-positive"}
 	Investigations = []string{"new", "open", "closed"}
 	// Audiences say who beyond the TLP label may see an incident: the
 	// organisation only, named organisations (here or on peers), a POC
