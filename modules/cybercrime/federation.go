@@ -107,12 +107,13 @@ func (s *Service) deliver(ctx context.Context, tx *store.Tx, fromAddr, toAddr st
 		return malformed("request times")
 	}
 	if !s.local(fromAddr) {
-		// The requesting state is the one its own node's directory gives.
+		// The requesting state is the one its own node's directory gives,
+		// and the requester one of its organisations.
 		o, ok, err := s.counterpart(ctx, fromAddr)
 		if err != nil {
 			return err
 		}
-		if !ok || o.Country != w.FromCountry {
+		if !ok || o.Country != w.FromCountry || !isState(o.Kind) {
 			return malformed("requesting organisation")
 		}
 	}
@@ -169,8 +170,16 @@ func (s *Service) receiveUpdate(ctx context.Context, tx *store.Tx, env federatio
 	if !core.ValidID(u.OriginID) || !core.ValidID(u.EventID) {
 		return malformed("step ids")
 	}
+	// Two of the peer's steps delivered at once are taken one after the
+	// other, each judged against the state the other left: on PostgreSQL
+	// the row is locked until this one is stored (SQLite writes one
+	// transaction at a time).
+	lock := ""
+	if tx.Engine() == store.Postgres {
+		lock = " FOR UPDATE"
+	}
 	var r Request
-	err := tx.Get(ctx, &r, `SELECT `+requestColumns+` FROM cyb_requests WHERE from_addr = ? AND origin_id = ? AND (from_addr = ? AND direction = 'in' OR to_addr = ? AND direction = 'out')`,
+	err := tx.Get(ctx, &r, `SELECT `+requestColumns+` FROM cyb_requests WHERE from_addr = ? AND origin_id = ? AND (from_addr = ? AND direction = 'in' OR to_addr = ? AND direction = 'out')`+lock,
 		u.RequestFrom, u.OriginID, from, from)
 	if err != nil {
 		if core.KindOf(err) == core.KindNotFound {

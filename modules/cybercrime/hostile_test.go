@@ -279,3 +279,31 @@ func TestExtendIntoThePast(t *testing.T) {
 		t.Errorf("extended to yesterday: %v", err)
 	}
 }
+
+// TestOnlyStatesAsk: a request for cooperation is a state's; a company, an
+// NGO or a university on a node, even with admins, neither drafts one nor
+// has its node send one in its name.
+func TestOnlyStatesAsk(t *testing.T) {
+	au, jp := newNode(t, storetest.Engines(t)[0]), newNode(t, storetest.Engines(t)[0])
+	au.Org(t, "afp", core.OrgStateLawEnforcement, "AU", "Australian Federal Police")
+	au.Org(t, "hosting", core.OrgCompany, "AU", "Example Hosting Pty Ltd")
+	jp.Org(t, "npa", core.OrgStateLawEnforcement, "JP", "National Police Agency")
+	jp.Org(t, "registrar", core.OrgCompany, "JP", "Example Registrar KK")
+	au.Start(t)
+	jp.Start(t)
+	fedtest.Peer(t, au.Served, jp.Served)
+	in := preservation(jp.Addr("npa"))
+	in.From = "hosting"
+	if _, err := au.svc.Create(au.As("Hana", "hosting", core.RoleAdmin), in); fields(err)["from"] != "err.cyb_from_state" {
+		t.Errorf("a company drafted a preservation: %v", err)
+	}
+	now := au.clock.Now().UTC()
+	w := map[string]any{"origin_id": core.NewID(now), "from_country": "JP", "to_country": "AU", "kind": cybercrime.KindPreservation, "basis": "budapest", "language": "en",
+		"fields": preservation("x").Fields, "author": "Kenji", "approved_by": "Aiko", "created": now, "sent": now, "respond_by": now.Add(24 * time.Hour), "event_id": core.NewID(now)}
+	if err := inject(au, cybercrime.TypeRequest, jp.Addr("registrar"), au.Addr("afp"), now, w); core.KindOf(err) != core.KindInvalid {
+		t.Errorf("a company's node sent a preservation in its name: %v", err)
+	}
+	if err := inject(au, cybercrime.TypeRequest, jp.Addr("npa"), au.Addr("afp"), now, w); err != nil {
+		t.Errorf("the same preservation from the police: %v", err)
+	}
+}

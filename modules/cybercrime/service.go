@@ -145,6 +145,12 @@ func (s *Service) counterpart(ctx context.Context, addr string) (org, bool, erro
 	return org{}, false, nil
 }
 
+// isState reports whether an organisation of this kind acts for a state:
+// requests for cooperation are between states (their authorities and
+// points of contact); a company, an NGO or a university is asked, never
+// asks.
+func isState(kind string) bool { return strings.HasPrefix(kind, "state_") }
+
 // Create drafts a request. The legal basis is checked here: a draft can
 // only name a basis under which both states are bound and the kind is
 // allowed.
@@ -245,7 +251,10 @@ func (s *Service) prepare(ctx context.Context, in Input, from org, p core.Proble
 			p.Add("to", "err.cyb_to_country")
 		}
 	}
-	if from.ID != "" && from.Country == "" {
+	switch {
+	case from.ID != "" && !isState(from.Kind):
+		p.Add("from", "err.cyb_from_state")
+	case from.ID != "" && from.Country == "":
 		p.Add("from", "err.cyb_from_country")
 	}
 	if len(p) == 0 {
