@@ -13,6 +13,7 @@ import (
 	"context"
 	"embed"
 	"slices"
+	"strings"
 	"time"
 
 	"entente.example/entente/core"
@@ -51,6 +52,13 @@ type Item struct {
 type Resolver interface {
 	Resolve(ctx context.Context, refs []core.Ref) ([]Item, error)
 }
+
+// ResolverFunc is a function that resolves, as a Resolver: a module
+// offers a method, and modules/all registers it.
+type ResolverFunc func(ctx context.Context, refs []core.Ref) ([]Item, error)
+
+// Resolve calls f.
+func (f ResolverFunc) Resolve(ctx context.Context, refs []core.Ref) ([]Item, error) { return f(ctx, refs) }
 
 // Targets lists the records the actor in ctx may link others to (the
 // incidents they may see), for the "link to an incident" form.
@@ -273,4 +281,29 @@ func (s *Service) FormFor(ctx context.Context, ref core.Ref, back string) (Form,
 		}
 	}
 	return f, nil
+}
+
+// NodeOf is the node part of a reference to a record first written by the
+// organisation at addr (handle@host): empty when that is this node (self).
+// Records that travel between nodes (requests, messages) are referred to
+// by the id and node where they were written, so that each node finds its
+// own copy.
+func NodeOf(addr, self string) string {
+	_, host, ok := strings.Cut(addr, "@")
+	if !ok || host == self {
+		return ""
+	}
+	return host
+}
+
+// Marks is n SQL placeholders, for an IN list.
+func Marks(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
+
+// IDs are the references' ids, as SQL arguments.
+func IDs(refs []core.Ref) []any {
+	out := make([]any, len(refs))
+	for i, r := range refs {
+		out[i] = r.ID
+	}
+	return out
 }

@@ -41,6 +41,7 @@ type Service struct {
 	sign   Fed
 	fw     Framework
 	notify Notifier // may be nil: no e-mail
+	chain  Chain    // records linked to norms by typed links; may be nil
 }
 
 // NewService returns the service and registers it for the norms' envelopes.
@@ -491,7 +492,11 @@ func (s *Service) OnNorm(ctx context.Context, code string) ([]NormAnswer, []Link
 		return nil, nil, core.Wrap("norms: links", err)
 	}
 	links = slices.DeleteFunc(links, func(l Link) bool { return !access.SeesTLP(a, l.TLP, []string{l.OrgID}) })
-	return out, links, nil
+	typed, err := s.implicating(ctx, code)
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, append(typed, links...), nil
 }
 
 // AddLink records a typed reference from another record to a norm; the
