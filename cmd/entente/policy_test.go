@@ -135,6 +135,13 @@ var expected = map[access.Action][]string{
 	access.CybercrimeApprove:     {"org-admin"},
 	access.CybercrimeInstruments: {"node-admin"},
 	access.CybercrimeFigures:     {"investigator", "org-admin", "node-admin"},
+	// Incidents: read by an organisation's people, written by its
+	// officers, analysts, investigators and admins; a public incident's
+	// page is open to anyone (the service shows only CLEAR and public);
+	// no pass for node administrators.
+	access.IncidentsRead:   {"member", "investigator", "officer", "org-admin"},
+	access.IncidentsWrite:  {"investigator", "officer", "org-admin"},
+	access.IncidentsPublic: {"anonymous", "observer", "member", "investigator", "officer", "org-admin", "node-admin"},
 }
 
 // deniedOnKemlu are the roles the route check lets through for an action

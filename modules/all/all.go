@@ -18,6 +18,7 @@ import (
 	"entente.example/entente/modules/correspondence"
 	"entente.example/entente/modules/cybercrime"
 	"entente.example/entente/modules/directory"
+	"entente.example/entente/modules/incidents"
 	"entente.example/entente/modules/intel"
 	"entente.example/entente/modules/negotiation"
 	"entente.example/entente/modules/norms"
@@ -38,6 +39,7 @@ func Migrations() []store.Migrations {
 		negotiation.Migrations(),
 		intel.Migrations(),
 		cybercrime.Migrations(),
+		incidents.Migrations(),
 	}
 }
 
@@ -63,6 +65,7 @@ type Services struct {
 	Intel          *intel.Service
 	Cybercrime     *cybercrime.Service
 	Instruments    *cybercrime.Instruments
+	Incidents      *incidents.Service
 }
 
 // Modules builds every module and connects the directory to auth as the
@@ -90,6 +93,7 @@ func Modules(d Deps) ([]web.Module, Services) {
 	s.Cybercrime.UseDirectory(cybercrimeDirectory{s.Networks})
 	s.Cybercrime.Schedule(d.Jobs)
 	s.Cybercrime.UseEvidence(cybercrime.EvidenceOptions{Blobs: d.Blobs, Ledger: d.Ledger, Fed: d.Fed, Jobs: d.Jobs, NodeName: d.Web.NodeName})
+	s.Incidents = incidents.NewService(d.DB, d.Fed)
 	mail := correspondence.NewModule(s.Correspondence, d.Fed, d.Web)
 	mail.UseAddressBook(s.Networks)
 	neg := negotiation.NewModule(s.Negotiation, d.Web)
@@ -103,6 +107,7 @@ func Modules(d Deps) ([]web.Module, Services) {
 		neg,
 		intel.NewModule(s.Intel, d.Web),
 		cybercrime.NewModule(s.Cybercrime, s.Instruments, d.Web),
+		incidents.NewModule(s.Incidents, d.Web),
 	}, s
 }
 
