@@ -58,7 +58,9 @@ type Resolver interface {
 type ResolverFunc func(ctx context.Context, refs []core.Ref) ([]Item, error)
 
 // Resolve calls f.
-func (f ResolverFunc) Resolve(ctx context.Context, refs []core.Ref) ([]Item, error) { return f(ctx, refs) }
+func (f ResolverFunc) Resolve(ctx context.Context, refs []core.Ref) ([]Item, error) {
+	return f(ctx, refs)
+}
 
 // Targets lists the records the actor in ctx may link others to (the
 // incidents they may see), for the "link to an incident" form.
