@@ -135,6 +135,9 @@ var expected = map[access.Action][]string{
 	access.CybercrimeApprove:     {"org-admin"},
 	access.CybercrimeInstruments: {"node-admin"},
 	access.CybercrimeFigures:     {"investigator", "org-admin", "node-admin"},
+	// Links between records: the people who do an organisation's work;
+	// which two records, the records' own modules decide.
+	access.LinkWrite: {"investigator", "officer", "org-admin"},
 	// Incidents: read by an organisation's people, written by its
 	// officers, analysts, investigators and admins; a public incident's
 	// page is open to anyone (the service shows only CLEAR and public);

@@ -12,6 +12,7 @@ import (
 	"entente.example/entente/internal/federation"
 	"entente.example/entente/internal/jobs"
 	"entente.example/entente/internal/ledger"
+	"entente.example/entente/internal/links"
 	"entente.example/entente/internal/notify"
 	"entente.example/entente/internal/store"
 	"entente.example/entente/internal/web"
@@ -40,6 +41,7 @@ func Migrations() []store.Migrations {
 		intel.Migrations(),
 		cybercrime.Migrations(),
 		incidents.Migrations(),
+		links.Migrations(),
 	}
 }
 
@@ -66,6 +68,7 @@ type Services struct {
 	Cybercrime     *cybercrime.Service
 	Instruments    *cybercrime.Instruments
 	Incidents      *incidents.Service
+	Links          *links.Service
 }
 
 // Modules builds every module and connects the directory to auth as the
@@ -98,7 +101,7 @@ func Modules(d Deps) ([]web.Module, Services) {
 	mail.UseAddressBook(s.Networks)
 	neg := negotiation.NewModule(s.Negotiation, d.Web)
 	neg.UseAddressBook(s.Networks)
-	return []web.Module{
+	return wireLinks(d, &s, []web.Module{
 		ledger.NewModule(d.Ledger, d.Web),
 		federation.NewModule(d.Fed, d.Web),
 		directory.NewModule(s.Directory, s.Networks, d.Web),
@@ -108,7 +111,7 @@ func Modules(d Deps) ([]web.Module, Services) {
 		intel.NewModule(s.Intel, d.Web),
 		cybercrime.NewModule(s.Cybercrime, s.Instruments, d.Web),
 		incidents.NewModule(s.Incidents, d.Web),
-	}, s
+	}), s
 }
 
 // DemoLogin is an account of the demo world.

@@ -3,6 +3,7 @@ package incidents
 import (
 	_ "embed"
 
+	"entente.example/entente/internal/links"
 	"entente.example/entente/internal/web"
 )
 
@@ -11,8 +12,9 @@ import (
 // the JSON API (api.go), CSV and JSON files (csv.go); a file that adds a
 // group (statements, the linked chain, figures) adds it to Routes' list.
 type Module struct {
-	svc *Service
-	web *web.Server
+	svc   *Service
+	web   *web.Server
+	links *links.Service // the linked chain (web_chain.go); nil shows none
 }
 
 // NewModule returns the module.

@@ -1,0 +1,40 @@
+package all
+
+import (
+	"context"
+
+	"entente.example/entente/internal/links"
+	"entente.example/entente/internal/web"
+)
+
+// wireLinks builds the linked chain: each module resolves references to
+// its own records (by its own reading rules), the incidents module names
+// what a record may be linked to, norms find what implicates them, and
+// every module whose pages show links or a "link to an incident" form is
+// given the chain. It returns the modules with the links' own routes.
+func wireLinks(d Deps, s *Services, mods []web.Module) []web.Module {
+	l := links.NewService(d.DB, d.Fed.Host)
+	l.Register("intel", links.ResolverFunc(s.Intel.LinkItems))
+	l.Register("directory", links.ResolverFunc(s.Networks.LinkItems))
+	l.Register("cybercrime", links.ResolverFunc(s.Cybercrime.LinkItems))
+	l.Register("correspondence", links.ResolverFunc(s.Correspondence.LinkItems))
+	l.Register("norms", links.ResolverFunc(s.Norms.LinkItems))
+	l.Register("incidents", links.ResolverFunc(s.Incidents.LinkItems))
+	l.UseTargets(incidentTargets{s})
+	s.Norms.UseChain(l)
+	s.Links = l
+	for _, m := range mods {
+		if u, ok := m.(interface{ UseLinks(*links.Service) }); ok {
+			u.UseLinks(l)
+		}
+	}
+	return append(mods, links.NewModule(l, d.Web))
+}
+
+// incidentTargets offers the incidents a person may see as what a record
+// may be linked to.
+type incidentTargets struct{ s *Services }
+
+func (t incidentTargets) Targets(ctx context.Context) ([]links.Item, error) {
+	return t.s.Incidents.LinkTargets(ctx)
+}
