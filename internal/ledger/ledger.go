@@ -39,6 +39,7 @@ const (
 	KindObjection    = "objection"
 	KindAdoption     = "adoption"
 	KindCustody      = "custody" // a custody event on an evidence file, signed by this node
+	KindCosign       = "cosign"  // this node's co-signature of a joint statement's text
 )
 
 // LeafData is the bytes of a log entry: a version line, the kind and the hex

@@ -66,6 +66,10 @@ var (
 	CybOverdue       = Kind{Name: "cyb_overdue", Params: []string{"kind", "other", "deadline"}}
 	CybPreservation  = Kind{Name: "cyb_preservation_ending", Params: []string{"kind", "other", "deadline"}}
 	CybPreservedOver = Kind{Name: "cyb_preservation_over", Params: []string{"kind", "other"}}
+	// Joint attribution statements: an invitation to co-sign, and an
+	// invited state's answer (signed, declined, withdrawn).
+	StatementInvited  = Kind{Name: "stmt_invited", Params: []string{"from", "title"}}
+	StatementAnswered = Kind{Name: "stmt_answered", Params: []string{"by", "title"}}
 )
 
 // Kinds lists every kind of notification e-mail.
@@ -75,6 +79,7 @@ var Kinds = []Kind{
 	ReportReview,
 	Amendment, Objection, SilenceOpen, SilenceEnding,
 	CybApproval, CybArrived, CybUpdate, CybOverdue, CybPreservation, CybPreservedOver,
+	StatementInvited, StatementAnswered,
 }
 
 // DeadlineFormat is how a deadline reads in an e-mail: unambiguous in every

@@ -1,0 +1,99 @@
+package incidents
+
+import (
+	"context"
+	"strings"
+
+	"entente.example/entente/core"
+	"entente.example/entente/internal/access"
+	"entente.example/entente/internal/store"
+)
+
+var errStmtNotFound = &core.Error{Kind: core.KindNotFound, Op: "statements", Message: "err.not_found"}
+
+const statementColumns = `id, origin_id, initiator, initiator_name, country, org_id, title, body, language, tr_language, tr_title, tr_body, actor, incident,
+	state, publish_mode, publish_at, text, sha256, created_by, created_at, opened_at, published_at, bundle, publication, publication_index, updated_at`
+
+const signerColumns = `statement_id, signer, org_id, name, country, node, state, cosign, ledger_index, ledger, signed_at, sent_at, updated_at`
+
+func insertStatement(ctx context.Context, tx *store.Tx, st Statement) error {
+	_, err := tx.Exec(ctx, `INSERT INTO inc_statements (`+statementColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		st.ID, st.OriginID, st.Initiator, st.InitiatorName, st.Country, st.OrgID, st.Title, st.Body, st.Language, st.TrLanguage, st.TrTitle, st.TrBody, st.Actor, st.Incident,
+		st.State, st.PublishMode, st.PublishAt, st.Text, st.SHA256, st.CreatedBy, st.CreatedAt, st.OpenedAt, st.PublishedAt, st.Bundle, st.Publication, st.PublicationIndex, st.UpdatedAt)
+	return core.Wrap("statements: insert", err)
+}
+
+func insertSigner(ctx context.Context, tx *store.Tx, g Signer) error {
+	_, err := tx.Exec(ctx, `INSERT INTO inc_statement_signers (`+signerColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		g.StatementID, g.Signer, g.OrgID, g.Name, g.Country, g.Node, g.State, g.Cosign, g.LedgerIndex, g.Ledger, g.SignedAt, g.SentAt, tx.Now)
+	return core.Wrap("statements: insert signer", err)
+}
+
+// load reads a statement and its signers, the initiator first.
+func (s *Statements) load(ctx context.Context, q store.Conn, id string) (Statement, error) {
+	var st Statement
+	if !core.ValidID(id) {
+		return st, errStmtNotFound
+	}
+	if err := q.Get(ctx, &st, `SELECT `+statementColumns+` FROM inc_statements WHERE id = ?`, id); err != nil {
+		if core.KindOf(err) == core.KindNotFound {
+			return st, errStmtNotFound
+		}
+		return st, core.Wrap("statements: load", err)
+	}
+	if err := q.Select(ctx, &st.Signers, `SELECT `+signerColumns+` FROM inc_statement_signers WHERE statement_id = ? ORDER BY CASE WHEN signer = ? THEN 0 ELSE 1 END, signer`, id, st.Initiator); err != nil {
+		return st, core.Wrap("statements: signers", err)
+	}
+	return st, nil
+}
+
+// byOrigin finds this node's copy of a statement by its identity.
+func (s *Statements) byOrigin(ctx context.Context, q store.Conn, initiator, origin string) (Statement, error) {
+	var id string
+	if err := q.Get(ctx, &id, `SELECT id FROM inc_statements WHERE initiator = ? AND origin_id = ?`, initiator, origin); err != nil {
+		if core.KindOf(err) == core.KindNotFound {
+			return Statement{}, errStmtNotFound
+		}
+		return Statement{}, core.Wrap("statements: find", err)
+	}
+	return s.load(ctx, q, id)
+}
+
+// StatementRow is a statement in a list.
+type StatementRow struct {
+	ID            string `db:"id"`
+	Title         string `db:"title"`
+	Initiator     string `db:"initiator"`
+	InitiatorName string `db:"initiator_name"`
+	Actor         string `db:"actor"`
+	State         string `db:"state"`
+	// Waiting is set when one of the viewer's organisations is invited and
+	// has not answered.
+	Waiting bool `db:"waiting"`
+}
+
+// List returns the statements of the viewer's organisations (initiated or
+// invited), newest first, and the published ones this node holds.
+func (s *Statements) List(ctx context.Context) (mine, published []StatementRow, err error) {
+	a := core.ActorFrom(ctx)
+	orgs := access.Orgs(a, access.StatementRead)
+	signable := access.Orgs(a, access.StatementSign)
+	if len(orgs) > 0 {
+		signable = append(signable, "")
+		q := `SELECT s.id, s.title, s.initiator, s.initiator_name, s.actor, s.state,
+			EXISTS (SELECT 1 FROM inc_statement_signers w WHERE w.statement_id = s.id AND w.state = 'invited' AND s.state = 'open' AND w.signer <> s.initiator AND w.org_id IN (` + marks(len(signable)) + `)) AS waiting
+			FROM inc_statements s WHERE EXISTS (SELECT 1 FROM inc_statement_signers g WHERE g.statement_id = s.id AND g.org_id IN (` + marks(len(orgs)) + `)) ORDER BY s.id DESC LIMIT 200`
+		var args []any
+		for _, o := range append(signable, orgs...) {
+			args = append(args, o)
+		}
+		if err := s.db.R().Select(ctx, &mine, q, args...); err != nil {
+			return nil, nil, core.Wrap("statements: list", err)
+		}
+	}
+	err = s.db.R().Select(ctx, &published, `SELECT id, title, initiator, initiator_name, actor, state, FALSE AS waiting FROM inc_statements WHERE state = 'published' ORDER BY published_at DESC LIMIT 200`)
+	return mine, published, core.Wrap("statements: published", err)
+}
+
+// marks is n placeholders for an IN list.
+func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }

@@ -1,0 +1,249 @@
+package incidents
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"entente.example/entente/core"
+	"entente.example/entente/internal/federation"
+	"entente.example/entente/internal/keys"
+	"entente.example/entente/internal/ledger"
+)
+
+// maxBundle bounds what a verifier or a peer's publication may hold.
+const maxBundle = 4 << 20
+
+// BundleReport is what VerifyBundle found, in lines a person reads, and
+// each failure named.
+type BundleReport struct {
+	Text     Text
+	Lines    []string
+	Failures []string
+	// Signers are the co-signatures that verified, in the bundle's order.
+	Signers []Cosign
+}
+
+// OK reports whether nothing failed.
+func (r BundleReport) OK() bool { return len(r.Failures) == 0 }
+
+func (r *BundleReport) say(format string, args ...any) {
+	r.Lines = append(r.Lines, fmt.Sprintf(format, args...))
+}
+
+func (r *BundleReport) fail(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	r.Failures = append(r.Failures, msg)
+	r.Lines = append(r.Lines, "FAILED: "+msg)
+}
+
+// IsBundle reports whether b is a statement bundle, by its format field.
+func IsBundle(b []byte) bool {
+	var v struct {
+		Format string `json:"format"`
+	}
+	return json.Unmarshal(b, &v) == nil && v.Format == BundleFormat
+}
+
+// ParseBundle reads a bundle strictly: no key twice, no unknown field, no
+// NUL, valid UTF-8, bounded.
+func ParseBundle(b []byte) (Bundle, error) {
+	var bu Bundle
+	if len(b) > maxBundle {
+		return bu, errors.New("the bundle is larger than 4 MiB")
+	}
+	if err := core.CheckJSON(b); err != nil {
+		return bu, fmt.Errorf("the bundle is not clean JSON: %v", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&bu); err != nil {
+		return bu, fmt.Errorf("the bundle cannot be read: %v", err)
+	}
+	if bu.Format != BundleFormat {
+		return bu, fmt.Errorf("format %q, not %q", bu.Format, BundleFormat)
+	}
+	return bu, nil
+}
+
+// VerifyBundle checks a published statement offline: the text against its
+// SHA-256; the initiator's signed publication (with the initiator node's
+// key) and that it names the same text; each co-signature against the key
+// of the node that made it, over that same hash, by an organisation of
+// that node; each ledger proof against a checkpoint signed with that
+// node's key; and that the publication's list and the bundle's signatures
+// are the same, one for one. given keys (by host) are used before those in
+// the bundle's nodes.
+func VerifyBundle(b []byte, given map[string]ed25519.PublicKey) BundleReport {
+	var rep BundleReport
+	bu, err := ParseBundle(b)
+	if err != nil {
+		rep.fail("%v", err)
+		return rep
+	}
+	keyOf := bundleKeys(&rep, bu.Nodes, given)
+	// The signed documents were made compact (encoding/json): a bundle
+	// pretty-printed by a reader's tool is compacted back before checking.
+	bu.Publication = compact(bu.Publication)
+	for i := range bu.Signatures {
+		bu.Signatures[i].Statement = compact(bu.Signatures[i].Statement)
+	}
+
+	text := []byte(bu.Text)
+	if sum := TextHash(text); sum != bu.SHA256 {
+		rep.fail("the text's SHA-256 is %s, the bundle says %s: the text was changed", sum, bu.SHA256)
+	}
+	t, err := ParseText(text)
+	if err != nil {
+		rep.fail("text: %v", err)
+	}
+	rep.Text = t
+	rep.say("Statement %q by %s, attributing to %s; text SHA-256 %s.", t.Title, t.Initiator, t.Actor, TextHash(text))
+	sum := TextHash(text)
+	_, initHost, _ := federation.Address(t.Initiator)
+
+	// The publication, signed by the initiator's node.
+	var pub Publication
+	pubKey := keyOf[initHost]
+	switch body, err := federation.VerifyStatement(PublishContext, bu.Publication, pubKey); {
+	case pubKey == nil:
+		rep.fail("publication: no key for the initiator's node %s", initHost)
+	case err != nil:
+		rep.fail("publication: the signature does not verify with the key of %s", initHost)
+	case strictDecode(body, &pub) != nil:
+		rep.fail("publication: cannot be read")
+	case pub.Statement != sum || pub.Initiator != t.Initiator || pub.Origin != t.Origin:
+		rep.fail("publication: it names another text (%s) than the bundle's (%s)", pub.Statement, sum)
+	default:
+		rep.say("Published %s by %s, signed by its node %s.", pub.PublishedAt.UTC().Format("2 January 2006 15:04 MST"), pub.Initiator, initHost)
+		if bu.PubLedger == nil {
+			rep.fail("publication: no ledger proof")
+		} else if err := verifyProof(*bu.PubLedger, initHost, keyOf[initHost], ledger.KindPublished, ledger.Digest(bu.Publication)); err != nil {
+			rep.fail("publication: %v", err)
+		} else {
+			rep.say("  in the ledger of %s, entry %d", initHost, bu.PubLedger.Index)
+		}
+	}
+
+	// The co-signatures.
+	seen := map[string]bool{}
+	for i, s := range bu.Signatures {
+		what := fmt.Sprintf("signature %d (%s)", i+1, s.Signer)
+		key := keyOf[s.Node]
+		if key == nil {
+			rep.fail("%s: no key for node %s", what, s.Node)
+			continue
+		}
+		body, err := federation.VerifyStatement(CosignContext, s.Statement, key)
+		if err != nil {
+			rep.fail("%s: the signature does not verify with the key of %s", what, s.Node)
+			continue
+		}
+		var c Cosign
+		if err := strictDecode(body, &c); err != nil {
+			rep.fail("%s: cannot be read", what)
+			continue
+		}
+		_, host, _ := federation.Address(c.Signer)
+		switch {
+		case c.Statement != sum:
+			rep.fail("%s: signed another text (%s), not this one", what, c.Statement)
+			continue
+		case c.Signer != s.Signer || c.Node != s.Node || host != s.Node:
+			// A node speaks only for its own organisations.
+			rep.fail("%s: signed by node %s for %s, which is not one of its organisations", what, c.Node, c.Signer)
+			continue
+		case seen[c.Signer]:
+			rep.fail("%s: %s signs twice", what, c.Signer)
+			continue
+		}
+		seen[c.Signer] = true
+		line := fmt.Sprintf("Signed by %s (%s, %s) on node %s at %s, key %s", c.Name, c.Signer, c.Country, c.Node, c.SignedAt.UTC().Format("2006-01-02 15:04:05Z"), keys.Fingerprint(key))
+		if s.Ledger == nil {
+			rep.fail("%s: no ledger proof", what)
+		} else if err := verifyProof(*s.Ledger, s.Node, key, ledger.KindCosign, ledger.Digest(s.Statement)); err != nil {
+			rep.fail("%s: %v", what, err)
+		} else {
+			line += fmt.Sprintf("; entry %d of its ledger", s.Ledger.Index)
+		}
+		rep.say("%s", line)
+		if !slices.ContainsFunc(pub.Signatures, func(l Listed) bool { return l.Signer == c.Signer && l.Digest == ledger.Digest(s.Statement) }) {
+			rep.fail("%s: the publication does not list it", what)
+			continue
+		}
+		rep.Signers = append(rep.Signers, c)
+	}
+	for _, l := range pub.Signatures {
+		if !seen[l.Signer] {
+			rep.fail("the publication lists the signature of %s, which the bundle does not hold (removed?)", l.Signer)
+		}
+	}
+	if !seen[t.Initiator] && t.Initiator != "" {
+		rep.fail("the initiator %s has not signed", t.Initiator)
+	}
+	rep.say("%d signature(s).", len(rep.Signers))
+	return rep
+}
+
+// bundleKeys picks each node's key: the one given on the command line,
+// else the bundle's, said so.
+func bundleKeys(rep *BundleReport, nodes []BundleNode, given map[string]ed25519.PublicKey) map[string]ed25519.PublicKey {
+	out := map[string]ed25519.PublicKey{}
+	for _, n := range nodes {
+		if len(n.SigningKey) == ed25519.PublicKeySize {
+			out[n.Host] = n.SigningKey
+		}
+	}
+	for h, k := range given {
+		out[h] = k
+	}
+	hosts := make([]string, 0, len(out))
+	for h := range out {
+		hosts = append(hosts, h)
+	}
+	slices.Sort(hosts)
+	for _, h := range hosts {
+		if _, ok := given[h]; ok {
+			rep.say("Node %s: key given on the command line (%s).", h, keys.Fingerprint(out[h]))
+		} else {
+			rep.say("Node %s: key from the bundle (%s); give --key %s=… to check against a key from its operator.", h, keys.Fingerprint(out[h]), h)
+		}
+	}
+	return out
+}
+
+// verifyProof checks that the entry (kind, digest) is in the log of host,
+// against a checkpoint signed with that node's own key.
+func verifyProof(p LedgerProof, host string, key ed25519.PublicKey, kind, digest string) error {
+	want, err := note.NewEd25519VerifierKey(host, key)
+	if err != nil || want != p.VerifierKey {
+		return fmt.Errorf("the ledger of %s is not signed with that node's key", host)
+	}
+	cp, err := ledger.OpenCheckpoint([]byte(p.Checkpoint), p.VerifierKey)
+	if err != nil {
+		return fmt.Errorf("the checkpoint of %s does not verify", host)
+	}
+	if err := ledger.VerifyInclusion(cp, p.Index, kind, digest, ledger.Proof{Index: p.Index, Size: p.Size, Hashes: p.Hashes}); err != nil {
+		return fmt.Errorf("not in the ledger of %s: %v", host, err)
+	}
+	return nil
+}
+
+func strictDecode(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
+}
+
+func compact(b json.RawMessage) json.RawMessage {
+	var buf bytes.Buffer
+	if json.Compact(&buf, b) != nil {
+		return b
+	}
+	return buf.Bytes()
+}
