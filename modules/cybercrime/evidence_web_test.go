@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/rand"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime/multipart"
@@ -44,7 +45,7 @@ type evWorld struct {
 	url string
 }
 
-func newEvWorld(t *testing.T) *evWorld {
+func newEvWorld(t testing.TB) *evWorld {
 	t.Helper()
 	e := storetest.Engines(t)[0]
 	db := storetest.Open(t, e, storetest.NewClock(time.Now()), auth.Migrations(), audit.Migrations(), jobs.Migrations(), ledger.Migrations(),
@@ -83,7 +84,7 @@ func newEvWorld(t *testing.T) *evWorld {
 }
 
 // upload posts a multipart form whose file part streams from body.
-func (w *evWorld) upload(t *testing.T, name string, body io.Reader) *http.Response {
+func (w *evWorld) upload(t testing.TB, name string, body io.Reader) *http.Response {
 	t.Helper()
 	pr, pw := io.Pipe()
 	mw := multipart.NewWriter(pw)
@@ -252,28 +253,37 @@ type countWriter struct{ n int64 }
 
 func (c *countWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
 
-// TestEvidenceUploadThroughput measures a file's upload through the route
-// and its hashing, for docs/performance.md: ENTENTE_BENCH_EVIDENCE=FILE.
-func TestEvidenceUploadThroughput(t *testing.T) {
-	path := os.Getenv("ENTENTE_BENCH_EVIDENCE")
-	if path == "" {
-		t.Skip("set ENTENTE_BENCH_EVIDENCE=FILE to measure an upload of FILE")
+// BenchmarkEvidenceUpload measures an upload through the route: of the file
+// ENTENTE_BENCH_EVIDENCE names (the figure in docs/performance.md is of a
+// 1 GiB file), or else of 256 MiB generated as it streams.
+//
+//	ENTENTE_BENCH_EVIDENCE=/tmp/evidence-1g.bin go test ./modules/cybercrime -run '^$' -bench EvidenceUpload -benchtime 1x -v
+func BenchmarkEvidenceUpload(b *testing.B) {
+	w := newEvWorld(b)
+	for i := 0; i < b.N; i++ {
+		var body io.Reader
+		size := int64(256 << 20)
+		if path := os.Getenv("ENTENTE_BENCH_EVIDENCE"); path != "" {
+			f, err := os.Open(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer f.Close()
+			st, _ := f.Stat()
+			size, body = st.Size(), bufio.NewReaderSize(f, 1<<20)
+		} else {
+			body = io.LimitReader(rand.Reader, size)
+		}
+		b.SetBytes(size)
+		start := time.Now()
+		res := w.upload(b, fmt.Sprintf("evidence-%d.bin", i), body)
+		res.Body.Close()
+		took := time.Since(start)
+		if res.StatusCode != http.StatusSeeOther {
+			b.Fatalf("upload: %d", res.StatusCode)
+		}
+		b.Logf("%d bytes in %.2f s: %.0f MB/s; peak RSS %s", size, took.Seconds(), float64(size)/took.Seconds()/1e6, vmHWM())
 	}
-	w := newEvWorld(t)
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	st, _ := f.Stat()
-	start := time.Now()
-	res := w.upload(t, "evidence.bin", bufio.NewReaderSize(f, 1<<20))
-	res.Body.Close()
-	took := time.Since(start)
-	if res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("upload: %d", res.StatusCode)
-	}
-	t.Logf("%d bytes in %.2f s: %.0f MB/s; peak RSS %s", st.Size(), took.Seconds(), float64(st.Size())/took.Seconds()/1e6, vmHWM())
 }
 
 // vmHWM is the process's peak resident memory, from Linux's /proc.
