@@ -37,6 +37,8 @@ Usage:
   entente verify RECEIPT-FILE     prove from the receiving node's public ledger that a receipt is in its log
   entente verify PACKAGE.zip --key HOST=KEY ...
                                   check an evidence package offline: hashes, signed custody, chains
+  entente verify STATEMENT.json --key HOST=KEY ...
+                                  check a joint statement offline: its text, every signature and proof
   entente backup [flags] FILE     copy a running SQLite node's database to FILE
   entente restore [flags] FILE    replace a stopped node's database with FILE
   entente version                 print the version

@@ -152,10 +152,14 @@ func (e env) openFederation(ctx context.Context, cfg config.Config) (*federation
 // verifyCmd proves, from the receiving node's public ledger, that a receipt's
 // envelope is in its log: it checks the receipt's signature with the node's
 // published key, the node's latest signed checkpoint, and an inclusion proof.
-// An evidence package (verify_package.go) is checked offline instead.
+// An evidence package (verify_package.go) and a joint statement's bundle
+// (verify_statement.go) are checked offline instead.
 func (e env) verifyCmd(ctx context.Context, args []string) int {
 	if _, ok := evidencePackageArg(args); ok {
 		return e.verifyPackageCmd(args)
+	}
+	if _, ok := statementBundleArg(args); ok {
+		return e.verifyStatementCmd(args)
 	}
 	fs := e.newFlagSet("verify", "verify [--node URL] [--fingerprint FP] RECEIPT-FILE|-")
 	nodeURL := fs.String("node", "", "base URL of the receiving node (default: the node_url a downloaded receipt carries, else https:// plus the host the receipt names)")

@@ -161,6 +161,9 @@ func (t Text) problems() core.Problems {
 			p["incident"] = "err.stmt_incident"
 		}
 	}
+	if h, host, ok := strings.Cut(t.Initiator, "@"); !ok || h == "" || host == "" || strings.ContainsAny(t.Initiator, " \t\r\n/") {
+		p["from"] = "err.stmt_from"
+	}
 	if !core.ValidID(t.Origin) && t.Origin != "" {
 		p["origin"] = "err.invalid"
 	}

@@ -2,6 +2,8 @@ package incidents_test
 
 import (
 	"context"
+	"flag"
+	"os"
 	"crypto/ed25519"
 	"encoding/json"
 	"strings"
@@ -22,6 +24,10 @@ import (
 	"entente.example/entente/modules/directory"
 	"entente.example/entente/modules/incidents"
 )
+
+// updateStatement rewrites testdata/statement_bundle.json, the bundle the
+// command line's verify test reads.
+var updateStatement = flag.Bool("update-statement", false, "rewrite testdata/statement_bundle.json")
 
 // mail records the e-mails a node would send.
 type mail struct {
@@ -204,6 +210,11 @@ func TestStatementCosignedAcrossThreeNodes(t *testing.T) {
 		}
 
 		auCopy, _ = copyOf(t, au, dfat, title)
+		if *updateStatement && e.Name == "sqlite" {
+			if err := os.WriteFile("testdata/statement_bundle.json", []byte(auCopy.Bundle), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
 		keys := nodeKeys(id, sg, au)
 		rep := incidents.VerifyBundle([]byte(auCopy.Bundle), keys)
 		if !rep.OK() || len(rep.Signers) != 3 {

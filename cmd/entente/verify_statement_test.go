@@ -1,0 +1,65 @@
+package main
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"entente.example/entente/modules/incidents"
+)
+
+// TestVerifyStatementBundle checks, through the command, a joint statement
+// co-signed on three nodes (made by the incidents module's three-node
+// test): verified with the nodes' keys given, and refused, exit 1, naming
+// what, when a word of the text or one signature is changed.
+func TestVerifyStatementBundle(t *testing.T) {
+	good, err := os.ReadFile("../../modules/incidents/testdata/statement_bundle.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bu incidents.Bundle
+	if err := json.Unmarshal(good, &bu); err != nil {
+		t.Fatal(err)
+	}
+	args := func(file string) []string {
+		out := []string{"verify", file}
+		for _, n := range bu.Nodes {
+			out = append(out, "--key", n.Host+"="+base64.StdEncoding.EncodeToString(n.SigningKey))
+		}
+		return out
+	}
+	dir := t.TempDir()
+	write := func(name string, v any) string {
+		p := filepath.Join(dir, name)
+		b, err := json.MarshalIndent(v, "", "  ") // a reader's tool may pretty-print it
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	code, out, _ := runCLI(t, "", args(write("good.json", bu))...)
+	if code != 0 || !strings.Contains(out, "VERIFIED: the text matches its hash, and 3 state(s) signed it") || !strings.Contains(out, "key given on the command line") {
+		t.Fatalf("good bundle: exit %d\n%s", code, out)
+	}
+
+	changed := bu
+	changed.Text = strings.Replace(bu.Text, "hospitals in the region", "hospitals in the world", 1)
+	code, out, _ = runCLI(t, "", args(write("word.json", changed))...)
+	if code != 1 || !strings.Contains(out, "the text was changed") {
+		t.Fatalf("a changed word: exit %d\n%s", code, out)
+	}
+
+	removed := bu
+	removed.Signatures = bu.Signatures[:len(bu.Signatures)-1]
+	gone := bu.Signatures[len(bu.Signatures)-1].Signer
+	code, out, _ = runCLI(t, "", args(write("removed.json", removed))...)
+	if code != 1 || !strings.Contains(out, "lists the signature of "+gone+", which the bundle does not hold") {
+		t.Fatalf("a removed signature: exit %d\n%s", code, out)
+	}
+}
