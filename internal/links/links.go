@@ -12,6 +12,7 @@ import (
 	"cmp"
 	"context"
 	"embed"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -308,4 +309,15 @@ func IDs(refs []core.Ref) []any {
 		out[i] = r.ID
 	}
 	return out
+}
+
+// Page builds the form for the record ref on the page r shows, or nothing
+// when the node has no linked chain (s is nil): a module's page calls it
+// without knowing whether links are wired.
+func (s *Service) Page(r *http.Request, ref core.Ref) (*Form, error) {
+	if s == nil {
+		return nil, nil
+	}
+	f, err := s.FormFor(r.Context(), ref, r.URL.Path)
+	return &f, err
 }

@@ -64,3 +64,7 @@ func (s *Service) LinkItems(ctx context.Context, refs []core.Ref) ([]links.Item,
 	}
 	return out, nil
 }
+
+// UseLinks gives the module's pages the linked chain, for the "link to an
+// incident" form.
+func (m *Module) UseLinks(l *links.Service) { m.links = l }

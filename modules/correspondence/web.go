@@ -15,6 +15,7 @@ import (
 	"entente.example/entente/core"
 	"entente.example/entente/internal/access"
 	"entente.example/entente/internal/federation"
+	"entente.example/entente/internal/links"
 	"entente.example/entente/internal/web"
 )
 
@@ -23,10 +24,11 @@ var openapi []byte
 
 // Module is correspondence's slice of the product.
 type Module struct {
-	svc  *Service
-	fed  *federation.Service
-	web  *web.Server
-	book AddressBook
+	svc   *Service
+	fed   *federation.Service
+	web   *web.Server
+	book  AddressBook
+	links *links.Service // "link to an incident" (links.go); nil: none
 }
 
 // NewModule returns the module.
@@ -177,6 +179,7 @@ func (m *Module) send(w http.ResponseWriter, r *http.Request) {
 
 type showView struct {
 	web.Page
+	Links    *links.Form
 	Message  Message
 	CanAck   bool
 	CanReply bool
@@ -195,6 +198,16 @@ func (m *Module) show(w http.ResponseWriter, r *http.Request) {
 	}
 	v := showView{Page: m.web.Page(r, "title.message", msg.Subject), Message: msg}
 	v.Nav = "mail"
+	if m.links != nil {
+		ref, err := m.svc.LinkRef(r.Context(), msg)
+		if err == nil {
+			v.Links, err = m.links.Page(r, ref)
+		}
+		if err != nil {
+			m.web.Error(w, r, err)
+			return
+		}
+	}
 	a := core.ActorFrom(r.Context())
 	thread, err := m.svc.Thread(r.Context(), msg.ThreadID)
 	if err != nil {

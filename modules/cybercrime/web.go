@@ -1,6 +1,7 @@
 package cybercrime
 
 import (
+	"entente.example/entente/internal/links"
 	"entente.example/entente/internal/web"
 )
 
@@ -9,8 +10,9 @@ import (
 // the JSON API (api.go), instruments (web_instruments.go), evidence
 // (web_evidence.go) and figures (web_figures.go).
 type Module struct {
-	svc *Service
-	web *web.Server
+	svc   *Service
+	web   *web.Server
+	links *links.Service // "link to an incident" (links.go); nil: none
 	// inst are the instruments and their editing, for the instruments'
 	// pages and the form's legal-basis options.
 	inst *Instruments

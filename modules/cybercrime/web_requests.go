@@ -7,6 +7,7 @@ import (
 
 	"entente.example/entente/core"
 	"entente.example/entente/internal/access"
+	"entente.example/entente/internal/links"
 	"entente.example/entente/internal/web"
 )
 
@@ -90,6 +91,7 @@ func (m *Module) requestList(w http.ResponseWriter, r *http.Request) {
 // requestView is one request as its reader sees it.
 type requestView struct {
 	web.Page
+	Links   *links.Form
 	R       Request
 	Actions []Action
 	Grounds []string
@@ -189,6 +191,9 @@ func (m *Module) requestPage(r *http.Request, title string) (requestView, error)
 
 func (m *Module) requestShow(w http.ResponseWriter, r *http.Request) {
 	v, err := m.requestPage(r, "title.cyb_request")
+	if err == nil {
+		v.Links, err = m.links.Page(r, m.svc.LinkRef(v.R))
+	}
 	if err != nil {
 		m.web.Error(w, r, err)
 		return

@@ -5,14 +5,16 @@ import (
 
 	"entente.example/entente/core"
 	"entente.example/entente/internal/access"
+	"entente.example/entente/internal/links"
 	"entente.example/entente/internal/web"
 )
 
 // Module is the directory's slice of the product.
 type Module struct {
-	svc  *Service
-	nets *Networks
-	web  *web.Server
+	svc   *Service
+	nets  *Networks
+	web   *web.Server
+	links *links.Service // "link to an incident" (links.go); nil: none
 }
 
 // NewModule returns the module.

@@ -9,6 +9,7 @@ import (
 
 	"entente.example/entente/core"
 	"entente.example/entente/internal/access"
+	"entente.example/entente/internal/links"
 	"entente.example/entente/internal/web"
 )
 
@@ -146,6 +147,7 @@ func (m *Module) requestCreate(w http.ResponseWriter, r *http.Request) {
 
 type requestView struct {
 	web.Page
+	Links   *links.Form
 	R       Request
 	Network string
 	Form    web.Form
@@ -177,6 +179,9 @@ func (m *Module) requestPage(r *http.Request, title string) (requestView, error)
 
 func (m *Module) requestShow(w http.ResponseWriter, r *http.Request) {
 	v, err := m.requestPage(r, "title.request")
+	if err == nil {
+		v.Links, err = m.links.Page(r, m.nets.LinkRef(v.R))
+	}
 	if err != nil {
 		m.web.Error(w, r, err)
 		return

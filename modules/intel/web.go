@@ -15,13 +15,15 @@ import (
 	"entente.example/entente/core"
 	"entente.example/entente/internal/access"
 	"entente.example/entente/internal/federation"
+	"entente.example/entente/internal/links"
 	"entente.example/entente/internal/web"
 )
 
 // Module is threat intelligence's slice of the product.
 type Module struct {
-	svc *Service
-	web *web.Server
+	svc   *Service
+	web   *web.Server
+	links *links.Service // "link to an incident" (links.go); nil: none
 }
 
 // NewModule returns the module.
@@ -155,6 +157,7 @@ type objectView struct {
 	Collection Collection
 	WriteOrgs  []string
 	Form       web.Form
+	Links      *links.Form
 }
 
 func (m *Module) objectView(r *http.Request) (objectView, error) {
@@ -255,6 +258,9 @@ func (m *Module) objectView(r *http.Request) (objectView, error) {
 
 func (m *Module) object(w http.ResponseWriter, r *http.Request) {
 	v, err := m.objectView(r)
+	if err == nil {
+		v.Links, err = m.links.Page(r, LinkRef(v.O))
+	}
 	if err != nil {
 		m.web.Error(w, r, err)
 		return
