@@ -37,7 +37,8 @@ var normCodes = []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"}
 func (m *Module) chain(r *http.Request, inc Incident) (ChainView, error) {
 	ctx := r.Context()
 	ref := m.svc.LinkRef(inc)
-	v := ChainView{Ref: ref.String(), Back: r.URL.Path}
+	// Back to the incident's page, whichever of its forms was posted.
+	v := ChainView{Ref: ref.String(), Back: "/incidents/" + inc.ID}
 	if m.links == nil {
 		return v, nil
 	}
