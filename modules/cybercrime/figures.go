@@ -29,6 +29,9 @@ type Stat struct {
 	N      int
 	Median time.Duration
 	P90    time.Duration
+	// Hidden is true when the times are left out (zero) because fewer than
+	// figureMin requests reached the step, in a node administrator's view.
+	Hidden bool
 }
 
 // GroundCount is how many requests were refused on one ground (a catalogue
@@ -54,6 +57,9 @@ type PairFigures struct {
 	// not executions: they count under Refused).
 	Ack, Preserve, Execute Stat
 	Grounds                []GroundCount
+	// GroundsHidden is true when some refusals' grounds are left out of
+	// Grounds, each having fewer than figureMin requests.
+	GroundsHidden bool
 
 	// the durations in seconds, until percentiles are taken
 	ack, pres, exec []int64
@@ -68,13 +74,16 @@ type Figures struct {
 	Kind     Kind
 	// Node is true when the figures cover every request on this node (a
 	// node administrator's view) rather than the reader's organisations.
-	Node  bool
-	Pairs []PairFigures
+	Node bool
+	// MinGroup, in a node administrator's view, is the fewest requests a
+	// figure is shown for (figureMin); 0 when nothing is left out.
+	MinGroup int
+	Pairs    []PairFigures
 	// States are the figures of each pair of states over all the kinds
 	// asked for (Kind is empty), for the charts.
 	States []PairFigures
-	// Total is the sum over every pair and kind, its durations over all
-	// requests.
+	// Total is the sum over every pair and kind shown, its durations over
+	// their requests.
 	Total PairFigures
 	// Now is when the open requests were found overdue or not.
 	Now time.Time
@@ -201,8 +210,62 @@ func (s *Service) Figures(ctx context.Context, q FigureQuery) (Figures, error) {
 	if err := s.db.R().Select(ctx, &rows, query, args...); err != nil {
 		return Figures{}, core.Wrap("cybercrime: figures", err)
 	}
+	if fig.Node {
+		rows = shownGroups(rows)
+	}
 	fig.Pairs, fig.States, fig.Total = tally(rows)
+	if fig.Node {
+		fig.MinGroup = figureMin
+		for _, list := range [][]PairFigures{fig.Pairs, fig.States} {
+			for i := range list {
+				list[i].hideSmall()
+			}
+		}
+		fig.Total.hideSmall()
+	}
 	return fig, nil
+}
+
+// figureMin is the fewest requests a node administrator is shown a figure
+// for. They see every request on the node, including requests of
+// organisations they have no part in: a period of one day and a kind can
+// narrow a group to a single request, whose states, kind, outcome, ground
+// and exact times would then be plain to someone who may not know it
+// exists. People reading their own organisations' requests see them all.
+const figureMin = 5
+
+// shownGroups keeps the rows of the pairs and kinds with at least
+// figureMin requests. The pairs of states and the total are then counted
+// over these rows alone, so that no hidden group can be found by
+// subtracting the shown ones from a larger sum.
+func shownGroups(rows []figureRow) []figureRow {
+	type key struct {
+		from, to string
+		kind     Kind
+	}
+	n := map[key]int{}
+	for _, r := range rows {
+		n[key{r.From, r.To, r.Kind}]++
+	}
+	return slices.DeleteFunc(rows, func(r figureRow) bool { return n[key{r.From, r.To, r.Kind}] < figureMin })
+}
+
+// hideSmall leaves out, within a shown group, the times and the refusal
+// grounds that fewer than figureMin requests stand for: the time one
+// request took to be acknowledged is that request's, whichever of the
+// group it is.
+func (p *PairFigures) hideSmall() {
+	for _, s := range []*Stat{&p.Ack, &p.Preserve, &p.Execute} {
+		if s.N > 0 && s.N < figureMin {
+			*s = Stat{N: s.N, Hidden: true}
+		}
+	}
+	n := len(p.Grounds)
+	p.Grounds = slices.DeleteFunc(p.Grounds, func(g GroundCount) bool { return g.N < figureMin })
+	p.GroundsHidden = len(p.Grounds) < n
+	if len(p.Grounds) == 0 {
+		p.Grounds = nil
+	}
 }
 
 // tally groups the rows by pair of states and kind, and by pair of states

@@ -48,7 +48,7 @@ const (
 // pairs of states with the most requests acknowledged.
 func ackChart(states []PairFigures, label func(PairFigures) string, dur func(time.Duration) string) Chart {
 	rows := slices.Clone(states)
-	rows = slices.DeleteFunc(rows, func(p PairFigures) bool { return p.Ack.N == 0 })
+	rows = slices.DeleteFunc(rows, func(p PairFigures) bool { return p.Ack.N == 0 || p.Ack.Hidden })
 	slices.SortStableFunc(rows, func(a, b PairFigures) int { return b.Ack.N - a.Ack.N })
 	c := Chart{Width: chartWidth}
 	if len(rows) > chartMax {

@@ -24,6 +24,7 @@ var (
 // figReq is a request as the figures see it: who, what, and when each
 // step came, in hours after figT0 (negative: never).
 type figReq struct {
+	id                                      string // req-NNN by its place when empty
 	org, dir, from, to, kind, state, ground string
 	sent, ack, pres, exec                   float64
 	respondBy                               float64
@@ -57,7 +58,11 @@ func figInsert(t testing.TB, db *store.DB, reqs []figReq) {
 				origin = fmt.Sprintf("origin-%03d", i)
 			}
 			from, to := q.from, q.to
-			r := Request{ID: fmt.Sprintf("req-%03d", i), OriginID: origin, Direction: q.dir, OrgID: q.org,
+			id := q.id
+			if id == "" {
+				id = fmt.Sprintf("req-%03d", i)
+			}
+			r := Request{ID: id, OriginID: origin, Direction: q.dir, OrgID: q.org,
 				From:        map[string]string{"ID": "polri@here.test", "VN": "vnpol@here.test", "MY": "pdrm@there.test"}[from],
 				To:          map[string]string{"ID": "polri@here.test", "VN": "vnpol@here.test", "MY": "pdrm@there.test"}[to],
 				FromCountry: from, ToCountry: to, Kind: Kind(q.kind), Basis: "budapest", Language: "en", FieldsJSON: `{"facts":"secret"}`,
@@ -123,15 +128,18 @@ func TestFigures(t *testing.T) {
 			Grounds: []GroundCount{{"dual_criminality", 1}}}
 		myVN := PairFigures{From: "MY", To: "VN", Kind: KindPreservation, Sent: 1, Open: 1}
 
-		// The node administrator sees every request, once.
-		f, err := s.Figures(figActor("root", true), FigureQuery{})
+		// Someone in both organisations sees every request, once (a node
+		// administrator's view hides these small groups: see
+		// TestFiguresHideSmallGroupsFromNodeAdmins).
+		both := figActor("both", false, "o-id", "o-vn")
+		f, err := s.Figures(both, FigureQuery{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if d := figDiff([]PairFigures{idMY, idVN, myVN}, f.Pairs); d != "" {
-			t.Errorf("node figures :\n%s", d)
+			t.Errorf("both sides' figures :\n%s", d)
 		}
-		if !f.Node || f.Total.Sent != 8 || f.Total.Refused != 2 || f.Total.Ack != (Stat{N: 6, Median: h(3), P90: h(20)}) {
+		if f.Node || f.MinGroup != 0 || f.Total.Sent != 8 || f.Total.Refused != 2 || f.Total.Ack != (Stat{N: 6, Median: h(3), P90: h(20)}) {
 			t.Errorf("total %+v", f.Total)
 		}
 
@@ -148,11 +156,6 @@ func TestFigures(t *testing.T) {
 		if d := figDiff([]PairFigures{idVN, myVN}, f.Pairs); d != "" {
 			t.Errorf("Viet Nam's figures :\n%s", d)
 		}
-		// Someone in both organisations counts the shared requests once.
-		f, _ = s.Figures(figActor("both", false, "o-id", "o-vn"), FigureQuery{})
-		if d := figDiff([]PairFigures{idMY, idVN, myVN}, f.Pairs); d != "" {
-			t.Errorf("both sides' figures :\n%s", d)
-		}
 		// A person of another organisation gets nothing of theirs.
 		f, err = s.Figures(figActor("other", false, "o-other"), FigureQuery{})
 		if err != nil || len(f.Pairs) != 0 || f.Total.Sent != 0 {
@@ -166,14 +169,14 @@ func TestFigures(t *testing.T) {
 
 		// The period and the kind narrow them; Malaysia's request was sent
 		// on 5 December (800 hours on).
-		f, err = s.Figures(figActor("root", true), FigureQuery{From: "2026-12-05", To: "2026-12-05", Kind: "preservation"})
+		f, err = s.Figures(both, FigureQuery{From: "2026-12-05", To: "2026-12-05", Kind: "preservation"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if d := figDiff([]PairFigures{myVN}, f.Pairs); d != "" {
 			t.Errorf("5 December's preservations :\n%s", d)
 		}
-		f, _ = s.Figures(figActor("root", true), FigureQuery{To: "2026-12-04", Kind: "stored_data"})
+		f, _ = s.Figures(both, FigureQuery{To: "2026-12-04", Kind: "stored_data"})
 		if d := figDiff([]PairFigures{idVN}, f.Pairs); d != "" {
 			t.Errorf("stored data until 4 December :\n%s", d)
 		}
@@ -186,6 +189,94 @@ func TestFigures(t *testing.T) {
 		}
 		if _, err := s.Figures(figActor("root", true), FigureQuery{From: "31/12/2026"}); core.AsError(err) == nil || core.AsError(err).Fields["from"] != "err.date" {
 			t.Errorf("bad date: %v", err)
+		}
+	})
+}
+
+// figNodeWorld is figWorld with three more requests from Indonesia to Viet
+// Nam (both sides' rows each), so that one pair and kind of the node
+// reaches figureMin and the others stay under it.
+func figNodeWorld(t *testing.T, e storetest.Engine) *Service {
+	t.Helper()
+	s := figWorld(t, e)
+	var more []figReq
+	for i, h := range []float64{1, 2, 3} {
+		origin := fmt.Sprintf("shared-%d", i+3)
+		for _, side := range [][2]string{{"o-id", "out"}, {"o-vn", "in"}} {
+			more = append(more, figReq{id: fmt.Sprintf("req-more-%d-%s", i, side[1]), org: side[0], dir: side[1], from: "ID", to: "VN", kind: "stored_data", state: "executed",
+				sent: 0, ack: h, pres: -1, exec: 24 + 6*float64(i), respondBy: 168, origin: origin})
+		}
+	}
+	figInsert(t, s.db, more)
+	return s
+}
+
+// TestFiguresHideSmallGroupsFromNodeAdmins: a node administrator sees the
+// node's figures only where at least figureMin requests stand behind each
+// one, so that no figure is one request's; the totals add up only what is
+// shown. The people of the organisations involved still see theirs whole.
+func TestFiguresHideSmallGroupsFromNodeAdmins(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		s := figNodeWorld(t, e)
+		h := func(x float64) time.Duration { return time.Duration(x * float64(time.Hour)) }
+		root := figActor("root", true)
+		f, err := s.Figures(root, FigureQuery{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Indonesia → Malaysia: five preservations, shown; four were
+		// acknowledged and two preserved, too few for their times; the
+		// one refusal's ground is left out, its count is not.
+		idMY := PairFigures{From: "ID", To: "MY", Kind: KindPreservation, Sent: 5, Open: 4, Overdue: 1, Refused: 1,
+			Ack: Stat{N: 4, Hidden: true}, Preserve: Stat{N: 2, Hidden: true}, GroundsHidden: true}
+		// Indonesia → Viet Nam: five requests, each counted once though
+		// both sides' rows are here; acknowledged after 1, 2, 3, 5 and 20
+		// hours; four executions, too few for their times.
+		idVN := PairFigures{From: "ID", To: "VN", Kind: KindStoredData, Sent: 5, Executed: 4, Refused: 1,
+			Ack: Stat{N: 5, Median: h(3), P90: h(20)}, Execute: Stat{N: 4, Hidden: true}, GroundsHidden: true}
+		// Malaysia → Viet Nam, one request: not there at all.
+		if d := figDiff([]PairFigures{idMY, idVN}, f.Pairs); d != "" {
+			t.Errorf("node figures :\n%s", d)
+		}
+		if d := figDiff([]PairFigures{
+			{From: "ID", To: "MY", Sent: 5, Open: 4, Overdue: 1, Refused: 1, Ack: Stat{N: 4, Hidden: true}, Preserve: Stat{N: 2, Hidden: true}, GroundsHidden: true},
+			{From: "ID", To: "VN", Sent: 5, Executed: 4, Refused: 1, Ack: Stat{N: 5, Median: h(3), P90: h(20)}, Execute: Stat{N: 4, Hidden: true}, GroundsHidden: true},
+		}, f.States); d != "" {
+			t.Errorf("node figures by pair of states :\n%s", d)
+		}
+		// The total is the sum of the groups shown: Malaysia's open
+		// request cannot be found as the total less the pairs.
+		want := PairFigures{Sent: 10, Open: 4, Overdue: 1, Executed: 4, Refused: 2,
+			Ack: Stat{N: 9, Median: h(3), P90: h(20)}, Preserve: Stat{N: 2, Hidden: true}, Execute: Stat{N: 4, Hidden: true}, GroundsHidden: true}
+		if d := figDiff([]PairFigures{want}, []PairFigures{f.Total}); d != "" || !f.Node || f.MinGroup != 5 {
+			t.Errorf("node total (min %d):\n%s", f.MinGroup, d)
+		}
+
+		// The review's case: one day and one kind narrow the node's
+		// figures to Malaysia's single request. Nothing of it is shown.
+		f, err = s.Figures(root, FigureQuery{From: "2026-12-05", To: "2026-12-05", Kind: "preservation"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(f.Pairs) != 0 || len(f.States) != 0 || f.Total.Sent != 0 || f.Total.Open != 0 || len(f.Total.Grounds) != 0 || f.MinGroup != 5 {
+			t.Errorf("5 December's preservations, for the node: %+v", f)
+		}
+		// Nor the two refusals' grounds by narrowing to each kind.
+		for _, k := range []string{"preservation", "stored_data"} {
+			f, _ = s.Figures(root, FigureQuery{Kind: k})
+			if len(f.Total.Grounds) != 0 || len(f.Pairs) != 1 || len(f.Pairs[0].Grounds) != 0 {
+				t.Errorf("%s, for the node: %+v", k, f)
+			}
+		}
+
+		// Viet Nam's own people see their requests whole, however few.
+		f, _ = s.Figures(figActor("minh", false, "o-vn"), FigureQuery{From: "2026-12-05", To: "2026-12-05", Kind: "preservation"})
+		if d := figDiff([]PairFigures{{From: "MY", To: "VN", Kind: KindPreservation, Sent: 1, Open: 1}}, f.Pairs); d != "" || f.MinGroup != 0 {
+			t.Errorf("Viet Nam's own 5 December :\n%s", d)
+		}
+		f, _ = s.Figures(figActor("minh", false, "o-vn"), FigureQuery{Kind: "stored_data"})
+		if len(f.Pairs) != 1 || f.Pairs[0].Execute != (Stat{N: 4, Median: h(30), P90: h(48)}) || len(f.Pairs[0].Grounds) != 1 || f.Pairs[0].GroundsHidden {
+			t.Errorf("Viet Nam's own stored data: %+v", f.Pairs)
 		}
 	})
 }
@@ -245,7 +336,8 @@ func TestFigureCache(t *testing.T) {
 			}
 			return f.Total.Sent
 		}
-		sari, root := figActor("sari", false, "o-id"), figActor("root", true)
+		// Another scope: the node's figures would hide a group this small.
+		sari, root := figActor("sari", false, "o-id"), figActor("both", false, "o-id", "o-vn")
 		if n := sent(sari, FigureQuery{}); n != 1 {
 			t.Fatalf("first: %d", n)
 		}
@@ -263,7 +355,7 @@ func TestFigureCache(t *testing.T) {
 		}
 		// Another scope or query is computed afresh.
 		if n := sent(root, FigureQuery{}); n != 2 {
-			t.Errorf("the node: %d", n)
+			t.Errorf("another scope: %d", n)
 		}
 		if n := sent(sari, FigureQuery{Kind: "preservation"}); n != 2 {
 			t.Errorf("another query: %d", n)

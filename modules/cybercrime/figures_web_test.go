@@ -44,7 +44,9 @@ func TestFiguresPageAndCSV(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
 		s := figWorld(t, e)
 		m := figServer(t, s, 0)
-		root := figActor("root", true)
+		// Someone of both organisations sees every request here (the node
+		// administrator's view: TestFiguresPageHidesSmallGroups).
+		root := figActor("both", false, "o-id", "o-vn")
 
 		page := figGet(t, m.figures, root, "/cybercrime/figures")
 		body := page.Body.String()
@@ -135,7 +137,7 @@ func TestFiguresPageAndCSV(t *testing.T) {
 		if err := json.Unmarshal(figGet(t, m.apiFigures, root, "/api/v1/cybercrime/figures").Body.Bytes(), &api); err != nil {
 			t.Fatal(err)
 		}
-		if p := api.Pairs; !api.Node || len(p) != 3 || p[0].From != "ID" || p[0].Sent != 5 || p[0].Acknowledge.N != 4 || p[0].Acknowledge.MedianS != 7200 ||
+		if p := api.Pairs; api.Node || len(p) != 3 || p[0].From != "ID" || p[0].Sent != 5 || p[0].Acknowledge.N != 4 || p[0].Acknowledge.MedianS != 7200 ||
 			p[0].Acknowledge.P90S != 36000 || len(p[0].Refusals) != 1 || p[2].Refusals == nil {
 			t.Errorf("JSON: %+v", api)
 		}
@@ -157,6 +159,103 @@ func TestFiguresPageAndCSV(t *testing.T) {
 		}
 		if recs, _ := csv.NewReader(figGet(t, m.figuresCSV, other, "/cybercrime/figures.csv").Body).ReadAll(); len(recs) != 1 {
 			t.Errorf("another organisation's CSV: %q", recs)
+		}
+	})
+}
+
+// TestFiguresPageHidesSmallGroups: the node administrator's page, CSV and
+// JSON leave out what fewer than figureMin requests stand for, and the page
+// says so in the reader's language; a query narrowed to one request shows
+// nothing of it, and does not claim that none was sent.
+func TestFiguresPageHidesSmallGroups(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		m := figServer(t, figNodeWorld(t, e), 0)
+		root := figActor("root", true)
+		page := figGet(t, m.figures, root, "/cybercrime/figures")
+		body := page.Body.String()
+		for _, want := range []string{
+			"So that no one request can be picked out, nothing is shown that fewer than 5 requests stand for",
+			"the totals count only the pairs shown.",
+			// Malaysia's one request is not in the total.
+			"10 requests sent: 4 open (1 overdue), 4 executed, 2 refused.",
+			"Indonesia → Malaysia", "Indonesia → Vietnam",
+			"Too few to show<br><small>(of 4)</small>",
+			"3h 00m<br><small>9 in 10 within 20h 00m (of 5)</small>",
+		} {
+			if !strings.Contains(body, want) {
+				t.Errorf("node page lacks %q", want)
+			}
+		}
+		for _, not := range []string{"Malaysia → Vietnam", "A political offence", "dual criminality", "2d 0h"} {
+			if strings.Contains(body, not) {
+				t.Errorf("node page shows %q", not)
+			}
+		}
+		id := figGet(t, m.figures, web.WithLang(root, "id"), "/cybercrime/figures").Body.String()
+		if !strings.Contains(id, "tidak ada yang ditampilkan bila mewakili kurang dari 5 permintaan") || !strings.Contains(id, "Terlalu sedikit untuk ditampilkan") {
+			t.Errorf("the Indonesian page does not say what is hidden")
+		}
+
+		recs, err := csv.NewReader(figGet(t, m.figuresCSV, root, "/cybercrime/figures.csv").Body).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		col := map[string]int{}
+		for i, h := range recs[0] {
+			col[h] = i
+		}
+		if len(recs) != 3 || recs[1][1] != "MY" || recs[2][1] != "VN" {
+			t.Fatalf("node CSV: %q", recs)
+		}
+		if r := recs[1]; r[col["ack_n"]] != "4" || r[col["ack_median_s"]] != "" || r[col["ack_p90_s"]] != "" || r[col["refused"]] != "1" {
+			t.Errorf("Indonesia → Malaysia in the node CSV: %q", r)
+		}
+		if r := recs[2]; r[col["ack_median_s"]] != "10800" || r[col["execute_p90_s"]] != "" {
+			t.Errorf("Indonesia → Viet Nam in the node CSV: %q", r)
+		}
+		for h := range col {
+			if strings.HasPrefix(h, "refused_") {
+				t.Errorf("a ground of fewer than 5 refusals is a column: %s", h)
+			}
+		}
+
+		var api struct {
+			Node     bool
+			MinGroup int `json:"min_group"`
+			Pairs    []struct {
+				To          string `json:"to_country"`
+				Acknowledge struct {
+					N       int
+					MedianS int64 `json:"median_s"`
+					Hidden  bool
+				}
+				Refusals []GroundCount
+			}
+			Total struct{ Sent, Open int }
+		}
+		if err := json.Unmarshal(figGet(t, m.apiFigures, root, "/api/v1/cybercrime/figures").Body.Bytes(), &api); err != nil {
+			t.Fatal(err)
+		}
+		if p := api.Pairs; !api.Node || api.MinGroup != 5 || len(p) != 2 || !p[0].Acknowledge.Hidden || p[0].Acknowledge.MedianS != 0 || p[0].Acknowledge.N != 4 ||
+			len(p[0].Refusals) != 0 || p[1].Acknowledge.Hidden || p[1].Acknowledge.MedianS != 10800 || api.Total.Sent != 10 || api.Total.Open != 4 {
+			t.Errorf("node JSON: %+v", api)
+		}
+
+		// One day and one kind: Malaysia's single request.
+		one := "?from=2026-12-05&to=2026-12-05&kind=preservation"
+		b := figGet(t, m.figures, root, "/cybercrime/figures"+one).Body.String()
+		if !strings.Contains(b, "No pair of states and kind had 5 requests or more sent in this period.") || strings.Contains(b, "No request was sent") || strings.Contains(b, "Malaysia") {
+			t.Errorf("one request's day, for the node:\n%s", b)
+		}
+		if recs, _ := csv.NewReader(figGet(t, m.figuresCSV, root, "/cybercrime/figures.csv"+one).Body).ReadAll(); len(recs) != 1 {
+			t.Errorf("one request's day, node CSV: %q", recs)
+		}
+		if j := figGet(t, m.apiFigures, root, "/api/v1/cybercrime/figures"+one).Body.String(); !strings.Contains(j, `"pairs":[]`) || !strings.Contains(j, `"sent":0`) || strings.Contains(j, "MY") {
+			t.Errorf("one request's day, node JSON: %s", j)
+		}
+		// Viet Nam's own investigator sees that request, as before.
+		if b := figGet(t, m.figures, figActor("minh", false, "o-vn"), "/cybercrime/figures"+one).Body.String(); !strings.Contains(b, "Malaysia → Vietnam") || strings.Contains(b, "fewer than 5") {
+			t.Errorf("Viet Nam's own page:\n%s", b)
 		}
 	})
 }

@@ -155,7 +155,7 @@ func (m figureHandlers) figuresCSV(w http.ResponseWriter, r *http.Request) {
 		row := []string{p.From, p.To, string(p.Kind), strconv.Itoa(p.Sent), strconv.Itoa(p.Open), strconv.Itoa(p.Overdue), strconv.Itoa(p.Executed), strconv.Itoa(p.Refused)}
 		for _, s := range []Stat{p.Ack, p.Preserve, p.Execute} {
 			row = append(row, strconv.Itoa(s.N))
-			if s.N == 0 {
+			if s.N == 0 || s.Hidden {
 				row = append(row, "", "", "", "")
 				continue
 			}
@@ -164,13 +164,17 @@ func (m figureHandlers) figuresCSV(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		for _, g := range grounds {
-			n := 0
+			// A ground left out of the pair's counts is blank, not 0.
+			n := ""
+			if !p.GroundsHidden {
+				n = "0"
+			}
 			for _, c := range p.Grounds {
 				if c.Ground == g {
-					n = c.N
+					n = strconv.Itoa(c.N)
 				}
 			}
-			row = append(row, strconv.Itoa(n))
+			row = append(row, n)
 		}
 		_ = cw.Write(row)
 	}
@@ -182,6 +186,7 @@ type apiStat struct {
 	N       int   `json:"n"`
 	MedianS int64 `json:"median_s"`
 	P90S    int64 `json:"p90_s"`
+	Hidden  bool  `json:"hidden,omitempty"`
 }
 
 type apiPair struct {
@@ -200,7 +205,9 @@ type apiPair struct {
 }
 
 func toAPIPair(p PairFigures) apiPair {
-	st := func(s Stat) apiStat { return apiStat{s.N, int64(s.Median / time.Second), int64(s.P90 / time.Second)} }
+	st := func(s Stat) apiStat {
+		return apiStat{s.N, int64(s.Median / time.Second), int64(s.P90 / time.Second), s.Hidden}
+	}
 	g := p.Grounds
 	if g == nil {
 		g = []GroundCount{}
@@ -215,14 +222,15 @@ func (m figureHandlers) apiFigures(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := struct {
-		From  string    `json:"from,omitempty"`
-		To    string    `json:"to,omitempty"`
-		Kind  Kind      `json:"kind,omitempty"`
-		Node  bool      `json:"node"`
-		At    time.Time `json:"at"`
-		Pairs []apiPair `json:"pairs"`
-		Total apiPair   `json:"total"`
-	}{Kind: f.Kind, Node: f.Node, At: f.Now, Pairs: []apiPair{}, Total: toAPIPair(f.Total)}
+		From     string    `json:"from,omitempty"`
+		To       string    `json:"to,omitempty"`
+		Kind     Kind      `json:"kind,omitempty"`
+		Node     bool      `json:"node"`
+		MinGroup int       `json:"min_group,omitempty"`
+		At       time.Time `json:"at"`
+		Pairs    []apiPair `json:"pairs"`
+		Total    apiPair   `json:"total"`
+	}{Kind: f.Kind, Node: f.Node, MinGroup: f.MinGroup, At: f.Now, Pairs: []apiPair{}, Total: toAPIPair(f.Total)}
 	if !f.From.IsZero() {
 		out.From = f.From.Format("2006-01-02")
 	}
