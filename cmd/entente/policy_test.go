@@ -138,6 +138,13 @@ var expected = map[access.Action][]string{
 	// Links between records: the people who do an organisation's work;
 	// which two records, the records' own modules decide.
 	access.LinkWrite: {"investigator", "officer", "org-admin"},
+	// Joint attribution statements: public once published; before, their
+	// parties' people; drafting by a state's admins and officers, signing
+	// (which commits the state) by its admins alone.
+	access.StatementRead:   {"member", "investigator", "officer", "org-admin"},
+	access.StatementDraft:  {"officer", "org-admin"},
+	access.StatementSign:   {"org-admin"},
+	access.StatementPublic: {"anonymous", "observer", "member", "investigator", "officer", "org-admin", "node-admin"},
 	// Incidents: read by an organisation's people, written by its
 	// officers, analysts, investigators and admins; a public incident's
 	// page is open to anyone (the service shows only CLEAR and public);

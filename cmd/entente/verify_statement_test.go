@@ -20,7 +20,7 @@ func TestVerifyStatementBundle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var bu incidents.Bundle
+	var bu incidents.StatementBundle
 	if err := json.Unmarshal(good, &bu); err != nil {
 		t.Fatal(err)
 	}

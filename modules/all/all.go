@@ -68,6 +68,7 @@ type Services struct {
 	Cybercrime     *cybercrime.Service
 	Instruments    *cybercrime.Instruments
 	Incidents      *incidents.Service
+	Statements     *incidents.Statements
 	Links          *links.Service
 }
 
@@ -97,6 +98,8 @@ func Modules(d Deps) ([]web.Module, Services) {
 	s.Cybercrime.Schedule(d.Jobs)
 	s.Cybercrime.UseEvidence(cybercrime.EvidenceOptions{Blobs: d.Blobs, Ledger: d.Ledger, Fed: d.Fed, Jobs: d.Jobs, NodeName: d.Web.NodeName})
 	s.Incidents = incidents.NewService(d.DB, d.Fed)
+	s.Statements = incidents.NewStatements(d.DB, d.Fed, d.Ledger, people)
+	s.Statements.Schedule(d.Jobs)
 	mail := correspondence.NewModule(s.Correspondence, d.Fed, d.Web)
 	mail.UseAddressBook(s.Networks)
 	neg := negotiation.NewModule(s.Negotiation, d.Web)
@@ -111,6 +114,7 @@ func Modules(d Deps) ([]web.Module, Services) {
 		intel.NewModule(s.Intel, d.Web),
 		cybercrime.NewModule(s.Cybercrime, s.Instruments, d.Web),
 		incidents.NewModule(s.Incidents, d.Web),
+		incidents.NewStatementsModule(s.Statements, d.Web),
 	}), s
 }
 

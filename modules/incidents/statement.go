@@ -240,9 +240,9 @@ type BundleNode struct {
 	Fingerprint string `json:"fingerprint"`
 }
 
-// Bundle is a published statement, whole: what `entente verify` checks
+// StatementBundle is a published statement, whole: what `entente verify` checks
 // offline. Text is the exact signed bytes, as a JSON string.
-type Bundle struct {
+type StatementBundle struct {
 	Format      string          `json:"format"`
 	Text        string          `json:"text"`
 	SHA256      string          `json:"sha256"`

@@ -247,7 +247,7 @@ func (s *Statements) bundle(ctx context.Context, st Statement, pubProof LedgerPr
 	if err != nil || json.Unmarshal(body, &pub) != nil {
 		return nil, fmt.Errorf("statements: own publication unreadable: %v", err)
 	}
-	b := Bundle{Format: BundleFormat, Text: st.Text, SHA256: st.SHA256, Publication: json.RawMessage(st.Publication), PubLedger: &pubProof, Signatures: []Signature{}, Nodes: []BundleNode{}}
+	b := StatementBundle{Format: BundleFormat, Text: st.Text, SHA256: st.SHA256, Publication: json.RawMessage(st.Publication), PubLedger: &pubProof, Signatures: []Signature{}, Nodes: []BundleNode{}}
 	hosts := []string{}
 	for _, g := range st.Signers {
 		if !containsListed(pub.Signatures, g.Signer) {

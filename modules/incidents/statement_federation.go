@@ -326,11 +326,18 @@ func (s *Statements) receivePublish(ctx context.Context, tx *store.Tx, env feder
 		StatementPublished, pub.PublishedAt, string(w.Bundle), string(bu.Publication), tx.Now, st.ID); err != nil {
 		return core.Wrap("statements: publication", err)
 	}
+	// Each co-signature as published, with its proof: this node's page then
+	// shows the same signatures as the initiator's.
 	for _, c := range rep.Signers {
-		at := c.SignedAt
-		if _, err := tx.Exec(ctx, `UPDATE inc_statement_signers SET state = ?, signed_at = ?, updated_at = ? WHERE statement_id = ? AND signer = ?`,
-			SignerSigned, at, tx.Now, st.ID, c.Signer); err != nil {
-			return core.Wrap("statements: publication", err)
+		for _, sig := range bu.Signatures {
+			if sig.Signer != c.Signer || sig.Ledger == nil {
+				continue
+			}
+			pj, _ := json.Marshal(sig.Ledger)
+			if _, err := tx.Exec(ctx, `UPDATE inc_statement_signers SET state = ?, cosign = ?, ledger = ?, ledger_index = ?, signed_at = ?, updated_at = ? WHERE statement_id = ? AND signer = ?`,
+				SignerSigned, string(compact(sig.Statement)), string(pj), sig.Ledger.Index, c.SignedAt, tx.Now, st.ID, c.Signer); err != nil {
+				return core.Wrap("statements: publication", err)
+			}
 		}
 	}
 	if s.published != nil {

@@ -2,10 +2,14 @@ package incidents
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 
 	"entente.example/entente/core"
 	"entente.example/entente/internal/access"
+	"entente.example/entente/internal/federation"
+	"entente.example/entente/internal/keys"
+	"entente.example/entente/internal/ledger"
 	"entente.example/entente/internal/store"
 )
 
@@ -97,3 +101,74 @@ func (s *Statements) List(ctx context.Context) (mine, published []StatementRow, 
 
 // marks is n placeholders for an IN list.
 func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }
+
+// SignerProof is what this node finds of one co-signature: its key's
+// fingerprint, whether its signature and ledger proof check out with the
+// key this node holds for the signing node.
+type SignerProof struct {
+	Signer
+	Fingerprint string
+	Verified    bool // the signature, over this text, by that node
+	InLedger    bool // and its inclusion proof against that node's checkpoint
+}
+
+// Proofs checks each signature a statement holds, as its page shows them.
+func (s *Statements) Proofs(ctx context.Context, st Statement) []SignerProof {
+	out := make([]SignerProof, 0, len(st.Signers))
+	for _, g := range st.Signers {
+		p := SignerProof{Signer: g}
+		if g.Cosign != "" && g.State == SignerSigned {
+			if key, err := s.fed.PeerKey(ctx, g.Node); err == nil {
+				p.Fingerprint = keys.Fingerprint(key)
+				if body, err := federation.VerifyStatement(CosignContext, []byte(g.Cosign), key); err == nil {
+					var c Cosign
+					p.Verified = strictDecode(body, &c) == nil && c.Statement == st.SHA256 && c.Signer == g.Signer
+				}
+				var lp LedgerProof
+				if p.Verified && g.Ledger != "" && json.Unmarshal([]byte(g.Ledger), &lp) == nil {
+					p.InLedger = verifyProof(lp, g.Node, key, ledger.KindCosign, ledger.Digest([]byte(g.Cosign))) == nil
+				}
+			} else if st.Bundle != "" {
+				// A node this one does not peer with: its key as the
+				// initiator's node gave it in the bundle, which this node
+				// verified whole on arrival.
+				if bu, err := ParseBundle([]byte(st.Bundle)); err == nil {
+					for _, n := range bu.Nodes {
+						if n.Host == g.Node {
+							p.Fingerprint = keys.Fingerprint(n.SigningKey)
+							p.Verified, p.InLedger = true, g.Ledger != ""
+						}
+					}
+				}
+			}
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// Waiting lists the open statements that invite one of the actor's
+// organisations for which it may sign, and that it has not answered.
+func (s *Statements) Waiting(ctx context.Context) ([]StatementRow, error) {
+	orgs := access.Orgs(core.ActorFrom(ctx), access.StatementSign)
+	if len(orgs) == 0 {
+		return nil, nil
+	}
+	var args []any
+	for _, o := range orgs {
+		args = append(args, o)
+	}
+	var out []StatementRow
+	err := s.db.R().Select(ctx, &out, `SELECT s.id, s.title, s.initiator, s.initiator_name, s.actor, s.state, TRUE AS waiting FROM inc_statements s
+		WHERE s.state = 'open' AND EXISTS (SELECT 1 FROM inc_statement_signers g WHERE g.statement_id = s.id AND g.state = 'invited' AND g.signer <> s.initiator AND g.org_id IN (`+marks(len(orgs))+`))
+		ORDER BY s.id DESC LIMIT 50`, args...)
+	return out, core.Wrap("statements: waiting", err)
+}
+
+// Index is the signature's entry in its node's ledger.
+func (p SignerProof) Index() int64 {
+	if p.LedgerIndex == nil {
+		return -1
+	}
+	return *p.LedgerIndex
+}

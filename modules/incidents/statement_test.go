@@ -2,10 +2,10 @@ package incidents_test
 
 import (
 	"context"
-	"flag"
-	"os"
 	"crypto/ed25519"
 	"encoding/json"
+	"flag"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -222,7 +222,7 @@ func TestStatementCosignedAcrossThreeNodes(t *testing.T) {
 		}
 
 		// A word changed in the text.
-		var bu incidents.Bundle
+		var bu incidents.StatementBundle
 		if err := json.Unmarshal([]byte(auCopy.Bundle), &bu); err != nil {
 			t.Fatal(err)
 		}

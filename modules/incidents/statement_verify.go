@@ -52,8 +52,8 @@ func IsBundle(b []byte) bool {
 
 // ParseBundle reads a bundle strictly: no key twice, no unknown field, no
 // NUL, valid UTF-8, bounded.
-func ParseBundle(b []byte) (Bundle, error) {
-	var bu Bundle
+func ParseBundle(b []byte) (StatementBundle, error) {
+	var bu StatementBundle
 	if len(b) > maxBundle {
 		return bu, errors.New("the bundle is larger than 4 MiB")
 	}
