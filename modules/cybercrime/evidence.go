@@ -161,12 +161,11 @@ func (s *Service) AddEvidence(ctx context.Context, id string, up Upload) (Eviden
 	if utf8.RuneCountInString(up.Place) > maxCustodyText {
 		p.Add("place", "err.too_long")
 	}
-	var count int
-	if err := s.db.R().Get(ctx, &count, `SELECT COUNT(*) FROM cyb_evidence WHERE request_from = ? AND request_origin = ?`, r.From, r.OriginID); err != nil {
-		return Evidence{}, core.Wrap("cybercrime: evidence", err)
-	}
-	if count >= maxManifestFiles {
-		// The request's envelope carries every file's manifest.
+	// Counted here to refuse a file before its gigabytes are read, and
+	// again in the transaction, where it counts.
+	if full, err := evidenceFull(ctx, s.db.R(), r); err != nil {
+		return Evidence{}, err
+	} else if full {
 		p.Add("file", "err.cyb_evidence_many")
 	}
 	if err := p.Err("cybercrime: evidence"); err != nil {
@@ -181,6 +180,23 @@ func (s *Service) AddEvidence(ctx context.Context, id string, up Upload) (Eviden
 	}
 	var ev Evidence
 	err = s.db.WithTx(ctx, func(tx *store.Tx) error {
+		// Uploads in parallel each counted 199 above. On PostgreSQL the
+		// request's rows (both, for a request between two organisations
+		// of this node: they share the files) are locked, in one order,
+		// until this file is stored; SQLite writes one transaction at a
+		// time. A file refused here leaves its blob unreferenced, which
+		// costs space but never a row without its file.
+		if tx.Engine() == store.Postgres {
+			var ids []string
+			if err := tx.Select(ctx, &ids, `SELECT id FROM cyb_requests WHERE from_addr = ? AND origin_id = ? ORDER BY id FOR UPDATE`, r.From, r.OriginID); err != nil {
+				return core.Wrap("cybercrime: evidence", err)
+			}
+		}
+		if full, err := evidenceFull(ctx, tx.Conn, r); err != nil {
+			return err
+		} else if full {
+			return core.Problems{"file": "err.cyb_evidence_many"}.Err("cybercrime: evidence")
+		}
 		ev = Evidence{ID: core.NewID(tx.Now), RequestFrom: r.From, RequestOrigin: r.OriginID, SHA256: b.SHA256, Size: b.Size, Name: up.Name,
 			ContentType: cleanType(up.ContentType), AddedBy: a.Name, AddedAddr: r.mine(), CreatedAt: tx.Now, Stored: true}
 		ev.OriginID = ev.ID
@@ -200,6 +216,17 @@ func (s *Service) AddEvidence(ctx context.Context, id string, up Upload) (Eviden
 		return s.announce(ctx, tx, r, []Evidence{ev}, a.Name)
 	})
 	return ev, err
+}
+
+// evidenceFull says whether a request holds as many files as its
+// envelope's manifest may carry (maxManifestFiles): a peer refuses a
+// manifest with more, and so every later update of the request.
+func evidenceFull(ctx context.Context, c store.Conn, r Request) (bool, error) {
+	var n int
+	if err := c.Get(ctx, &n, `SELECT COUNT(*) FROM cyb_evidence WHERE request_from = ? AND request_origin = ?`, r.From, r.OriginID); err != nil {
+		return false, core.Wrap("cybercrime: evidence", err)
+	}
+	return n >= maxManifestFiles, nil
 }
 
 // EvidenceOf lists a request's files with their custody logs, each

@@ -47,7 +47,11 @@ type evWorld struct {
 
 func newEvWorld(t testing.TB) *evWorld {
 	t.Helper()
-	e := storetest.Engines(t)[0]
+	return newEvWorldOn(t, storetest.Engines(t)[0])
+}
+
+func newEvWorldOn(t testing.TB, e storetest.Engine) *evWorld {
+	t.Helper()
 	db := storetest.Open(t, e, storetest.NewClock(time.Now()), auth.Migrations(), audit.Migrations(), jobs.Migrations(), ledger.Migrations(),
 		federation.Migrations(), directory.Migrations(), Migrations())
 	s := fedtest.Serve(t, db)
