@@ -158,7 +158,12 @@ func (s *Service) AddEvidence(ctx context.Context, id string, up Upload) (Eviden
 		// "invoice\u202Efdp.exe" as "invoiceexe.pdf" in every custody log.
 		p.Add("file", "err.cyb_evidence_name")
 	}
-	if utf8.RuneCountInString(up.Place) > maxCustodyText {
+	// The place goes into the signed custody statement, which refuses a
+	// NUL or invalid UTF-8: refused here, before the file is stored, and
+	// named as the place's problem.
+	if pr := core.CheckText(up.Place); pr != "" {
+		p.Add("place", pr)
+	} else if utf8.RuneCountInString(up.Place) > maxCustodyText {
 		p.Add("place", "err.too_long")
 	}
 	// Counted here to refuse a file before its gigabytes are read, and
@@ -431,7 +436,9 @@ func (s *Service) RecordHandOver(ctx context.Context, id, evID string, h HandOve
 		}
 	}
 	for field, v := range map[string]string{"to": h.To, "place": h.Place, "note": h.Note} {
-		if utf8.RuneCountInString(v) > maxCustodyText {
+		if pr := core.CheckText(v); pr != "" {
+			p.Add(field, pr) // as for an upload's place
+		} else if utf8.RuneCountInString(v) > maxCustodyText {
 			p.Add(field, "err.too_long")
 		}
 	}

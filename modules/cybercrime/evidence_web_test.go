@@ -90,10 +90,16 @@ func newEvWorldOn(t testing.TB, e storetest.Engine) *evWorld {
 // upload posts a multipart form whose file part streams from body.
 func (w *evWorld) upload(t testing.TB, name string, body io.Reader) *http.Response {
 	t.Helper()
+	return w.uploadAt(t, "AFP forensic lab, Canberra", name, body)
+}
+
+// uploadAt is upload with the place field as given.
+func (w *evWorld) uploadAt(t testing.TB, place, name string, body io.Reader) *http.Response {
+	t.Helper()
 	pr, pw := io.Pipe()
 	mw := multipart.NewWriter(pw)
 	go func() {
-		mw.WriteField("place", "AFP forensic lab, Canberra")
+		mw.WriteField("place", place)
 		part, _ := mw.CreateFormFile("file", name)
 		_, err := io.Copy(part, body)
 		if err == nil {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -155,8 +156,10 @@ func (x *idleWriter) Write(p []byte) (int, error) {
 // place field comes before the file in the form, so it is known when the
 // file arrives.
 func (m *Module) evidenceUpload(w http.ResponseWriter, r *http.Request) {
+	up := Upload{}
 	fail := func(err error) {
-		f := web.Form{Problems: core.Problems{}}
+		// The place is kept; a browser never keeps a file input's file.
+		f := web.Form{Problems: core.Problems{}, Values: url.Values{"place": {up.Place}}}
 		if !f.Take(err) {
 			m.web.Error(w, r, err)
 			return
@@ -170,7 +173,6 @@ func (m *Module) evidenceUpload(w http.ResponseWriter, r *http.Request) {
 		fail(core.Problems{"file": "err.required"}.Err("cybercrime: evidence"))
 		return
 	}
-	up := Upload{}
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
