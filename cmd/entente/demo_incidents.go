@@ -41,7 +41,7 @@ func demoIncidents(ctx context.Context, nodes []*node) error {
 		Inclusion: []string{"ci_target"},
 		Sources:   []string{"BSSN Gov-CSIRT case 2026-114"},
 		Impact:    "Three days of paper admissions; records of patients offered for sale.",
-		Intensity: 4, Determination: "confirmed", Investigation: "open", Criticality: 80,
+		Intensity: 4, Determination: "successful-attempt", Investigation: "open", Criticality: 80,
 		TLP: core.TLPAmber, Audience: incidents.AudienceNamed, AudienceRefs: []string{addr("csa-sg"), addr("kemlu")},
 	})
 	if err != nil {
@@ -66,7 +66,7 @@ func demoIncidents(ctx context.Context, nodes []*node) error {
 		Inclusion:   []string{"political_target"},
 		Sources:     []string{"https://bssn.go.id/"},
 		Impact:      "Websites defaced for six hours; no data taken.",
-		Intensity:   1, Determination: "confirmed", Investigation: "closed", Criticality: 20,
+		Intensity:   1, Determination: "successful-attempt", Investigation: "closed", Criticality: 20,
 		TLP: core.TLPClear, Audience: incidents.AudiencePublic,
 	}); err != nil {
 		return fmt.Errorf("demo incidents: public: %w", err)
