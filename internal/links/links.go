@@ -203,7 +203,8 @@ func (s *Service) Of(ctx context.Context, ref core.Ref) ([]core.Ref, error) {
 }
 
 // Resolve turns references into the items the actor in ctx may see, asking
-// each module once for all of its references, oldest first. References of
+// each module once for all of its references, oldest first (undated ones
+// last). References of
 // a module nobody registered are left out.
 func (s *Service) Resolve(ctx context.Context, refs []core.Ref) ([]Item, error) {
 	byModule := map[string][]core.Ref{}
@@ -234,10 +235,19 @@ func (s *Service) Resolve(ctx context.Context, refs []core.Ref) ([]Item, error) 
 			}
 		}
 	}
+	// Records without a date (a norm) close the timeline rather than open
+	// it.
 	slices.SortFunc(out, func(a, b Item) int {
-		return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.Title, b.Title), cmp.Compare(a.Ref.String(), b.Ref.String()))
+		return cmp.Or(cmp.Compare(boolInt(a.At.IsZero()), boolInt(b.At.IsZero())), a.At.Compare(b.At), cmp.Compare(a.Title, b.Title), cmp.Compare(a.Ref.String(), b.Ref.String()))
 	})
 	return out, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // Chain returns the records linked to ref that the actor in ctx may see,

@@ -258,6 +258,12 @@ func TestChainAsEachViewerMaySeeIt(t *testing.T) {
 			if got := kinds(chain); got != c.want {
 				t.Errorf("%s sees %q (%d), want %q", c.who, got, len(chain), c.want)
 			}
+			// A timeline: dated records oldest first, the norm (undated) last.
+			for i := 1; i < len(chain); i++ {
+				if !chain[i].At.IsZero() && (chain[i-1].At.IsZero() || chain[i].At.Before(chain[i-1].At)) {
+					t.Errorf("%s's chain is out of order at %d: %v", c.who, i, chain)
+				}
+			}
 		}
 		// The norm's page lists the incident only to those who may see it.
 		for _, c := range []struct {
