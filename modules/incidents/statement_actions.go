@@ -71,6 +71,9 @@ func (s *Statements) answer(ctx context.Context, id, addr, to string) (Statement
 		if _, err := tx.Exec(ctx, `UPDATE inc_statement_signers SET state = ?, updated_at = ? WHERE statement_id = ? AND signer = ?`, to, tx.Now, id, g.Signer); err != nil {
 			return core.Wrap("statements: answer", err)
 		}
+		if cur.Local() {
+			return nil // the initiator is on this node and sees the answer as it is
+		}
 		handle, _, _ := federation.Address(g.Signer)
 		typ := map[string]string{SignerDeclined: TypeStmtDecline, SignerWithdrawn: TypeStmtWithdraw}[to]
 		_, err = s.fed.Send(ctx, tx, federation.Outgoing{Type: typ, From: handle, To: cur.Initiator, TLP: core.TLPAmber,
@@ -126,6 +129,9 @@ func (s *Statements) Retract(ctx context.Context, id string) (Statement, error) 
 		}
 		handle, _, _ := federation.Address(cur.Initiator)
 		for _, g := range cur.Invitees() {
+			if !s.remote(g) {
+				continue
+			}
 			if _, err := s.fed.Send(ctx, tx, federation.Outgoing{Type: TypeStmtRetract, From: handle, To: g.Signer, TLP: core.TLPAmber,
 				Payload: answerWire{Origin: cur.OriginID, Initiator: cur.Initiator, SHA256: cur.SHA256}}); err != nil {
 				return err
@@ -227,6 +233,9 @@ func (s *Statements) sendPublication(ctx context.Context, id string) error {
 		}
 		handle, _, _ := federation.Address(st.Initiator)
 		for _, g := range st.Invitees() {
+			if !s.remote(g) {
+				continue
+			}
 			if _, err := s.fed.Send(ctx, tx, federation.Outgoing{Type: TypeStmtPublish, From: handle, To: g.Signer, TLP: core.TLPClear,
 				Payload: publishWire{Origin: st.OriginID, Initiator: st.Initiator, Bundle: json.RawMessage(b)}}); err != nil {
 				return err

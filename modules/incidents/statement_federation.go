@@ -81,6 +81,15 @@ func (s *Statements) invite(ctx context.Context, tx *store.Tx, st Statement, g S
 	}
 	handle, _, _ := federation.Address(st.Initiator)
 	for _, i := range st.Invitees() {
+		if !s.remote(i) {
+			if s.notify != nil && i.OrgID != "" {
+				if err := s.notify.NotifyOrg(ctx, tx, i.OrgID, []core.Role{core.RoleAdmin}, notify.StatementInvited, "/statements/"+st.ID,
+					notify.Args{"from": st.InitiatorName, "title": st.Title}); err != nil {
+					return err
+				}
+			}
+			continue
+		}
 		if _, err := s.fed.Send(ctx, tx, federation.Outgoing{Type: TypeStmtInvite, From: handle, To: i.Signer, TLP: core.TLPAmber, Payload: w}); err != nil {
 			return err
 		}

@@ -109,6 +109,9 @@ type Signer struct {
 // Local reports whether this node holds the initiating organisation.
 func (st Statement) Local() bool { return st.OrgID != "" }
 
+// remote reports whether a signer is on another node than this one.
+func (s *Statements) remote(g Signer) bool { return g.Node != s.fed.Host() }
+
 // Invitees are the signers other than the initiator.
 func (st Statement) Invitees() []Signer {
 	var out []Signer
@@ -155,16 +158,25 @@ type Invitable struct {
 	Addr    string
 	Name    string
 	Country string
+	orgID   string // set for an organisation of this node
 }
 
-// Invitable lists the state organisations of verified peers: addresses
-// are chosen, not typed.
+// Invitable lists the state organisations of this node and of verified
+// peers: addresses are chosen, not typed. (A node hosting several states
+// has co-signers on itself: the same statement row, no envelope.)
 func (s *Statements) Invitable(ctx context.Context) ([]Invitable, error) {
 	remote, err := s.fed.RemoteOrgs(ctx)
 	if err != nil {
 		return nil, err
 	}
+	var local []localOrg
+	if err := s.db.R().Select(ctx, &local, `SELECT id, handle, kind, country, name_en FROM organisations WHERE kind LIKE 'state\_%' ESCAPE '\' ORDER BY country, handle`); err != nil {
+		return nil, core.Wrap("statements: invitable", err)
+	}
 	var out []Invitable
+	for _, o := range local {
+		out = append(out, Invitable{Addr: o.Handle + "@" + s.fed.Host(), Name: o.Name, Country: o.Country, orgID: o.ID})
+	}
 	for _, r := range remote {
 		if core.OrgKind(r.Kind).State() {
 			out = append(out, Invitable{Addr: r.Address(), Name: r.NameEN, Country: r.Country})
@@ -257,6 +269,10 @@ func (s *Statements) Draft(ctx context.Context, in StatementInput) (Statement, e
 			p["invited"] = "err.stmt_invited"
 			continue
 		}
+		if addr == in.From+"@"+s.fed.Host() {
+			p["invited"] = "err.stmt_invited_self"
+			continue
+		}
 		if !slices.ContainsFunc(invited, func(x Invitable) bool { return x.Addr == addr }) {
 			invited = append(invited, invitable[i])
 		}
@@ -279,7 +295,7 @@ func (s *Statements) Draft(ctx context.Context, in StatementInput) (Statement, e
 		signers := []Signer{{Signer: st.Initiator, OrgID: o.ID, Name: o.Name, Country: o.Country, Node: s.fed.Host(), State: SignerInvited}}
 		for _, i := range invited {
 			_, host, _ := federation.Address(i.Addr)
-			signers = append(signers, Signer{Signer: i.Addr, Name: i.Name, Country: i.Country, Node: host, State: SignerInvited})
+			signers = append(signers, Signer{Signer: i.Addr, OrgID: i.orgID, Name: i.Name, Country: i.Country, Node: host, State: SignerInvited})
 		}
 		for _, g := range signers {
 			g.StatementID = st.ID
@@ -448,8 +464,8 @@ func (s *Statements) finish(ctx context.Context, id, signer string) error {
 		if signer == st.Initiator {
 			return s.invite(ctx, tx, st, g, p)
 		}
-		if st.State != StatementOpen {
-			return nil
+		if st.State != StatementOpen || st.Local() {
+			return nil // a co-signer on the initiator's own node: nothing to send
 		}
 		_, err = s.fed.Send(ctx, tx, federation.Outgoing{Type: TypeStmtSign, From: handle, To: st.Initiator, TLP: core.TLPAmber,
 			Payload: signWire{Origin: st.OriginID, Initiator: st.Initiator, SHA256: st.SHA256, Cosign: json.RawMessage(g.Cosign), Ledger: p}})
