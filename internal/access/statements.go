@@ -16,7 +16,7 @@ const (
 )
 
 func init() {
-	policy[StatementRead] = rule{allow: memberWith(core.RoleAdmin, core.RoleOfficer, core.RoleAnalyst, core.RoleInvestigator, core.RoleAuthority, core.RoleMember, core.RoleObserver)}
+	policy[StatementRead] = rule{allow: memberWith(core.RoleAdmin, core.RoleOfficer, core.RoleAnalyst, core.RoleInvestigator, core.RoleAuthority, core.RoleMember)}
 	policy[StatementDraft] = rule{write: true, allow: memberWith(core.RoleAdmin, core.RoleOfficer)}
 	policy[StatementSign] = rule{write: true, allow: memberWith(core.RoleAdmin)}
 	policy[StatementPublic] = rule{anonymous: true}

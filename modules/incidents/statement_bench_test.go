@@ -103,4 +103,3 @@ func BenchmarkStatementVisibleEverywhere(b *testing.B) {
 		})
 	}
 }
-
