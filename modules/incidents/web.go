@@ -30,7 +30,7 @@ func (m *Module) Name() string { return "incidents" }
 // IncidentsPublic); the service then filters by label and audience.
 func (m *Module) Routes() []web.Route {
 	var out []web.Route
-	for _, group := range [][]web.Route{m.incidentRoutes(), m.apiRoutes(), m.fileRoutes(), m.stixRoutes()} {
+	for _, group := range [][]web.Route{m.incidentRoutes(), m.apiRoutes(), m.fileRoutes(), m.stixRoutes(), m.figureRoutes()} {
 		out = append(out, group...)
 	}
 	return out
