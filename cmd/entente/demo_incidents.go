@@ -27,7 +27,7 @@ func demoIncidents(ctx context.Context, nodes []*node) error {
 	if err != nil {
 		return err
 	}
-	now := time.Now().UTC().Truncate(time.Hour)
+	now := time.Now().UTC().Truncate(24 * time.Hour)
 	start := now.AddDate(0, 0, -40)
 	end := start.Add(72 * time.Hour)
 	ransom, err := id.svcs.Incidents.Create(rina, "bssn", incidents.Incident{

@@ -85,6 +85,16 @@ type showView struct {
 	// Chain is the linked chain (web_chain.go), rendered by
 	// incidents/chain.partial.html.
 	Chain ChainView
+	names map[string]string // the audience's organisations and networks by reference
+}
+
+// AudienceName names an organisation or a network of the audience, as
+// this node knows it; else its address or id.
+func (v showView) AudienceName(ref string) string {
+	if n := v.names[ref]; n != "" {
+		return n
+	}
+	return ref
 }
 
 // Vocab exposes the vocabularies to the page's forms.
@@ -133,6 +143,17 @@ func (m *Module) renderShow(w http.ResponseWriter, r *http.Request, status int, 
 	v := showView{Page: m.web.Page(r, "title.inc_show", inc.Name), I: inc, CanWrite: m.svc.CanWrite(r.Context(), inc), AttrForm: attr, RespForm: resp,
 		Today: m.svc.Now().Format("2006-01-02")}
 	v.Nav = "incidents"
+	if len(inc.AudienceRefs) > 0 {
+		orgs, nets, err := m.svc.AudienceChoices(r.Context())
+		if err != nil {
+			m.web.Error(w, r, err)
+			return
+		}
+		v.names = map[string]string{}
+		for _, c := range append(orgs, nets...) {
+			v.names[c.Value] = c.Name
+		}
+	}
 	if v.Chain, err = m.chain(r, inc); err != nil {
 		m.web.Error(w, r, err)
 		return
