@@ -176,6 +176,23 @@ func TestFiguresPage(t *testing.T) {
 			t.Errorf("%s: %d bytes compressed", lang, z.Len())
 		}
 	}
+	// The figures are kept a minute for the same readers: an incident
+	// recorded meanwhile is counted once the minute has passed.
+	if _, err := n.svc.Create(bssn, "bssn", hospital(core.TLPAmber, incidents.AudienceOrg)); err != nil {
+		t.Fatal(err)
+	}
+	count := func() bool {
+		w := httptest.NewRecorder()
+		page(w, httptest.NewRequest("GET", "/incidents/figures", nil).WithContext(bssn))
+		return strings.Contains(w.Body.String(), "7 incidents, 2 of them attributed.")
+	}
+	if count() {
+		t.Error("figures computed again within the minute")
+	}
+	n.clock.Advance(61 * time.Second)
+	if !count() {
+		t.Error("figures not computed again after a minute")
+	}
 	w := httptest.NewRecorder()
 	route(t, m, "GET /incidents/figures.csv")(w, httptest.NewRequest("GET", "/incidents/figures.csv", nil).WithContext(bssn))
 	recs, err := csv.NewReader(w.Body).ReadAll()
@@ -187,7 +204,7 @@ func TestFiguresPage(t *testing.T) {
 		lines = append(lines, strings.Join(r, ","))
 	}
 	all := strings.Join(lines, "\n")
-	for _, s := range []string{"figure,key,n,median_days,p90_days", "month,2026-03,3,,", "sector,healthcare,6,,", "response_kind,sanctions,1,,",
+	for _, s := range []string{"figure,key,n,median_days,p90_days", "month,2026-03,3,,", "sector,healthcare,7,,", "month,2026-10,1,,", "month,2026-09,0,,", "response_kind,sanctions,1,,",
 		"attribution_by_initiator_category,state,2,4.0,30.0", "attribution_by_year,2026,2,4.0,30.0"} {
 		if !strings.Contains(all, s) {
 			t.Errorf("the CSV lacks %q:\n%s", s, all)

@@ -12,12 +12,20 @@ import (
 
 // figureRoutes are the figures of the incidents the reader may see: the
 // page with its charts and tables, the same figures as CSV and as JSON.
+// The three share one cache of computed figures, kept a minute.
 func (m *Module) figureRoutes() []web.Route {
+	h := figureHandlers{Module: m, figs: newFigureCache(m.svc, time.Minute)}
 	return []web.Route{
-		{Pattern: "GET /incidents/figures", Action: access.IncidentsRead, Handler: m.figures},
-		{Pattern: "GET /incidents/figures.csv", Action: access.IncidentsRead, Handler: m.figuresCSV},
-		{Pattern: "GET /api/v1/incidents/figures", Action: access.IncidentsRead, Handler: m.apiFigures},
+		{Pattern: "GET /incidents/figures", Action: access.IncidentsRead, Handler: h.figures},
+		{Pattern: "GET /incidents/figures.csv", Action: access.IncidentsRead, Handler: h.figuresCSV},
+		{Pattern: "GET /api/v1/incidents/figures", Action: access.IncidentsRead, Handler: h.apiFigures},
 	}
+}
+
+// figureHandlers are the module's figure routes with their cache.
+type figureHandlers struct {
+	*Module
+	figs *figureCache
 }
 
 type figuresView struct {
@@ -47,10 +55,10 @@ func (v figuresView) Month(key string) string {
 // Label names a vocabulary's value in the page's language.
 func (v figuresView) Label(vocab, key string) string { return v.cat.T(v.Lang, "inc."+vocab+"."+key) }
 
-func (m *Module) figuresView(r *http.Request) (figuresView, error) {
+func (m figureHandlers) figuresView(r *http.Request) (figuresView, error) {
 	v := figuresView{Page: m.web.Page(r, "title.inc_figures"), cat: m.web.Catalog()}
 	v.Nav = "incidents"
-	f, err := m.svc.Figures(r.Context())
+	f, err := m.figs.Figures(r.Context())
 	if err != nil {
 		return v, err
 	}
@@ -67,7 +75,7 @@ func (m *Module) figuresView(r *http.Request) (figuresView, error) {
 	return v, nil
 }
 
-func (m *Module) figures(w http.ResponseWriter, r *http.Request) {
+func (m figureHandlers) figures(w http.ResponseWriter, r *http.Request) {
 	v, err := m.figuresView(r)
 	if err != nil {
 		m.web.Error(w, r, err)
@@ -79,8 +87,8 @@ func (m *Module) figures(w http.ResponseWriter, r *http.Request) {
 // figuresCSV writes the same figures as rows of (figure, key, n, median
 // days, 90th percentile days): one table a spreadsheet can pivot, with the
 // vocabularies' codes as the codebook documents them.
-func (m *Module) figuresCSV(w http.ResponseWriter, r *http.Request) {
-	f, err := m.svc.Figures(r.Context())
+func (m figureHandlers) figuresCSV(w http.ResponseWriter, r *http.Request) {
+	f, err := m.figs.Figures(r.Context())
 	if err != nil {
 		m.web.Error(w, r, err)
 		return
@@ -119,8 +127,8 @@ type apiDelay struct {
 	P90S    int64  `json:"p90_s"`
 }
 
-func (m *Module) apiFigures(w http.ResponseWriter, r *http.Request) {
-	f, err := m.svc.Figures(r.Context())
+func (m figureHandlers) apiFigures(w http.ResponseWriter, r *http.Request) {
+	f, err := m.figs.Figures(r.Context())
 	if err != nil {
 		m.web.Error(w, r, err)
 		return
