@@ -29,6 +29,9 @@ func TestCrawlShowsNoResidue(t *testing.T) {
 	if err := demoIncidents(context.Background(), []*node{n}); err != nil {
 		t.Fatal(err)
 	}
+	if err := demoStatements(context.Background(), []*node{n}); err != nil {
+		t.Fatal(err)
+	}
 	const perPerson = 250
 	total := 0
 	for _, email := range []string{"bima@kemlu.demo", "sari@kemlu.demo", "dewi@kemlu.demo", "nurul@kln-my.demo", "agus@bssn.demo", "rina@bssn.demo", "elena@unoda.demo", "admin@node.demo", "hendra@polri.demo", "liam@afp.demo", "priya@agc-sg.demo", "dana@harbour.demo"} {
