@@ -329,7 +329,7 @@ func TestSTIXEveryVocabulary(t *testing.T) {
 }
 
 // TestSTIXExport records incidents through the service on both engines
-// and exports what each reader may see: the bundle validates, holds the
+// and exports what each reader may see (Records, as the export route does): the bundle validates, holds the
 // reader's incidents with their attributions, and never one the reader may
 // not see.
 func TestSTIXExport(t *testing.T) {
@@ -352,7 +352,7 @@ func TestSTIXExport(t *testing.T) {
 		if _, err := n.svc.AddAttribution(rina, secret.ID, a); err != nil {
 			t.Fatal(err)
 		}
-		mine, err := n.svc.Export(rina)
+		mine, err := n.svc.Records(rina, incidents.Filter{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -364,7 +364,7 @@ func TestSTIXExport(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkBundle(t, b)
-		theirs, err := n.svc.Export(kemlu)
+		theirs, err := n.svc.Records(kemlu, incidents.Filter{})
 		if err != nil {
 			t.Fatal(err)
 		}
