@@ -1,6 +1,7 @@
 package incidents
 
 import (
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -126,11 +127,13 @@ func monthChart(months []Count, title func(Count) string) Chart {
 			h = max(1, m.N*columnsH/most)
 		}
 		col := ChartColumn{X: chartLeft + k*step, Y: 8 + columnsH - h, W: w, H: h, Title: title(m)}
-		if k == 0 || m.Key[5:] == "01" {
+		switch {
+		case m.Key[5:] == "01":
 			col.Label = m.Key[:4]
-			if k == 0 && m.Key[5:] != "01" {
-				col.Label = m.Key
-			}
+		case k == 0 && !slices.ContainsFunc(rows[:min(len(rows), 40/step+1)], func(c Count) bool { return c.Key[5:] == "01" }):
+			// The first month is named unless a January's year, close
+			// after it, would run into its label.
+			col.Label = m.Key
 		}
 		c.Columns = append(c.Columns, col)
 	}
