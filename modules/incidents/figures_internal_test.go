@@ -57,8 +57,8 @@ func TestMonthChart(t *testing.T) {
 			t.Errorf("%s: column at %d+%d, %d+%d", col.Title, col.X, col.W, col.Y, col.H)
 		}
 	}
-	if !slices.Equal(labels, []string{"2024", "2025", "2026"}) || c.Columns[34].H != columnsH || c.Columns[35].H != 0 {
-		t.Errorf("labels %v, November %d, December %d", labels, c.Columns[34].H, c.Columns[35].H)
+	if !slices.Equal(labels, []string{"2024", "2025", "2026"}) || c.Columns[23].H != columnsH || c.Columns[34].H != columnsH*11/12 || c.Columns[35].H != 0 {
+		t.Errorf("labels %v, December 2025 %d, November 2026 %d, December 2026 %d", labels, c.Columns[23].H, c.Columns[34].H, c.Columns[35].H)
 	}
 	c = monthChart(months[4:10], func(c Count) string { return c.Key })
 	if c.Columns[0].Label != "2022-05" {
