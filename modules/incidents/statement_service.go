@@ -252,6 +252,11 @@ func (s *Statements) Draft(ctx context.Context, in StatementInput) (Statement, e
 	case PublishByInitiator:
 		st.PublishAt = nil
 	case PublishAt:
+		if st.PublishAt != nil {
+			// To the minute, as the form gives it: every node holds the same time.
+			t := st.PublishAt.UTC().Truncate(time.Minute)
+			st.PublishAt = &t
+		}
 		if st.PublishAt == nil || !st.PublishAt.After(now) {
 			p["publish_at"] = "err.deadline_past"
 		}

@@ -61,15 +61,17 @@ func (m *mail) has(s string) bool {
 // stmtNode is a served node with joint statements.
 type stmtNode struct {
 	*fedtest.Served
-	svc  *incidents.Statements
-	mail *mail
+	svc   *incidents.Statements
+	mail  *mail
+	clock *storetest.Clock
 }
 
 func newStmtNode(t testing.TB, e storetest.Engine) *stmtNode {
 	t.Helper()
-	db := storetest.Open(t, e, storetest.NewClock(time.Now()), auth.Migrations(), audit.Migrations(), jobs.Migrations(), ledger.Migrations(), federation.Migrations(), directory.Migrations(), incidents.Migrations())
+	clock := storetest.NewClock(time.Now())
+	db := storetest.Open(t, e, clock, auth.Migrations(), audit.Migrations(), jobs.Migrations(), ledger.Migrations(), federation.Migrations(), directory.Migrations(), incidents.Migrations())
 	s := fedtest.Serve(t, db)
-	n := &stmtNode{Served: s, mail: &mail{}}
+	n := &stmtNode{Served: s, mail: &mail{}, clock: clock}
 	n.svc = incidents.NewStatements(db, s.Fed, s.Ledger, n.mail)
 	return n
 }
@@ -342,4 +344,65 @@ func mustJSON(t testing.TB, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestStatementPublishedAtSetTime: a statement set to be published at a
+// time is published by the periodic check once that time has come, with
+// the signatures it holds then, and reaches the co-signers' nodes; before,
+// the check leaves it open. A time already past is refused on the form.
+func TestStatementPublishedAtSetTime(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		id, sg, au := threeStates(t, e)
+		kemlu, csa := id.As("Retno", "kemlu", core.RoleAdmin), sg.As("David", "csa", core.RoleAdmin)
+		title := "Joint statement at a set time"
+		in := draft(id, sg, au, title)
+		in.PublishMode = incidents.PublishAt
+		past := id.clock.Now().Add(-time.Minute)
+		in.PublishAt = &past
+		if _, err := id.svc.Draft(kemlu, in); fieldsOf(err)["publish_at"] == "" {
+			t.Fatalf("a time past: %v", err)
+		}
+		at := id.clock.Now().Add(time.Hour).UTC().Truncate(time.Minute)
+		in.PublishAt = &at
+		st, err := id.svc.Draft(kemlu, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := id.svc.Open(kemlu, st.ID); err != nil {
+			t.Fatal(err)
+		}
+		fedtest.Eventually(t, "the invitation in Singapore", func() bool { _, ok := copyOf(t, sg, csa, title); return ok })
+		cp, _ := copyOf(t, sg, csa, title)
+		if cp.PublishMode != incidents.PublishAt || cp.PublishAt == nil || !cp.PublishAt.Equal(at) {
+			t.Errorf("Singapore's copy says publish %s at %v", cp.PublishMode, cp.PublishAt)
+		}
+		if _, err := sg.svc.Sign(csa, cp.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		fedtest.Eventually(t, "the signature at the initiator", func() bool {
+			cur, _ := id.svc.Statement(kemlu, st.ID)
+			return signerState(cur, sg.Addr("csa")) == incidents.SignerSigned
+		})
+		if err := id.svc.Checks(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if cur, _ := id.svc.Statement(kemlu, st.ID); cur.State != incidents.StatementOpen {
+			t.Fatalf("published before its time: %s", cur.State)
+		}
+		for _, n := range []*stmtNode{id, sg, au} {
+			n.clock.Advance(2 * time.Hour) // the nodes share the time of day
+		}
+		if err := id.svc.Checks(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		cur, _ := id.svc.Statement(kemlu, st.ID)
+		rep := incidents.VerifyBundle([]byte(cur.Bundle), nodeKeys(id, sg, au))
+		if cur.State != incidents.StatementPublished || !rep.OK() || len(rep.Signers) != 2 {
+			t.Fatalf("at its time: %s, %d signers, %v", cur.State, len(rep.Signers), rep.Failures)
+		}
+		fedtest.Eventually(t, "the publication in Singapore", func() bool {
+			cp, _ := copyOf(t, sg, csa, title)
+			return cp.State == incidents.StatementPublished
+		})
+	})
 }
