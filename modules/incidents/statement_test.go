@@ -406,3 +406,62 @@ func TestStatementPublishedAtSetTime(t *testing.T) {
 		})
 	})
 }
+
+// TestStatementEnvelopesSpeakOnlyForTheirNode: Australia's node replays
+// Singapore's co-signature as its own organisation's, and claims to
+// publish a statement it did not initiate; the initiator and Singapore's
+// node refuse both, and nothing changes.
+func TestStatementEnvelopesSpeakOnlyForTheirNode(t *testing.T) {
+	id, sg, au := threeStates(t, storetest.Engines(t)[0])
+	kemlu, csa := id.As("Retno", "kemlu", core.RoleAdmin), sg.As("David", "csa", core.RoleAdmin)
+	title := "Joint statement, forged envelopes"
+	st, err := id.svc.Draft(kemlu, draft(id, sg, au, title))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err = id.svc.Open(kemlu, st.ID); err != nil {
+		t.Fatal(err)
+	}
+	fedtest.Eventually(t, "the invitation in Singapore", func() bool { _, ok := copyOf(t, sg, csa, title); return ok })
+	cp, _ := copyOf(t, sg, csa, title)
+	if _, err := sg.svc.Sign(csa, cp.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	fedtest.Eventually(t, "Singapore's signature at the initiator", func() bool {
+		cur, _ := id.svc.Statement(kemlu, st.ID)
+		return signerState(cur, sg.Addr("csa")) == incidents.SignerSigned
+	})
+	cur, _ := id.svc.Statement(kemlu, st.ID)
+	var sgSig incidents.Signer
+	for _, g := range cur.Signers {
+		if g.Signer == sg.Addr("csa") {
+			sgSig = g
+		}
+	}
+	var ledgerProof json.RawMessage = []byte(sgSig.Ledger)
+	send := func(typ, to string, payload any) string {
+		var envID string
+		if err := au.DB.WithTx(context.Background(), func(tx *store.Tx) error {
+			envID, err = au.Fed.Send(context.Background(), tx, federation.Outgoing{Type: typ, From: "dfat", To: to, TLP: core.TLPAmber, Payload: payload})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return envID
+	}
+	refused := func(envID string) {
+		fedtest.Eventually(t, "the refusal of "+envID, func() bool {
+			d, err := au.Fed.Deliveries(context.Background(), []string{envID})
+			return err == nil && d[envID].LastError != ""
+		})
+	}
+	refused(send(incidents.TypeStmtSign, id.Addr("kemlu"), map[string]any{"origin": st.OriginID, "initiator": st.Initiator, "sha256": st.SHA256,
+		"cosign": json.RawMessage(sgSig.Cosign), "ledger": ledgerProof}))
+	refused(send(incidents.TypeStmtPublish, sg.Addr("csa"), map[string]any{"origin": st.OriginID, "initiator": st.Initiator, "bundle": json.RawMessage(`{}`)}))
+	if cur, _ := id.svc.Statement(kemlu, st.ID); signerState(cur, au.Addr("dfat")) != incidents.SignerInvited {
+		t.Errorf("Australia's state at the initiator: %s", signerState(cur, au.Addr("dfat")))
+	}
+	if cp, _ := copyOf(t, sg, csa, title); cp.State != incidents.StatementOpen {
+		t.Errorf("Singapore's copy: %s", cp.State)
+	}
+}
