@@ -75,6 +75,9 @@ type Service struct {
 	host      func() string
 	resolvers map[string]Resolver
 	targets   Targets
+	// changed are told of every link made or removed, in its transaction
+	// (copies.go).
+	changed []func(ctx context.Context, tx *store.Tx, a, b core.Ref) error
 }
 
 // NewService returns the service. host names this node, so that a
@@ -156,6 +159,9 @@ func (s *Service) Link(ctx context.Context, from, to core.Ref) error {
 		if err != nil || n == 0 {
 			return core.Wrap("links: link", err)
 		}
+		if err := s.tell(ctx, tx, a, b); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, "links.link", "link", id, "", a.String()+" "+b.String())
 	})
 }
@@ -172,21 +178,37 @@ func (s *Service) Unlink(ctx context.Context, from, to core.Ref) error {
 		if err != nil || n == 0 {
 			return core.Wrap("links: unlink", err)
 		}
+		if err := s.tell(ctx, tx, a, b); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, "links.unlink", "link", "", "", a.String()+" "+b.String())
 	})
+}
+
+// tell runs the change hooks for the pair a, b.
+func (s *Service) tell(ctx context.Context, tx *store.Tx, a, b core.Ref) error {
+	for _, h := range s.changed {
+		if err := h(ctx, tx, a, b); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Of returns every reference linked to ref, seen or not by anyone: callers
 // show them only through Resolve (Chain does both).
 func (s *Service) Of(ctx context.Context, ref core.Ref) ([]core.Ref, error) {
-	ref = s.local(ref)
+	return of(ctx, s.db.R(), s.local(ref))
+}
+
+func of(ctx context.Context, q store.Conn, ref core.Ref) ([]core.Ref, error) {
 	var rows []struct {
 		Module string `db:"module"`
 		Kind   string `db:"kind"`
 		ID     string `db:"id"`
 		Node   string `db:"node"`
 	}
-	err := s.db.R().Select(ctx, &rows, `SELECT b_module AS module, b_kind AS kind, b_id AS id, b_node AS node FROM links
+	err := q.Select(ctx, &rows, `SELECT b_module AS module, b_kind AS kind, b_id AS id, b_node AS node FROM links
 			WHERE a_module = ? AND a_kind = ? AND a_id = ? AND a_node = ?
 		UNION ALL
 		SELECT a_module, a_kind, a_id, a_node FROM links
@@ -241,6 +263,10 @@ func (s *Service) Resolve(ctx context.Context, refs []core.Ref) ([]Item, error) 
 		return cmp.Or(cmp.Compare(boolInt(a.At.IsZero()), boolInt(b.At.IsZero())), a.At.Compare(b.At), cmp.Compare(a.Title, b.Title), cmp.Compare(a.Ref.String(), b.Ref.String()))
 	})
 	return out, nil
+}
+
+func sortRefs(refs []core.Ref) {
+	slices.SortFunc(refs, func(a, b core.Ref) int { return cmp.Compare(a.String(), b.String()) })
 }
 
 func boolInt(b bool) int {

@@ -22,6 +22,10 @@ func wireLinks(d Deps, s *Services, mods []web.Module) []web.Module {
 	l.Register("incidents", links.ResolverFunc(s.Incidents.LinkItems))
 	l.UseTargets(incidentTargets{s})
 	s.Norms.UseChain(l)
+	// An incident's chain travels with its copies: a link to an incident
+	// raises its version, and its envelopes carry the chain.
+	s.Incidents.UseLinks(l)
+	l.OnChange(s.Incidents.Relinked)
 	s.Links = l
 	for _, m := range mods {
 		if u, ok := m.(interface{ UseLinks(*links.Service) }); ok {

@@ -95,11 +95,15 @@ func (s *Service) share(ctx context.Context, tx *store.Tx, inc Incident) error {
 		return core.Wrap("incidents: share", err)
 	}
 	handle, _, _ := federation.Address(inc.Owner)
+	refs, err := s.sharedLinks(ctx, tx, inc)
+	if err != nil {
+		return err
+	}
 	now := map[string]bool{}
 	for _, addr := range to {
 		_, host, _ := federation.Address(addr)
 		now[host] = true
-		_, err := s.fed.Send(ctx, tx, federation.Outgoing{Type: TypeIncident, From: handle, To: addr, TLP: inc.TLP, Payload: inc})
+		_, err := s.fed.Send(ctx, tx, federation.Outgoing{Type: TypeIncident, From: handle, To: addr, TLP: inc.TLP, Payload: sharedWire{Incident: inc, Links: refs}})
 		if errors.Is(err, federation.ErrPeerNotVerified) {
 			continue
 		}
@@ -137,7 +141,7 @@ func (s *Service) Receive(ctx context.Context, tx *store.Tx, env federation.Enve
 	}
 	switch env.Type {
 	case TypeIncident:
-		inc, err := ParseIncident(payload)
+		inc, refs, err := ParseShared(payload)
 		if err != nil {
 			return err
 		}
@@ -147,7 +151,7 @@ func (s *Service) Receive(ctx context.Context, tx *store.Tx, env federation.Enve
 		if inc.UpdatedAt.After(env.Created.Add(5*time.Minute)) || inc.CreatedAt.After(inc.UpdatedAt) {
 			return malformed("times")
 		}
-		return s.keep(ctx, tx, inc)
+		return s.keep(ctx, tx, inc, refs)
 	case TypeWithdrawal:
 		var w withdrawalWire
 		if err := strictJSON(payload, &w); err != nil || !core.ValidID(w.OriginID) || w.Version < 1 {
@@ -162,12 +166,14 @@ var _ federation.Handler = (*Service)(nil)
 
 // ParseIncident reads an incident as a peer sends it: strict JSON (no
 // unknown fields, no duplicate keys, no trailing data), ids as NewID makes
-// them, and the checks its owner's form went through.
+// them, and the checks its owner's form went through. The envelope's links
+// are ParseShared's.
 func ParseIncident(b []byte) (Incident, error) {
-	var inc Incident
-	if err := strictJSON(b, &inc); err != nil {
-		return Incident{}, malformed("incident")
-	}
+	inc, _, err := ParseShared(b)
+	return inc, err
+}
+
+func checkIncident(inc Incident) (Incident, error) {
 	if !core.ValidID(inc.OriginID) || inc.Version < 1 || inc.Version > 1<<30 || len(inc.Node) > 255 || len(inc.Owner) > 300 {
 		return Incident{}, malformed("incident ids")
 	}
@@ -208,8 +214,9 @@ func strictJSON(b []byte, v any) error {
 	return nil
 }
 
-// keep stores or replaces this node's copy of a peer's incident.
-func (s *Service) keep(ctx context.Context, tx *store.Tx, inc Incident) error {
+// keep stores or replaces this node's copy of a peer's incident, and its
+// links (refs).
+func (s *Service) keep(ctx context.Context, tx *store.Tx, inc Incident, refs []core.Ref) error {
 	var gone []int
 	if err := tx.Select(ctx, &gone, `SELECT version FROM inc_withdrawn WHERE node = ? AND origin_id = ?`, inc.Node, inc.OriginID); err != nil {
 		return core.Wrap("incidents: receive", err)
@@ -241,6 +248,9 @@ func (s *Service) keep(ctx context.Context, tx *store.Tx, inc Incident) error {
 		if err := insertIncident(ctx, tx, &inc); err != nil {
 			return err
 		}
+	}
+	if err := s.keepLinks(ctx, tx, inc, refs); err != nil {
+		return err
 	}
 	for k := range inc.Attributions {
 		inc.Attributions[k].ID = core.NewID(tx.Now)
@@ -279,6 +289,9 @@ func (s *Service) withdraw(ctx context.Context, tx *store.Tx, node string, w wit
 		return nil
 	}
 	if len(cur) > 0 {
+		if err := s.keepLinks(ctx, tx, cur[0], nil); err != nil {
+			return err
+		}
 		for _, t := range []string{"inc_attributions", "inc_responses", "inc_audience"} {
 			if _, err := tx.Exec(ctx, `DELETE FROM `+t+` WHERE incident_id = ?`, cur[0].ID); err != nil {
 				return core.Wrap("incidents: withdraw", err)

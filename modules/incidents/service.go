@@ -36,6 +36,7 @@ type Service struct {
 	// creates, updates or takes from a peer (other files of the module
 	// hook here: the linked chain, statements).
 	changed []func(ctx context.Context, tx *store.Tx, inc Incident) error
+	links   LinkStore // the chain that travels with incidents (federation_links.go)
 }
 
 // NewService returns the service and registers it for the module's
