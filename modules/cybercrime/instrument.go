@@ -7,11 +7,9 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
-	"strings"
 	"time"
 
-	"golang.org/x/text/language"
-	"golang.org/x/text/language/display"
+	"entente.example/entente/internal/names"
 )
 
 // Fact is where a fact comes from and whether anyone checked it there.
@@ -330,29 +328,10 @@ func checkSource(s string) error {
 
 // ValidCountry reports whether code is an ISO 3166-1 alpha-2 country code.
 // (The directory has the same check; a module does not import another.)
-func ValidCountry(code string) bool {
-	if len(code) != 2 || strings.ToUpper(code) != code {
-		return false
-	}
-	r, err := language.ParseRegion(code)
-	return err == nil && r.IsCountry() && r.String() == code
-}
+func ValidCountry(code string) bool { return names.ValidCountry(code) }
 
 // CountryName names an ISO 3166-1 alpha-2 code in lang ("en" or "id").
-func CountryName(code, lang string) string {
-	r, err := language.ParseRegion(code)
-	if err != nil {
-		return code
-	}
-	tag := language.English
-	if lang == "id" {
-		tag = language.Indonesian
-	}
-	if n := display.Regions(tag).Name(r); n != "" {
-		return n
-	}
-	return code
-}
+func CountryName(code, lang string) string { return names.Country(code, lang) }
 
 //go:embed instruments.json
 var instrumentsJSON []byte

@@ -8,8 +8,7 @@ import (
 	"unicode/utf8"
 
 	"entente.example/entente/core"
-	"golang.org/x/text/language"
-	"golang.org/x/text/language/display"
+	"entente.example/entente/internal/names"
 )
 
 // State is where a request stands. The requesting side drafts, approves,
@@ -275,18 +274,8 @@ func validLang(s string) bool {
 	return true
 }
 
-// languageName names a language code in lang, or gives the code back when
-// it names no language known to Unicode's data.
-func languageName(code, lang string) string {
-	t, err := language.Parse(code)
-	if err != nil {
-		return code
-	}
-	if n := display.Languages(language.Make(lang)).Name(t); n != "" {
-		return n
-	}
-	return code
-}
+// languageName names a language code in lang.
+func languageName(code, lang string) string { return names.Language(code, lang) }
 
 func (r *Request) decode() error {
 	r.Fields = map[string]string{}

@@ -7,10 +7,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"golang.org/x/text/language"
-	"golang.org/x/text/language/display"
-
 	"entente.example/entente/core"
+	"entente.example/entente/internal/names"
 )
 
 // Organisation is an organisation on this node.
@@ -42,32 +40,10 @@ func (o Organisation) Name(lang string) string {
 func (o Organisation) CountryName(lang string) string { return CountryName(o.Country, lang) }
 
 // CountryName names an ISO 3166-1 alpha-2 code in lang ("en" or "id").
-func CountryName(code, lang string) string {
-	if code == "" {
-		return ""
-	}
-	r, err := language.ParseRegion(code)
-	if err != nil {
-		return code
-	}
-	tag := language.English
-	if lang == "id" {
-		tag = language.Indonesian
-	}
-	if n := display.Regions(tag).Name(r); n != "" {
-		return n
-	}
-	return code
-}
+func CountryName(code, lang string) string { return names.Country(code, lang) }
 
 // ValidCountry reports whether code is an ISO 3166-1 alpha-2 country code.
-func ValidCountry(code string) bool {
-	if len(code) != 2 || strings.ToUpper(code) != code {
-		return false
-	}
-	r, err := language.ParseRegion(code)
-	return err == nil && r.IsCountry() && r.String() == code
-}
+func ValidCountry(code string) bool { return names.ValidCountry(code) }
 
 // OrgInput is what a person submits to create or change an organisation.
 type OrgInput struct {
