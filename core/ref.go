@@ -47,7 +47,7 @@ func ParseRef(s string) (Ref, error) {
 	r = Ref{Module: parts[0], Kind: parts[1], ID: parts[2], Node: node}
 	for _, p := range []string{r.Module, r.Kind, r.ID} {
 		if !refToken(p, false) {
-			return Ref{}, errors.New("core: a reference part is empty, too long or holds other characters than letters, digits, - _ .")
+			return Ref{}, errors.New("core: a reference part must be 1 to 200 letters, digits, dashes, underscores or dots")
 		}
 	}
 	if node != "" && !refToken(node, true) {
