@@ -70,6 +70,11 @@ var (
 	// invited state's answer (signed, declined, withdrawn).
 	StatementInvited  = Kind{Name: "stmt_invited", Params: []string{"from", "title"}}
 	StatementAnswered = Kind{Name: "stmt_answered", Params: []string{"by", "title"}}
+	// Incidents: a peer's incident shared with the reader's organisation,
+	// by its name and label when the label allows e-mail, or only that
+	// one arrived (TLP:RED, TLP:AMBER+STRICT).
+	IncidentShared      = Kind{Name: "inc_shared", Params: []string{"from", "name", "tlp"}}
+	IncidentSharedQuiet = Kind{Name: "inc_shared_quiet"}
 )
 
 // Kinds lists every kind of notification e-mail.
@@ -80,6 +85,7 @@ var Kinds = []Kind{
 	Amendment, Objection, SilenceOpen, SilenceEnding,
 	CybApproval, CybArrived, CybUpdate, CybOverdue, CybPreservation, CybPreservedOver,
 	StatementInvited, StatementAnswered,
+	IncidentShared, IncidentSharedQuiet,
 }
 
 // DeadlineFormat is how a deadline reads in an e-mail: unambiguous in every

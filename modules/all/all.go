@@ -98,6 +98,7 @@ func Modules(d Deps) ([]web.Module, Services) {
 	s.Cybercrime.Schedule(d.Jobs)
 	s.Cybercrime.UseEvidence(cybercrime.EvidenceOptions{Blobs: d.Blobs, Ledger: d.Ledger, Fed: d.Fed, Jobs: d.Jobs, NodeName: d.Web.NodeName})
 	s.Incidents = incidents.NewService(d.DB, d.Fed)
+	s.Incidents.UseNotifier(people)
 	s.Statements = incidents.NewStatements(d.DB, d.Fed, d.Ledger, people)
 	s.Statements.Schedule(d.Jobs)
 	mail := correspondence.NewModule(s.Correspondence, d.Fed, d.Web)

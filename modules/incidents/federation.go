@@ -275,6 +275,13 @@ func (s *Service) keep(ctx context.Context, tx *store.Tx, inc Incident, refs []c
 			return err
 		}
 	}
+	// The first copy is news to the organisations it reaches here, once
+	// its audience rows say which.
+	if len(cur) == 0 {
+		if err := s.arrived(ctx, tx, inc); err != nil {
+			return err
+		}
+	}
 	return audit.Record(ctx, tx, "incidents.copy", "inc_incident", inc.ID, "", inc.Owner+" v"+itoa(inc.Version))
 }
 

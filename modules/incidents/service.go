@@ -37,6 +37,7 @@ type Service struct {
 	// hook here: the linked chain, statements).
 	changed []func(ctx context.Context, tx *store.Tx, inc Incident) error
 	links   LinkStore // the chain that travels with incidents (federation_links.go)
+	notify  Notifier  // e-mails of incidents that arrive (attention.go)
 }
 
 // NewService returns the service and registers it for the module's
