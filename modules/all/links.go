@@ -19,13 +19,24 @@ func wireLinks(d Deps, s *Services, mods []web.Module) []web.Module {
 	l.Register("cybercrime", links.ResolverFunc(s.Cybercrime.LinkItems))
 	l.Register("correspondence", links.ResolverFunc(s.Correspondence.LinkItems))
 	l.Register("norms", links.ResolverFunc(s.Norms.LinkItems))
-	l.Register("incidents", links.ResolverFunc(s.Incidents.LinkItems))
+	// Incidents and joint statements are one module's two kinds, each
+	// resolved by its own service.
+	kinds := links.Kinds{"incident": links.ResolverFunc(s.Incidents.LinkItems)}
+	l.Register("incidents", kinds)
 	l.UseTargets(incidentTargets{s})
 	s.Norms.UseChain(l)
 	// An incident's chain travels with its copies: a link to an incident
 	// raises its version, and its envelopes carry the chain.
 	s.Incidents.UseLinks(l)
 	l.OnChange(s.Incidents.Relinked)
+	// A statement is linked to the incident it names, which it names
+	// only if its author sees it. (A node wired for the chain alone, in
+	// tests, has no statements.)
+	if s.Statements != nil {
+		kinds["statement"] = links.ResolverFunc(s.Statements.LinkItems)
+		s.Statements.UseLinks(l)
+		s.Statements.UseIncidents(s.Incidents)
+	}
 	s.Links = l
 	for _, m := range mods {
 		if u, ok := m.(interface{ UseLinks(*links.Service) }); ok {

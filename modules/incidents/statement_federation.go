@@ -225,6 +225,10 @@ func (s *Statements) receiveInvite(ctx context.Context, tx *store.Tx, env federa
 				return err
 			}
 		}
+		// The incident it names, if this node holds a copy, is linked to it.
+		if err := s.linkIncident(ctx, tx, st); err != nil {
+			return err
+		}
 	default:
 		return err
 	}

@@ -45,6 +45,10 @@ type Statements struct {
 	// published, when set, is told after a statement becomes published on
 	// this node (the figure "last co-signature → visible everywhere").
 	published func(origin string)
+	// links and incidents are the linked chain and the incident records
+	// (statement_links.go); either may be nil.
+	links     StatementLinker
+	incidents *Service
 }
 
 // NewStatements returns the service and registers it for its envelopes.
@@ -235,8 +239,25 @@ func (s *Statements) Draft(ctx context.Context, in StatementInput) (Statement, e
 		TrLanguage: in.TrLanguage, TrTitle: strings.TrimSpace(in.TrTitle), TrBody: strings.TrimSpace(in.TrBody), Incident: strings.TrimSpace(in.Incident),
 		PublishMode: in.PublishMode, PublishAt: in.PublishAt, Initiator: in.From + "@" + s.fed.Host(), InitiatorName: o.Name, Country: o.Country, OrgID: o.ID}
 	if st.Incident != "" {
-		if _, err := core.ParseRef(st.Incident); err != nil {
+		// The text names the incident with its node, so that every node
+		// reads the same reference; the author names only one they see.
+		r, err := core.ParseRef(st.Incident)
+		if r.Node == "" {
+			r.Node = s.fed.Host()
+		}
+		if err == nil && r.Module == "incidents" && r.Kind == "incident" {
+			ok, cerr := s.checkIncident(ctx, r)
+			if cerr != nil {
+				return Statement{}, cerr
+			}
+			if !ok {
+				err = errStmtNotFound
+			}
+		}
+		if err != nil {
 			p["incident"] = "err.stmt_incident"
+		} else {
+			st.Incident = r.String()
 		}
 	}
 	if st.TrLanguage == "" && (st.TrTitle != "" || st.TrBody != "") {
@@ -308,7 +329,7 @@ func (s *Statements) Draft(ctx context.Context, in StatementInput) (Statement, e
 				return err
 			}
 		}
-		return nil
+		return s.linkIncident(ctx, tx, st)
 	})
 	return st, err
 }
@@ -382,6 +403,10 @@ func (s *Statements) Open(ctx context.Context, id string) (Statement, error) {
 		if _, err := tx.Exec(ctx, `UPDATE inc_statements SET state = ?, text = ?, sha256 = ?, opened_at = ?, updated_at = ? WHERE id = ?`,
 			StatementOpen, string(text), TextHash(text), tx.Now, tx.Now, id); err != nil {
 			return core.Wrap("statements: open", err)
+		}
+		// A draft made before its incident was on this node is linked now.
+		if err := s.linkIncident(ctx, tx, cur); err != nil {
+			return err
 		}
 		return s.cosign(ctx, tx, cur, cur.Initiator, TextHash(text))
 	})
