@@ -99,4 +99,19 @@ func TestStatementPages(t *testing.T) {
 	r = sari.post("/statements/new", map[string][]string{"from": {"kemlu"}, "title": {""}, "actor": {"Someone"}, "body": {"Kept text."}, "language": {"en"}, "publish_mode": {"initiator"}})
 	wantStatus(t, r, 422)
 	wantContains(t, r, "Kept text.", `href="#title"`, `href="#invited"`)
+
+	// The incident is chosen among those Sari may see, and stays chosen
+	// when the form comes back.
+	r = sari.get("/statements/new")
+	inc := regexp.MustCompile(`<option value="(incidents:incident:[0-9A-Z]{26})">Ransomware at a regional hospital in Surabaya`).FindStringSubmatch(r.Body)
+	if inc == nil {
+		t.Fatalf("the hospital incident is not offered:\n%s", r.Body)
+	}
+	r = sari.post("/statements/new", map[string][]string{"from": {"kemlu"}, "title": {""}, "actor": {"X"}, "body": {"Text."}, "language": {"en"}, "incident": {inc[1]}, "invited": {addr[1]}, "publish_mode": {"initiator"}})
+	wantStatus(t, r, 422)
+	wantContains(t, r, `<option value="`+inc[1]+`" selected>`)
+	r = sari.post("/statements/new", map[string][]string{"from": {"kemlu"}, "title": {"A draft"}, "actor": {"X"}, "body": {"Text."}, "language": {"en"}, "incident": {"incidents:incident:01JE0000000000000000000000"}, "invited": {addr[1]}, "publish_mode": {"initiator"}})
+	wantStatus(t, r, 422)
+	wantContains(t, r, `href="#incident"`)
+
 }

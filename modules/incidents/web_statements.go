@@ -9,6 +9,7 @@ import (
 
 	"entente.example/entente/core"
 	"entente.example/entente/internal/access"
+	"entente.example/entente/internal/links"
 	"entente.example/entente/internal/web"
 )
 
@@ -74,6 +75,8 @@ type statementFormView struct {
 	Invitable  []Invitable
 	Invited    map[string]bool
 	PublishNow string // the earliest set time the form offers, as datetime-local
+	// Incidents are those the author may name, chosen rather than typed.
+	Incidents []links.Item
 }
 
 func (m *StatementsModule) formView(r *http.Request, f web.Form) (statementFormView, error) {
@@ -85,8 +88,12 @@ func (m *StatementsModule) formView(r *http.Request, f web.Form) (statementFormV
 	if err != nil {
 		return statementFormView{}, err
 	}
+	incs, err := m.svc.IncidentChoices(r.Context())
+	if err != nil {
+		return statementFormView{}, err
+	}
 	v := statementFormView{Page: m.page(r, "title.statement_new"), Form: f, From: from, Invitable: inv, Invited: map[string]bool{},
-		PublishNow: m.svc.db.Clock().Now().UTC().Add(time.Hour).Format("2006-01-02T15:04")}
+		PublishNow: m.svc.db.Clock().Now().UTC().Add(time.Hour).Format("2006-01-02T15:04"), Incidents: incs}
 	for _, a := range f.Values["invited"] {
 		v.Invited[a] = true
 	}
