@@ -114,4 +114,43 @@ func TestStatementPages(t *testing.T) {
 	wantStatus(t, r, 422)
 	wantContains(t, r, `href="#incident"`)
 
+	// Drafted with it, the statement is on the incident's page — in its
+	// list and its chain — for Kemlu's people, and neither listed nor
+	// shown to BSSN's, who own the incident but are no party to a draft.
+	r = sari.post("/statements/new", map[string][]string{"from": {"kemlu"}, "title": {"A draft on the hospital"}, "actor": {"X"}, "body": {"Text."}, "language": {"en"}, "incident": {inc[1]}, "invited": {addr[1]}, "publish_mode": {"initiator"}})
+	wantStatus(t, r, 303)
+	list := sari.get("/incidents")
+	incPage := regexp.MustCompile(`href="(/incidents/[0-9A-Z]{26})">Ransomware at a regional hospital`).FindStringSubmatch(list.Body)
+	if incPage == nil {
+		t.Fatalf("no hospital incident in Sari's list:\n%s", list.Body)
+	}
+	r = sari.get(incPage[1])
+	wantStatus(t, r, 200)
+	d := draftOf(t, sari, "A draft on the hospital")
+	wantContains(t, r, `<a href="`+d+`">A draft on the hospital</a><br><small>`)
+	if c := strings.Count(r.Body, `href="`+d+`"`); c != 2 {
+		t.Errorf("Kemlu's incident page links the draft %d times, want 2 (list and chain)", c)
+	}
+	agus := login(t, base, "agus@bssn.demo", pw)
+	r = agus.get(incPage[1])
+	wantStatus(t, r, 200)
+	if strings.Contains(r.Body, "A draft on the hospital") {
+		t.Error("BSSN sees Kemlu's draft on the incident's page")
+	}
+	// The demo's published statement names the incident: BSSN's people
+	// see it, in the list and the chain.
+	if c := strings.Count(r.Body, `href="`+page+`"`); c != 2 {
+		t.Errorf("BSSN's incident page links the published statement %d times, want 2", c)
+	}
+}
+
+// draftOf finds a statement's page in the person's list by its title.
+func draftOf(t *testing.T, c *client, title string) string {
+	t.Helper()
+	r := c.get("/statements/")
+	m := regexp.MustCompile(`href="(/statements/[0-9A-Z]{26})">` + regexp.QuoteMeta(title) + `<`).FindStringSubmatch(r.Body)
+	if m == nil {
+		t.Fatalf("%q is not in the list:\n%s", title, r.Body)
+	}
+	return m[1]
 }

@@ -105,6 +105,8 @@ func Modules(d Deps) ([]web.Module, Services) {
 	mail.UseAddressBook(s.Networks)
 	neg := negotiation.NewModule(s.Negotiation, d.Web)
 	neg.UseAddressBook(s.Networks)
+	inc := incidents.NewModule(s.Incidents, d.Web)
+	inc.UseStatements(s.Statements)
 	return wireLinks(d, &s, []web.Module{
 		ledger.NewModule(d.Ledger, d.Web),
 		federation.NewModule(d.Fed, d.Web),
@@ -114,7 +116,7 @@ func Modules(d Deps) ([]web.Module, Services) {
 		neg,
 		intel.NewModule(s.Intel, d.Web),
 		cybercrime.NewModule(s.Cybercrime, s.Instruments, d.Web),
-		incidents.NewModule(s.Incidents, d.Web),
+		inc,
 		incidents.NewStatementsModule(s.Statements, d.Web),
 	}), s
 }

@@ -157,3 +157,31 @@ func (s *Statements) checkIncident(ctx context.Context, ref core.Ref) (bool, err
 	items, err := s.incidents.LinkItems(ctx, []core.Ref{ref})
 	return len(items) == 1, err
 }
+
+// IncidentStatement is a statement that names an incident, as the
+// incident's page lists it.
+type IncidentStatement struct {
+	ID      string `db:"id"`
+	Title   string `db:"title"`
+	State   string `db:"state"`
+	Signed  int    `db:"signed"`
+	Invited int    `db:"invited"`
+}
+
+// ForIncident lists the statements this node holds that name inc and
+// that the actor in ctx may see, newest first.
+func (s *Statements) ForIncident(ctx context.Context, inc Incident) ([]IncidentStatement, error) {
+	// The reference as a text names it: with its node, and without it
+	// when the incident is the initiator's own (an older draft's form).
+	names := []any{core.Ref{Module: "incidents", Kind: "incident", ID: inc.OriginID, Node: inc.Node}.String()}
+	if inc.Node == s.fed.Host() {
+		names = append(names, core.Ref{Module: "incidents", Kind: "incident", ID: inc.OriginID}.String())
+	}
+	f, fargs := visibleTo(core.ActorFrom(ctx))
+	var out []IncidentStatement
+	err := s.db.R().Select(ctx, &out, `SELECT s.id, s.title, s.state,
+		(SELECT COUNT(*) FROM inc_statement_signers c WHERE c.statement_id = s.id AND c.state = 'signed') AS signed,
+		(SELECT COUNT(*) FROM inc_statement_signers c WHERE c.statement_id = s.id) AS invited
+		FROM inc_statements s WHERE s.incident IN (`+marks(len(names))+`) AND `+f+` ORDER BY s.id DESC LIMIT 50`, append(names, fargs...)...)
+	return out, core.Wrap("statements: for incident", err)
+}

@@ -15,6 +15,7 @@ type Module struct {
 	svc   *Service
 	web   *web.Server
 	links *links.Service // the linked chain (web_chain.go); nil shows none
+	stmts *Statements    // the statements that name an incident (web_statements.go); nil lists none
 }
 
 // NewModule returns the module.

@@ -85,7 +85,10 @@ type showView struct {
 	// Chain is the linked chain (web_chain.go), rendered by
 	// incidents/chain.partial.html.
 	Chain ChainView
-	names map[string]string // the audience's organisations and networks by reference
+	// Statements are the joint statements that name the incident, as
+	// far as the reader may see them (statements.partial.html).
+	Statements []IncidentStatement
+	names      map[string]string // the audience's organisations and networks by reference
 }
 
 // AudienceName names an organisation or a network of the audience, as
@@ -155,6 +158,10 @@ func (m *Module) renderShow(w http.ResponseWriter, r *http.Request, status int, 
 		}
 	}
 	if v.Chain, err = m.chain(r, inc); err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	if v.Statements, err = m.statementsOf(r, inc); err != nil {
 		m.web.Error(w, r, err)
 		return
 	}

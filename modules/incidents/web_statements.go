@@ -259,3 +259,14 @@ func (m *StatementsModule) Attention(ctx context.Context, a core.Actor) ([]web.A
 }
 
 var _ web.AttentionSource = (*StatementsModule)(nil)
+
+// UseStatements makes an incident's page list the statements that name it.
+func (m *Module) UseStatements(s *Statements) { m.stmts = s }
+
+// statementsOf lists the statements that name inc, for its page.
+func (m *Module) statementsOf(r *http.Request, inc Incident) ([]IncidentStatement, error) {
+	if m.stmts == nil {
+		return nil, nil
+	}
+	return m.stmts.ForIncident(r.Context(), inc)
+}
