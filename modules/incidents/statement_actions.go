@@ -8,6 +8,7 @@ import (
 
 	"entente.example/entente/core"
 	"entente.example/entente/internal/access"
+	"entente.example/entente/internal/audit"
 	"entente.example/entente/internal/federation"
 	"entente.example/entente/internal/jobs"
 	"entente.example/entente/internal/keys"
@@ -64,6 +65,11 @@ func (s *Statements) answer(ctx context.Context, id, addr, to string) (Statement
 		allowed := map[string][]string{SignerSigned: {SignerInvited, SignerDeclined, SignerWithdrawn}, SignerDeclined: {SignerInvited}, SignerWithdrawn: {SignerSigned}}[to]
 		if !contains(allowed, now.State) {
 			return stmtErr("answer", core.KindConflict, "err.stmt_answered")
+		}
+		// Who answered, for which of its organisations, in the audit trail.
+		verb := map[string]string{SignerSigned: "sign", SignerDeclined: "decline", SignerWithdrawn: "withdraw"}[to]
+		if err := audit.Record(ctx, tx, "statements."+verb, "inc_statement", id, g.OrgID, g.Signer); err != nil {
+			return err
 		}
 		if to == SignerSigned {
 			return s.cosign(ctx, tx, cur, g.Signer, cur.SHA256)
@@ -123,6 +129,9 @@ func (s *Statements) Retract(ctx context.Context, id string) (Statement, error) 
 		}
 		if _, err := tx.Exec(ctx, `UPDATE inc_statements SET state = ?, updated_at = ? WHERE id = ?`, StatementWithdrawn, tx.Now, id); err != nil {
 			return core.Wrap("statements: retract", err)
+		}
+		if err := audit.Record(ctx, tx, "statements.retract", "inc_statement", id, cur.OrgID, cur.State); err != nil {
+			return err
 		}
 		if cur.State == StatementDraft {
 			return nil
@@ -189,9 +198,13 @@ func (s *Statements) publish(ctx context.Context, id string) (Statement, error) 
 		if err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `UPDATE inc_statements SET state = ?, published_at = ?, publication = ?, publication_index = ?, updated_at = ? WHERE id = ?`,
-			StatementPublished, tx.Now, string(raw), idx[0], tx.Now, id)
-		return core.Wrap("statements: publish", err)
+		if _, err = tx.Exec(ctx, `UPDATE inc_statements SET state = ?, published_at = ?, publication = ?, publication_index = ?, updated_at = ? WHERE id = ?`,
+			StatementPublished, tx.Now, string(raw), idx[0], tx.Now, id); err != nil {
+			return core.Wrap("statements: publish", err)
+		}
+		// The periodic check publishes at the set time with no one in
+		// the context: the trail names no person then.
+		return audit.Record(ctx, tx, "statements.publish", "inc_statement", id, cur.OrgID, fmt.Sprintf("%d signatures", len(pub.Signatures)))
 	})
 	if err != nil {
 		return Statement{}, err

@@ -12,6 +12,7 @@ import (
 
 	"entente.example/entente/core"
 	"entente.example/entente/internal/access"
+	"entente.example/entente/internal/audit"
 	"entente.example/entente/internal/federation"
 	"entente.example/entente/internal/ledger"
 	"entente.example/entente/internal/notify"
@@ -329,7 +330,10 @@ func (s *Statements) Draft(ctx context.Context, in StatementInput) (Statement, e
 				return err
 			}
 		}
-		return s.linkIncident(ctx, tx, st)
+		if err := s.linkIncident(ctx, tx, st); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, "statements.draft", "inc_statement", st.ID, o.ID, st.Title)
 	})
 	return st, err
 }
@@ -408,7 +412,10 @@ func (s *Statements) Open(ctx context.Context, id string) (Statement, error) {
 		if err := s.linkIncident(ctx, tx, cur); err != nil {
 			return err
 		}
-		return s.cosign(ctx, tx, cur, cur.Initiator, TextHash(text))
+		if err := s.cosign(ctx, tx, cur, cur.Initiator, TextHash(text)); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, "statements.open", "inc_statement", id, cur.OrgID, TextHash(text))
 	})
 	if err != nil {
 		return st, err

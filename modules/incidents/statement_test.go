@@ -318,6 +318,35 @@ func TestStatementWithdrawal(t *testing.T) {
 		if _, err := id.svc.Retract(kemlu, st.ID); core.KindOf(err) != core.KindConflict {
 			t.Fatalf("retracted after publication: %v", err)
 		}
+		other, err := id.svc.Draft(kemlu, draft(id, sg, au, "Taken back"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := id.svc.Retract(kemlu, other.ID); err != nil {
+			t.Fatal(err)
+		}
+
+		// Every step is in its node's audit trail, by the person who took
+		// it and for the organisation it spoke for; refused steps are not.
+		want := map[*stmtNode][]string{
+			id: {"statements.draft Retno " + st.ID, "statements.open Retno " + st.ID, "statements.publish Retno " + st.ID,
+				"statements.draft Retno " + other.ID, "statements.retract Retno " + other.ID},
+			sg: {"statements.decline David " + sgCopy.ID},
+			au: {"statements.sign Penny " + auCopy.ID, "statements.withdraw Penny " + auCopy.ID},
+		}
+		for n, w := range want {
+			events, _, err := audit.List(context.Background(), n.DB, audit.Filter{Action: "statements."}, core.Page{Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for i := len(events) - 1; i >= 0; i-- {
+				got = append(got, events[i].Action+" "+events[i].ActorName+" "+events[i].TargetID)
+			}
+			if strings.Join(got, "\n") != strings.Join(w, "\n") {
+				t.Errorf("%s's trail:\n%s\nwant:\n%s", n.Host, strings.Join(got, "\n"), strings.Join(w, "\n"))
+			}
+		}
 	})
 }
 
