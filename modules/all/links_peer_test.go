@@ -71,9 +71,11 @@ func TestChainTravelsWithTheIncident(t *testing.T) {
 		polri := id.Org(t, "polri", core.OrgStateLawEnforcement, "ID", "Polri")
 		sg.Org(t, "csa-sg", core.OrgStateAgency, "SG", "CSA")
 		agc := sg.Org(t, "agc", core.OrgStateLawEnforcement, "SG", "AGC")
+		// Peered before the outboxes run, so that the directories are
+		// fetched once, here.
+		fedtest.Peer(t, id.Served, sg.Served)
 		id.Start(t)
 		sg.Start(t)
-		fedtest.Peer(t, id.Served, sg.Served)
 		ctx := context.Background()
 
 		rina, hendra := id.As("Rina", "bssn", core.RoleAnalyst), id.As("Hendra", "polri", core.RoleInvestigator)

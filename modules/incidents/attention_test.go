@@ -89,9 +89,11 @@ func TestSharedIncidentsAskForAttention(t *testing.T) {
 		sg.Org(t, "mha", core.OrgStateMinistry, "SG", "MHA")
 		box := &mailbox{cat: cat}
 		sg.svc.UseNotifier(box)
+		// Peered before the outboxes run, so that the directories are
+		// fetched once, here.
+		fedtest.Peer(t, id.Served, sg.Served)
 		id.Start(t)
 		sg.Start(t)
-		fedtest.Peer(t, id.Served, sg.Served)
 		rina := id.As("Rina", "bssn", core.RoleAnalyst)
 
 		amber := hospital(core.TLPAmber, incidents.AudienceNamed, sg.Addr("csa-sg"))

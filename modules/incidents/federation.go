@@ -224,6 +224,18 @@ func (s *Service) keep(ctx context.Context, tx *store.Tx, inc Incident, refs []c
 	if len(gone) > 0 && gone[0] >= inc.Version {
 		return nil
 	}
+	// Two versions delivered at once are applied one after the other, the
+	// later judged against what the earlier stored: on PostgreSQL a lock
+	// on the incident's identity (held until this transaction ends, and
+	// taken also when there is no copy yet to lock) makes them wait for
+	// each other; SQLite writes one transaction at a time. So an older
+	// version never overwrites a newer one, and two first versions never
+	// both insert.
+	if tx.Engine() == store.Postgres {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended(?, 15))`, "incidents:"+inc.Node+":"+inc.OriginID); err != nil {
+			return core.Wrap("incidents: receive", err)
+		}
+	}
 	var cur []Incident
 	if err := tx.Select(ctx, &cur, `SELECT `+prefixed+` FROM inc_incidents i WHERE i.node = ? AND i.origin_id = ?`, inc.Node, inc.OriginID); err != nil {
 		return core.Wrap("incidents: receive", err)
