@@ -11,6 +11,7 @@ import (
 	"entente.example/entente/core"
 	"entente.example/entente/internal/access"
 	"entente.example/entente/internal/store"
+	"entente.example/entente/internal/web"
 )
 
 // FigureQuery is what the figures are asked for, as typed: the period in
@@ -357,14 +358,7 @@ func spread(secs []int64) Stat {
 		return Stat{}
 	}
 	slices.Sort(secs)
-	return Stat{N: len(secs), Median: time.Duration(rank(secs, 50)) * time.Second, P90: time.Duration(rank(secs, 90)) * time.Second}
-}
-
-// rank is the nearest-rank p-th percentile of sorted values: the value at
-// position ceil(p/100 × n), counting from one.
-func rank(sorted []int64, p int) int64 {
-	i := (p*len(sorted) + 99) / 100
-	return sorted[max(i, 1)-1]
+	return Stat{N: len(secs), Median: time.Duration(web.Percentile(secs, 50)) * time.Second, P90: time.Duration(web.Percentile(secs, 90)) * time.Second}
 }
 
 // FigureCache keeps figures once computed for a while, per reader's scope

@@ -281,23 +281,6 @@ func TestFiguresHideSmallGroupsFromNodeAdmins(t *testing.T) {
 	})
 }
 
-func TestRank(t *testing.T) {
-	for _, c := range []struct {
-		in          []int64
-		median, p90 int64
-	}{
-		{[]int64{7}, 7, 7},
-		{[]int64{1, 2}, 1, 2},
-		{[]int64{1, 2, 3}, 2, 3},
-		{[]int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 5, 9},
-		{[]int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, 6, 10},
-	} {
-		if m, p := rank(c.in, 50), rank(c.in, 90); m != c.median || p != c.p90 {
-			t.Errorf("%v: median %d, p90 %d; want %d, %d", c.in, m, p, c.median, c.p90)
-		}
-	}
-}
-
 // figDiff says how two lists of figures differ, or "" (go-cmp is not a
 // dependency here).
 func figDiff(want, got []PairFigures) string {

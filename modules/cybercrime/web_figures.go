@@ -35,7 +35,7 @@ type figuresView struct {
 	Form  web.Form
 	Kinds []Kind
 	// Ack and Grounds are the two charts, drawn from F.
-	Ack, Grounds Chart
+	Ack, Grounds web.Chart
 	// Rows are the table's lines: F.Pairs, or F.States when there are more
 	// pairs and kinds than a first page should carry (ByState).
 	Rows    []PairFigures

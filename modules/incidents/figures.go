@@ -11,6 +11,7 @@ import (
 
 	"entente.example/entente/core"
 	"entente.example/entente/internal/access"
+	"entente.example/entente/internal/web"
 )
 
 // Count is how many incidents (or responses) have one value: a month
@@ -245,8 +246,7 @@ func uniq(l []string) []string {
 // spread is the nearest-rank median and 90th percentile of the delays.
 func spread(key string, ds []time.Duration) Delay {
 	slices.Sort(ds)
-	rank := func(p int) time.Duration { return ds[max(0, (len(ds)*p+99)/100-1)] }
-	return Delay{Key: key, N: len(ds), Median: rank(50), P90: rank(90)}
+	return Delay{Key: key, N: len(ds), Median: web.Percentile(ds, 50), P90: web.Percentile(ds, 90)}
 }
 
 // figureCache keeps computed figures for ttl per reader's scope (the

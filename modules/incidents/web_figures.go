@@ -32,7 +32,7 @@ type figuresView struct {
 	web.Page
 	F Figures
 	// The charts, drawn from F.
-	Months, Types, Sectors, Initiators, Delays, Years, Responses Chart
+	Months, Types, Sectors, Initiators, Delays, Years, Responses web.Chart
 	// ShownMonths are the months the chart draws, for its table.
 	ShownMonths []Count
 	cat         web.Catalog
