@@ -101,25 +101,13 @@ func benchSeed(tb testing.TB, db *store.DB, n int) {
 		}
 	}
 	ctx := context.Background()
-	cols := strings.Count(requestColumns, ",") + 1
-	one := "(" + strings.TrimSuffix(strings.Repeat("?,", cols), ",") + ")"
-	err := db.WithTx(ctx, func(tx *store.Tx) error {
-		for len(rows) > 0 {
-			batch := rows[:min(500, len(rows))]
-			rows = rows[len(batch):]
-			args := make([]any, 0, len(batch)*cols)
-			for _, r := range batch {
-				args = append(args, r.ID, r.OriginID, r.Direction, r.OrgID, r.From, r.To, r.FromCountry, r.ToCountry, string(r.Kind), r.Basis, r.Language, r.Reference, r.FieldsJSON,
-					string(r.State), r.Ground, r.RespondBy, r.ExecuteBy, r.PreservedUntil, r.Follows, r.Author, r.ApprovedBy, r.EnvelopeID, r.CreatedAt, r.SentAt,
-					r.AckAt, r.PreservAt, r.ExecutedAt, r.ClosedAt, r.UpdatedAt, r.PurgeAfter, r.Purged, r.RemindedAt, r.Exercise)
-			}
-			q := `INSERT INTO cyb_requests (` + requestColumns + `) VALUES ` + strings.TrimSuffix(strings.Repeat(one+",", len(batch)), ",")
-			if _, err := tx.Exec(ctx, q, args...); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	vals := make([][]any, len(rows))
+	for i, r := range rows {
+		vals[i] = []any{r.ID, r.OriginID, r.Direction, r.OrgID, r.From, r.To, r.FromCountry, r.ToCountry, string(r.Kind), r.Basis, r.Language, r.Reference, r.FieldsJSON,
+			string(r.State), r.Ground, r.RespondBy, r.ExecuteBy, r.PreservedUntil, r.Follows, r.Author, r.ApprovedBy, r.EnvelopeID, r.CreatedAt, r.SentAt,
+			r.AckAt, r.PreservAt, r.ExecutedAt, r.ClosedAt, r.UpdatedAt, r.PurgeAfter, r.Purged, r.RemindedAt, r.Exercise}
+	}
+	err := db.WithTx(ctx, func(tx *store.Tx) error { return storetest.Insert(ctx, tx, "cyb_requests", requestColumns, vals) })
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -130,21 +118,6 @@ func benchSeed(tb testing.TB, db *store.DB, n int) {
 			tb.Fatal(err)
 		}
 	}
-}
-
-// percentiles runs f b.N times and reports its p50 and p99.
-func percentiles(b *testing.B, f func() error) {
-	var ds []time.Duration
-	for b.Loop() {
-		t0 := time.Now()
-		if err := f(); err != nil {
-			b.Fatal(err)
-		}
-		ds = append(ds, time.Since(t0))
-	}
-	slices.Sort(ds)
-	b.ReportMetric(float64(ds[len(ds)/2].Microseconds())/1000, "p50-ms")
-	b.ReportMetric(float64(ds[len(ds)*99/100].Microseconds())/1000, "p99-ms")
 }
 
 // BenchmarkCybercrime100k measures, on each engine, at 100,000 requests
@@ -182,10 +155,10 @@ func BenchmarkCybercrime100k(b *testing.B) {
 					return err
 				}
 			}
-			b.Run("list-first", func(b *testing.B) { percentiles(b, list(sari, Filter{})) })
-			b.Run("list-deep", func(b *testing.B) { percentiles(b, list(sari, Filter{Page: core.Page{Cursor: deep}})) })
-			b.Run("list-in-acknowledged", func(b *testing.B) { percentiles(b, list(sari, Filter{Box: "in", State: StateAcknowledged})) })
-			b.Run("list-two-orgs", func(b *testing.B) { percentiles(b, list(both, Filter{})) })
+			b.Run("list-first", func(b *testing.B) { storetest.Percentiles(b, list(sari, Filter{})) })
+			b.Run("list-deep", func(b *testing.B) { storetest.Percentiles(b, list(sari, Filter{Page: core.Page{Cursor: deep}})) })
+			b.Run("list-in-acknowledged", func(b *testing.B) { storetest.Percentiles(b, list(sari, Filter{Box: "in", State: StateAcknowledged})) })
+			b.Run("list-two-orgs", func(b *testing.B) { storetest.Percentiles(b, list(both, Filter{})) })
 			figures := func(ctx context.Context, q FigureQuery) func() error {
 				return func() error {
 					f, err := s.Figures(ctx, q)
@@ -195,10 +168,10 @@ func BenchmarkCybercrime100k(b *testing.B) {
 					return err
 				}
 			}
-			b.Run("figures-org", func(b *testing.B) { percentiles(b, figures(sari, FigureQuery{})) })
-			b.Run("figures-node", func(b *testing.B) { percentiles(b, figures(root, FigureQuery{})) })
+			b.Run("figures-org", func(b *testing.B) { storetest.Percentiles(b, figures(sari, FigureQuery{})) })
+			b.Run("figures-node", func(b *testing.B) { storetest.Percentiles(b, figures(root, FigureQuery{})) })
 			b.Run("figures-node-year-kind", func(b *testing.B) {
-				percentiles(b, figures(root, FigureQuery{From: "2025-12-01", To: "2026-11-30", Kind: "preservation"}))
+				storetest.Percentiles(b, figures(root, FigureQuery{From: "2025-12-01", To: "2026-11-30", Kind: "preservation"}))
 			})
 
 			m := figServer(b, s, time.Minute)

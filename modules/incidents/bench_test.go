@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -82,22 +81,6 @@ func benchSeed(tb testing.TB, db *store.DB, host string, orgs map[string]string,
 		}
 	}
 	ctx := context.Background()
-	insert := func(tx *store.Tx, table, cols string, rows [][]any) error {
-		k := strings.Count(cols, ",") + 1
-		one := "(" + strings.TrimSuffix(strings.Repeat("?,", k), ",") + ")"
-		for len(rows) > 0 {
-			batch := rows[:min(500, len(rows))]
-			rows = rows[len(batch):]
-			var args []any
-			for _, r := range batch {
-				args = append(args, r...)
-			}
-			if _, err := tx.Exec(ctx, `INSERT INTO `+table+` (`+cols+`) VALUES `+strings.TrimSuffix(strings.Repeat(one+",", len(batch)), ","), args...); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
 	err := db.WithTx(ctx, func(tx *store.Tx) error {
 		for _, t := range []struct {
 			table, cols string
@@ -109,7 +92,7 @@ func benchSeed(tb testing.TB, db *store.DB, host string, orgs map[string]string,
 			{"inc_responses", `id, incident_id, origin_id, kind, by_name, by_country, at, description, sources`, resps},
 			{"inc_audience", `incident_id, ref`, aud},
 		} {
-			if err := insert(tx, t.table, t.cols, t.rows); err != nil {
+			if err := storetest.Insert(ctx, tx, t.table, t.cols, t.rows); err != nil {
 				return err
 			}
 		}
@@ -126,21 +109,6 @@ func benchSeed(tb testing.TB, db *store.DB, host string, orgs map[string]string,
 			}
 		}
 	}
-}
-
-// percentiles runs f b.N times and reports its p50 and p99.
-func percentiles(b *testing.B, f func() error) {
-	var ds []time.Duration
-	for b.Loop() {
-		t0 := time.Now()
-		if err := f(); err != nil {
-			b.Fatal(err)
-		}
-		ds = append(ds, time.Since(t0))
-	}
-	slices.Sort(ds)
-	b.ReportMetric(float64(ds[len(ds)/2].Microseconds())/1000, "p50-ms")
-	b.ReportMetric(float64(ds[len(ds)*99/100].Microseconds())/1000, "p99-ms")
 }
 
 // BenchmarkIncidents50k measures, on each engine, at 50,000 incidents
@@ -172,10 +140,12 @@ func BenchmarkIncidents50k(b *testing.B) {
 					return err
 				}
 			}
-			b.Run("list-first", func(b *testing.B) { percentiles(b, list(incidents.Filter{})) })
-			b.Run("list-type-sector", func(b *testing.B) { percentiles(b, list(incidents.Filter{Type: "ransomware", Sector: "healthcare"})) })
+			b.Run("list-first", func(b *testing.B) { storetest.Percentiles(b, list(incidents.Filter{})) })
+			b.Run("list-type-sector", func(b *testing.B) {
+				storetest.Percentiles(b, list(incidents.Filter{Type: "ransomware", Sector: "healthcare"}))
+			})
 			b.Run("figures", func(b *testing.B) {
-				percentiles(b, func() error {
+				storetest.Percentiles(b, func() error {
 					f, err := n.svc.Figures(rina)
 					if err == nil && f.Total < total/2 {
 						err = fmt.Errorf("figures of %d incidents", f.Total)
@@ -219,7 +189,7 @@ func BenchmarkIncidents50k(b *testing.B) {
 						h(httptest.NewRecorder()) // computed once, before the runs
 					}
 					var last []byte
-					percentiles(b, func() error {
+					storetest.Percentiles(b, func() error {
 						w := httptest.NewRecorder()
 						h(w)
 						if w.Code != 200 {
