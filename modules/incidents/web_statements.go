@@ -32,7 +32,7 @@ func (m *StatementsModule) Name() string { return "statements" }
 // Routes implements web.Module. A published statement, its list and its
 // bundle are public; the service lets the parties alone see the rest.
 func (m *StatementsModule) Routes() []web.Route {
-	return []web.Route{
+	return append(m.apiRoutes(), []web.Route{
 		{Pattern: "GET /statements/{$}", Action: access.StatementPublic, Handler: m.list},
 		{Pattern: "GET /statements/new", Action: access.StatementDraft, Handler: m.newForm},
 		{Pattern: "POST /statements/new", Action: access.StatementDraft, Handler: m.create},
@@ -44,7 +44,7 @@ func (m *StatementsModule) Routes() []web.Route {
 		{Pattern: "POST /statements/{id}/sign", Action: access.StatementSign, Handler: m.answer(m.svc.Sign, "flash.stmt_signed")},
 		{Pattern: "POST /statements/{id}/decline", Action: access.StatementSign, Handler: m.answer(m.svc.Decline, "flash.stmt_declined")},
 		{Pattern: "POST /statements/{id}/withdraw", Action: access.StatementSign, Handler: m.answer(m.svc.Withdraw, "flash.stmt_withdrawn")},
-	}
+	}...)
 }
 
 type statementListView struct {
