@@ -3,10 +3,6 @@ package norms_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -24,24 +20,12 @@ import (
 	"entente.example/entente/modules/norms"
 )
 
-// fedNode is a node with the norms and federation on a real HTTP server on
-// loopback, delivering its outbox while the test runs.
+// fedNode is a served node (fedtest.Serve) with the norms module, and its
+// people's contexts by name ("anon": no one signed in).
 type fedNode struct {
-	svc  *norms.Service
-	db   *store.DB
-	fed  *federation.Service
-	host string
-	url  string
-	as   map[string]context.Context
-}
-
-// orgDir answers peers with the node's organisations, as the directory does.
-type orgDir struct{ db *store.DB }
-
-func (d orgDir) PublicOrgs(ctx context.Context) ([]federation.OrgInfo, error) {
-	var out []federation.OrgInfo
-	err := d.db.R().Select(ctx, &out, `SELECT handle, kind, country, name_en, name_id FROM organisations ORDER BY handle`)
-	return out, err
+	*fedtest.Served
+	svc *norms.Service
+	as  map[string]context.Context
 }
 
 func newFedNode(t *testing.T, e storetest.Engine, orgs []struct{ handle, kind, country, name string }, people map[string]struct {
@@ -49,94 +33,18 @@ func newFedNode(t *testing.T, e storetest.Engine, orgs []struct{ handle, kind, c
 	role core.Role
 }) *fedNode {
 	t.Helper()
-	ctx := context.Background()
 	db := storetest.Open(t, e, nil, auth.Migrations(), audit.Migrations(), jobs.Migrations(), ledger.Migrations(), federation.Migrations(), directory.Migrations(), norms.Migrations())
-	mux := http.NewServeMux()
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	n := &fedNode{db: db, host: strings.TrimPrefix(srv.URL, "http://"), url: srv.URL, as: map[string]context.Context{}}
-	fn := fedtest.NewWith(t, db, n.host, nil, federation.Options{BaseURL: srv.URL, Name: n.host, AllowPrivate: true, RequestTimeout: 5 * time.Second})
-	l := fn.Ledger
-	n.fed = fn.Fed
-	n.fed.UseDirectory(orgDir{db})
-	n.svc = norms.NewService(db, l, n.fed)
-	n.svc.Schedule(jobs.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), nil))
-	mux.HandleFunc("GET /.well-known/entente", func(w http.ResponseWriter, r *http.Request) { w.Write(n.fed.Descriptor()) })
-	mux.HandleFunc("POST /federation/v1/inbox", func(w http.ResponseWriter, r *http.Request) {
-		receipt, err := n.fed.Receive(r.Context(), w, r)
-		if err != nil {
-			code := map[core.Kind]int{core.KindForbidden: 403, core.KindUnauthenticated: 401, core.KindInvalid: 422, core.KindConflict: 409}[core.KindOf(err)]
-			if code == 0 {
-				code = 500
-			}
-			http.Error(w, err.Error(), code)
-			return
-		}
-		w.Write(receipt)
-	})
-	mux.HandleFunc("GET /federation/v1/directory", func(w http.ResponseWriter, r *http.Request) {
-		b, err := n.fed.DirectoryFor(r.Context(), r)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusUnauthorized)
-			return
-		}
-		w.Write(b)
-	})
-	ids := map[string]string{}
-	kinds := map[string]string{}
-	err := db.WithTx(ctx, func(tx *store.Tx) error {
-		for _, o := range orgs {
-			ids[o.handle], kinds[o.handle] = core.NewID(tx.Now), o.kind
-			if _, err := tx.Exec(ctx, `INSERT INTO organisations (id, handle, kind, country, name_en, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`, ids[o.handle], o.handle, o.kind, o.country, o.name, tx.Now, tx.Now); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+	s := fedtest.Serve(t, db)
+	n := &fedNode{Served: s, svc: norms.NewService(db, s.Ledger, s.Fed), as: map[string]context.Context{"anon": context.Background()}}
+	n.svc.Schedule(jobs.New(db, s.Log, nil))
+	for _, o := range orgs {
+		s.Org(t, o.handle, core.OrgKind(o.kind), o.country, o.name)
 	}
 	for name, p := range people {
-		n.as[name] = core.WithActor(ctx, core.Actor{UserID: "u-" + name, Name: name, Memberships: []core.Membership{{Org: core.OrgRef{ID: ids[p.org], Handle: p.org}, Kind: core.OrgKind(kinds[p.org]), Role: p.role}}})
+		n.as[name] = s.As(name, p.org, p.role)
 	}
-	n.as["anon"] = ctx
-	runCtx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { n.fed.Run(runCtx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
+	s.Start(t)
 	return n
-}
-
-var root = core.WithRequest(core.WithActor(context.Background(), core.Actor{UserID: "root", Name: "root", NodeAdmin: true}), core.RequestInfo{ID: "test"})
-
-// peerNodes makes a and b verified peers of each other that know each
-// other's organisations.
-func peerNodes(t *testing.T, a, b *fedNode) {
-	t.Helper()
-	for _, p := range [][2]*fedNode{{a, b}, {b, a}} {
-		peer, err := p[0].fed.AddPeer(root, p[1].url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := p[0].fed.SetPeerStatus(root, peer.ID, federation.PeerVerified); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, n := range []*fedNode{a, b} {
-		if err := n.fed.RefreshDirectories(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-func eventually(t *testing.T, what string, ok func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if ok() {
-			return
-		}
-	}
-	t.Fatalf("timed out waiting for %s", what)
 }
 
 // publish takes a new report through review to publication.
@@ -184,7 +92,7 @@ func copyOf(n *fedNode, who, host, org string) (norms.Report, bool) {
 func ledgerRefs(t *testing.T, n *fedNode, like string) int {
 	t.Helper()
 	var c int
-	if err := n.db.R().Get(context.Background(), &c, `SELECT COUNT(*) FROM ledger_entries WHERE ref LIKE ?`, like); err != nil {
+	if err := n.DB.R().Get(context.Background(), &c, `SELECT COUNT(*) FROM ledger_entries WHERE ref LIKE ?`, like); err != nil {
 		t.Fatal(err)
 	}
 	return c
@@ -206,7 +114,7 @@ func TestReportsAcrossNodes(t *testing.T) {
 			map[string]person{"sari": {"kemlu", core.RoleAdmin}, "dewi": {"kemlu", core.RoleAnalyst}})
 		b := newFedNode(t, e, []org{{"csa-sg", "state_agency", "SG", "Cyber Security Agency of Singapore"}, {"acme", "company", "SG", "Acme"}},
 			map[string]person{"weiming": {"csa-sg", core.RoleAdmin}, "eve": {"acme", core.RoleAdmin}})
-		peerNodes(t, a, b)
+		fedtest.Peer(t, a.Served, b.Served)
 		ctx := context.Background()
 
 		f := norms.Answer{Section: norms.Section{Part: "norms", Norm: "f"}, Measures: "Perpres 82/2022 designates CII operators.", Challenges: "Uneven maturity across provinces.",
@@ -216,12 +124,12 @@ func TestReportsAcrossNodes(t *testing.T) {
 
 		// Publish → receive: the copy on B is the very statement, with its origin.
 		var got norms.Report
-		eventually(t, "kemlu's report on b", func() bool { var ok bool; got, ok = copyOf(b, "anon", a.host, "kemlu"); return ok })
+		fedtest.Eventually(t, "kemlu's report on b", func() bool { var ok bool; got, ok = copyOf(b, "anon", a.Host, "kemlu"); return ok })
 		full, err := b.svc.Report(b.as["anon"], got.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !full.Received() || full.Origin() != "kemlu@"+a.host || full.Statement != v1.Statement || full.SignedBy != a.fed.Fingerprint() ||
+		if !full.Received() || full.Origin() != "kemlu@"+a.Host || full.Statement != v1.Statement || full.SignedBy != a.Fed.Fingerprint() ||
 			full.Version != 1 || full.Country != "ID" || full.OrgName != "Ministry of Foreign Affairs of Indonesia" || full.Status != norms.StatusPublished {
 			t.Fatalf("copy on b: %+v", full)
 		}
@@ -231,7 +139,7 @@ func TestReportsAcrossNodes(t *testing.T) {
 		if n := ledgerRefs(t, a, "report:"+v1.ID); n != 1 {
 			t.Fatalf("a's ledger has %d entries for the publication", n)
 		}
-		if n := ledgerRefs(t, b, "report:"+v1.ID+"@"+a.host); n != 1 {
+		if n := ledgerRefs(t, b, "report:"+v1.ID+"@"+a.Host); n != 1 {
 			t.Fatalf("b's ledger has %d entries for the copy", n)
 		}
 		// Read-only on B, for everyone there.
@@ -245,14 +153,14 @@ func TestReportsAcrossNodes(t *testing.T) {
 		sg := publish(t, b, "weiming", "csa-sg", "National survey 2026", "public",
 			norms.Answer{Section: norms.Section{Part: "norms", Norm: "f"}, Measures: "The Cybersecurity Act designates CII.", Challenges: "Supply chains."})
 		var onA norms.Report
-		eventually(t, "csa-sg's report on a", func() bool { var ok bool; onA, ok = copyOf(a, "anon", b.host, "csa-sg"); return ok })
+		fedtest.Eventually(t, "csa-sg's report on a", func() bool { var ok bool; onA, ok = copyOf(a, "anon", b.Host, "csa-sg"); return ok })
 		for _, c := range []struct {
 			n   *fedNode
 			ids []string
 		}{{a, []string{v1.ID, onA.ID}}, {b, []string{got.ID, sg.ID}}} {
 			rs, err := c.n.svc.Compare(c.n.as["anon"], c.ids)
 			if err != nil || len(rs) != 2 || rs[0].Answer("norms", "f").Challenges != f.Challenges || rs[1].Answer("norms", "f").Challenges != "Supply chains." {
-				t.Fatalf("compare on %s: %+v %v", c.n.host, rs, err)
+				t.Fatalf("compare on %s: %+v %v", c.n.Host, rs, err)
 			}
 		}
 
@@ -268,8 +176,8 @@ func TestReportsAcrossNodes(t *testing.T) {
 			t.Fatal(err)
 		}
 		v2 = publishDraft(t, a, "sari", v2.ID, norms.Answer{Section: f.Section, Measures: f.Measures + " Updated in 2027.", Links: f.Links})
-		eventually(t, "v2 on b", func() bool { c, ok := copyOf(b, "anon", a.host, "kemlu"); return ok && c.Version == 2 })
-		cur, _ := copyOf(b, "anon", a.host, "kemlu")
+		fedtest.Eventually(t, "v2 on b", func() bool { c, ok := copyOf(b, "anon", a.Host, "kemlu"); return ok && c.Version == 2 })
+		cur, _ := copyOf(b, "anon", a.Host, "kemlu")
 		vs, err := b.svc.Versions(b.as["anon"], cur.ID)
 		if err != nil || len(vs) != 2 || vs[0].Version != 2 || vs[1].Status != norms.StatusSuperseded || vs[1].ID != got.ID {
 			t.Fatalf("versions on b: %+v %v", vs, err)
@@ -278,21 +186,21 @@ func TestReportsAcrossNodes(t *testing.T) {
 		// An older version arriving after a newer one is refused, and so
 		// are a state of another node and bytes that were changed.
 		deliver := func(typ, from, statement string) error {
-			env := federation.Envelope{Type: typ, From: from, To: "csa-sg@" + b.host}
+			env := federation.Envelope{Type: typ, From: from, To: "csa-sg@" + b.Host}
 			payload, _ := json.Marshal(map[string]string{"statement": statement})
-			return b.db.WithTx(ctx, func(tx *store.Tx) error { return b.svc.Receive(ctx, tx, env, payload) })
+			return b.DB.WithTx(ctx, func(tx *store.Tx) error { return b.svc.Receive(ctx, tx, env, payload) })
 		}
-		wantKind(t, "v1 after v2", deliver(norms.TypeReport, "kemlu@"+a.host, v1.Statement), core.KindConflict)
-		if err := deliver(norms.TypeReport, "kemlu@"+a.host, v2.Statement); err != nil {
+		wantKind(t, "v1 after v2", deliver(norms.TypeReport, "kemlu@"+a.Host, v1.Statement), core.KindConflict)
+		if err := deliver(norms.TypeReport, "kemlu@"+a.Host, v2.Statement); err != nil {
 			t.Fatalf("the same copy again: %v", err)
 		}
-		forged, _ := a.fed.SignStatement(norms.TypeReport, norms.Publication{Report: core.NewID(time.Now()), Series: core.NewID(time.Now()), Organisation: "csa-sg@" + b.host,
+		forged, _ := a.Fed.SignStatement(norms.TypeReport, norms.Publication{Report: core.NewID(time.Now()), Series: core.NewID(time.Now()), Organisation: "csa-sg@" + b.Host,
 			NameEN: "Not Singapore", Country: "SG", Title: "Forged", Version: 9, Audience: "public", At: time.Now(), Answers: []norms.Answer{}})
-		wantKind(t, "a's node speaking for b's state", deliver(norms.TypeReport, "kemlu@"+a.host, string(forged)), core.KindForbidden)
-		company, _ := a.fed.SignStatement(norms.TypeReport, norms.Publication{Report: core.NewID(time.Now()), Series: core.NewID(time.Now()), Organisation: "telco@" + a.host,
+		wantKind(t, "a's node speaking for b's state", deliver(norms.TypeReport, "kemlu@"+a.Host, string(forged)), core.KindForbidden)
+		company, _ := a.Fed.SignStatement(norms.TypeReport, norms.Publication{Report: core.NewID(time.Now()), Series: core.NewID(time.Now()), Organisation: "telco@" + a.Host,
 			NameEN: "A telecoms company", Country: "ID", Title: "Our report", Version: 1, Audience: "public", At: time.Now(), Answers: []norms.Answer{}})
-		wantKind(t, "a company's report", deliver(norms.TypeReport, "telco@"+a.host, string(company)), core.KindForbidden)
-		wantKind(t, "changed bytes", deliver(norms.TypeReport, "kemlu@"+a.host, strings.Replace(v2.Statement, "Updated", "Amended", 1)), core.KindInvalid)
+		wantKind(t, "a company's report", deliver(norms.TypeReport, "telco@"+a.Host, string(company)), core.KindForbidden)
+		wantKind(t, "changed bytes", deliver(norms.TypeReport, "kemlu@"+a.Host, strings.Replace(v2.Statement, "Updated", "Amended", 1)), core.KindInvalid)
 
 		// Withdrawal: gone from the lists on both nodes, recorded on both.
 		if _, err := a.svc.Withdraw(a.as["dewi"], v2.ID); core.KindOf(err) != core.KindForbidden {
@@ -301,7 +209,7 @@ func TestReportsAcrossNodes(t *testing.T) {
 		if _, err := a.svc.Withdraw(a.as["sari"], v2.ID); err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, "the withdrawal on b", func() bool { _, ok := copyOf(b, "anon", a.host, "kemlu"); return !ok })
+		fedtest.Eventually(t, "the withdrawal on b", func() bool { _, ok := copyOf(b, "anon", a.Host, "kemlu"); return !ok })
 		if _, err := b.svc.Report(b.as["anon"], cur.ID); core.KindOf(err) != core.KindNotFound {
 			t.Fatalf("a withdrawn copy is still shown: %v", err)
 		}
@@ -311,21 +219,21 @@ func TestReportsAcrossNodes(t *testing.T) {
 		if n := ledgerRefs(t, a, "report:"+v2.ID+":withdrawn"); n != 1 {
 			t.Fatalf("a's ledger: %d withdrawals", n)
 		}
-		if n := ledgerRefs(t, b, "report:"+v2.ID+"@"+a.host+":withdrawn"); n != 1 {
+		if n := ledgerRefs(t, b, "report:"+v2.ID+"@"+a.Host+":withdrawn"); n != 1 {
 			t.Fatalf("b's ledger: %d withdrawals", n)
 		}
 
 		// A network's report reaches its members' nodes only, and only
 		// its members' people there see it.
 		for _, n := range []*fedNode{a, b} {
-			err := n.db.WithTx(ctx, func(tx *store.Tx) error {
+			err := n.DB.WithTx(ctx, func(tx *store.Tx) error {
 				if _, err := tx.Exec(ctx, `INSERT INTO poc_networks (id, slug, host, secretariat, name_en, member_kind, categories, visibility, ack_hours, template, changed_at, created_at)
-					VALUES ('NET1', 'asean', ?, ?, 'ASEAN POC network', 'states', '[]', 'members', 24, '{}', ?, ?)`, a.host, "kemlu@"+a.host, tx.Now, tx.Now); err != nil {
+					VALUES ('NET1', 'asean', ?, ?, 'ASEAN POC network', 'states', '[]', 'members', 24, '{}', ?, ?)`, a.Host, "kemlu@"+a.Host, tx.Now, tx.Now); err != nil {
 					return err
 				}
-				for _, m := range []string{"kemlu@" + a.host, "csa-sg@" + b.host} {
+				for _, m := range []string{"kemlu@" + a.Host, "csa-sg@" + b.Host} {
 					var orgID string
-					if h, host, _ := federation.Address(m); host == n.host {
+					if h, host, _ := federation.Address(m); host == n.Host {
 						if err := tx.Get(ctx, &orgID, `SELECT id FROM organisations WHERE handle = ?`, h); err != nil {
 							return err
 						}
@@ -345,15 +253,15 @@ func TestReportsAcrossNodes(t *testing.T) {
 			t.Fatalf("a network kemlu is not in: %v", err)
 		}
 		net := publish(t, a, "sari", "kemlu", "Report to the ASEAN network", "network:NET1", il)
-		eventually(t, "the network's report on b", func() bool { _, ok := copyOf(b, "weiming", a.host, "kemlu"); return ok })
+		fedtest.Eventually(t, "the network's report on b", func() bool { _, ok := copyOf(b, "weiming", a.Host, "kemlu"); return ok })
 		for _, who := range []string{"anon", "eve"} {
-			if _, ok := copyOf(b, who, a.host, "kemlu"); ok {
+			if _, ok := copyOf(b, who, a.Host, "kemlu"); ok {
 				t.Fatalf("%s on b sees the network's report", who)
 			}
 		}
 		// Nor by its id, on any read path: eve has a role in an
 		// organisation, but not in one of the network's members.
-		netCopy, _ := copyOf(b, "weiming", a.host, "kemlu")
+		netCopy, _ := copyOf(b, "weiming", a.Host, "kemlu")
 		if _, err := b.svc.Report(b.as["eve"], netCopy.ID); err == nil {
 			t.Fatal("eve on b reads the network's report by its id")
 		}
@@ -370,15 +278,15 @@ func TestReportsAcrossNodes(t *testing.T) {
 		// A peer verified after publication catches up with the current
 		// publications it may see, once.
 		c := newFedNode(t, e, []org{{"mofa-jp", "state_ministry", "JP", "Ministry of Foreign Affairs of Japan"}}, map[string]person{"kenji": {"mofa-jp", core.RoleAdmin}})
-		peerNodes(t, b, c)
+		fedtest.Peer(t, b.Served, c.Served)
 		for i := 0; i < 2; i++ {
 			if err := b.svc.CatchUp(ctx); err != nil {
 				t.Fatal(err)
 			}
 		}
-		eventually(t, "csa-sg's report on c", func() bool { _, ok := copyOf(c, "anon", b.host, "csa-sg"); return ok })
+		fedtest.Eventually(t, "csa-sg's report on c", func() bool { _, ok := copyOf(c, "anon", b.Host, "csa-sg"); return ok })
 		var sent int
-		if err := b.db.R().Get(ctx, &sent, `SELECT COUNT(*) FROM outbox WHERE type = ?`, norms.TypeReport); err != nil || sent != 2 {
+		if err := b.DB.R().Get(ctx, &sent, `SELECT COUNT(*) FROM outbox WHERE type = ?`, norms.TypeReport); err != nil || sent != 2 {
 			t.Fatalf("b sent %d copies of its report (%v), want 2: to a when published, to c once", sent, err)
 		}
 	})
