@@ -59,10 +59,6 @@ func (s *Service) Host() string { return s.fed.Host() }
 // Now is the service's clock.
 func (s *Service) Now() time.Time { return s.db.Clock().Now() }
 
-func errOp(op string, kind core.Kind, msg string) error {
-	return &core.Error{Kind: kind, Op: "incidents: " + op, Message: msg}
-}
-
 var errNotFound = &core.Error{Kind: core.KindNotFound, Op: "incidents", Message: "err.not_found"}
 
 // Writable lists the organisations (handle and id) for which the actor may
