@@ -185,3 +185,18 @@ func (s *Statements) ForIncident(ctx context.Context, inc Incident) ([]IncidentS
 		FROM inc_statements s WHERE s.incident IN (`+marks(len(names))+`) AND `+f+` ORDER BY s.id DESC LIMIT 50`, append(names, fargs...)...)
 	return out, core.Wrap("statements: for incident", err)
 }
+
+// IncidentOf returns the incident a statement names, when the reader may
+// see it on this node: the page names and links it instead of showing its
+// reference.
+func (s *Statements) IncidentOf(ctx context.Context, st Statement) (Incident, bool) {
+	if s.incidents == nil || st.Incident == "" {
+		return Incident{}, false
+	}
+	ref, err := core.ParseRef(st.Incident)
+	if err != nil || ref.Module != "incidents" || ref.Kind != "incident" {
+		return Incident{}, false
+	}
+	inc, err := s.incidents.GetByOrigin(ctx, ref.Node, ref.ID)
+	return inc, err == nil
+}

@@ -157,6 +157,10 @@ type statementView struct {
 	Form     web.Form
 	Now      time.Time
 	Bundle   string // the bundle's download name
+	// Incident is the incident the statement names, when the reader may
+	// see it here (HasIncident).
+	Incident    Incident
+	HasIncident bool
 }
 
 func (m *StatementsModule) view(r *http.Request) (statementView, error) {
@@ -167,6 +171,7 @@ func (m *StatementsModule) view(r *http.Request) (statementView, error) {
 	a := core.ActorFrom(r.Context())
 	v := statementView{Page: m.page(r, "title.statement", st.Title), S: st, Text: st.text(), Proofs: m.svc.Proofs(r.Context(), st),
 		Now: m.svc.db.Clock().Now(), Bundle: "statement-" + st.ID + ".json"}
+	v.Incident, v.HasIncident = m.svc.IncidentOf(r.Context(), st)
 	v.Initiate = st.Local() && access.Can(a, access.StatementDraft, access.Resource{OrgID: st.OrgID})
 	for _, g := range st.Invitees() {
 		if g.OrgID != "" && access.Can(a, access.StatementSign, access.Resource{OrgID: g.OrgID}) {
