@@ -177,6 +177,8 @@ func (i *Incident) Validate() core.Problems {
 	case utf8.RuneCountInString(i.Name) > maxName:
 		p.Add("name", "err.too_long")
 	}
+	checkLine(p, "name", i.Name)
+	checkLine(p, "initiator_name", i.Initiator.Name)
 	if utf8.RuneCountInString(i.Description) > maxText {
 		p.Add("description", "err.too_long")
 	}
@@ -188,6 +190,10 @@ func (i *Incident) Validate() core.Problems {
 	}
 	if i.End != nil && i.End.Before(i.Start) {
 		p.Add("end", "err.inc_end_before_start")
+	}
+	checkDate(p, "start", i.Start)
+	if i.End != nil {
+		checkDate(p, "end", *i.End)
 	}
 	if len(i.Types) == 0 {
 		p.Add("types", "err.required")
@@ -213,6 +219,7 @@ func (i *Incident) Validate() core.Problems {
 		if utf8.RuneCountInString(r.Name) > maxName {
 			p.Add("receivers", "err.too_long")
 		}
+		checkLine(p, "receivers", r.Name)
 	}
 	if i.Initiator.Category == "" {
 		i.Initiator.Category = "unknown"

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"entente.example/entente/core"
@@ -19,6 +20,7 @@ func (a *Attribution) Validate() core.Problems {
 	a.ByCountry, a.ToCountry = strings.ToUpper(strings.TrimSpace(a.ByCountry)), strings.ToUpper(strings.TrimSpace(a.ToCountry))
 	checkName(p, "by", a.By)
 	checkName(p, "to", a.To)
+	checkDate(p, "at", a.At)
 	if !slices.Contains(AttributorCategories, a.ByCategory) {
 		p.Add("by_category", "err.inc_vocab")
 	}
@@ -50,6 +52,7 @@ func (r *Response) Validate() core.Problems {
 	r.By, r.Description = strings.TrimSpace(r.By), strings.TrimSpace(r.Description)
 	r.ByCountry = strings.ToUpper(strings.TrimSpace(r.ByCountry))
 	checkName(p, "by", r.By)
+	checkDate(p, "at", r.At)
 	if !slices.Contains(ResponseKinds, r.Kind) {
 		p.Add("kind", "err.inc_vocab")
 	}
@@ -72,6 +75,39 @@ func checkName(p core.Problems, field, s string) {
 		p.Add(field, "err.required")
 	case utf8.RuneCountInString(s) > maxName:
 		p.Add(field, "err.too_long")
+	}
+	checkLine(p, field, s)
+}
+
+// checkLine refuses, in a name shown on one line, a control character (a
+// line break would split an e-mail's subject) and the bidi embeddings,
+// overrides and isolates, which make "Hospital\u202Egnp.exe" read as
+// something it is not in every list. The marks right-to-left text needs
+// (U+200E, U+200F, U+061C) stay.
+func checkLine(p core.Problems, field, s string) {
+	for _, r := range s {
+		if unicode.IsControl(r) || r >= '\u202A' && r <= '\u202E' || r >= '\u2066' && r <= '\u2069' {
+			p.Add(field, "err.control_chars")
+			return
+		}
+	}
+}
+
+// The years an incident, an attribution or a response may be dated in.
+// Far beyond them a date is a typing error or an attack: year 10000 in UTC
+// (9999-12-31T23:00:00-05:00 as JSON) is stored but read back by no JSON
+// encoder and no SQLite scan, so every list holding it fails, and the
+// figures' months would run from the earliest date to the latest.
+var (
+	firstDate = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+	endDates  = time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// checkDate refuses a date outside [firstDate, endDates); a missing one is
+// the caller's to name.
+func checkDate(p core.Problems, field string, t time.Time) {
+	if !t.IsZero() && (t.Before(firstDate) || !t.Before(endDates)) {
+		p.Add(field, "err.inc_date_range")
 	}
 }
 
