@@ -43,7 +43,11 @@ type ImportRow struct {
 // is refused whole; a row's own problems refuse only that row. Each row is
 // checked as the form checks an incident.
 func ParseCSV(r io.Reader) ([]ImportRow, error) {
-	cr := csv.NewReader(io.LimitReader(r, maxImportBytes))
+	// One byte past the bound tells a file over it from one that ends
+	// there: a file cut at the bound would have its last row read as if it
+	// ended where the cut fell.
+	lr := &bounded{r: io.LimitReader(r, maxImportBytes+1)}
+	cr := csv.NewReader(lr)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = false
 	head, err := cr.Read()
@@ -72,6 +76,9 @@ func ParseCSV(r io.Reader) ([]ImportRow, error) {
 	var out []ImportRow
 	for {
 		rec, err := cr.Read()
+		if lr.n > maxImportBytes {
+			return nil, fmt.Errorf("incidents: csv: larger than %d bytes", maxImportBytes)
+		}
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -91,6 +98,18 @@ func ParseCSV(r io.Reader) ([]ImportRow, error) {
 		out = append(out, parseRow(line, get))
 	}
 	return out, nil
+}
+
+// bounded counts the bytes read through it.
+type bounded struct {
+	r io.Reader
+	n int64
+}
+
+func (b *bounded) Read(p []byte) (int, error) {
+	k, err := b.r.Read(p)
+	b.n += int64(k)
+	return k, err
 }
 
 func slicesContains(l []string, s string) bool {

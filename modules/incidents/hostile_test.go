@@ -1,6 +1,7 @@
 package incidents_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -83,5 +84,27 @@ func TestNamesWithoutControls(t *testing.T) {
 	a := incidents.Attribution{By: "Kemlu\u202E", ByCategory: "state", To: "BlackLantern", At: in.Start, Basis: "technical", Confidence: "high"}
 	if _, err := n.svc.AddAttribution(rina, inc.ID, a); fields(err)["by"] != "err.control_chars" {
 		t.Errorf("attribution by: %v", err)
+	}
+}
+
+// TestCSVBeyondItsBoundIsRefusedWhole: a file larger than the import's
+// bound is refused, not cut at the bound: the row the cut fell in was read
+// as if it ended there (a description short of its end, a name short of
+// its last words) and recorded.
+func TestCSVBeyondItsBoundIsRefusedWhole(t *testing.T) {
+	head := "name,start,types,receivers,tlp,audience,description\n"
+	var b strings.Builder
+	b.WriteString(head)
+	row := "Ransomware at a hospital,2026-10-02,ransomware,Hospital|ID|critical_infrastructure|healthcare,AMBER,org,"
+	for b.Len() < 8<<20-len(row)-1000 {
+		// Rows of 2 KB: the bound on bytes comes before the one on rows.
+		b.WriteString(row + strings.Repeat("Records encrypted. ", 100) + "\n")
+	}
+	// The last row's description runs past the bound.
+	b.WriteString(row + strings.Repeat("x", 1500) + " and the end of the description\n")
+	rows, err := incidents.ParseCSV(strings.NewReader(b.String()))
+	if err == nil {
+		last := rows[len(rows)-1].Incident.Description
+		t.Fatalf("a file over the bound was read (%d rows, the last description ends %q)", len(rows), last[max(0, len(last)-20):])
 	}
 }
