@@ -225,11 +225,13 @@ func (s *Statements) receiveInvite(ctx context.Context, tx *store.Tx, env federa
 				return err
 			}
 		}
-		// The incident it names, if this node holds a copy, is linked to it.
-		if err := s.linkIncident(ctx, tx, st); err != nil {
-			return err
-		}
 	default:
+		return err
+	}
+	// The incident it names, if this node holds it and the invited
+	// organisation may see it, is linked to it (once: a second invitation
+	// of another organisation here may see what the first did not).
+	if err := s.linkIncident(ctx, tx, st, to); err != nil {
 		return err
 	}
 	if s.notify == nil {

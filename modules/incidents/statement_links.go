@@ -58,14 +58,28 @@ func (s *Statements) incidentRef(st Statement) (core.Ref, bool) {
 
 // linkIncident links st to the incident it names, when this node holds
 // that incident (its own or a copy): a reference that does not resolve
-// here links nothing.
-func (s *Statements) linkIncident(ctx context.Context, tx *store.Tx, st Statement) error {
+// here links nothing. A peer's invitation speaks for the organisation it
+// invites here (by), so it links only an incident that organisation may
+// see, by the rule every reading of incidents goes through: a peer does
+// not write into the chain of an incident kept from its invitee, nor
+// raise that incident's version. A local draft passes no by: its author
+// chose the incident among those they see.
+func (s *Statements) linkIncident(ctx context.Context, tx *store.Tx, st Statement, by ...localOrg) error {
 	ref, ok := s.incidentRef(st)
 	if s.links == nil || !ok {
 		return nil
 	}
+	cond, args := `TRUE`, []any(nil)
+	if len(by) > 0 {
+		var ids, addrs []string
+		for _, o := range by {
+			ids, addrs = append(ids, o.ID), append(addrs, o.Handle+"@"+s.fed.Host())
+		}
+		cond, args = access.IncidentFilter(ids, addrs)
+	}
 	var n int
-	if err := tx.Get(ctx, &n, `SELECT COUNT(*) FROM inc_incidents WHERE origin_id = ? AND node = ?`, ref.ID, ref.Node); err != nil {
+	if err := tx.Get(ctx, &n, `SELECT COUNT(*) FROM inc_incidents i WHERE i.origin_id = ? AND i.node = ? AND (`+cond+`)`,
+		append([]any{ref.ID, ref.Node}, args...)...); err != nil {
 		return core.Wrap("statements: link incident", err)
 	}
 	if n == 0 {
