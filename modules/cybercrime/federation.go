@@ -202,6 +202,17 @@ func (s *Service) receiveUpdate(ctx context.Context, tx *store.Tx, env federatio
 	if theirs.State == StateSent {
 		theirs.State = StateReceived
 	}
+	// Steps that crossed: the requester withdrew while the requested side
+	// acted, or the requested side executed or refused while the
+	// requester withdrew. Each side judges the other's step against the
+	// state before its own, and both end in the same state (crossing).
+	cross, err := s.crossing(ctx, tx, r, u)
+	if err != nil {
+		return err
+	}
+	if cross != "" {
+		theirs.State = cross
+	}
 	if u.EventID == "" || u.Action == ActApprove || u.Action == ActSend || next(theirs, u.Action) != u.State {
 		return malformed("step")
 	}
@@ -214,6 +225,12 @@ func (s *Service) receiveUpdate(ctx context.Context, tx *store.Tx, env federatio
 	if p := st.check(theirs, u.At, s.legal); len(p) > 0 {
 		return malformed("step fields")
 	}
+	if cross != "" && !outcome(r, u) {
+		// The step stands in the thread, but the state stays: the other
+		// side will take this side's step and come to the same state.
+		return insertEvent(ctx, tx, Event{ID: core.NewID(tx.Now), OriginID: u.EventID, RequestID: r.ID, At: u.At, Action: u.Action, State: r.State,
+			By: u.By, ByAddr: from, Note: u.Note, Ground: u.Ground, Until: u.Until})
+	}
 	if err := s.apply(ctx, tx, r, u, from); err != nil {
 		if errors.Is(err, errMoved) {
 			// Another of the peer's steps was stored meanwhile: the peer
@@ -223,6 +240,49 @@ func (s *Service) receiveUpdate(ctx context.Context, tx *store.Tx, env federatio
 		return err
 	}
 	return s.told(ctx, tx, r, u, from)
+}
+
+// crossing returns, when a step from the other side crossed one of this
+// side's, the state the other side was judging from: the state before this
+// side's crossing step. It is "" when the steps did not cross.
+//
+// The rule that makes both sides agree: an outcome the requested side
+// reached (executed, refused) stands over a withdrawal it had not yet
+// received, because the data was handed over or the answer given; any
+// other step of the requested side (acknowledged, preserved, partly
+// executed) gives way to the withdrawal, which the requested side then
+// takes from the requester's envelope.
+func (s *Service) crossing(ctx context.Context, tx *store.Tx, r Request, u update) (State, error) {
+	var mine Action
+	switch {
+	case r.Direction == "out" && r.State == StateWithdrawn && u.Action != ActWithdraw && u.Action != ActClose && u.Action != ActNote:
+		mine = ActWithdraw
+	case r.Direction == "in" && (r.State == StateExecuted || r.State == StateRefused) && u.Action == ActWithdraw:
+		mine = Action(map[State]Action{StateExecuted: ActExecute, StateRefused: ActRefuse}[r.State])
+	default:
+		return "", nil
+	}
+	// The state before this side's step is the one the last earlier event
+	// left.
+	var before []State
+	err := tx.Select(ctx, &before, `SELECT state FROM cyb_events WHERE request_id = ? AND action NOT IN (?, 'note') ORDER BY at DESC, id DESC LIMIT 2`, r.ID, string(mine))
+	if err != nil {
+		return "", core.Wrap("cybercrime: crossing", err)
+	}
+	if len(before) == 0 {
+		return "", nil
+	}
+	st := before[0]
+	if st == StateSent {
+		st = StateReceived
+	}
+	return st, nil
+}
+
+// outcome reports whether a crossing step changes this side's state: the
+// requested side's execution or refusal does, on the requesting side.
+func outcome(r Request, u update) bool {
+	return r.Direction == "out" && (u.Action == ActExecute || u.Action == ActRefuse)
 }
 
 func trunc(s string, n int) string {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,6 +25,29 @@ type Served struct {
 	URL  string
 	Host string
 	orgs map[string]core.Membership // by handle, role unset
+	// held makes the inbox answer 503, as a node that is down does: what
+	// peers send it waits in their outboxes until Release.
+	held atomic.Bool
+}
+
+// Hold makes the node's inbox unavailable, so that envelopes sent to it
+// cross those it sends.
+func (s *Served) Hold() { s.held.Store(true) }
+
+// Release opens the inbox again and asks every peer to retry what waits
+// for it now, rather than after its back-off.
+func (s *Served) Release(t testing.TB, peers ...*Served) {
+	t.Helper()
+	s.held.Store(false)
+	for _, p := range peers {
+		peer, err := p.Fed.PeerByHost(Root, s.Host)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.Fed.Retry(Root, peer.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // Root is a node administrator's context, for peering.
@@ -51,6 +75,10 @@ func Serve(t testing.TB, db *store.DB) *Served {
 	s := &Served{Node: n, DB: db, Mux: mux, URL: srv.URL, Host: host, orgs: map[string]core.Membership{}}
 	mux.HandleFunc("GET /.well-known/entente", func(w http.ResponseWriter, r *http.Request) { w.Write(n.Fed.Descriptor()) })
 	mux.HandleFunc("POST /federation/v1/inbox", func(w http.ResponseWriter, r *http.Request) {
+		if s.held.Load() {
+			http.Error(w, "held by the test", http.StatusServiceUnavailable)
+			return
+		}
 		receipt, err := n.Fed.Receive(r.Context(), w, r)
 		if err != nil {
 			code := map[core.Kind]int{core.KindForbidden: 403, core.KindUnauthenticated: 401, core.KindInvalid: 422, core.KindConflict: 409, core.KindNotFound: 404}[core.KindOf(err)]
