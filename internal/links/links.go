@@ -75,6 +75,9 @@ type Service struct {
 	host      func() string
 	resolvers map[string]Resolver
 	targets   Targets
+	// owners answer whether the actor writes a record, by module:kind
+	// (owner.go).
+	owners map[string]Owner
 	// changed are told of every link made or removed, in its transaction
 	// (copies.go).
 	changed []func(ctx context.Context, tx *store.Tx, a, b core.Ref) error
@@ -84,7 +87,7 @@ type Service struct {
 // reference to a record here written with its node is the same reference
 // as one written without.
 func NewService(db *store.DB, host func() string) *Service {
-	return &Service{db: db, host: host, resolvers: map[string]Resolver{}}
+	return &Service{db: db, host: host, resolvers: map[string]Resolver{}, owners: map[string]Owner{}}
 }
 
 // Register makes r the resolver of the module's references. It is called
@@ -143,8 +146,12 @@ func (s *Service) ends(ctx context.Context, from, to core.Ref) (core.Ref, core.R
 	return from, to, nil
 }
 
-// Link joins two records. The actor must see both; linking a pair twice is
-// one link.
+// Link joins two records. The actor must see both: the people working on
+// a record (Polri's investigator on its request) bring it to an incident
+// of another organisation that they see, and that organisation's writers
+// may remove what they bring (Unlink). Linking a pair twice is one link.
+// The link is recorded as made for the actor's organisations in which they
+// link: any of them may have been the one they acted for.
 func (s *Service) Link(ctx context.Context, from, to core.Ref) error {
 	a, b, err := s.ends(ctx, from, to)
 	if err != nil {
@@ -159,6 +166,11 @@ func (s *Service) Link(ctx context.Context, from, to core.Ref) error {
 		if err != nil || n == 0 {
 			return core.Wrap("links: link", err)
 		}
+		for _, org := range access.Orgs(actor, access.LinkWrite) {
+			if _, err := tx.Exec(ctx, `INSERT INTO link_orgs (link_id, org_id) VALUES (?, ?)`, id, org); err != nil {
+				return core.Wrap("links: link", err)
+			}
+		}
 		if err := s.tell(ctx, tx, a, b); err != nil {
 			return err
 		}
@@ -166,22 +178,34 @@ func (s *Service) Link(ctx context.Context, from, to core.Ref) error {
 	})
 }
 
-// Unlink separates two records. The actor must see both.
+// Unlink separates two records. The actor must see both; a link a person
+// made is removed only by the people of the organisations it was made for,
+// or by a writer of a record at either end owned by their organisation
+// (mayUnlink).
 func (s *Service) Unlink(ctx context.Context, from, to core.Ref) error {
 	a, b, err := s.ends(ctx, from, to)
 	if err != nil {
 		return err
 	}
 	return s.db.WithTx(ctx, func(tx *store.Tx) error {
-		n, err := tx.Exec(ctx, `DELETE FROM links WHERE a_module = ? AND a_kind = ? AND a_id = ? AND a_node = ? AND b_module = ? AND b_kind = ? AND b_id = ? AND b_node = ?`,
-			a.Module, a.Kind, a.ID, a.Node, b.Module, b.Kind, b.ID, b.Node)
-		if err != nil || n == 0 {
+		var ids []string
+		if err := tx.Select(ctx, &ids, `SELECT id FROM links WHERE a_module = ? AND a_kind = ? AND a_id = ? AND a_node = ? AND b_module = ? AND b_kind = ? AND b_id = ? AND b_node = ?`,
+			a.Module, a.Kind, a.ID, a.Node, b.Module, b.Kind, b.ID, b.Node); err != nil || len(ids) == 0 {
+			return core.Wrap("links: unlink", err)
+		}
+		if err := s.mayUnlink(ctx, tx, ids[0], a, b); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM link_orgs WHERE link_id = ?`, ids[0]); err != nil {
+			return core.Wrap("links: unlink", err)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM links WHERE id = ?`, ids[0]); err != nil {
 			return core.Wrap("links: unlink", err)
 		}
 		if err := s.tell(ctx, tx, a, b); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, "links.unlink", "link", "", "", a.String()+" "+b.String())
+		return audit.Record(ctx, tx, "links.unlink", "link", ids[0], "", a.String()+" "+b.String())
 	})
 }
 

@@ -151,3 +151,77 @@ func FuzzParsePost(f *testing.F) {
 		}
 	})
 }
+
+// writers is an Owner for the test's incidents: the users it names write
+// every incident of this node.
+type writers map[string]bool
+
+func (w writers) Writes(ctx context.Context, ref core.Ref) bool {
+	return ref.Node == "" && w[core.ActorFrom(ctx).UserID]
+}
+
+func person(id, org string, role core.Role) context.Context {
+	return core.WithActor(context.Background(), core.Actor{UserID: id, Name: id, Memberships: []core.Membership{{Org: core.OrgRef{ID: org, Handle: org}, Role: role}}})
+}
+
+// A link a person made is removed only by the people of the organisations
+// it was made for, or by a writer of the incident it touches: an analyst of
+// another organisation who sees both records is refused, and the refusal
+// is "forbidden", not "not found", since they see both records and the
+// link between them already.
+func TestOnlyTheLinksOrganisationsOrTheIncidentsWritersUnlink(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		db := storetest.Open(t, e, nil, audit.Migrations(), Migrations())
+		s := NewService(db, func() string { return "id.example" })
+		s.Register("intel", &shown{})
+		s.Register("incidents", &shown{})
+		s.Own("incidents", "incident", writers{"a-officer": true, "c-writer": true})
+		inc := core.Ref{Module: "incidents", Kind: "incident", ID: "i1"}
+		ind := core.Ref{Module: "intel", Kind: "indicator", ID: "indicator--1"}
+		aOfficer := person("a-officer", "org-a", core.RoleOfficer)
+		aAnalyst := person("a-analyst", "org-a", core.RoleAnalyst)
+		bAnalyst := person("b-analyst", "org-b", core.RoleAnalyst)
+		cWriter := person("c-writer", "org-c", core.RoleAnalyst)
+
+		// B's analyst, who sees A's incident, links its own record to it
+		// and removes its own link.
+		if err := s.Link(bAnalyst, ind, inc); err != nil {
+			t.Fatalf("B links to an incident it sees: %v", err)
+		}
+		if err := s.Unlink(bAnalyst, inc, ind); err != nil {
+			t.Fatalf("B unlinks its own link: %v", err)
+		}
+		link := func() {
+			t.Helper()
+			if err := s.Link(aOfficer, ind, inc); err != nil {
+				t.Fatal(err)
+			}
+		}
+		linked := func() bool {
+			t.Helper()
+			refs, err := s.Of(aOfficer, inc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(refs) == 1
+		}
+		link()
+		if err := s.Unlink(bAnalyst, ind, inc); core.KindOf(err) != core.KindForbidden || !linked() {
+			t.Fatalf("B's analyst removes A's link: %v, linked %v; want forbidden and kept", err, linked())
+		}
+		if err := s.Unlink(aAnalyst, inc, ind); err != nil || linked() {
+			t.Fatalf("A's analyst removes A's link: %v, linked %v", err, linked())
+		}
+		link()
+		if err := s.Unlink(cWriter, inc, ind); err != nil || linked() {
+			t.Fatalf("the incident's writer removes A's link: %v, linked %v", err, linked())
+		}
+		// A link the system joined keeps the earlier rule.
+		if err := db.WithTx(aOfficer, func(tx *store.Tx) error { return s.Join(aOfficer, tx, ind, inc) }); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Unlink(bAnalyst, ind, inc); err != nil || linked() {
+			t.Fatalf("a joined link: %v, linked %v", err, linked())
+		}
+	})
+}

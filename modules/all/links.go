@@ -24,6 +24,9 @@ func wireLinks(d Deps, s *Services, mods []web.Module) []web.Module {
 	kinds := links.Kinds{"incident": links.ResolverFunc(s.Incidents.LinkItems)}
 	l.Register("incidents", kinds)
 	l.UseTargets(incidentTargets{s})
+	// A link another organisation made to an incident of this node may be
+	// removed by the incident's writers.
+	l.Own("incidents", "incident", links.OwnerFunc(s.Incidents.Writes))
 	s.Norms.UseChain(l)
 	// An incident's chain travels with its copies: a link to an incident
 	// raises its version, and its envelopes carry the chain.

@@ -352,3 +352,39 @@ func BenchmarkChain50(b *testing.B) {
 		})
 	}
 }
+
+// TestALinkIsRemovedByItsOrganisationOrTheIncidentsWriters: Polri's
+// investigator sees BSSN's incident and the indicator BSSN linked to it,
+// but may not remove BSSN's link (forbidden: it sees the link already);
+// BSSN's officer may. A link Polri made to BSSN's incident may be removed
+// by BSSN's analyst, who writes the incident.
+func TestALinkIsRemovedByItsOrganisationOrTheIncidentsWriters(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		w := newChainWorld(t, e)
+		rina, hendra, officer := as(w, "bssn", core.RoleAnalyst), as(w, "polri", core.RoleInvestigator), as(w, "bssn", core.RoleOfficer)
+		green := w.indicators(t, 1, false)[0]
+		linked := func() bool {
+			t.Helper()
+			refs, err := w.s.Links.Of(rina, w.ref)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(refs) == 1
+		}
+		if err := w.s.Links.Link(rina, w.ref, green); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.s.Links.Unlink(hendra, green, w.ref); core.KindOf(err) != core.KindForbidden || !linked() {
+			t.Fatalf("Polri removes BSSN's link: %v, linked %v; want forbidden and kept", err, linked())
+		}
+		if err := w.s.Links.Unlink(officer, green, w.ref); err != nil || linked() {
+			t.Fatalf("BSSN's officer removes BSSN's link: %v, linked %v", err, linked())
+		}
+		if err := w.s.Links.Link(hendra, green, w.ref); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.s.Links.Unlink(rina, w.ref, green); err != nil || linked() {
+			t.Fatalf("the incident's writer removes Polri's link: %v, linked %v", err, linked())
+		}
+	})
+}

@@ -72,3 +72,18 @@ func (s *Service) LinkTargets(ctx context.Context) ([]links.Item, error) {
 	}
 	return out, nil
 }
+
+// Writes reports whether the actor in ctx writes the incident ref of this
+// node: one of its organisation's people with a role that writes
+// incidents. They may remove a link another organisation made to it, since
+// its chain goes to its peers under its organisation's name (links.Owner). A peer's incident (a copy) is written by nobody here.
+func (s *Service) Writes(ctx context.Context, ref core.Ref) bool {
+	if ref.Module != "incidents" || ref.Kind != "incident" || ref.Node != "" {
+		return false
+	}
+	var orgs []string
+	if err := s.db.R().Select(ctx, &orgs, `SELECT org_id FROM inc_incidents WHERE node = ? AND origin_id = ? AND org_id <> ''`, s.Host(), ref.ID); err != nil || len(orgs) == 0 {
+		return false
+	}
+	return access.Can(core.ActorFrom(ctx), access.IncidentsWrite, access.Resource{OrgID: orgs[0]})
+}
