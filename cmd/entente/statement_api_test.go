@@ -100,6 +100,14 @@ func TestStatementAPI(t *testing.T) {
 	if got := decode[apiStatementView](t, r); got.State != "draft" || len(got.Actions) != 0 {
 		t.Fatalf("the draft for its initiator, with a read-only token: %+v", got)
 	}
+	// To another organisation's token, the draft is not found, as a
+	// statement that does not exist is not.
+	bssn := apiToken(t, login(t, base, "agus@bssn.demo", pw))
+	for _, id := range []string{draft, otherID(draft)} {
+		if r := anon.api("GET", "/api/v1/statements/"+id, bssn, nil); r.StatusCode != 404 || decode[apiError](t, r).Error.Kind != "not_found" {
+			t.Errorf("BSSN's token reads %s (Kemlu's draft %s): %d %s, want 404", id, draft, r.StatusCode, r.Body)
+		}
+	}
 	r = anon.api("GET", "/api/v1/statements/"+draft, write, nil)
 	wantStatus(t, r, 200)
 	if got := decode[apiStatementView](t, r); len(got.Actions) != 1 || got.Actions[0] != "open" {

@@ -85,11 +85,19 @@ func TestStatementPages(t *testing.T) {
 	wantStatus(t, r, 303)
 	draft := r.Header.Get("Location")
 	wantStatus(t, sari.get(draft), 200)
-	if r := anon.get(draft); r.StatusCode == 200 {
-		t.Errorf("anyone reads a draft: %d", r.StatusCode)
-	}
-	if r := login(t, base, "agus@bssn.demo", pw).get(draft); r.StatusCode != 403 {
-		t.Errorf("BSSN reads Kemlu's draft: %d", r.StatusCode)
+	// A draft is not found by anyone not its party, signed in or not, as a
+	// statement that does not exist is not: the answer tells nothing.
+	agus := login(t, base, "agus@bssn.demo", pw)
+	missing := otherID(draft)
+	for _, c := range []struct {
+		who string
+		s   *client
+	}{{"anyone", anon}, {"BSSN", agus}} {
+		for _, p := range []string{draft, missing} {
+			if r := c.s.get(p); r.StatusCode != 404 {
+				t.Errorf("%s reads %s (Kemlu's draft %s): %d, want 404", c.who, p, draft, r.StatusCode)
+			}
+		}
 	}
 	if r := anon.get(draft + "/bundle.json"); r.StatusCode == 200 {
 		t.Errorf("anyone downloads a draft's bundle")
@@ -131,7 +139,7 @@ func TestStatementPages(t *testing.T) {
 	if c := strings.Count(r.Body, `href="`+d+`"`); c != 2 {
 		t.Errorf("Kemlu's incident page links the draft %d times, want 2 (list and chain)", c)
 	}
-	agus := login(t, base, "agus@bssn.demo", pw)
+	agus = login(t, base, "agus@bssn.demo", pw)
 	r = agus.get(incPage[1])
 	wantStatus(t, r, 200)
 	if strings.Contains(r.Body, "A draft on the hospital") {
@@ -153,4 +161,14 @@ func draftOf(t *testing.T, c *client, title string) string {
 		t.Fatalf("%q is not in the list:\n%s", title, r.Body)
 	}
 	return m[1]
+}
+
+// otherID is path with its last character changed: the path of a
+// statement that does not exist.
+func otherID(path string) string {
+	last := byte('0')
+	if path[len(path)-1] == last {
+		last = '1'
+	}
+	return path[:len(path)-1] + string(last)
 }

@@ -340,16 +340,21 @@ func (s *Statements) Draft(ctx context.Context, in StatementInput) (Statement, e
 
 // Statement returns a statement with its signers, for someone who may see
 // it: anyone once it is published; before, the people of its initiating
-// or an invited organisation of this node.
+// or an invited organisation of this node. To anyone else, signed in or
+// not, a statement they may not see is not found, as one that does not
+// exist is (as incidents are): the answer is no oracle of what exists.
 func (s *Statements) Statement(ctx context.Context, id string) (Statement, error) {
 	st, err := s.load(ctx, s.db.R(), id)
 	if err != nil {
-		return st, err
+		return Statement{}, err
 	}
 	if st.State == StatementPublished {
 		return st, nil
 	}
-	return st, access.CheckAny(core.ActorFrom(ctx), access.StatementRead, st.orgs())
+	if access.CheckAny(core.ActorFrom(ctx), access.StatementRead, st.orgs()) != nil {
+		return Statement{}, errStmtNotFound
+	}
+	return st, nil
 }
 
 // orgs are this node's organisations among the statement's parties.
