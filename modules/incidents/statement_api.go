@@ -78,6 +78,7 @@ type apiSignature struct {
 	State       string     `json:"state"`
 	SignedAt    *time.Time `json:"signed_at,omitempty"`
 	Verified    bool       `json:"verified"`
+	Vouched     bool       `json:"vouched"`
 	InLedger    bool       `json:"in_ledger"`
 	LedgerIndex *int64     `json:"ledger_index,omitempty"`
 	Fingerprint string     `json:"fingerprint,omitempty"`
@@ -120,7 +121,7 @@ func (m *StatementsModule) apiView(ctx context.Context, st Statement) apiStateme
 	}
 	for _, p := range m.svc.Proofs(ctx, st) {
 		v.Signatures = append(v.Signatures, apiSignature{Signer: p.Signer.Signer, Name: p.Name, Country: p.Country, Node: p.Node, State: p.State,
-			SignedAt: p.SignedAt, Verified: p.Verified, InLedger: p.InLedger, LedgerIndex: p.LedgerIndex, Fingerprint: p.Fingerprint})
+			SignedAt: p.SignedAt, Verified: p.Verified, Vouched: p.Vouched, InLedger: p.InLedger, LedgerIndex: p.LedgerIndex, Fingerprint: p.Fingerprint})
 	}
 	return v
 }

@@ -2,6 +2,7 @@ package incidents
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"strings"
 
@@ -103,41 +104,44 @@ func (s *Statements) List(ctx context.Context) (mine, published []StatementRow, 
 func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }
 
 // SignerProof is what this node finds of one co-signature: its key's
-// fingerprint, whether its signature and ledger proof check out with the
-// key this node holds for the signing node.
+// fingerprint, whether its signature and ledger proof check out, and with
+// which key: one this node holds for the signing node (its own, or a
+// verified peer's), or only the one the initiator's publication gives.
 type SignerProof struct {
 	Signer
 	Fingerprint string
-	Verified    bool // the signature, over this text, by that node
-	InLedger    bool // and its inclusion proof against that node's checkpoint
+	Verified    bool // the signature, over this text, by that node, with a key this node verified
+	// Vouched says the signature checks with the key the initiator's
+	// publication gives for a node this one has not verified as a peer:
+	// the initiator vouches for that key, this node does not.
+	Vouched  bool
+	InLedger bool // and its inclusion proof against that node's checkpoint
 }
 
 // Proofs checks each signature a statement holds, as its page shows them.
 func (s *Statements) Proofs(ctx context.Context, st Statement) []SignerProof {
 	out := make([]SignerProof, 0, len(st.Signers))
+	var bundle *StatementBundle
 	for _, g := range st.Signers {
 		p := SignerProof{Signer: g}
 		if g.Cosign != "" && g.State == SignerSigned {
 			if key, err := s.fed.PeerKey(ctx, g.Node); err == nil {
 				p.Fingerprint = keys.Fingerprint(key)
-				if body, err := federation.VerifyStatement(CosignContext, []byte(g.Cosign), key); err == nil {
-					var c Cosign
-					p.Verified = strictDecode(body, &c) == nil && c.Statement == st.SHA256 && c.Signer == g.Signer
-				}
-				var lp LedgerProof
-				if p.Verified && g.Ledger != "" && json.Unmarshal([]byte(g.Ledger), &lp) == nil {
-					p.InLedger = verifyProof(lp, g.Node, key, ledger.KindCosign, ledger.Digest([]byte(g.Cosign))) == nil
-				}
+				p.Verified, p.InLedger = checkCosign(st, g, key)
 			} else if st.Bundle != "" {
-				// A node this one does not peer with: its key as the
-				// initiator's node gave it in the bundle, which this node
-				// verified whole on arrival.
-				if bu, err := ParseBundle([]byte(st.Bundle)); err == nil {
-					for _, n := range bu.Nodes {
-						if n.Host == g.Node {
-							p.Fingerprint = keys.Fingerprint(n.SigningKey)
-							p.Verified, p.InLedger = true, g.Ledger != ""
-						}
+				// A node this one does not peer with: its key only as the
+				// initiator's node gave it in the bundle.
+				if bundle == nil {
+					if bu, err := ParseBundle([]byte(st.Bundle)); err == nil {
+						bundle = &bu
+					} else {
+						bundle = &StatementBundle{}
+					}
+				}
+				for _, n := range bundle.Nodes {
+					if n.Host == g.Node && len(n.SigningKey) == ed25519.PublicKeySize {
+						p.Fingerprint = keys.Fingerprint(n.SigningKey)
+						p.Vouched, p.InLedger = checkCosign(st, g, n.SigningKey)
 					}
 				}
 			}
@@ -145,6 +149,24 @@ func (s *Statements) Proofs(ctx context.Context, st Statement) []SignerProof {
 		out = append(out, p)
 	}
 	return out
+}
+
+// checkCosign checks g's signature over st's text, and its ledger proof,
+// with key.
+func checkCosign(st Statement, g Signer, key ed25519.PublicKey) (signed, inLedger bool) {
+	body, err := federation.VerifyStatement(CosignContext, []byte(g.Cosign), key)
+	if err != nil {
+		return false, false
+	}
+	var c Cosign
+	if strictDecode(body, &c) != nil || c.Statement != st.SHA256 || c.Signer != g.Signer {
+		return false, false
+	}
+	var lp LedgerProof
+	if g.Ledger != "" && json.Unmarshal([]byte(g.Ledger), &lp) == nil {
+		inLedger = verifyProof(lp, g.Node, key, ledger.KindCosign, ledger.Digest([]byte(g.Cosign))) == nil
+	}
+	return true, inLedger
 }
 
 // Waiting lists the open statements that invite one of the actor's

@@ -256,6 +256,27 @@ func TestStatementCosignedAcrossThreeNodes(t *testing.T) {
 		if rep := incidents.VerifyBundle([]byte(auCopy.Bundle), wrong); rep.OK() {
 			t.Error("the bundle verifies with the wrong key for Singapore")
 		}
+
+		// On Australia's node, once Singapore is no verified peer of it,
+		// Singapore's signature checks only with the key Indonesia's
+		// publication gives: it is vouched for, not verified. Australia's
+		// own and Indonesia's (a verified peer) stay verified.
+		ctx := context.Background()
+		if err := au.DB.WithTx(ctx, func(tx *store.Tx) error {
+			_, err := tx.Exec(ctx, `UPDATE peers SET status = ? WHERE host = ?`, federation.PeerPending, sg.Host)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range au.svc.Proofs(ctx, auCopy) {
+			want := [2]bool{true, false} // verified, vouched
+			if p.Signer.Signer == sg.Addr("csa") {
+				want = [2]bool{false, true}
+			}
+			if got := [2]bool{p.Verified, p.Vouched}; got != want || p.Fingerprint == "" || !p.InLedger {
+				t.Errorf("%s on Australia's node: verified, vouched %v, want %v (fingerprint %q, in ledger %v)", p.Signer.Signer, got, want, p.Fingerprint, p.InLedger)
+			}
+		}
 	})
 }
 
