@@ -99,6 +99,11 @@ func TestLinkedChainThroughThePages(t *testing.T) {
 		t.Error("Kemlu's officer is shown an indicator of a sharing group Kemlu is not in")
 	}
 	wantContains(t, rina.get("/incidents/"+inc.ID), "command-and-control")
+	// "Unlink" is offered only where it would work: Kemlu's officer may
+	// remove the link Kemlu made, not those BSSN's analyst made.
+	if n, all := strings.Count(incPage.Body, `action="/links/remove"`), len(chainOf("bima@kemlu.demo")); n == 0 || n >= all {
+		t.Errorf("Kemlu's officer is offered to unlink %d of the %d records he sees", n, all)
+	}
 
 	// Polri's investigator sees the incident, and no intelligence at all:
 	// linking the incident to BSSN's indicator is refused as not found.

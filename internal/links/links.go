@@ -43,6 +43,9 @@ type Item struct {
 	URL string
 	// TLP is the record's label, when it has one.
 	TLP core.TLP
+	// Removable says the viewer may unlink it (MarkRemovable); pages offer
+	// "unlink" only then.
+	Removable bool
 }
 
 // Resolver turns references to a module's records into items. It returns
@@ -193,7 +196,7 @@ func (s *Service) Unlink(ctx context.Context, from, to core.Ref) error {
 			a.Module, a.Kind, a.ID, a.Node, b.Module, b.Kind, b.ID, b.Node); err != nil || len(ids) == 0 {
 			return core.Wrap("links: unlink", err)
 		}
-		if err := s.mayUnlink(ctx, tx, ids[0], a, b); err != nil {
+		if err := s.mayUnlink(ctx, tx.Conn, ids[0], a, b); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM link_orgs WHERE link_id = ?`, ids[0]); err != nil {
@@ -327,7 +330,10 @@ type Form struct {
 func (s *Service) FormFor(ctx context.Context, ref core.Ref, back string) (Form, error) {
 	f := Form{Ref: s.local(ref).String(), Back: back}
 	var err error
-	if f.Linked, err = s.Chain(ctx, ref); err != nil {
+	if f.Linked, err = s.Chain(ctx, ref); err == nil {
+		err = s.MarkRemovable(ctx, ref, f.Linked)
+	}
+	if err != nil {
 		return f, err
 	}
 	f.Can = access.Can(core.ActorFrom(ctx), access.LinkWrite, access.Resource{})

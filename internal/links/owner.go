@@ -54,9 +54,9 @@ var errNotYours = &core.Error{Kind: core.KindForbidden, Op: "links", Message: "e
 // links kept their organisations has none, and keeps the earlier rule:
 // seeing both ends suffices. The refusal is forbidden, not not found: the
 // actor sees both records and the link between them on the chain already.
-func (s *Service) mayUnlink(ctx context.Context, tx *store.Tx, id string, a, b core.Ref) error {
+func (s *Service) mayUnlink(ctx context.Context, q store.Conn, id string, a, b core.Ref) error {
 	var orgs []string
-	if err := tx.Select(ctx, &orgs, `SELECT org_id FROM link_orgs WHERE link_id = ?`, id); err != nil {
+	if err := q.Select(ctx, &orgs, `SELECT org_id FROM link_orgs WHERE link_id = ?`, id); err != nil {
 		return core.Wrap("links: unlink", err)
 	}
 	if len(orgs) == 0 {
@@ -73,4 +73,26 @@ func (s *Service) mayUnlink(ctx context.Context, tx *store.Tx, id string, a, b c
 		}
 	}
 	return errNotYours
+}
+
+// MarkRemovable sets Removable on the items linked to ref that the actor
+// in ctx may unlink, so a page offers "unlink" only where it would work.
+func (s *Service) MarkRemovable(ctx context.Context, ref core.Ref, items []Item) error {
+	if access.Check(core.ActorFrom(ctx), access.LinkWrite, access.Resource{}) != nil {
+		return nil
+	}
+	from := s.local(ref)
+	for i := range items {
+		a, b := from, s.local(items[i].Ref)
+		if b.String() < a.String() {
+			a, b = b, a
+		}
+		var ids []string
+		if err := s.db.R().Select(ctx, &ids, `SELECT id FROM links WHERE a_module = ? AND a_kind = ? AND a_id = ? AND a_node = ? AND b_module = ? AND b_kind = ? AND b_id = ? AND b_node = ?`,
+			a.Module, a.Kind, a.ID, a.Node, b.Module, b.Kind, b.ID, b.Node); err != nil {
+			return core.Wrap("links: removable", err)
+		}
+		items[i].Removable = len(ids) > 0 && s.mayUnlink(ctx, s.db.R(), ids[0], a, b) == nil
+	}
+	return nil
 }

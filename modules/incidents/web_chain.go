@@ -43,7 +43,10 @@ func (m *Module) chain(r *http.Request, inc Incident) (ChainView, error) {
 		return v, nil
 	}
 	var err error
-	if v.Items, err = m.links.Chain(ctx, ref); err != nil {
+	if v.Items, err = m.links.Chain(ctx, ref); err == nil {
+		err = m.links.MarkRemovable(ctx, ref, v.Items)
+	}
+	if err != nil {
 		return v, err
 	}
 	v.Can = access.Can(core.ActorFrom(ctx), access.LinkWrite, access.Resource{})
