@@ -51,9 +51,21 @@ func (m *Module) Attention(ctx context.Context, a core.Actor) ([]web.Attention, 
 		return nil, err
 	}
 	now := m.svc.db.Clock().Now()
+	var others []string
+	for _, r := range rs {
+		others = append(others, r.other())
+	}
+	// The other side by its name, in the reader's language, where the
+	// directory knows it; its address otherwise.
+	names := m.svc.Named(ctx, others...)
+	lang := a.Lang
 	var out []web.Attention
 	for _, r := range rs {
-		at := web.Attention{Args: []any{r.other()}, Link: "/cybercrime/requests/" + r.ID}
+		other := r.other()
+		if c, ok := names[other]; ok {
+			other = c.Name(lang)
+		}
+		at := web.Attention{Args: []any{other}, Link: "/cybercrime/requests/" + r.ID}
 		var due *time.Time
 		switch {
 		case r.State == StateDraft:
