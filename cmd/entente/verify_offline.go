@@ -1,12 +1,12 @@
 package main
 
 import (
-	"crypto/ed25519"
-	"encoding/base64"
 	"flag"
 	"fmt"
 	"os"
 	"strings"
+
+	"entente.example/entente/internal/keys"
 )
 
 // What the offline verifications (an evidence package, verify_package.go;
@@ -14,29 +14,24 @@ import (
 // the nodes' keys on the command line, and a report of lines then
 // problems. Each checks its own file.
 
-// keyFlags collects --key host=BASE64KEY, given once per node.
-type keyFlags map[string]ed25519.PublicKey
+// keyFlags collects --key HOST=KEY, given once per node, where KEY is the
+// node's base64 key or its fingerprint: operators read fingerprints to
+// each other over the phone, not keys.
+type keyFlags keys.Pins
 
 func (k keyFlags) String() string { return "" }
 
 func (k keyFlags) Set(v string) error {
-	host, b64, ok := strings.Cut(v, "=")
+	host, val, ok := strings.Cut(v, "=")
 	host = strings.TrimSpace(host)
 	if !ok || host == "" {
-		return fmt.Errorf("want HOST=BASE64KEY, got %q", v)
+		return fmt.Errorf("want HOST=FINGERPRINT or HOST=BASE64KEY, got %q", v)
 	}
-	b64 = strings.TrimSpace(b64)
-	var key []byte
-	var err error
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
-		if key, err = enc.DecodeString(b64); err == nil {
-			break
-		}
+	pin, err := keys.ParsePin(val)
+	if err != nil {
+		return fmt.Errorf("%s: %v", host, err)
 	}
-	if err != nil || len(key) != ed25519.PublicKeySize {
-		return fmt.Errorf("%s: the key is not a base64 Ed25519 public key (32 bytes)", host)
-	}
-	k[host] = key
+	k[host] = pin
 	return nil
 }
 
@@ -69,14 +64,14 @@ func offlineFileArg(args []string, is func(f *os.File) bool) (string, bool) {
 }
 
 // offlineArgs parses an offline verification's command line: one file and
-// any number of --key HOST=BASE64KEY, used instead of the keys the file
-// carries (keysUsed says so in the flag's help). Flags may come after the
+// any number of --key HOST=KEY: a key is used instead of the one the file
+// carries (keysUsed says which), a fingerprint checks it. Flags may come after the
 // file, as the files' READMEs show them. code is the exit code when the
 // command is done already (help, or a usage error), else -1.
-func (e env) offlineArgs(usage, keysUsed string, args []string) (file string, keys keyFlags, code int) {
+func (e env) offlineArgs(usage, keysUsed string, args []string) (file string, pins keys.Pins, code int) {
 	fs := e.newFlagSet("verify", usage)
-	keys = keyFlags{}
-	fs.Var(keys, "key", "a node's Ed25519 public key, as HOST=BASE64 (from its operator, or its /.well-known/entente); given keys are used instead of "+keysUsed)
+	pins = keys.Pins{}
+	fs.Var(keyFlags(pins), "key", "a node's key, as HOST=FINGERPRINT (as the node's operator reads it to you), which the key in "+keysUsed+" must match, or HOST=BASE64KEY (from its /.well-known/entente), used instead of it")
 	var pos []string
 	for rest := args; ; {
 		if code := parse(fs, rest); code >= 0 {
@@ -92,7 +87,7 @@ func (e env) offlineArgs(usage, keysUsed string, args []string) (file string, ke
 		fs.Usage()
 		return "", nil, 2
 	}
-	return pos[0], keys, -1
+	return pos[0], pins, -1
 }
 
 // offlineReport writes what a verification checked, then its problems,

@@ -20,7 +20,7 @@ func evidencePackageArg(args []string) (string, bool) {
 // verifyPackageCmd checks an evidence package offline: files against their
 // hashes, custody statements against the nodes' keys, and the chains.
 func (e env) verifyPackageCmd(args []string) int {
-	file, keys, code := e.offlineArgs("verify PACKAGE.zip [--key HOST=BASE64KEY]...", "the package's nodes.json", args)
+	file, keys, code := e.offlineArgs("verify PACKAGE.zip [--key HOST=FINGERPRINT]...", "the package's nodes.json", args)
 	if code >= 0 {
 		return code
 	}
@@ -35,6 +35,6 @@ func (e env) verifyPackageCmd(args []string) int {
 		fmt.Fprintf(e.stderr, "entente verify: %v\n", err)
 		return 1
 	}
-	rep := cybercrime.VerifyPackage(f, st.Size(), keys)
+	rep := cybercrime.VerifyPackagePinned(f, st.Size(), keys)
 	return e.offlineReport(rep.Lines, rep.Failures, "VERIFIED: every file matches its hash, every custody statement its node's signature, and every chain is whole.")
 }

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"entente.example/entente/internal/keys"
 	"entente.example/entente/modules/cybercrime"
 )
 
@@ -88,14 +89,14 @@ func verifyArgs(path string, keys map[string]ed25519.PublicKey) []string {
 // node, and fails naming the file when one byte of it changes.
 func TestVerifyEvidencePackage(t *testing.T) {
 	file := bytes.Repeat([]byte("2027-03-01 203.0.113.7 GET /export 200\n"), 1000)
-	pkg, keys := testPackage(t, file)
+	pkg, nodeKeys := testPackage(t, file)
 	dir := t.TempDir()
 	good := filepath.Join(dir, "evidence.zip")
 	if err := os.WriteFile(good, pkg, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
-	if code := run(context.Background(), verifyArgs(good, keys), envFrom(nil), strings.NewReader(""), &stdout, &stderr); code != 0 {
+	if code := run(context.Background(), verifyArgs(good, nodeKeys), envFrom(nil), strings.NewReader(""), &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d:\n%s%s", code, stdout.String(), stderr.String())
 	}
 	for _, want := range []string{"Node au.example: key given on the command line", "received, its hash checked, by jp.example", "VERIFIED"} {
@@ -116,11 +117,28 @@ func TestVerifyEvidencePackage(t *testing.T) {
 	badPath := filepath.Join(dir, "changed.zip")
 	os.WriteFile(badPath, bad, 0o600)
 	stdout.Reset()
-	if code := run(context.Background(), verifyArgs(badPath, keys), envFrom(nil), strings.NewReader(""), &stdout, &stderr); code != 1 {
+	if code := run(context.Background(), verifyArgs(badPath, nodeKeys), envFrom(nil), strings.NewReader(""), &stdout, &stderr); code != 1 {
 		t.Fatalf("a changed byte: exit %d:\n%s", code, stdout.String())
 	}
 	if !strings.Contains(stdout.String(), `"logs.txt": its SHA-256 is`) || !strings.Contains(stdout.String(), "NOT VERIFIED") {
 		t.Errorf("the report does not name the changed file:\n%s", stdout.String())
+	}
+
+	// The fingerprints the operators read out instead of keys: nodes.json's
+	// keys are checked against them, whatever the case and spacing.
+	stdout.Reset()
+	fpArgs := []string{"verify", good, "--key", "au.example=" + strings.ToLower(keys.Fingerprint(nodeKeys["au.example"])),
+		"--key", "jp.example=" + strings.ReplaceAll(keys.Fingerprint(nodeKeys["jp.example"]), " ", "")}
+	if code := run(context.Background(), fpArgs, envFrom(nil), strings.NewReader(""), &stdout, &stderr); code != 0 ||
+		!strings.Contains(stdout.String(), "Node jp.example: key from nodes.json ("+keys.Fingerprint(nodeKeys["jp.example"])+"), checked against the fingerprint you gave") {
+		t.Errorf("with fingerprints: exit %d:\n%s", code, stdout.String())
+	}
+	// A fingerprint of another key: nodes.json's does not match it.
+	other, _, _ := ed25519.GenerateKey(rand.Reader)
+	stdout.Reset()
+	if code := run(context.Background(), []string{"verify", good, "--key", "jp.example=" + keys.Fingerprint(other)}, envFrom(nil), strings.NewReader(""), &stdout, &stderr); code != 1 ||
+		!strings.Contains(stdout.String(), "NOT VERIFIED") || !strings.Contains(stdout.String(), "node jp.example: the key in nodes.json ("+keys.Fingerprint(nodeKeys["jp.example"])+") does not match the fingerprint you were given") {
+		t.Errorf("a wrong fingerprint: exit %d:\n%s", code, stdout.String())
 	}
 
 	// A bad key is a usage error that names the host.

@@ -22,7 +22,7 @@ func statementBundleArg(args []string) (string, bool) {
 // against its hash, the initiator's publication, every co-signature and
 // every ledger proof, with the nodes' keys given (or the bundle's).
 func (e env) verifyStatementCmd(args []string) int {
-	file, keys, code := e.offlineArgs("verify STATEMENT.json [--key HOST=BASE64KEY]...", "the bundle's", args)
+	file, keys, code := e.offlineArgs("verify STATEMENT.json [--key HOST=FINGERPRINT]...", "the bundle's nodes", args)
 	if code >= 0 {
 		return code
 	}
@@ -31,6 +31,6 @@ func (e env) verifyStatementCmd(args []string) int {
 		fmt.Fprintf(e.stderr, "entente verify: %v\n", err)
 		return 1
 	}
-	rep := incidents.VerifyBundle(b, keys)
+	rep := incidents.VerifyBundlePinned(b, keys)
 	return e.offlineReport(rep.Lines, rep.Failures, fmt.Sprintf("VERIFIED: the text matches its hash, and %d state(s) signed it, each on its own node and in its ledger.", len(rep.Signers)))
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/ed25519"
+	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"os"
@@ -8,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"entente.example/entente/internal/keys"
 	"entente.example/entente/modules/incidents"
 )
 
@@ -46,6 +49,28 @@ func TestVerifyStatementBundle(t *testing.T) {
 	code, out, _ := runCLI(t, "", args(write("good.json", bu))...)
 	if code != 0 || !strings.Contains(out, "VERIFIED: the text matches its hash, and 3 state(s) signed it") || !strings.Contains(out, "key given on the command line") {
 		t.Fatalf("good bundle: exit %d\n%s", code, out)
+	}
+
+	// The fingerprints the operators read out instead of keys, in any case
+	// and spacing: the bundle's keys are checked against them.
+	fps := []string{"verify", filepath.Join(dir, "good.json")}
+	for i, n := range bu.Nodes {
+		fp := keys.Fingerprint(n.SigningKey)
+		if i%2 == 1 {
+			fp = strings.ToLower(strings.ReplaceAll(fp, " ", ""))
+		}
+		fps = append(fps, "--key", n.Host+"="+fp)
+	}
+	code, out, _ = runCLI(t, "", fps...)
+	if code != 0 || strings.Count(out, "checked against the fingerprint you gave") != len(bu.Nodes) || !strings.Contains(out, "VERIFIED: the text matches its hash") {
+		t.Fatalf("with fingerprints: exit %d\n%s", code, out)
+	}
+	// A fingerprint of another key for one node.
+	other, _, _ := ed25519.GenerateKey(rand.Reader)
+	host := bu.Nodes[len(bu.Nodes)-1].Host
+	code, out, _ = runCLI(t, "", append(fps[:len(fps)-2:len(fps)-2], "--key", host+"="+keys.Fingerprint(other))...)
+	if code != 1 || !strings.Contains(out, "NOT VERIFIED") || !strings.Contains(out, "node "+host+": the key in the bundle ("+keys.Fingerprint(bu.Nodes[len(bu.Nodes)-1].SigningKey)+") does not match the fingerprint you were given") {
+		t.Fatalf("a wrong fingerprint: exit %d\n%s", code, out)
 	}
 
 	changed := bu

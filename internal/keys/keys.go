@@ -123,7 +123,11 @@ func readPEM(path string) (any, error) {
 // other over the phone: SHA-256, base32, in groups of four.
 func Fingerprint(pub []byte) string {
 	h := sha256.Sum256(pub)
-	s := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(h[:15])
+	return inFours(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(h[:15]))
+}
+
+// inFours spaces s in groups of four characters, easier to read aloud.
+func inFours(s string) string {
 	var groups []string
 	for i := 0; i < len(s); i += 4 {
 		groups = append(groups, s[i:min(i+4, len(s))])

@@ -130,10 +130,12 @@ the proof of what happened to each file from the moment it was uploaded.
 
 HOW TO VERIFY, offline, without access to either node:
 
-  entente verify PACKAGE.zip --key HOST=BASE64KEY --key HOST=BASE64KEY
+  entente verify PACKAGE.zip --key HOST=FINGERPRINT --key HOST=FINGERPRINT
 
-Ask each node's operator for its key (or its fingerprint) yourself: keys
-given with --key are used instead of nodes.json, and the report says which
+Ask each node's operator for its key fingerprint yourself (as the node's
+operator reads it to you, spaces optional): the key in nodes.json must
+match it, or the check fails naming the node. A node's base64 key given
+with --key instead is used in place of nodes.json's. The report says which
 key checked each node's statements. The check recomputes each file's
 SHA-256 and compares it with the manifest and with the signed "created"
 event; checks every statement's signature; and checks that each node's

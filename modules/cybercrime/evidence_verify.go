@@ -87,6 +87,13 @@ func readEntry(f *zip.File, limit int64) ([]byte, error) {
 // a signed "created" event naming its hash, and that the manifest, the
 // statements and the files agree. It needs no node and no network.
 func VerifyPackage(ra io.ReaderAt, size int64, given map[string]ed25519.PublicKey) PackageReport {
+	return VerifyPackagePinned(ra, size, keys.PinKeys(given))
+}
+
+// VerifyPackagePinned is VerifyPackage with each node's key given as a pin:
+// a key, used instead of nodes.json's, or a fingerprint, which nodes.json's
+// key for that node must have.
+func VerifyPackagePinned(ra io.ReaderAt, size int64, given keys.Pins) PackageReport {
 	var rep PackageReport
 	zr, err := zip.NewReader(ra, size)
 	if err != nil {
@@ -151,17 +158,29 @@ func VerifyPackage(ra io.ReaderAt, size int64, given map[string]ed25519.PublicKe
 		hosts[h] = true
 	}
 	for _, h := range sortedKeys(hosts) {
-		switch k, ok := given[h]; {
+		pin, ok := given[h]
+		pk, inPkg := inPackage[h]
+		switch {
+		case ok && pin.Key == nil && !inPkg:
+			rep.fail("node %s: you gave its key's fingerprint (%s), but nodes.json holds no key for it", h, pin.Shown())
+		case ok && pin.Key == nil && !pin.Matches(pk):
+			// Its statements are still checked with it, so the report
+			// says what else holds; the package does not verify.
+			keyOf[h] = pk
+			rep.fail("node %s: the key in nodes.json (%s) does not match the fingerprint you were given (%s)", h, keys.Fingerprint(pk), pin.Shown())
+		case ok && pin.Key == nil:
+			keyOf[h] = pk
+			rep.say("Node %s: key from nodes.json (%s), checked against the fingerprint you gave.", h, keys.Fingerprint(pk))
 		case ok:
-			keyOf[h] = k
-			if pk, inPkg := inPackage[h]; inPkg && !pk.Equal(k) {
-				rep.say("Node %s: key given on the command line (%s); nodes.json gives another key (%s), not used.", h, keys.Fingerprint(k), keys.Fingerprint(pk))
+			keyOf[h] = pin.Key
+			if inPkg && !pk.Equal(pin.Key) {
+				rep.say("Node %s: key given on the command line (%s); nodes.json gives another key (%s), not used.", h, keys.Fingerprint(pin.Key), keys.Fingerprint(pk))
 			} else {
-				rep.say("Node %s: key given on the command line (%s).", h, keys.Fingerprint(k))
+				rep.say("Node %s: key given on the command line (%s).", h, keys.Fingerprint(pin.Key))
 			}
 		default:
 			keyOf[h] = inPackage[h]
-			rep.say("Node %s: key from nodes.json (%s), as the exporting node knew it; give --key %s=… to check against a key you got from its operator.", h, keys.Fingerprint(inPackage[h]), h)
+			rep.say("Node %s: key from nodes.json (%s), as the exporting node knew it; give --key %s=FINGERPRINT (as the node's operator reads it to you) to check it.", h, keys.Fingerprint(inPackage[h]), h)
 		}
 	}
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 
 	"golang.org/x/mod/sumdb/note"
@@ -80,6 +81,13 @@ func ParseBundle(b []byte) (StatementBundle, error) {
 // are the same, one for one. given keys (by host) are used before those in
 // the bundle's nodes.
 func VerifyBundle(b []byte, given map[string]ed25519.PublicKey) BundleReport {
+	return VerifyBundlePinned(b, keys.PinKeys(given))
+}
+
+// VerifyBundlePinned is VerifyBundle with each node's key given as a pin: a
+// key, used instead of the bundle's, or a fingerprint, which the bundle's
+// key for that node must have.
+func VerifyBundlePinned(b []byte, given keys.Pins) BundleReport {
 	var rep BundleReport
 	bu, err := ParseBundle(b)
 	if err != nil {
@@ -191,27 +199,42 @@ func VerifyBundle(b []byte, given map[string]ed25519.PublicKey) BundleReport {
 }
 
 // bundleKeys picks each node's key: the one given on the command line,
-// else the bundle's, said so.
-func bundleKeys(rep *BundleReport, nodes []BundleNode, given map[string]ed25519.PublicKey) map[string]ed25519.PublicKey {
-	out := map[string]ed25519.PublicKey{}
+// else the bundle's, said so, and checked when its fingerprint was given.
+func bundleKeys(rep *BundleReport, nodes []BundleNode, given keys.Pins) map[string]ed25519.PublicKey {
+	inBundle := map[string]ed25519.PublicKey{}
 	for _, n := range nodes {
 		if len(n.SigningKey) == ed25519.PublicKeySize {
-			out[n.Host] = n.SigningKey
+			inBundle[n.Host] = n.SigningKey
 		}
 	}
-	for h, k := range given {
-		out[h] = k
-	}
-	hosts := make([]string, 0, len(out))
-	for h := range out {
-		hosts = append(hosts, h)
+	hosts := slices.Sorted(maps.Keys(inBundle))
+	for h := range given {
+		if _, ok := inBundle[h]; !ok {
+			hosts = append(hosts, h)
+		}
 	}
 	slices.Sort(hosts)
+	out := map[string]ed25519.PublicKey{}
 	for _, h := range hosts {
-		if _, ok := given[h]; ok {
-			rep.say("Node %s: key given on the command line (%s).", h, keys.Fingerprint(out[h]))
-		} else {
-			rep.say("Node %s: key from the bundle (%s); give --key %s=… to check against a key from its operator.", h, keys.Fingerprint(out[h]), h)
+		pin, ok := given[h]
+		bk, inB := inBundle[h]
+		switch {
+		case ok && pin.Key == nil && !inB:
+			rep.fail("node %s: you gave its key's fingerprint (%s), but the bundle holds no key for it", h, pin.Shown())
+		case ok && pin.Key == nil && !pin.Matches(bk):
+			// Its signatures are still checked with it, so the report
+			// says what else holds; the bundle does not verify.
+			out[h] = bk
+			rep.fail("node %s: the key in the bundle (%s) does not match the fingerprint you were given (%s)", h, keys.Fingerprint(bk), pin.Shown())
+		case ok && pin.Key == nil:
+			out[h] = bk
+			rep.say("Node %s: key from the bundle (%s), checked against the fingerprint you gave.", h, keys.Fingerprint(bk))
+		case ok:
+			out[h] = pin.Key
+			rep.say("Node %s: key given on the command line (%s).", h, keys.Fingerprint(pin.Key))
+		default:
+			out[h] = bk
+			rep.say("Node %s: key from the bundle (%s); give --key %s=FINGERPRINT (as the node's operator reads it to you) to check it.", h, keys.Fingerprint(bk), h)
 		}
 	}
 	return out
