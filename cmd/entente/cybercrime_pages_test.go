@@ -73,6 +73,7 @@ func TestCybercrimeRequestPages(t *testing.T) {
 
 func cybercrimePages(t *testing.T, w cybWorld) {
 	to := "spf@" + w.host
+	cybercrimeFormChoices(t, w)
 
 	// Step 1, then step 2 with the bases.
 	r := w.inv.get("/cybercrime/requests/new")
@@ -209,6 +210,69 @@ func cybercrimePages(t *testing.T, w cybWorld) {
 		if got := c.post(loc+"/steps", url.Values{"action": {"note"}, "note": {"x"}}); got.StatusCode != 404 && got.StatusCode != 403 {
 			t.Errorf("%s: a step: %d", name, got.StatusCode)
 		}
+	}
+}
+
+// cybercrimeFormChoices: the "to" list offers only where a request may go
+// (never the requester, another Indonesian body or a university; a company
+// only for the kinds asked of one), and a kind no instrument allows
+// between the two states shows why and the way back, not a form to save.
+func cybercrimeFormChoices(t *testing.T, w cybWorld) {
+	t.Helper()
+	for _, o := range [][3]string{{"nus", "academia", "National University of Singapore"}, {"sghost", "company", "Lion City Hosting"}} {
+		wantStatus(t, w.admin.post("/orgs", url.Values{"handle": {o[0]}, "kind": {o[1]}, "country": {"SG"}, "name_en": {o[2]}}), 303)
+	}
+	option := func(h string) string { return `<option value="` + h + "@" + w.host + `"` }
+	lists := func(path string, want, not []string) {
+		t.Helper()
+		r := w.inv.get(path)
+		wantStatus(t, r, 200)
+		for _, h := range want {
+			wantContains(t, r, option(h))
+		}
+		for _, h := range not {
+			if strings.Contains(r.Body, option(h)) {
+				t.Errorf("GET %s offers %s", path, h)
+			}
+		}
+	}
+	lists("/cybercrime/requests/new", []string{"spf", "sghost"}, []string{"polri", "kemlu", "nus"})
+	step1 := func(kind, to string) string {
+		return "/cybercrime/requests/new?" + url.Values{"step": {"1"}, "from": {"polri"}, "kind": {kind}, "to": {to + "@" + w.host}}.Encode()
+	}
+	lists(step1("preservation", "spf"), []string{"spf"}, []string{"polri", "kemlu", "nus", "sghost"})
+	lists(step1("subscriber", "sghost"), []string{"sghost"}, []string{"polri", "kemlu", "nus", "spf"})
+	wantContains(t, w.inv.get(step1("preservation", "spf")), "Grouped by country.")
+
+	// A body of the same state, chosen by hand, is step 1 again with why.
+	r := w.inv.get("/cybercrime/requests/new?" + url.Values{"from": {"polri"}, "kind": {"preservation"}, "to": {"kemlu@" + w.host}}.Encode())
+	wantContains(t, r, `id="step1"`, `href="#to"`, "a request between two bodies of one state is not international cooperation")
+	if strings.Contains(r.Body, `id="step2"`) {
+		t.Error("a request within one state reaches step 2")
+	}
+
+	// No instrument binds Indonesia and Singapore for an emergency
+	// disclosure: the refusals, the next step, and nothing to save.
+	none := "/cybercrime/requests/new?" + url.Values{"from": {"polri"}, "kind": {"emergency_disclosure"}, "to": {"spf@" + w.host}}.Encode()
+	r = w.inv.get(none)
+	wantStatus(t, r, 200)
+	wantContains(t, r, `id="basis-cets224" name="basis" value="cets224" disabled`, `id="no-basis"`,
+		"No legal basis binds both states for this kind of request. Choose another kind, or another requested state.",
+		`href="/cybercrime/requests/new?from=polri&amp;kind=emergency_disclosure&amp;step=1&amp;to=spf%40`)
+	for _, s := range []string{`id="step2"`, "Save as draft", `name="f_`} {
+		if strings.Contains(r.Body, s) {
+			t.Errorf("the form with no legal basis shows %s", s)
+		}
+	}
+	wantStatus(t, w.inv.post("/lang", url.Values{"lang": {"id"}, "next": {"/"}}), 303)
+	wantContains(t, w.inv.get(none), "Tidak ada dasar hukum yang mengikat kedua negara")
+	wantStatus(t, w.inv.post("/lang", url.Values{"lang": {"en"}, "next": {"/"}}), 303)
+
+	// The unverified facts an allowed basis rests on are named, each with
+	// a link to where it is confirmed.
+	r = w.inv.get("/cybercrime/requests/new?" + url.Values{"from": {"polri"}, "kind": {"stored_data"}, "to": {"spf@" + w.host}}.Encode())
+	if !regexp.MustCompile(`<li><a href="/cybercrime/instruments/[a-z0-9_]+#(status|kinds|parties|reservations)">[A-Z][^<]+</a></li>`).MatchString(r.Body) {
+		t.Errorf("the unverified facts are not named with links:\n%s", r.Body)
 	}
 }
 

@@ -3,6 +3,8 @@ package cybercrime
 import (
 	"context"
 	"slices"
+
+	"entente.example/entente/core"
 )
 
 // Counterpart is an organisation a request may go to, as the directory
@@ -62,6 +64,29 @@ func (s *Service) Counterparts(ctx context.Context) ([]Counterpart, error) {
 		return 0
 	})
 	return cs, nil
+}
+
+// toProblem says why a request of kind k from a body of the state
+// fromCountry may not go to an organisation of the kind and country given,
+// as a message key, or "" when it may. An invalid k is any kind: the form's
+// first step, before the kind is chosen. A request between two bodies of
+// one state is not international cooperation, and only states' bodies and
+// companies answer requests: a university or an NGO is neither.
+func toProblem(k Kind, toKind, toCountry, fromCountry string) string {
+	company := toKind == string(core.OrgCompany)
+	switch {
+	case toCountry == "":
+		return "err.cyb_to_country"
+	case toCountry == fromCountry:
+		return "err.cyb_to_same_state"
+	case !company && !core.OrgKind(toKind).State():
+		return "err.cyb_to_neither"
+	case k.Valid() && !k.Reaches(company) && k.ToProvider():
+		return "err.cyb_to_provider"
+	case k.Valid() && !k.Reaches(company):
+		return "err.cyb_to_authority"
+	}
+	return ""
 }
 
 // UseDirectory sets where counterparts are found.

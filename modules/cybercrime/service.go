@@ -244,11 +244,8 @@ func (s *Service) prepare(ctx context.Context, in Input, from org, p core.Proble
 		p.Add("to", "err.cyb_to_unknown")
 	}
 	if found && in.Kind.Valid() {
-		if !in.Kind.Reaches(to.Kind == string(core.OrgCompany)) {
-			p.Add("to", map[bool]string{true: "err.cyb_to_provider", false: "err.cyb_to_authority"}[in.Kind.ToProvider()])
-		}
-		if to.Country == "" {
-			p.Add("to", "err.cyb_to_country")
+		if key := toProblem(in.Kind, to.Kind, to.Country, from.Country); key != "" {
+			p.Add("to", key)
 		}
 	}
 	switch {

@@ -20,11 +20,15 @@ type requestFormView struct {
 	Kinds   []Kind
 	Groups  []counterpartGroup
 	// Step2 is set once from, kind and to are chosen and known.
-	Step2         bool
-	Sender        Sender
-	To            Counterpart
-	Kind          Kind
-	Bases         []basisView
+	Step2  bool
+	Sender Sender
+	To     Counterpart
+	Kind   Kind
+	Bases  []basisView
+	// NoBasis is set when no instrument allows the kind between the two
+	// states: the page shows why and the way back, not fields that could
+	// never be sent.
+	NoBasis       bool
 	Fields        []Field
 	Preservations []Request
 	// Get is where step 1 goes (GET), Post where step 2 is sent; Edit is
@@ -35,8 +39,9 @@ type requestFormView struct {
 // counterpartGroup is one <optgroup> of the "to" field: the 24/7
 // networks' points of contact first, then each country.
 type counterpartGroup struct {
-	Label string
-	Items []Counterpart
+	Label   string
+	Network bool // the 24/7 points of contact; Label is a message key
+	Items   []Counterpart
 }
 
 // formFields names the form's fields in the order a person meets them,
@@ -96,17 +101,34 @@ func (m *Module) formView(r *http.Request, f web.Form, step1 bool) (requestFormV
 	if v.Senders, err = m.svc.Senders(ctx); err != nil {
 		return v, err
 	}
-	cps, err := m.svc.Counterparts(ctx)
-	if err != nil {
-		return v, err
-	}
-	v.Groups = groupCounterparts(cps, v.Lang)
 	if len(v.Senders) == 1 && f.Get("from") == "" {
 		v.Form.Values.Set("from", v.Senders[0].Handle)
 	}
 	v.Kind = Kind(f.Get("kind"))
 	si := slices.IndexFunc(v.Senders, func(s Sender) bool { return s.Handle == f.Get("from") })
+	// Until one is chosen, the list is for the organisation the "from"
+	// field shows first.
+	var from Sender
+	if si >= 0 {
+		from = v.Senders[si]
+	} else if len(v.Senders) > 0 {
+		from = v.Senders[0]
+	}
+	all, err := m.svc.Counterparts(ctx)
+	if err != nil {
+		return v, err
+	}
+	cps := offered(all, v.Kind, from)
+	v.Groups = groupCounterparts(cps, v.Lang)
 	ci := slices.IndexFunc(cps, func(c Counterpart) bool { return c.Addr == f.Get("to") })
+	if !step1 && si >= 0 && ci < 0 && v.Kind.Valid() {
+		// Chosen, but not where this kind may go from this organisation:
+		// step 1 again, saying why.
+		if ai := slices.IndexFunc(all, func(c Counterpart) bool { return c.Addr == f.Get("to") }); ai >= 0 {
+			v.Form.Problems.Add("to", toProblemFor(v.Kind, all[ai], from))
+			v.Form.Message = "err.form"
+		}
+	}
 	if step1 || si < 0 || ci < 0 || !v.Kind.Valid() {
 		return v, nil
 	}
@@ -119,6 +141,10 @@ func (m *Module) formView(r *http.Request, f web.Form, step1 bool) (requestFormV
 		}
 		v.Bases = basisViews(m.web.Catalog(), v.Lang, b)
 	}
+	v.NoBasis = !slices.ContainsFunc(v.Bases, func(b basisView) bool { return b.Allowed })
+	if v.NoBasis {
+		return v, nil // nothing to fill in: the page says what to change
+	}
 	if v.Kind != KindPreservation {
 		if v.Preservations, err = m.svc.Preservations(ctx, v.Sender.Handle, v.To.Addr); err != nil {
 			return v, err
@@ -127,40 +153,61 @@ func (m *Module) formView(r *http.Request, f web.Form, step1 bool) (requestFormV
 	return v, nil
 }
 
-// groupCounterparts puts the 24/7 networks' points of contact first, then
-// the others by country, in the reader's language.
-func groupCounterparts(cps []Counterpart, lang string) []counterpartGroup {
-	var net counterpartGroup
-	byCountry := map[string]*counterpartGroup{}
-	var order []string
+// offered keeps the counterparts a request of kind k (any kind, when k is
+// not chosen yet) from the organisation may go to: never itself, nor a body
+// of its own state.
+func offered(cps []Counterpart, k Kind, from Sender) []Counterpart {
+	var out []Counterpart
 	for _, c := range cps {
-		if c.Network != "" {
-			net.Items = append(net.Items, c)
-			continue
+		if toProblemFor(k, c, from) == "" {
+			out = append(out, c)
 		}
-		name := CountryName(c.Country, lang)
-		if c.Country == "" {
-			name = "—"
-		}
-		g, ok := byCountry[name]
-		if !ok {
-			g = &counterpartGroup{Label: name}
-			byCountry[name] = g
-			order = append(order, name)
-		}
-		g.Items = append(g.Items, c)
-	}
-	slices.Sort(order)
-	var out []counterpartGroup
-	if len(net.Items) > 0 {
-		net.Label = "cyb.form.network_contacts"
-		out = append(out, net)
-	}
-	for _, n := range order {
-		out = append(out, *byCountry[n])
 	}
 	return out
 }
+
+// toProblemFor is toProblem for a counterpart, with the requesting
+// organisation itself refused as a body of its own state.
+func toProblemFor(k Kind, c Counterpart, from Sender) string {
+	if c.Local && strings.HasPrefix(c.Addr, from.Handle+"@") {
+		return "err.cyb_to_same_state"
+	}
+	return toProblem(k, c.Kind, c.Country, from.Country)
+}
+
+// groupCounterparts puts the 24/7 networks' points of contact first, then
+// the others grouped by country; within a group, by country and name, in
+// the reader's language.
+func groupCounterparts(cps []Counterpart, lang string) []counterpartGroup {
+	cps = slices.Clone(cps)
+	slices.SortStableFunc(cps, func(a, b Counterpart) int {
+		if c := strings.Compare(CountryName(a.Country, lang), CountryName(b.Country, lang)); c != 0 {
+			return c
+		}
+		return strings.Compare(strings.ToLower(a.Name(lang)), strings.ToLower(b.Name(lang)))
+	})
+	var net counterpartGroup
+	var out []counterpartGroup
+	for _, c := range cps {
+		switch {
+		case c.Network != "":
+			net.Items = append(net.Items, c)
+		case len(out) > 0 && out[len(out)-1].Label == CountryName(c.Country, lang):
+			out[len(out)-1].Items = append(out[len(out)-1].Items, c)
+		default:
+			out = append(out, counterpartGroup{Label: CountryName(c.Country, lang), Items: []Counterpart{c}})
+		}
+	}
+	if len(net.Items) > 0 {
+		net.Label, net.Network = "cyb.form.network_contacts", true
+		out = append([]counterpartGroup{net}, out...)
+	}
+	return out
+}
+
+// HasNetwork reports whether the list begins with 24/7 points of contact,
+// for the hint that says so.
+func (v requestFormView) HasNetwork() bool { return len(v.Groups) > 0 && v.Groups[0].Network }
 
 // queryForm reads step 1's choices from the query string.
 func queryForm(r *http.Request) web.Form {

@@ -2,6 +2,7 @@ package cybercrime
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 	"unicode"
@@ -136,6 +137,45 @@ type basisView struct {
 	Warnings   []string `json:"warnings,omitempty"`
 	Grounds    []ground `json:"grounds,omitempty"`
 	Unverified []Fact   `json:"unverified,omitempty"`
+	// Facts name the unverified facts in words, each with the place on the
+	// instrument's page where an administrator confirms it.
+	Facts []factView `json:"-"`
+}
+
+type factView struct{ Label, Href string }
+
+// factViews names an option's unverified facts from their keys (FactKey):
+// "whether Indonesia is bound by the ASEAN MLA Treaty".
+func factViews(c web.Catalog, lang string, in Instrument, facts []Fact) []factView {
+	page := "/cybercrime/instruments/" + url.PathEscape(in.ID)
+	name := in.Name(lang)
+	out := make([]factView, 0, len(facts))
+	for _, f := range facts {
+		parts := strings.SplitN(f.Key, ":", 3)
+		item := ""
+		if len(parts) == 3 {
+			item = parts[2]
+		}
+		v := factView{Label: c.T(lang, "cyb.fact.label.other", name), Href: page}
+		switch parts[0] {
+		case "status":
+			v = factView{Label: c.T(lang, "cyb.fact.label.status", name), Href: page + "#status"}
+		case "kind":
+			v = factView{Label: c.T(lang, "cyb.fact.label.kind", name, strings.ToLower(c.T(lang, "cyb.kind."+item))), Href: page + "#kinds"}
+		case "party":
+			v = factView{Label: c.T(lang, "cyb.fact.label.party", name, CountryName(item, lang)), Href: page + "#parties"}
+		case "reservation":
+			country := ""
+			for _, r := range in.Reservations {
+				if r.ID == item {
+					country = CountryName(r.Country, lang)
+				}
+			}
+			v = factView{Label: c.T(lang, "cyb.fact.label.reservation", name, country), Href: page + "#reservations"}
+		}
+		out = append(out, v)
+	}
+	return out
 }
 
 type ground struct {
@@ -159,6 +199,7 @@ func basisViews(c web.Catalog, lang string, b BasisChoice) []basisView {
 		for _, g := range o.Grounds {
 			v.Grounds = append(v.Grounds, ground{Code: g, Text: c.T(lang, "cyb.ground."+g)})
 		}
+		v.Facts = factViews(c, lang, o.Instrument, o.Unverified)
 		out = append(out, v)
 	}
 	return out
