@@ -65,9 +65,9 @@ func TestBrowserCybercrimePreservation(t *testing.T) {
 	step(t, ctx, "approve and send on A",
 		signInAs(a.URL, "ca@polri.test", pw),
 		chromedp.Navigate(loc),
-		chromedp.Click(chromedp.CSS(`#step-approve button`)),
-		chromedp.WaitVisible(chromedp.CSS(`#step-send button`)),
-		chromedp.Click(chromedp.CSS(`#step-send button`)),
+		// One press: "Approve and send now".
+		chromedp.Click(chromedp.CSS(`#step-approve button[name=and_send]`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`#step-approve`)),
 		chromedp.WaitNotPresent(chromedp.CSS(`#step-send`)),
 		into(&text, chromedp.Text(chromedp.ID("cyb-clock"))),
 		chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)),

@@ -226,6 +226,12 @@ func (m *Module) requestStep(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		_, err = m.svc.Act(r.Context(), r.PathValue("id"), st)
 	}
+	// "Approve and send" is the usual case for a central authority: one
+	// press, two steps, each recorded as itself.
+	if err == nil && st.Action == ActApprove && f.Get("and_send") == "yes" {
+		st = Step{Action: ActSend}
+		_, err = m.svc.Act(r.Context(), r.PathValue("id"), st)
+	}
 	if err != nil {
 		v, verr := m.requestPage(r, "title.cyb_request")
 		if verr == nil && f.Take(err) {
