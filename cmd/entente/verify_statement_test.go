@@ -76,7 +76,11 @@ func TestVerifyStatementBundle(t *testing.T) {
 	changed := bu
 	changed.Text = strings.Replace(bu.Text, "hospitals in the region", "hospitals in the world", 1)
 	code, out, _ = runCLI(t, "", args(write("word.json", changed))...)
-	if code != 1 || !strings.Contains(out, "the text was changed") {
+	// The root cause leads, and the signatures, sound over the original,
+	// are said once to be so — not each reported missing or removed.
+	if code != 1 || !strings.Contains(out, "NOT VERIFIED: 2 problem(s):\n  - the text's SHA-256 is ") ||
+		!strings.Contains(out, "the text was changed\n  - the signatures sign the original text, not this one\n") ||
+		strings.Contains(out, "removed?") || strings.Contains(out, "has not signed") {
 		t.Fatalf("a changed word: exit %d\n%s", code, out)
 	}
 
@@ -84,7 +88,15 @@ func TestVerifyStatementBundle(t *testing.T) {
 	removed.Signatures = bu.Signatures[:len(bu.Signatures)-1]
 	gone := bu.Signatures[len(bu.Signatures)-1].Signer
 	code, out, _ = runCLI(t, "", args(write("removed.json", removed))...)
-	if code != 1 || !strings.Contains(out, "lists the signature of "+gone+", which the bundle does not hold") {
+	if code != 1 || !strings.Contains(out, "lists the signature of "+gone+", which the bundle does not hold (removed?)") || strings.Contains(out, "original text") {
 		t.Fatalf("a removed signature: exit %d\n%s", code, out)
+	}
+	// A word changed and a signature removed: both are said.
+	both := removed
+	both.Text = changed.Text
+	code, out, _ = runCLI(t, "", args(write("both.json", both))...)
+	if code != 1 || !strings.Contains(out, "the text was changed") || !strings.Contains(out, "the signatures sign the original text, not this one") ||
+		!strings.Contains(out, "lists the signature of "+gone+", which the bundle does not hold (removed?)") {
+		t.Fatalf("a changed word and a removed signature: exit %d\n%s", code, out)
 	}
 }

@@ -103,16 +103,23 @@ func VerifyBundlePinned(b []byte, given keys.Pins) BundleReport {
 	}
 
 	text := []byte(bu.Text)
-	if sum := TextHash(text); sum != bu.SHA256 {
+	sum := TextHash(text)
+	// What was signed is checked against the hash the bundle names. When
+	// the text no longer matches it, that is the root cause, said first;
+	// the signatures over the original are then said once to be so, not
+	// each reported as over another text, missing or removed — a
+	// signature really removed or forged is still reported.
+	signed, changedAt := sum, -1
+	if sum != bu.SHA256 {
 		rep.fail("the text's SHA-256 is %s, the bundle says %s: the text was changed", sum, bu.SHA256)
+		signed, changedAt = bu.SHA256, len(rep.Failures)
 	}
 	t, err := ParseText(text)
 	if err != nil {
 		rep.fail("text: %v", err)
 	}
 	rep.Text = t
-	rep.say("Statement %q by %s, attributing to %s; text SHA-256 %s.", t.Title, t.Initiator, t.Actor, TextHash(text))
-	sum := TextHash(text)
+	rep.say("Statement %q by %s, attributing to %s; text SHA-256 %s.", t.Title, t.Initiator, t.Actor, sum)
 	_, initHost, _ := federation.Address(t.Initiator)
 
 	// The publication, signed by the initiator's node.
@@ -125,8 +132,8 @@ func VerifyBundlePinned(b []byte, given keys.Pins) BundleReport {
 		rep.fail("publication: the signature does not verify with the key of %s", initHost)
 	case strictDecode(body, &pub) != nil:
 		rep.fail("publication: cannot be read")
-	case pub.Statement != sum || pub.Initiator != t.Initiator || pub.Origin != t.Origin:
-		rep.fail("publication: it names another text (%s) than the bundle's (%s)", pub.Statement, sum)
+	case pub.Statement != signed || pub.Initiator != t.Initiator || pub.Origin != t.Origin:
+		rep.fail("publication: it names another text (%s) than the bundle's (%s)", pub.Statement, signed)
 	default:
 		rep.say("Published %s by %s, signed by its node %s.", pub.PublishedAt.UTC().Format("2 January 2006 15:04 MST"), pub.Initiator, initHost)
 		if bu.PubLedger == nil {
@@ -159,7 +166,7 @@ func VerifyBundlePinned(b []byte, given keys.Pins) BundleReport {
 		}
 		_, host, _ := federation.Address(c.Signer)
 		switch {
-		case c.Statement != sum:
+		case c.Statement != signed:
 			rep.fail("%s: signed another text (%s), not this one", what, c.Statement)
 			continue
 		case c.Signer != s.Signer || c.Node != s.Node || host != s.Node:
@@ -193,6 +200,12 @@ func VerifyBundlePinned(b []byte, given keys.Pins) BundleReport {
 	}
 	if !seen[t.Initiator] && t.Initiator != "" {
 		rep.fail("the initiator %s has not signed", t.Initiator)
+	}
+	if changedAt >= 0 && (pub.Statement == signed || len(seen) > 0) {
+		// Right after the root cause, before what else failed.
+		msg := "the signatures sign the original text, not this one"
+		rep.Failures = slices.Insert(rep.Failures, changedAt, msg)
+		rep.Lines = append(rep.Lines, "FAILED: "+msg)
 	}
 	rep.say("%d signature(s).", len(rep.Signers))
 	return rep
