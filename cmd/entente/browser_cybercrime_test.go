@@ -106,7 +106,8 @@ func TestBrowserCybercrimePreservation(t *testing.T) {
 	waitFor(t, "B's receipt on A", func() bool { return strings.Contains(inv.get(path).Body, path+"/receipt") })
 	r := inv.get(path + "/receipt")
 	wantStatus(t, r, 200)
-	wantContains(t, r, "Receipt from spf@"+b.host, "Verified", "entente verify")
+	// Named, with the address that identifies the node small below.
+	wantContains(t, r, "<title>Receipt from Singapore Police Force", "<h1>Receipt from Singapore Police Force</h1>", "<small><code>spf@"+b.host+"</code></small>", "Verified", "entente verify")
 	wantStatus(t, inv.get(path+"/receipt.json"), 200)
 	step(t, ctx, "the clock on A",
 		signInAs(a.URL, "inv@polri.test", pw),

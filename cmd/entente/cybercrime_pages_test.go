@@ -177,7 +177,12 @@ func cybercrimePages(t *testing.T, w cybWorld) {
 	r = w.inv.get(loc + "/print")
 	wantStatus(t, r, 200)
 	wantContains(t, r, `<html lang="en">`, "Request for the expedited preservation of stored computer data", "Our reference", "POLRI/CYB/2026/117",
-		"intends to submit a request for mutual assistance", "Signature and seal", "Directorate of Cyber Crime, Indonesian National Police")
+		"intends to submit a request for mutual assistance", "Signature and seal", "Directorate of Cyber Crime, Indonesian National Police",
+		"<dd>Singapore Police Force, Singapore</dd>", "(from polri@"+w.host+" to "+to+")")
+	// The addresses only in the small footer, not beside the names.
+	if head, _, _ := strings.Cut(r.Body, `class="formal-foot"`); strings.Contains(head, "@"+w.host) {
+		t.Errorf("the formal request shows an address above its footer:\n%s", head)
+	}
 	wantStatus(t, w.inv.post("/lang", url.Values{"lang": {"en"}, "next": {"/"}}), 303)
 
 	// The API says the same.

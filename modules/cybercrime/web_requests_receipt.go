@@ -13,6 +13,9 @@ type receiptView struct {
 	C        RequestReceipt
 	File     string
 	Download string
+	// Other names the node's organisation that gave the receipt; Addr is
+	// its address, shown small, as what identifies the node.
+	Other, Addr string
 }
 
 func receiptFile(c RequestReceipt) string {
@@ -36,7 +39,13 @@ func (m *Module) requestReceipt(w http.ResponseWriter, r *http.Request) {
 	if event != "" {
 		dl += "?event=" + event
 	}
-	v := receiptView{Page: m.web.Page(r, "title.receipt", c.Request.other()), C: c, File: receiptFile(c), Download: dl}
+	addr := c.Request.other()
+	v := receiptView{C: c, File: receiptFile(c), Download: dl, Other: addr, Addr: addr}
+	v.Page = m.web.Page(r, "title.receipt")
+	if o, ok := m.svc.Named(r.Context(), addr)[addr]; ok && o.Name(v.Lang) != "" {
+		v.Other = o.Name(v.Lang)
+	}
+	v.TitleArgs = []any{v.Other}
 	v.Nav = "cybercrime"
 	m.web.Render(w, r, http.StatusOK, "cybercrime/request_receipt", v)
 }
