@@ -41,7 +41,7 @@ type Reason struct {
 // instrument's name, the kind's label (kindLabel, from the catalogue), the
 // day and the reservation's text.
 func (r Reason) Args(lang string, instruments []Instrument, kindLabel string) []any {
-	return []any{CountryName(r.Country, lang), instrumentName(instruments, r.Instrument, lang), kindLabel, r.Date.String(), r.Text}
+	return []any{CountryName(r.Country, lang), instrumentName(instruments, r.Instrument, lang), kindLabel, longDay(lang, r.Date), r.Text}
 }
 
 // AlternativeNames names the alternatives in lang.

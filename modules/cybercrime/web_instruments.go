@@ -45,6 +45,10 @@ func (v instrumentsView) Why(r Reason, kindLabel string) []any {
 	return r.Args(v.Lang, v.Instruments, kindLabel)
 }
 
+// Day is a day in the reader's language ("1 July 2004"); form inputs keep
+// ISO days.
+func (v instrumentsView) Day(d Date) string { return longDay(v.Lang, d) }
+
 // Instead names the bases to use instead.
 func (v instrumentsView) Instead(r Reason) []string { return r.AlternativeNames(v.Lang, v.Instruments) }
 
@@ -127,6 +131,10 @@ type instrumentView struct {
 
 // Country names a country in the page's language.
 func (v instrumentView) Country(code string) string { return CountryName(code, v.Lang) }
+
+// Day is a day in the reader's language ("1 July 2004"); form inputs keep
+// ISO days.
+func (v instrumentView) Day(d Date) string { return longDay(v.Lang, d) }
 
 // GroundsOf are the refusal grounds of a kind under this instrument.
 func (v instrumentView) GroundsOf(k Kind) []string { return Grounds(k, v.I) }

@@ -90,6 +90,8 @@ func longDay(lang string, v any) string {
 	switch x := v.(type) {
 	case time.Time:
 		t = x
+	case Date:
+		t = x.Time
 	case *time.Time:
 		if x == nil {
 			return ""
