@@ -163,10 +163,11 @@ func Peer(t testing.TB, nodes ...*Served) {
 	}
 }
 
-// Eventually waits up to 20 seconds for ok, for what crosses nodes.
+// Eventually waits up to 60 seconds for ok, for what crosses nodes: a
+// loaded machine (CI runs packages side by side) is slow, not wrong.
 func Eventually(t testing.TB, what string, ok func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if ok() {
 			return
 		}
