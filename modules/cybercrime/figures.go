@@ -5,7 +5,6 @@ import (
 	"context"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"entente.example/entente/core"
@@ -369,17 +368,8 @@ func spread(secs []int64) Stat {
 // old is as good; the page says when they were computed. Concurrent asks
 // for the same figures wait for one computation.
 type FigureCache struct {
-	svc *Service
-	ttl time.Duration
-	mu  sync.Mutex
-	m   map[string]*figureEntry
-}
-
-type figureEntry struct {
-	done chan struct{}
-	at   time.Time
-	fig  Figures
-	err  error
+	svc  *Service
+	memo *web.Memo[Figures]
 }
 
 // figureCacheSize bounds the entries kept: the scopes and periods asked
@@ -389,7 +379,7 @@ const figureCacheSize = 256
 // NewFigureCache returns a cache over the service's figures that keeps
 // them for ttl.
 func NewFigureCache(s *Service, ttl time.Duration) *FigureCache {
-	return &FigureCache{svc: s, ttl: ttl, m: map[string]*figureEntry{}}
+	return &FigureCache{svc: s, memo: web.NewMemo[Figures](ttl, figureCacheSize, s.db.Clock().Now)}
 }
 
 // Figures returns the figures as Service.Figures does, computed at most ttl
@@ -410,32 +400,5 @@ func (c *FigureCache) Figures(ctx context.Context, q FigureQuery) (Figures, erro
 		scope = "orgs:" + strings.Join(orgs, ",")
 	}
 	key := scope + "|" + from.Format(time.DateOnly) + "|" + to.Format(time.DateOnly) + "|" + string(kind)
-	now := c.svc.db.Clock().Now()
-	c.mu.Lock()
-	e, ok := c.m[key]
-	if ok && e.at.Add(c.ttl).After(now) {
-		c.mu.Unlock()
-		<-e.done
-		return e.fig, e.err
-	}
-	if len(c.m) >= figureCacheSize {
-		for k, old := range c.m {
-			if !old.at.Add(c.ttl).After(now) || len(c.m) >= figureCacheSize {
-				delete(c.m, k)
-			}
-		}
-	}
-	e = &figureEntry{done: make(chan struct{}), at: now}
-	c.m[key] = e
-	c.mu.Unlock()
-	e.fig, e.err = c.svc.Figures(ctx, q)
-	close(e.done)
-	if e.err != nil {
-		c.mu.Lock()
-		if c.m[key] == e {
-			delete(c.m, key)
-		}
-		c.mu.Unlock()
-	}
-	return e.fig, e.err
+	return c.memo.Get(key, func() (Figures, error) { return c.svc.Figures(ctx, q) })
 }

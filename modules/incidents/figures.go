@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"entente.example/entente/core"
@@ -255,17 +254,8 @@ func spread(key string, ds []time.Duration) Delay {
 // computation. At 50,000 incidents a computation reads some 40,000 rows
 // (docs/performance.md).
 type figureCache struct {
-	svc *Service
-	ttl time.Duration
-	mu  sync.Mutex
-	m   map[string]*figureEntry
-}
-
-type figureEntry struct {
-	done chan struct{}
-	at   time.Time
-	fig  Figures
-	err  error
+	svc  *Service
+	memo *web.Memo[Figures]
 }
 
 // figureCacheSize bounds the entries: the scopes asked for within a minute
@@ -273,7 +263,7 @@ type figureEntry struct {
 const figureCacheSize = 256
 
 func newFigureCache(s *Service, ttl time.Duration) *figureCache {
-	return &figureCache{svc: s, ttl: ttl, m: map[string]*figureEntry{}}
+	return &figureCache{svc: s, memo: web.NewMemo[Figures](ttl, figureCacheSize, s.Now)}
 }
 
 // Figures returns the figures as Service.Figures does, computed at most ttl
@@ -283,32 +273,5 @@ func (c *figureCache) Figures(ctx context.Context) (Figures, error) {
 	ids = slices.Clone(ids)
 	slices.Sort(ids)
 	key := strings.Join(ids, ",")
-	now := c.svc.Now()
-	c.mu.Lock()
-	e, ok := c.m[key]
-	if ok && e.at.Add(c.ttl).After(now) {
-		c.mu.Unlock()
-		<-e.done
-		return e.fig, e.err
-	}
-	if len(c.m) >= figureCacheSize {
-		for k, old := range c.m {
-			if !old.at.Add(c.ttl).After(now) || len(c.m) >= figureCacheSize {
-				delete(c.m, k)
-			}
-		}
-	}
-	e = &figureEntry{done: make(chan struct{}), at: now}
-	c.m[key] = e
-	c.mu.Unlock()
-	e.fig, e.err = c.svc.Figures(ctx)
-	if e.err != nil {
-		c.mu.Lock()
-		if c.m[key] == e {
-			delete(c.m, key) // an error is not kept
-		}
-		c.mu.Unlock()
-	}
-	close(e.done)
-	return e.fig, e.err
+	return c.memo.Get(key, func() (Figures, error) { return c.svc.Figures(ctx) })
 }
