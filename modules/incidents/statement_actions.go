@@ -109,14 +109,8 @@ func contains(list []string, v string) bool {
 // Retract takes a statement back, by its initiator, before publication:
 // every invited node is told and shows it withdrawn.
 func (s *Statements) Retract(ctx context.Context, id string) (Statement, error) {
-	st, err := s.load(ctx, s.db.R(), id)
+	st, err := s.initiated(ctx, id, "retract")
 	if err != nil {
-		return st, err
-	}
-	if !st.Local() {
-		return st, stmtErr("retract", core.KindForbidden, "err.forbidden")
-	}
-	if err := access.Check(core.ActorFrom(ctx), access.StatementDraft, access.Resource{OrgID: st.OrgID}); err != nil {
 		return st, err
 	}
 	err = s.db.WithTx(ctx, func(tx *store.Tx) error {
@@ -159,14 +153,8 @@ func (s *Statements) Retract(ctx context.Context, id string) (Statement, error) 
 // listing them, records it in its ledger, and sends the whole bundle to
 // every invited node, which verifies it before showing it.
 func (s *Statements) Publish(ctx context.Context, id string) (Statement, error) {
-	st, err := s.load(ctx, s.db.R(), id)
+	st, err := s.initiated(ctx, id, "publish")
 	if err != nil {
-		return st, err
-	}
-	if !st.Local() {
-		return st, stmtErr("publish", core.KindForbidden, "err.forbidden")
-	}
-	if err := access.Check(core.ActorFrom(ctx), access.StatementDraft, access.Resource{OrgID: st.OrgID}); err != nil {
 		return st, err
 	}
 	return s.publish(ctx, id)

@@ -390,14 +390,8 @@ func (st Statement) mine(a core.Actor, act access.Action, addr string) (Signer, 
 // co-signers: the invitation carries the exact text and its hash, and the
 // initiator's signature with its ledger proof.
 func (s *Statements) Open(ctx context.Context, id string) (Statement, error) {
-	st, err := s.load(ctx, s.db.R(), id)
+	st, err := s.initiated(ctx, id, "open")
 	if err != nil {
-		return st, err
-	}
-	if !st.Local() {
-		return st, stmtErr("open", core.KindForbidden, "err.forbidden")
-	}
-	if err := access.Check(core.ActorFrom(ctx), access.StatementDraft, access.Resource{OrgID: st.OrgID}); err != nil {
 		return st, err
 	}
 	err = s.db.WithTx(ctx, func(tx *store.Tx) error {
@@ -513,4 +507,18 @@ func (s *Statements) finish(ctx context.Context, id, signer string) error {
 			Payload: signWire{Origin: st.OriginID, Initiator: st.Initiator, SHA256: st.SHA256, Cosign: json.RawMessage(g.Cosign), Ledger: p}})
 		return err
 	})
+}
+
+// initiated loads a statement for a step only its initiator takes (open,
+// publish, retract): it must be this node's, and the actor one who drafts
+// for the initiating organisation.
+func (s *Statements) initiated(ctx context.Context, id, op string) (Statement, error) {
+	st, err := s.load(ctx, s.db.R(), id)
+	if err != nil {
+		return st, err
+	}
+	if !st.Local() {
+		return st, stmtErr(op, core.KindForbidden, "err.forbidden")
+	}
+	return st, access.Check(core.ActorFrom(ctx), access.StatementDraft, access.Resource{OrgID: st.OrgID})
 }
