@@ -35,7 +35,10 @@ type Served struct {
 func (s *Served) Hold() { s.held.Store(true) }
 
 // Release opens the inbox again and asks every peer to retry what waits
-// for it now, rather than after its back-off.
+// for it now, rather than after its back-off. It returns once every peer's
+// queue for this node is empty: a delivery that failed while held may
+// record its failure after the retry and push the envelope back by
+// minutes, so a single retry is not enough.
 func (s *Served) Release(t testing.TB, peers ...*Served) {
 	t.Helper()
 	s.held.Store(false)
@@ -44,9 +47,23 @@ func (s *Served) Release(t testing.TB, peers ...*Served) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := p.Fed.Retry(Root, peer.ID); err != nil {
-			t.Fatal(err)
-		}
+		last := time.Time{}
+		Eventually(t, "the envelopes held for "+s.Host, func() bool {
+			q, err := p.Fed.Queues(Root)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st := q[peer.ID]; st.Queued == 0 && st.Undelivered == 0 {
+				return true
+			}
+			if time.Since(last) > 500*time.Millisecond {
+				last = time.Now()
+				if _, err := p.Fed.Retry(Root, peer.ID); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return false
+		})
 	}
 }
 
