@@ -1,70 +1,10 @@
 package federation
 
 import (
-	"errors"
-	"net"
 	"net/http"
-	"net/netip"
-	"syscall"
-	"time"
+
+	"entente.example/entente/internal/netguard"
 )
 
-// newClient returns the one HTTP client for talking to peers. Its dialer
-// refuses loopback, private, link-local and unspecified addresses unless the
-// operator allows them, so a peer URL cannot be used to reach the node's own
-// network (tests and single-machine demos allow them).
-func newClient(allowPrivate bool) *http.Client {
-	d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
-	if !allowPrivate {
-		d.Control = func(network, address string, _ syscall.RawConn) error {
-			ap, err := netip.ParseAddrPort(address)
-			if err != nil {
-				return err
-			}
-			if !public(ap.Addr()) {
-				return errors.New("federation: refusing to connect to a private or local address")
-			}
-			return nil
-		}
-	}
-	tr := &http.Transport{
-		DialContext:           d.DialContext,
-		MaxIdleConnsPerHost:   16,
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   10 * time.Second,
-		ResponseHeaderTimeout: 30 * time.Second,
-		ForceAttemptHTTP2:     true,
-	}
-	return &http.Client{Transport: tr, Timeout: 60 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-}
-
-// special are ranges that are not on the public internet but that Go's
-// IsPrivate and friends do not cover: shared address space (where some
-// clouds keep their metadata service), benchmarking, reserved, and IPv6
-// prefixes that embed IPv4 addresses.
-var special = []netip.Prefix{
-	netip.MustParsePrefix("0.0.0.0/8"),
-	netip.MustParsePrefix("100.64.0.0/10"),
-	netip.MustParsePrefix("192.0.0.0/24"),
-	netip.MustParsePrefix("198.18.0.0/15"),
-	netip.MustParsePrefix("240.0.0.0/4"),
-	netip.MustParsePrefix("64:ff9b::/96"),
-	netip.MustParsePrefix("64:ff9b:1::/48"),
-	netip.MustParsePrefix("2002::/16"),
-	netip.MustParsePrefix("::/96"),
-}
-
-// public reports whether a is a global unicast address outside every private
-// and special range.
-func public(a netip.Addr) bool {
-	a = a.Unmap()
-	if !a.IsGlobalUnicast() || a.IsPrivate() || a.IsLoopback() {
-		return false
-	}
-	for _, p := range special {
-		if p.Contains(a) {
-			return false
-		}
-	}
-	return true
-}
+// newClient returns the one HTTP client for talking to peers (see netguard).
+func newClient(allowPrivate bool) *http.Client { return netguard.Client(allowPrivate) }
