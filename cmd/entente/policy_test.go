@@ -152,6 +152,15 @@ var expected = map[access.Action][]string{
 	access.IncidentsRead:   {"member", "investigator", "officer", "org-admin"},
 	access.IncidentsWrite:  {"investigator", "officer", "org-admin"},
 	access.IncidentsPublic: {"anonymous", "observer", "member", "investigator", "officer", "org-admin", "node-admin"},
+	// Public diplomacy: the press office reads (members up), drafts and
+	// answers (officers, analysts, admins), approves (officers and admins,
+	// never their own draft) and keeps the accounts (admins); what the
+	// public sees is anyone's.
+	access.PDRead:     {"member", "officer", "org-admin"},
+	access.PDWrite:    {"officer", "org-admin"},
+	access.PDApprove:  {"officer", "org-admin"},
+	access.PDAccounts: {"org-admin"},
+	access.PDPublic:   {"anonymous", "observer", "member", "investigator", "officer", "org-admin", "node-admin"},
 }
 
 // deniedOnKemlu are the roles the route check lets through for an action

@@ -242,7 +242,7 @@ func (e env) build(ctx context.Context, cfg config.Config) (_ *node, err error) 
 		return nil, err
 	}
 	baseURL := n.baseURL
-	n.deps = all.Deps{DB: n.db, Auth: n.auth, Jobs: n.queue, Web: n.srv, Ledger: n.ledger, Fed: n.fed, BaseURL: func() string { return baseURL }, Blobs: files}
+	n.deps = all.Deps{DB: n.db, Auth: n.auth, Jobs: n.queue, Web: n.srv, Ledger: n.ledger, Fed: n.fed, BaseURL: func() string { return baseURL }, Blobs: files, AllowPrivate: cfg.AllowPrivatePeers}
 	mods, svcs := all.Modules(n.deps)
 	n.svcs = svcs
 	if err := n.srv.Mount(mods); err != nil {
@@ -334,10 +334,15 @@ func (n *node) start(ctx context.Context) (stop func() error) {
 	hs := n.srv.HTTPServer(n.cfg.Addr)
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
-	wg.Add(3)
+	wg.Add(4)
 	go func() {
 		defer wg.Done()
 		n.queue.Run(bg)
+	}()
+	go func() {
+		defer wg.Done()
+		// Activities to other fediverse instances.
+		n.svcs.Public.Run(bg)
 	}()
 	go func() {
 		defer wg.Done()

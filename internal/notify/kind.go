@@ -75,6 +75,11 @@ var (
 	// one arrived (TLP:RED, TLP:AMBER+STRICT).
 	IncidentShared      = Kind{Name: "inc_shared", Params: []string{"from", "name", "tlp"}}
 	IncidentSharedQuiet = Kind{Name: "inc_shared_quiet"}
+	// Public diplomacy: a direct message to one of the organisation's
+	// fediverse accounts (someone wrote and waits); a post waiting for a
+	// second person's approval.
+	PDDirect = Kind{Name: "pd_direct", Params: []string{"account", "from", "text"}}
+	PDReview = Kind{Name: "pd_review", Params: []string{"account", "by", "text"}}
 )
 
 // Kinds lists every kind of notification e-mail.
@@ -86,6 +91,7 @@ var Kinds = []Kind{
 	CybApproval, CybArrived, CybUpdate, CybOverdue, CybPreservation, CybPreservedOver,
 	StatementInvited, StatementAnswered,
 	IncidentShared, IncidentSharedQuiet,
+	PDDirect, PDReview,
 }
 
 // DeadlineFormat is how a deadline reads in an e-mail: unambiguous in every

@@ -13,6 +13,7 @@ import (
 	"entente.example/entente/internal/jobs"
 	"entente.example/entente/internal/ledger"
 	"entente.example/entente/internal/links"
+	"entente.example/entente/internal/netguard"
 	"entente.example/entente/internal/notify"
 	"entente.example/entente/internal/store"
 	"entente.example/entente/internal/web"
@@ -23,6 +24,7 @@ import (
 	"entente.example/entente/modules/intel"
 	"entente.example/entente/modules/negotiation"
 	"entente.example/entente/modules/norms"
+	"entente.example/entente/modules/publicdiplomacy"
 )
 
 // Migrations lists every schema in the order it must be applied: the
@@ -42,6 +44,7 @@ func Migrations() []store.Migrations {
 		cybercrime.Migrations(),
 		incidents.Migrations(),
 		links.Migrations(),
+		publicdiplomacy.Migrations(),
 	}
 }
 
@@ -55,6 +58,9 @@ type Deps struct {
 	Fed     *federation.Service
 	BaseURL func() string
 	Blobs   blobs.Store // large files; nil keeps them in the database
+	// AllowPrivate lets the node reach loopback and private addresses
+	// (fediverse instances, feeds), for tests and demos.
+	AllowPrivate bool
 }
 
 // Services are the modules' use cases, for the command line and the demo.
@@ -70,6 +76,7 @@ type Services struct {
 	Incidents      *incidents.Service
 	Statements     *incidents.Statements
 	Links          *links.Service
+	Public         *publicdiplomacy.Service
 }
 
 // Modules builds every module and connects the directory to auth as the
@@ -105,6 +112,9 @@ func Modules(d Deps) ([]web.Module, Services) {
 	mail.UseAddressBook(s.Networks)
 	neg := negotiation.NewModule(s.Negotiation, d.Web)
 	neg.UseAddressBook(s.Networks)
+	s.Public = publicdiplomacy.NewService(d.DB, publicdiplomacy.Options{BaseURL: d.BaseURL, HTTP: netguard.Client(d.AllowPrivate), Insecure: d.AllowPrivate,
+		Jobs: d.Jobs, Notify: people, Signer: d.Fed})
+	s.Public.Schedule(d.Jobs)
 	inc := incidents.NewModule(s.Incidents, d.Web)
 	inc.UseStatements(s.Statements)
 	return wireLinks(d, &s, []web.Module{
@@ -118,6 +128,7 @@ func Modules(d Deps) ([]web.Module, Services) {
 		cybercrime.NewModule(s.Cybercrime, s.Instruments, d.Web),
 		inc,
 		incidents.NewStatementsModule(s.Statements, d.Web),
+		publicdiplomacy.NewModule(s.Public, d.Web),
 	}), s
 }
 
