@@ -124,7 +124,9 @@ func resign(t testing.TB, r *http.Request, key *rsa.PrivateKey, p sigParams, par
 
 func TestVerifyRefuses(t *testing.T) {
 	k := mustKeys(t)
-	post := func() *http.Request { return mastodonSigned(t, k[0], "POST", "/users/bob/inbox", testActivity, testNow) }
+	post := func() *http.Request {
+		return mastodonSigned(t, k[0], "POST", "/users/bob/inbox", testActivity, testNow)
+	}
 	get := func() *http.Request { return mastodonSigned(t, k[0], "GET", "/users/bob", nil, testNow) }
 	other := []byte(strings.Replace(string(testActivity), "statuses/1", "statuses/2", -1))
 	for _, tc := range []struct {
