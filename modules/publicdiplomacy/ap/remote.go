@@ -106,6 +106,44 @@ func actorKey(id string, raw json.RawMessage) (Key, error) {
 	return Key{}, nil
 }
 
+// ParseKey reads the public key keyID from the document fetched at keyID:
+// an actor whose publicKey (one of them) has that id, GoToSocial's stub
+// actor served at the key's own URL, or a bare key object. The key's owner
+// is the actor to fetch in full; when the document is an actor, the key
+// must be its own.
+func ParseKey(b []byte, keyID string) (Key, error) {
+	if len(b) > MaxDocument {
+		return Key{}, ErrTooLarge
+	}
+	m := object(b)
+	if m == nil {
+		return Key{}, errors.New("ap: key: not a JSON object")
+	}
+	var k Key
+	if _, bare := m["publicKeyPem"]; bare {
+		k = Key{ID: str(m["id"]), Owner: ref(m["owner"]), PublicKeyPEM: str(m["publicKeyPem"])}
+	} else {
+		for _, el := range rawList(m["publicKey"]) {
+			if o := object(el); o != nil && str(o["id"]) == keyID {
+				k = Key{ID: keyID, Owner: ref(o["owner"]), PublicKeyPEM: str(o["publicKeyPem"])}
+				break
+			}
+		}
+		if id := str(m["id"]); k.ID != "" && k.Owner != id {
+			return Key{}, fmt.Errorf("ap: key %s: owner %q is not the actor %q holding it", keyID, k.Owner, id)
+		}
+	}
+	switch {
+	case k.ID != keyID:
+		return Key{}, fmt.Errorf("ap: key %s: not in the document", keyID)
+	case !absURL(k.Owner):
+		return Key{}, fmt.Errorf("ap: key %s: owner is not an absolute http(s) URL", keyID)
+	case k.PublicKeyPEM == "":
+		return Key{}, fmt.Errorf("ap: key %s: no publicKeyPem", keyID)
+	}
+	return k, nil
+}
+
 // Object is a post received from another server: a Note, or an Article,
 // Question or Page read as a note.
 type Object struct {

@@ -377,7 +377,8 @@ func checkDigest(r *http.Request, body []byte) error {
 // digest, and digest on any method with a body; its date lies within Skew
 // of now and its expires (if any) is not past; and, on a method with a
 // body, the Digest header matches the body. Only then is the key fetched
-// with key(ctx, keyID).
+// with key(ctx, keyID). A (request-target) signed without the query string
+// is accepted too, as GoToSocial accepts it.
 func Verify(ctx context.Context, r *http.Request, body []byte, now time.Time, key func(ctx context.Context, keyID string) (*rsa.PublicKey, error)) (string, error) {
 	h, err := signatureHeader(r)
 	if err != nil {
@@ -407,7 +408,12 @@ func Verify(ctx context.Context, r *http.Request, body []byte, now time.Time, ke
 		return "", fmt.Errorf("%w: key %q: %w", ErrBadSignature, p.keyID, err)
 	}
 	if err := verifySigned(r, p, target, pub); err != nil {
-		return "", err
+		// Servers disagree on whether the query belongs in
+		// (request-target); GoToSocial checks both ways, and so do we.
+		path, _, hasQuery := strings.Cut(target, "?")
+		if !hasQuery || verifySigned(r, p, path, pub) != nil {
+			return "", err
+		}
 	}
 	return p.keyID, nil
 }
