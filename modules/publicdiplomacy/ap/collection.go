@@ -86,9 +86,6 @@ type collectionDoc struct {
 	TotalItems   int             `json:"totalItems"`
 	First        string          `json:"first,omitempty"`
 	Last         string          `json:"last,omitempty"`
-	Next         string          `json:"next,omitempty"`
-	Prev         string          `json:"prev,omitempty"`
-	PartOf       string          `json:"partOf,omitempty"`
 	OrderedItems []any           `json:"orderedItems,omitempty"`
 }
 
@@ -124,7 +121,7 @@ func (c OrderedCollection) MarshalJSON() ([]byte, error) {
 	if c.OrderedItems == nil {
 		d.OrderedItems = nil
 	}
-	return json.Marshal(d)
+	return marshal(d)
 }
 
 // MarshalJSON writes an OrderedCollectionPage; orderedItems is always
@@ -144,6 +141,6 @@ func (p CollectionPage) MarshalJSON() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return json.Marshal(pageDoc{Context: ctx, ID: p.ID, Type: "OrderedCollectionPage", TotalItems: p.TotalItems,
+	return marshal(pageDoc{Context: ctx, ID: p.ID, Type: "OrderedCollectionPage", TotalItems: p.TotalItems,
 		Next: p.Next, Prev: p.Prev, PartOf: p.PartOf, OrderedItems: its})
 }

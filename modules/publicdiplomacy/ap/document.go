@@ -1,6 +1,7 @@
 package ap
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -31,6 +32,19 @@ var (
 		`"toot":"http://joinmastodon.org/ns#",` +
 		`"Hashtag":"as:Hashtag"}]`)
 )
+
+// marshal is json.Marshal without escaping '<', '>' and '&': content is
+// HTML and Mastodon writes it raw. (An outer json.Marshal escapes it again;
+// handlers should encode with SetEscapeHTML(false).)
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
 
 // stamp writes a time as Mastodon does: UTC, whole seconds, a 'Z'.
 func stamp(t time.Time) string {
@@ -147,7 +161,7 @@ func (a *Actor) doc(ctx json.RawMessage) actorDoc {
 
 // MarshalJSON writes the actor as Mastodon does, with the security context
 // (for publicKey) and Mastodon's extension terms.
-func (a Actor) MarshalJSON() ([]byte, error) { return json.Marshal(a.doc(actorContext)) }
+func (a Actor) MarshalJSON() ([]byte, error) { return marshal(a.doc(actorContext)) }
 
 // Tag is a Mention (Name "@u@d") or a Hashtag (Name "#tag") on a note.
 type Tag struct{ Type, Name, Href string }
@@ -251,14 +265,14 @@ func (n *Note) doc(ctx json.RawMessage) noteDoc {
 
 // MarshalJSON writes the note as Mastodon does. A content warning (Summary)
 // always marks the note sensitive, as Mastodon's own posts are.
-func (n Note) MarshalJSON() ([]byte, error) { return json.Marshal(n.doc(noteContext)) }
+func (n Note) MarshalJSON() ([]byte, error) { return marshal(n.doc(noteContext)) }
 
 // Tombstone is the object of a Delete: what remains of a deleted post.
 type Tombstone struct{ ID string }
 
 // MarshalJSON writes {"id":…,"type":"Tombstone"}.
 func (t Tombstone) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
+	return marshal(struct {
 		ID   string `json:"id"`
 		Type string `json:"type"`
 	}{t.ID, "Tombstone"})
@@ -347,5 +361,5 @@ func (a Activity) MarshalJSON() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return json.Marshal(d)
+	return marshal(d)
 }
