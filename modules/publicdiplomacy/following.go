@@ -30,7 +30,9 @@ func (s *Service) Follow(ctx context.Context, accountID, acct string) (RemoteAct
 	}
 	them, err := s.ResolveAcct(ctx, acc, acct)
 	if err != nil {
-		return RemoteActor{}, (core.Problems{"acct": "err.pd_acct_unreachable"}).Err("publicdiplomacy: follow")
+		ce := core.AsError((core.Problems{"acct": "err.pd_acct_unreachable"}).Err("publicdiplomacy: follow"))
+		ce.Err = err // for the log: why it could not be reached
+		return RemoteActor{}, ce
 	}
 	if them.URI == s.ActorURL(acc.Username) {
 		return RemoteActor{}, (core.Problems{"acct": "err.pd_acct_self"}).Err("publicdiplomacy: follow")
