@@ -34,10 +34,10 @@ func testActor() *Actor {
 		Inbox: actorID + "/inbox", Outbox: actorID + "/outbox", Followers: followers, Following: actorID + "/following",
 		SharedInbox: host + "/ap/inbox", Featured: actorID + "/collections/featured",
 		ManuallyApprovesFollowers: false, Discoverable: true, Indexable: true,
-		Published: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
-		Icon:      &Image{URL: host + "/media/kemlu.png", MediaType: "image/png"},
+		Published:  time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+		Icon:       &Image{URL: host + "/media/kemlu.png", MediaType: "image/png"},
 		Attachment: []PropertyValue{{Name: "Website", Value: `<a href="https://kemlu.example" rel="me nofollow noopener noreferrer" target="_blank">kemlu.example</a>`}},
-		PublicKey: Key{ID: actorID + "#main-key", Owner: actorID, PublicKeyPEM: "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAtest\n-----END PUBLIC KEY-----\n"},
+		PublicKey:  Key{ID: actorID + "#main-key", Owner: actorID, PublicKeyPEM: "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAtest\n-----END PUBLIC KEY-----\n"},
 	}
 }
 
