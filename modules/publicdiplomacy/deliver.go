@@ -171,8 +171,11 @@ func (s *Service) DeliverNow(ctx context.Context) error {
 func (d *deliverer) round(ctx context.Context, sem chan struct{}, wg *sync.WaitGroup) (int, error) {
 	s := d.s
 	now := s.Now()
-	if _, err := s.db.R().Exec(ctx, `UPDATE pd_deliveries SET state = 'skipped', last_error = 'instance dead'
-		WHERE state = 'queued' AND host IN (SELECT host FROM pd_instances WHERE dead)`); err != nil {
+	if err := s.db.WithTx(ctx, func(tx *store.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE pd_deliveries SET state = 'skipped', last_error = 'instance dead'
+			WHERE state = 'queued' AND host IN (SELECT host FROM pd_instances WHERE dead)`)
+		return err
+	}); err != nil {
 		return 0, err
 	}
 	var rows []due
@@ -192,7 +195,12 @@ func (d *deliverer) round(ctx context.Context, sem chan struct{}, wg *sync.WaitG
 		}
 		// Claim it: another worker or replica that read the same row finds
 		// it moved and leaves it.
-		n, err := s.db.R().Exec(ctx, `UPDATE pd_deliveries SET next_attempt_at = ? WHERE id = ? AND state = 'queued' AND next_attempt_at = ?`, now.Add(claimFor), r.ID, r.Next)
+		var n int64
+		err := s.db.WithTx(ctx, func(tx *store.Tx) error {
+			var err error
+			n, err = tx.Exec(ctx, `UPDATE pd_deliveries SET next_attempt_at = ? WHERE id = ? AND state = 'queued' AND next_attempt_at = ?`, now.Add(claimFor), r.ID, r.Next)
+			return err
+		})
 		if err != nil || n == 0 {
 			d.release(r.Host)
 			continue

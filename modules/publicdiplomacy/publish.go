@@ -249,7 +249,7 @@ func (s *Service) DeletePost(ctx context.Context, id string) error {
 			return err
 		}
 		uri := s.PostURL(acc.Username, id)
-		act := ap.Activity{ID: uri + "#delete", Type: "Delete", Actor: s.ActorURL(acc.Username), Object: map[string]any{"id": uri, "type": "Tombstone"}, To: []string{ap.Public}, Published: tx.Now}
+		act := ap.Activity{ID: uri + "#delete", Type: "Delete", Actor: s.ActorURL(acc.Username), Object: &ap.Tombstone{ID: uri}, To: []string{ap.Public}, Published: tx.Now}
 		if err := s.sendToFollowers(ctx, tx, acc, act, nil); err != nil {
 			return err
 		}

@@ -1,0 +1,125 @@
+package publicdiplomacy_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"entente.example/entente/core"
+	"entente.example/entente/internal/audit"
+	"entente.example/entente/internal/auth"
+	"entente.example/entente/modules/directory"
+	"entente.example/entente/internal/federation"
+	"entente.example/entente/internal/jobs"
+	"entente.example/entente/internal/ledger"
+	"entente.example/entente/internal/netguard"
+	"entente.example/entente/internal/notify"
+	"entente.example/entente/internal/store"
+	"entente.example/entente/internal/store/storetest"
+	"entente.example/entente/internal/web"
+	"entente.example/entente/modules/publicdiplomacy"
+	webfiles "entente.example/entente/web"
+)
+
+// node is one Entente node's public diplomacy on a real HTTP server on
+// loopback: its ActivityPub routes answer as a running node's do. It is
+// the one set-up of this package's tests.
+type node struct {
+	DB    *store.DB
+	Svc   *publicdiplomacy.Service
+	Web   *web.Server
+	URL   string
+	Host  string
+	Clock *storetest.Clock
+	Told  *told
+	orgs  map[string]core.Membership
+}
+
+// told records the e-mails the service asked for.
+type told struct{ kinds []notify.Kind }
+
+func (t *told) NotifyOrg(ctx context.Context, tx *store.Tx, orgID string, roles []core.Role, k notify.Kind, path string, args notify.Args) error {
+	t.kinds = append(t.kinds, k)
+	return nil
+}
+
+func newNode(t testing.TB, e storetest.Engine) *node {
+	t.Helper()
+	clock := storetest.NewClock(time.Now())
+	db := storetest.Open(t, e, clock, auth.Migrations(), audit.Migrations(), jobs.Migrations(), ledger.Migrations(), federation.Migrations(), directory.Migrations(), publicdiplomacy.Migrations())
+	n := &node{DB: db, Clock: clock, Told: &told{}, orgs: map[string]core.Membership{}}
+	n.Svc = publicdiplomacy.NewService(db, publicdiplomacy.Options{BaseURL: func() string { return n.URL }, HTTP: netguard.Client(true), Insecure: true, Notify: n.Told})
+	w, err := web.New(web.Deps{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Registry: prometheus.NewRegistry()}, webfiles.Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Mount([]web.Module{publicdiplomacy.NewModule(n.Svc, w)}); err != nil {
+		t.Fatal(err)
+	}
+	n.Web = w
+	hs := httptest.NewServer(w)
+	t.Cleanup(hs.Close)
+	n.URL = hs.URL
+	u, _ := url.Parse(hs.URL)
+	n.Host = u.Host
+	return n
+}
+
+// Org adds an organisation to the node.
+func (n *node) Org(t testing.TB, handle string, kind core.OrgKind, country, name string) string {
+	t.Helper()
+	var id string
+	err := n.DB.WithTx(context.Background(), func(tx *store.Tx) error {
+		id = core.NewID(tx.Now)
+		_, err := tx.Exec(context.Background(), `INSERT INTO organisations (id, handle, kind, country, name_en, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			id, handle, string(kind), country, name, tx.Now, tx.Now)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.orgs[handle] = core.Membership{Org: core.OrgRef{ID: id, Handle: handle}, Kind: kind}
+	return id
+}
+
+// As is the context of a person holding role in the organisation handle.
+func (n *node) As(name, handle string, role core.Role) context.Context {
+	m := n.orgs[handle]
+	m.Role = role
+	return core.WithRequest(core.WithActor(context.Background(), core.Actor{UserID: "u-" + name + "-" + n.Host, Name: name, Memberships: []core.Membership{m}}), core.RequestInfo{ID: "test"})
+}
+
+// Account creates an account for the organisation as its admin.
+func (n *node) Account(t testing.TB, org, username string) publicdiplomacy.Account {
+	t.Helper()
+	acc, err := n.Svc.CreateAccount(n.As("Admin", org, core.RoleAdmin), publicdiplomacy.AccountInput{Org: org, Username: username, DisplayName: "The " + username, Language: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return acc
+}
+
+// Deliver runs the node's delivery until nothing is due.
+func (n *node) Deliver(t testing.TB) {
+	t.Helper()
+	if err := n.Svc.DeliverNow(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Exchange delivers on every node until none has anything due: what one
+// receives may make it send (an Accept for a Follow).
+func Exchange(t testing.TB, nodes ...*node) {
+	t.Helper()
+	for range 4 {
+		for _, n := range nodes {
+			n.Deliver(t)
+		}
+	}
+}
