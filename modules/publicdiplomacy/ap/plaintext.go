@@ -11,7 +11,8 @@ import (
 // blank line, entities are decoded, links keep their text (Mastodon shows
 // the URL's text, split in spans, which joins back up), and script and
 // style content is dropped. The result is text, not HTML: a decoded "&lt;"
-// is a '<' to be escaped again by whoever renders it.
+// is a '<' to be escaped again by whoever renders it; a '<' written bare in
+// the HTML is dropped, so every '<' in the result came from an entity.
 func PlainText(s string) string {
 	var p plain
 	pre := 0
@@ -36,7 +37,9 @@ func PlainText(s string) string {
 			continue
 		}
 		if i+1 == len(s) || !(isLetter(s[i+1]) || s[i+1] == '/' || s[i+1] == '!' || s[i+1] == '?') {
-			p.text("<", pre > 0) // a lone '<' in text, as browsers show it
+			// A bare '<' is never in HTML a server wrote (it writes
+			// &lt;), only in broken or hostile markup: dropping it keeps
+			// the rule that every '<' in the result came from an entity.
 			i++
 			continue
 		}
