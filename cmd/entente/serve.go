@@ -294,6 +294,9 @@ func (e env) serveConfig(ctx context.Context, cfg config.Config) error {
 			if err := demoStatements(ctx, []*node{n}); err != nil {
 				return fmt.Errorf("demo: %w", err)
 			}
+			if err := demoPublic(ctx, []*node{n}); err != nil {
+				return fmt.Errorf("demo: %w", err)
+			}
 		}
 	} else if need, err := n.auth.SetupNeeded(ctx); err != nil {
 		return err

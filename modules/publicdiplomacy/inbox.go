@@ -82,6 +82,23 @@ func (s *Service) Receive(ctx context.Context, r *http.Request, username string)
 	return s.apply(ctx, act, signer)
 }
 
+// receiveLocal applies an activity one of this node's accounts sends
+// another one here.
+func (s *Service) receiveLocal(ctx context.Context, body []byte, from Account) error {
+	act, err := ap.ParseActivity(body)
+	if err != nil {
+		return err
+	}
+	signer, err := s.localActor(ctx, s.ActorURL(from.Username))
+	if err != nil {
+		return err
+	}
+	if act.Actor != signer.URI {
+		return ErrNotActor
+	}
+	return s.apply(ctx, act, signer)
+}
+
 // apply makes an activity's effect, once: activities arrive again when an
 // instance retries.
 func (s *Service) apply(ctx context.Context, act ap.Incoming, from RemoteActor) error {

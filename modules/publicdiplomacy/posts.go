@@ -108,6 +108,7 @@ func (d *Draft) validate() core.Problems {
 		d.Visibility = VisPublic
 	case VisPublic, VisUnlisted, VisFollowers:
 	case VisDirect:
+		// A direct message is a conversation: an answer, or a mention.
 		if d.InReplyTo == "" {
 			p.Add("visibility", "err.pd_visibility")
 		}
