@@ -2,10 +2,13 @@ package publicdiplomacy_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"sync"
 	"testing"
 	"time"
 
@@ -122,4 +125,82 @@ func Exchange(t testing.TB, nodes ...*node) {
 			n.Deliver(t)
 		}
 	}
+}
+
+// Follower makes an actor on another instance (its inbox at inbox) a
+// follower of the account, as an accepted Follow would.
+func (n *node) Follower(t testing.TB, accountID, actor, inbox string) {
+	t.Helper()
+	u, err := url.Parse(actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = n.DB.WithTx(context.Background(), func(tx *store.Tx) error {
+		if _, err := tx.Exec(context.Background(), `INSERT INTO pd_actors (uri, host, username, inbox, fetched_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (uri) DO NOTHING`,
+			actor, u.Host, "reader", inbox, tx.Now); err != nil {
+			return err
+		}
+		_, err := tx.Exec(context.Background(), `INSERT INTO pd_followers (account_id, actor, host, follow_id, state, created_at) VALUES (?, ?, ?, ?, 'accepted', ?)`,
+			accountID, actor, u.Host, actor+"#follow", tx.Now)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Publish drafts a post in the given languages as an officer, has an
+// admin approve it, and publishes what is due.
+func (n *node) Publish(t testing.TB, org string, acc publicdiplomacy.Account, at *time.Time, ts ...publicdiplomacy.Translation) []publicdiplomacy.Post {
+	t.Helper()
+	g, err := n.Svc.CreateDraft(n.As("Officer", org, core.RoleOfficer), publicdiplomacy.Draft{AccountID: acc.ID, ScheduledAt: at, Translations: ts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.Svc.Submit(n.As("Officer", org, core.RoleOfficer), g[0].GroupID); err != nil {
+		t.Fatal(err)
+	}
+	if g, err = n.Svc.Approve(n.As("Admin", org, core.RoleAdmin), g[0].GroupID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.Svc.PublishDue(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+// inboxServer is an instance that accepts what it is sent and counts it
+// by activity type.
+type inboxServer struct {
+	*httptest.Server
+	mu  sync.Mutex
+	got map[string]int
+	hit chan string
+}
+
+func newInboxServer(t testing.TB) *inboxServer {
+	t.Helper()
+	s := &inboxServer{got: map[string]int{}, hit: make(chan string, 100)}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var act struct {
+			Type string `json:"type"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&act)
+		s.mu.Lock()
+		s.got[act.Type]++
+		s.mu.Unlock()
+		select {
+		case s.hit <- act.Type:
+		default:
+		}
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func (s *inboxServer) count(kind string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.got[kind]
 }
