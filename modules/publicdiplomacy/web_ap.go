@@ -34,6 +34,9 @@ func (m *Module) apRoutes() []web.Route {
 // apError answers a fediverse server.
 func (m *Module) apError(w http.ResponseWriter, err error) {
 	status := web.Status(core.KindOf(err))
+	if status == http.StatusUnprocessableEntity {
+		status = http.StatusBadRequest // what fediverse servers send and read as "do not retry"
+	}
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		status = http.StatusRequestEntityTooLarge
