@@ -32,6 +32,7 @@ type StatusError struct {
 	RetryAfter  time.Duration // from a Retry-After header, when there was one
 }
 
+// Error names the request and the status.
 func (e *StatusError) Error() string {
 	return fmt.Sprintf("ap: %s %s: status %d", e.Method, e.URL, e.Status)
 }

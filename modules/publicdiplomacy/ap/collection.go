@@ -19,7 +19,7 @@ type Link struct {
 type WebFinger struct {
 	Subject string   `json:"subject"`
 	Aliases []string `json:"aliases,omitempty"`
-	Links   []Link   `json:"links"`
+	Links   []Link   `json:"links,omitempty"`
 }
 
 // Self returns the href of the rel=self link whose type is an ActivityPub

@@ -15,6 +15,7 @@ package ap
 
 import (
 	"mime"
+	"strconv"
 	"strings"
 )
 
@@ -83,6 +84,6 @@ func splitMediaRanges(h string) []string {
 }
 
 func isZeroQ(q string) bool {
-	q = strings.TrimSpace(q)
-	return q == "0" || q == "0." || strings.Trim(strings.TrimPrefix(q, "0."), "0") == "" && strings.HasPrefix(q, "0.")
+	f, err := strconv.ParseFloat(strings.TrimSpace(q), 64)
+	return err == nil && f == 0
 }
