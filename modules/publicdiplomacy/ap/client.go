@@ -164,11 +164,12 @@ func retryAfter(h string, now time.Time) time.Duration {
 	return min(max(d, 0), 7*24*time.Hour)
 }
 
-// Post delivers an activity to an inbox, signed as keyID. It returns the
-// answer's status whenever there was one; err is non-nil for a failed
-// connection and for a non-2xx status (a *StatusError, which carries the
-// Retry-After too). GoToSocial answers 202; a 400 should not be retried;
-// honour retryAfter on 429 and 503.
+// Post delivers an activity to an inbox, signed as keyID. Any HTTP answer
+// is a result, not an error: err is nil and status is the answer's status,
+// with retryAfter read from Retry-After (seconds or an HTTP date) when the
+// answer had one. err is only for a request that could not be made or got
+// no answer; status is then 0. The caller decides: GoToSocial answers 202,
+// a 400 should not be retried, 429 and 503 should wait retryAfter.
 func (c *Client) Post(ctx context.Context, inbox string, body []byte, keyID string, key *rsa.PrivateKey) (status int, retryAfter time.Duration, err error) {
 	r, err := c.newRequest(ctx, http.MethodPost, inbox, body)
 	if err != nil {
@@ -182,7 +183,7 @@ func (c *Client) Post(ctx context.Context, inbox string, body []byte, keyID stri
 	status, _, err = c.do(r, false)
 	var se *StatusError
 	if errors.As(err, &se) {
-		return se.Status, se.RetryAfter, err
+		return se.Status, se.RetryAfter, nil
 	}
 	return status, 0, err
 }

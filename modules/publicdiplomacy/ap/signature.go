@@ -379,6 +379,10 @@ func checkDigest(r *http.Request, body []byte) error {
 // body, the Digest header matches the body. Only then is the key fetched
 // with key(ctx, keyID). A (request-target) signed without the query string
 // is accepted too, as GoToSocial accepts it.
+//
+// On failure the keyId is still returned when the header named one, so
+// that a caller whose cached key failed can refetch it (keys rotate) and
+// verify again; it is not authenticated then.
 func Verify(ctx context.Context, r *http.Request, body []byte, now time.Time, key func(ctx context.Context, keyID string) (*rsa.PublicKey, error)) (string, error) {
 	h, err := signatureHeader(r)
 	if err != nil {
@@ -389,30 +393,30 @@ func Verify(ctx context.Context, r *http.Request, body []byte, now time.Time, ke
 		return "", err
 	}
 	if err := checkPolicy(r, p); err != nil {
-		return "", err
+		return p.keyID, err
 	}
 	if err := checkTime(r, p, now); err != nil {
-		return "", err
+		return p.keyID, err
 	}
 	if hasBody(r.Method) || contains(p.headers, "digest") {
 		if err := checkDigest(r, body); err != nil {
-			return "", err
+			return p.keyID, err
 		}
 	}
 	target := requestTarget(r)
 	if _, err := signingString(r, p, target); err != nil { // before fetching any key
-		return "", err
+		return p.keyID, err
 	}
 	pub, err := key(ctx, p.keyID)
 	if err != nil {
-		return "", fmt.Errorf("%w: key %q: %w", ErrBadSignature, p.keyID, err)
+		return p.keyID, fmt.Errorf("%w: key %q: %w", ErrBadSignature, p.keyID, err)
 	}
 	if err := verifySigned(r, p, target, pub); err != nil {
 		// Servers disagree on whether the query belongs in
 		// (request-target); GoToSocial checks both ways, and so do we.
 		path, _, hasQuery := strings.Cut(target, "?")
 		if !hasQuery || verifySigned(r, p, path, pub) != nil {
-			return "", err
+			return p.keyID, err
 		}
 	}
 	return p.keyID, nil

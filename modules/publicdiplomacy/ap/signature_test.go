@@ -264,6 +264,11 @@ func TestVerifyRefuses(t *testing.T) {
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("Verify = %q, %v; want %v", id, err, tc.want)
 			}
+			// The keyId comes back with a failure (for a refetch after a
+			// rotation) once the header could be read.
+			if tc.want == ErrBadSignature && tc.key != nil && id != testKeyID {
+				t.Errorf("keyId %q not returned with the failure", id)
+			}
 		})
 	}
 }
