@@ -80,6 +80,12 @@ var (
 	// second person's approval.
 	PDDirect = Kind{Name: "pd_direct", Params: []string{"account", "from", "text"}}
 	PDReview = Kind{Name: "pd_review", Params: []string{"account", "by", "text"}}
+	// A disinformation case waiting for a second person to publish it.
+	PDCaseReview = Kind{Name: "pd_case_review", Params: []string{"title", "by"}}
+	// Media monitoring's daily digest: how many monitored items matched
+	// the organisation's keywords since the last one, which keywords, and
+	// the first titles.
+	PDFeedDigest = Kind{Name: "pd_feed_digest", Params: []string{"org", "count", "keywords", "titles"}}
 )
 
 // Kinds lists every kind of notification e-mail.
@@ -91,7 +97,7 @@ var Kinds = []Kind{
 	CybApproval, CybArrived, CybUpdate, CybOverdue, CybPreservation, CybPreservedOver,
 	StatementInvited, StatementAnswered,
 	IncidentShared, IncidentSharedQuiet,
-	PDDirect, PDReview,
+	PDDirect, PDReview, PDCaseReview, PDFeedDigest,
 }
 
 // DeadlineFormat is how a deadline reads in an e-mail: unambiguous in every
