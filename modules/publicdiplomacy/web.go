@@ -43,6 +43,8 @@ var (
 	openapiCases []byte
 	//go:embed openapi_feeds.json
 	openapiFeeds []byte
+	//go:embed openapi_webcare.json
+	openapiWebcare []byte
 )
 
 // OpenAPI implements web.OpenAPISource: the files' paths and schemas,
@@ -56,7 +58,7 @@ func (m *Module) OpenAPI() []byte {
 	}
 	var merged doc
 	merged.Paths, merged.Components.Schemas = map[string]json.RawMessage{}, map[string]json.RawMessage{}
-	for _, b := range [][]byte{openapiCore, openapiCases, openapiFeeds} {
+	for _, b := range [][]byte{openapiCore, openapiCases, openapiFeeds, openapiWebcare} {
 		var d doc
 		if err := json.Unmarshal(b, &d); err != nil {
 			panic("publicdiplomacy: openapi: " + err.Error())
