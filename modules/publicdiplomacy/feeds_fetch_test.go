@@ -111,7 +111,9 @@ func TestFeedFailuresBackOff(t *testing.T) {
 		}
 		env.Poll(t)
 		check("recovered", publicdiplomacy.FeedOK, 0, "", 15*time.Minute)
-		answer = func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("<!doctype html><html><body>News</body></html>")) }
+		answer = func(w http.ResponseWriter, r *http.Request) {
+			w.Write([]byte("<!doctype html><html><body>News</body></html>"))
+		}
 		env.Clock.Advance(15 * time.Minute)
 		env.Poll(t)
 		check("a web page", publicdiplomacy.FeedError, 1, "pd.mon.fail.not_feed", 30*time.Minute)
@@ -124,7 +126,9 @@ func TestFeedFailuresBackOff(t *testing.T) {
 		env.Clock.Advance(time.Hour)
 		env.Poll(t)
 		check("a redirect loop", publicdiplomacy.FeedError, 3, "pd.mon.fail.redirects", 2*time.Hour)
-		answer = func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "file:///etc/passwd", http.StatusMovedPermanently) }
+		answer = func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "file:///etc/passwd", http.StatusMovedPermanently)
+		}
 		env.Clock.Advance(2 * time.Hour)
 		env.Poll(t)
 		check("a redirect to a file", publicdiplomacy.FeedError, 4, "pd.mon.fail.redirect_scheme", 4*time.Hour)

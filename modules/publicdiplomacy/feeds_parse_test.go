@@ -30,7 +30,7 @@ func TestParseFeedFormats(t *testing.T) {
 	type item struct{ guid, link, title, summary, author, date string }
 	for _, c := range []struct {
 		file, format, title, site, lang string
-		items                            []item
+		items                           []item
 	}{
 		{"rss.xml", "rss", "Harian Nusantara — Nasional", "https://news.example/nasional/", "id", []item{
 			{"hn-2026-12-0001", "https://news.example/nasional/2026/12/kemlu-bantah-hoaks", "Kemlu bantah hoaks soal visa ASEAN",
