@@ -37,6 +37,15 @@ func (m *Module) actor(w http.ResponseWriter, r *http.Request) {
 }
 
 func (m *Module) post(w http.ResponseWriter, r *http.Request) {
+	// Images and hashtags share the pattern (web_public_pages.go).
+	switch r.PathValue("name") {
+	case "media":
+		m.publicMedia(w, r)
+		return
+	case "tags":
+		m.tagPage(w, r)
+		return
+	}
 	acc, err := m.svc.AccountByUsername(r.Context(), r.PathValue("name"))
 	var p Post
 	if err == nil {
