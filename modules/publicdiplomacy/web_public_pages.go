@@ -24,7 +24,7 @@ import (
 // collections (/social/{name}/outbox) without being more specific.
 func (m *Module) publicPageRoutes() []web.Route {
 	return []web.Route{
-		{Pattern: "GET /social/{$}", Action: access.PDPublic, Handler: m.socialList},
+		{Pattern: "GET /social", Action: access.PDPublic, Handler: m.socialList},
 		{Pattern: "GET /social/verified.json", Action: access.PDPublic, Handler: m.verifiedJSON},
 	}
 }
