@@ -142,7 +142,8 @@ type itemView struct {
 	I         Item
 	Replied   *Post
 	Answers   []Post
-	Saved     []SavedAnswer
+	Saved     []SavedAnswer // in the answer's language
+	Others    []SavedAnswer // in the organisation's other languages
 	Form      web.Form
 	Languages []string
 	Now       time.Time
@@ -183,8 +184,16 @@ func (h *webcareHandlers) itemPage(r *http.Request, id string, form *web.Form) (
 		}
 	}
 	if v.CanWrite {
-		if v.Saved, err = h.svc.SavedAnswers(ctx, it.OrgID, v.Form.Get("language")); err != nil {
+		all, err := h.svc.SavedAnswers(ctx, it.OrgID, "")
+		if err != nil {
 			return v, err
+		}
+		for _, a := range all {
+			if a.Language == v.Form.Get("language") {
+				v.Saved = append(v.Saved, a)
+			} else {
+				v.Others = append(v.Others, a)
+			}
 		}
 	}
 	return v, nil
