@@ -409,13 +409,15 @@ func (m *Module) draftImage(w http.ResponseWriter, r *http.Request) {
 		m.web.Error(w, r, err)
 		return
 	}
-	serveImage(w, f, "private, max-age=300")
+	serveImage(w, f, "")
 }
 
 func serveImage(w http.ResponseWriter, f MediaFile, cache string) {
 	w.Header().Set("Content-Type", f.MediaType)
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Cache-Control", cache)
+	if cache != "" {
+		w.Header().Set("Cache-Control", cache)
+	}
 	w.Header().Set("Content-Length", strconv.Itoa(len(f.Data)))
 	w.Write(f.Data)
 }
