@@ -217,3 +217,43 @@ func mustJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// TestMonitoringAPIIsDescribed: every monitoring route of the API is in
+// openapi_feeds.json, and nothing else of it.
+func TestMonitoringAPIIsDescribed(t *testing.T) {
+	env := newMonEnv(t, storetest.Engines(t)[0], netguard.Client(true))
+	var doc struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(env.Mod.OpenAPI(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	mine := func(p string) bool {
+		return strings.Contains(p, "/api/v1/publicdiplomacy/feeds") || strings.Contains(p, "/api/v1/publicdiplomacy/monitoring")
+	}
+	described := map[string]bool{}
+	for p, ops := range doc.Paths {
+		for m := range ops {
+			if mine(p) {
+				described[strings.ToUpper(m)+" "+p] = true
+			}
+		}
+	}
+	routes := map[string]bool{}
+	for _, rt := range env.Mod.Routes() {
+		if mine(rt.Pattern) {
+			routes[rt.Pattern] = true
+			if !described[rt.Pattern] {
+				t.Errorf("%s is not described", rt.Pattern)
+			}
+		}
+	}
+	for d := range described {
+		if !routes[d] {
+			t.Errorf("%s is described but not a route", d)
+		}
+	}
+	if len(routes) != 12 {
+		t.Errorf("%d routes", len(routes))
+	}
+}
