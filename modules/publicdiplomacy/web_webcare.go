@@ -165,7 +165,13 @@ func (h *webcareHandlers) itemPage(r *http.Request, id string, form *web.Form) (
 	if err != nil {
 		return itemView{}, err
 	}
-	v := itemView{Page: h.web.Page(r, "title.pd_webcare_item", it.ActorHandle), I: it, Languages: Languages, Now: h.svc.Now(),
+	// Named by their name when they gave one: a handle does not wrap, and
+	// a long one would run off a phone's screen in the heading.
+	who := it.ActorName
+	if who == "" {
+		who = "@" + it.ActorHandle
+	}
+	v := itemView{Page: h.web.Page(r, "title.pd_webcare_item", who), I: it, Languages: Languages, Now: h.svc.Now(),
 		CanWrite: may(ctx, access.PDWrite, it.OrgID) == nil, Mine: it.AssigneeID != "" && it.AssigneeID == core.ActorFrom(ctx).UserID}
 	v.Nav = "webcare"
 	if v.Replied, v.Answers, err = h.svc.Thread(ctx, it); err != nil {

@@ -131,9 +131,9 @@ func TestWebcarePages(t *testing.T) {
 
 	item := "/webcare/" + id
 	for lang, want := range map[string][]string{
-		"en": {"From @ana@social.example", "Take it", "Mark handled without an answer", "Publish the answer", "Opening hours", "Use this one", "No answer yet.", "Visa services reopen on Monday.",
+		"en": {"From Ana", "Take it", "Mark handled without an answer", "Publish the answer", "Opening hours", "Use this one", "No answer yet.", "Visa services reopen on Monday.",
 			"In other languages", "Jam layanan</strong> (Bahasa Indonesia)"},
-		"id": {"Dari @ana@social.example", "Ambil", "Terbitkan jawaban", "Pakai yang ini", "Belum ada jawaban."},
+		"id": {"Dari Ana", "Ambil", "Terbitkan jawaban", "Pakai yang ini", "Belum ada jawaban."},
 	} {
 		pg.page(pg.do(bima, lang, "GET /webcare/{id}", item, "", "id", id), 200, lang+" item", want...)
 	}
