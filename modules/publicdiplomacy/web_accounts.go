@@ -77,6 +77,9 @@ func (v accountFormView) Rows() []int {
 // Row is a profile field's input name: f0_name, f0_value…
 func (v accountFormView) Row(i int, part string) string { return "f" + strconv.Itoa(i) + "_" + part }
 
+// Num numbers a profile field's row for people, from one.
+func (v accountFormView) Num(i int) int { return i + 1 }
+
 // Languages are the languages an account may write in.
 func (v accountFormView) Languages() []string { return Languages }
 
