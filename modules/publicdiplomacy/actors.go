@@ -157,17 +157,37 @@ func (s *Service) ResolveAcct(ctx context.Context, acc Account, acct string) (Re
 }
 
 // verifierKey finds the public key of a keyId for an inbound signature:
-// from the cache, or fetched (the key's owner, since GoToSocial serves a
-// stub at the key's URL). refresh refetches a cached key that failed.
+// from the cache, or fetched. The key's document names its owner (an
+// actor, or GoToSocial's stub at the key's URL), and the owner, fetched in
+// full, must hold that key: that is who signed. refresh refetches a cached
+// key that failed (keys rotate).
 func (s *Service) verifierKey(ctx context.Context, acc Account, keyID string, refresh bool) (*rsa.PublicKey, RemoteActor, error) {
 	var a RemoteActor
 	err := s.db.R().Get(ctx, &a, `SELECT * FROM pd_actors WHERE key_id = ? ORDER BY fetched_at DESC LIMIT 1`, keyID)
 	if err != nil || refresh {
 		owner := keyID
 		if i := strings.IndexByte(owner, '#'); i >= 0 {
-			owner = owner[:i]
+			owner = owner[:i] // actor#main-key: the actor is the document
+		} else {
+			kid, key, err := s.keyOf(acc)
+			if err != nil {
+				return nil, a, err
+			}
+			b, err := s.client().Get(ctx, keyID, kid, key)
+			if err != nil {
+				return nil, a, err
+			}
+			k, err := ap.ParseKey(b, keyID)
+			if err != nil {
+				return nil, a, err
+			}
+			owner = k.Owner
 		}
-		owner = strings.TrimSuffix(strings.TrimSuffix(owner, "/main-key"), "/publickey")
+		ku, err1 := url.Parse(keyID)
+		ou, err2 := url.Parse(owner)
+		if err1 != nil || err2 != nil || !strings.EqualFold(ku.Host, ou.Host) {
+			return nil, a, ap.ErrBadSignature
+		}
 		if a, err = s.FetchActor(ctx, acc, owner, true); err != nil {
 			return nil, a, err
 		}

@@ -2,6 +2,7 @@ package publicdiplomacy
 
 import (
 	"context"
+	"crypto/rsa"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -33,7 +34,7 @@ const (
 	// another may take it (a worker that died with it).
 	claimFor = 2 * time.Minute
 	// sendTimeout bounds one delivery attempt.
-	sendTimeout = 20 * time.Second
+	sendTimeout = 15 * time.Second
 	perHost     = 4
 )
 
@@ -49,10 +50,18 @@ type deliverer struct {
 	wake chan struct{}
 	mu   sync.Mutex
 	busy map[string]int // deliveries in flight per host
+	// outcomes are attempts made and not yet written (flush).
+	outcomes []outcome
+	bodies   map[string][]byte // by activity
+	keys     map[string]signer // by account
+	// good are the hosts that answered lately. Until a host has answered,
+	// it gets one delivery at a time: a host that hangs then holds one
+	// worker, not perHost of them, and the live ones keep the rest.
+	good map[string]time.Time
 }
 
 func newDeliverer(s *Service) *deliverer {
-	return &deliverer{s: s, wake: make(chan struct{}, 1), busy: map[string]int{}}
+	return &deliverer{s: s, wake: make(chan struct{}, 1), busy: map[string]int{}, good: map[string]time.Time{}, bodies: map[string][]byte{}, keys: map[string]signer{}}
 }
 
 func (d *deliverer) nudge() {
@@ -132,7 +141,23 @@ type due struct {
 func (s *Service) Run(ctx context.Context) {
 	sem := make(chan struct{}, s.opt.Workers)
 	var wg sync.WaitGroup
-	defer wg.Wait()
+	flushed := make(chan struct{})
+	go func() {
+		defer close(flushed)
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				wg.Wait()
+				_ = s.dl.flush(context.WithoutCancel(ctx))
+				return
+			case <-t.C:
+				_ = s.dl.flush(ctx)
+			}
+		}
+	}()
+	defer func() { <-flushed }()
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for {
@@ -160,6 +185,9 @@ func (s *Service) DeliverNow(ctx context.Context) error {
 	for {
 		n, err := s.dl.round(ctx, sem, &wg)
 		wg.Wait()
+		if ferr := s.dl.flush(ctx); err == nil {
+			err = ferr
+		}
 		if err != nil || n == 0 {
 			return err
 		}
@@ -186,23 +214,39 @@ func (d *deliverer) round(ctx context.Context, sem chan struct{}, wg *sync.WaitG
 		ORDER BY d.next_attempt_at LIMIT 1000`, now, now); err != nil {
 		return 0, err
 	}
-	started := 0
+	var chosen []due
 	for _, r := range rows {
-		if ctx.Err() != nil {
-			break
+		if d.take(r.Host) {
+			chosen = append(chosen, r)
 		}
-		if !d.take(r.Host) {
-			continue
+	}
+	if len(chosen) == 0 {
+		return 0, nil
+	}
+	// Claim them in one statement: what another worker or replica claimed
+	// first has moved and is not returned.
+	mine := map[string]bool{}
+	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
+		for start := 0; start < len(chosen); start += 500 {
+			part := chosen[start:min(start+500, len(chosen))]
+			args := []any{now.Add(claimFor)}
+			for _, r := range part {
+				args = append(args, r.ID)
+			}
+			var ids []string
+			if err := tx.Select(ctx, &ids, `UPDATE pd_deliveries SET next_attempt_at = ? WHERE id IN (`+marks(len(part))+`) AND state = 'queued' AND next_attempt_at <= ? RETURNING id`,
+				append(args, now)...); err != nil {
+				return err
+			}
+			for _, id := range ids {
+				mine[id] = true
+			}
 		}
-		// Claim it: another worker or replica that read the same row finds
-		// it moved and leaves it.
-		var n int64
-		err := s.db.WithTx(ctx, func(tx *store.Tx) error {
-			var err error
-			n, err = tx.Exec(ctx, `UPDATE pd_deliveries SET next_attempt_at = ? WHERE id = ? AND state = 'queued' AND next_attempt_at = ?`, now.Add(claimFor), r.ID, r.Next)
-			return err
-		})
-		if err != nil || n == 0 {
+		return nil
+	})
+	started := 0
+	for _, r := range chosen {
+		if err != nil || !mine[r.ID] || ctx.Err() != nil {
 			d.release(r.Host)
 			continue
 		}
@@ -212,17 +256,22 @@ func (d *deliverer) round(ctx context.Context, sem chan struct{}, wg *sync.WaitG
 		go func(r due) {
 			defer wg.Done()
 			defer func() { <-sem }()
+			defer d.nudge()
 			defer d.release(r.Host)
 			d.send(ctx, r)
 		}(r)
 	}
-	return started, nil
+	return started, err
 }
 
 func (d *deliverer) take(host string) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.busy[host] >= perHost {
+	limit := 1
+	if time.Since(d.good[host]) < time.Hour {
+		limit = perHost
+	}
+	if d.busy[host] >= limit {
 		return false
 	}
 	d.busy[host]++
@@ -237,29 +286,19 @@ func (d *deliverer) release(host string) {
 	}
 }
 
-// send makes one attempt and records its outcome.
+// send makes one attempt and leaves its outcome to be recorded.
 func (d *deliverer) send(ctx context.Context, r due) {
 	s := d.s
-	var body []byte
-	var acc Account
-	err := s.db.R().Get(ctx, &body, `SELECT body FROM pd_activities WHERE id = ?`, r.ActivityID)
-	if err == nil {
-		acc, err = s.Account(ctx, r.AccountID)
-	}
+	body, acc, key, err := d.material(ctx, r)
 	if err != nil {
-		s.recordDelivery(ctx, r, 0, 0, err)
+		d.done(outcome{r: r, err: err})
 		return
 	}
 	if s.isLocal(r.Inbox) {
 		// An account of this node writes to another one here (a hosted
 		// node carries many organisations): no need to sign and send what
 		// this node would verify against its own key.
-		s.recordDelivery(ctx, r, http.StatusAccepted, 0, s.receiveLocal(ctx, body, acc))
-		return
-	}
-	key, err := ap.ParsePrivateKeyPEM(acc.PrivateKey)
-	if err != nil {
-		s.recordDelivery(ctx, r, 0, 0, err)
+		d.done(outcome{r: r, status: http.StatusAccepted, err: s.receiveLocal(ctx, body, acc)})
 		return
 	}
 	sctx, cancel := context.WithTimeout(ctx, sendTimeout)
@@ -268,13 +307,100 @@ func (d *deliverer) send(ctx context.Context, r due) {
 	if ctx.Err() != nil {
 		return // shutting down: the claim lapses and the delivery is retried
 	}
-	s.recordDelivery(ctx, r, status, after, err)
+	if err == nil && status < 500 {
+		d.mu.Lock()
+		d.good[r.Host] = time.Now()
+		d.mu.Unlock()
+	}
+	d.done(outcome{r: r, status: status, after: after, err: err})
+}
+
+// material is what a delivery sends and signs with: the activity's bytes
+// and the account's key, kept while the activity is being delivered
+// (parsing a key or reading the body once per inbox would cost more than
+// sending).
+func (d *deliverer) material(ctx context.Context, r due) ([]byte, Account, *rsa.PrivateKey, error) {
+	d.mu.Lock()
+	body, okB := d.bodies[r.ActivityID]
+	k, okK := d.keys[r.AccountID]
+	d.mu.Unlock()
+	if !okB {
+		if err := d.s.db.R().Get(ctx, &body, `SELECT body FROM pd_activities WHERE id = ?`, r.ActivityID); err != nil {
+			return nil, Account{}, nil, err
+		}
+	}
+	if !okK {
+		acc, err := d.s.Account(ctx, r.AccountID)
+		if err != nil {
+			return nil, Account{}, nil, err
+		}
+		key, err := ap.ParsePrivateKeyPEM(acc.PrivateKey)
+		if err != nil {
+			return nil, Account{}, nil, err
+		}
+		k = signer{acc, key}
+	}
+	d.mu.Lock()
+	if len(d.bodies) > 64 {
+		clear(d.bodies)
+	}
+	if len(d.keys) > 256 {
+		clear(d.keys)
+	}
+	d.bodies[r.ActivityID], d.keys[r.AccountID] = body, k
+	d.mu.Unlock()
+	return body, k.acc, k.key, nil
+}
+
+type signer struct {
+	acc Account
+	key *rsa.PrivateKey
+}
+
+// outcome is one attempt's result, waiting to be written.
+type outcome struct {
+	r      due
+	status int
+	after  time.Duration
+	err    error
+}
+
+func (d *deliverer) done(o outcome) {
+	d.mu.Lock()
+	d.outcomes = append(d.outcomes, o)
+	d.mu.Unlock()
+}
+
+// flush writes the outcomes waiting, in one transaction: under a burst of
+// deliveries, one write per attempt would make the database the limit.
+func (d *deliverer) flush(ctx context.Context) error {
+	d.mu.Lock()
+	out := d.outcomes
+	d.outcomes = nil
+	d.mu.Unlock()
+	if len(out) == 0 {
+		return nil
+	}
+	err := d.s.db.WithTx(ctx, func(tx *store.Tx) error {
+		for _, o := range out {
+			if err := d.s.recordDelivery(ctx, tx, o.r, o.status, o.after, o.err); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		// Not written: the claims lapse and the deliveries are tried
+		// again, which receivers take as the retries they are.
+		return err
+	}
+	return nil
 }
 
 // recordDelivery writes an attempt's outcome on the delivery and on its
 // instance's breaker.
-func (s *Service) recordDelivery(ctx context.Context, r due, status int, retryAfter time.Duration, sendErr error) {
-	_ = s.db.WithTx(ctx, func(tx *store.Tx) error {
+func (s *Service) recordDelivery(ctx context.Context, tx *store.Tx, r due, status int, retryAfter time.Duration, sendErr error) error {
+	{
 		switch {
 		case sendErr == nil && status >= 200 && status < 300:
 			if _, err := tx.Exec(ctx, `UPDATE pd_deliveries SET state = 'delivered', attempts = attempts + 1, delivered_at = ?, last_error = '' WHERE id = ?`, tx.Now, r.ID); err != nil {
@@ -313,7 +439,7 @@ func (s *Service) recordDelivery(ctx context.Context, r due, status int, retryAf
 			return err
 		}
 		return instanceDown(ctx, tx, r.Host, clean(msg))
-	})
+	}
 }
 
 func statusText(status int) string { return "HTTP " + strconv.Itoa(status) }

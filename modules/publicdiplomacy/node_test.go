@@ -17,7 +17,6 @@ import (
 	"entente.example/entente/core"
 	"entente.example/entente/internal/audit"
 	"entente.example/entente/internal/auth"
-	"entente.example/entente/modules/directory"
 	"entente.example/entente/internal/federation"
 	"entente.example/entente/internal/jobs"
 	"entente.example/entente/internal/ledger"
@@ -26,6 +25,7 @@ import (
 	"entente.example/entente/internal/store"
 	"entente.example/entente/internal/store/storetest"
 	"entente.example/entente/internal/web"
+	"entente.example/entente/modules/directory"
 	"entente.example/entente/modules/publicdiplomacy"
 	webfiles "entente.example/entente/web"
 )

@@ -49,7 +49,8 @@ type Options struct {
 	// Horizon is how long a delivery is retried before it is given up;
 	// default 72 h.
 	Horizon time.Duration
-	// Workers is how many deliveries run at once; default 32.
+	// Workers is how many deliveries run at once; default 128 (each is
+	// mostly waiting on the network).
 	Workers int
 }
 
@@ -66,7 +67,7 @@ func NewService(db *store.DB, opt Options) *Service {
 		opt.Horizon = 72 * time.Hour
 	}
 	if opt.Workers <= 0 {
-		opt.Workers = 32
+		opt.Workers = 128
 	}
 	if opt.HTTP == nil {
 		opt.HTTP = http.DefaultClient

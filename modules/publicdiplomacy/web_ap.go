@@ -1,6 +1,7 @@
 package publicdiplomacy
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -56,11 +57,16 @@ func (m *Module) apError(w http.ResponseWriter, err error) {
 
 // writeAP writes an ActivityPub document.
 func writeAP(w http.ResponseWriter, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
+	// Content is HTML; written as it is, as Mastodon writes it, not as
+	// \u003c escapes (valid either way, but people read these too).
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
+	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	w.Header().Set("Content-Type", ap.ContentType+"; charset=utf-8")
 	w.Header().Set("Vary", "Accept")
 	w.Header().Set("Cache-Control", "public, max-age=60")
