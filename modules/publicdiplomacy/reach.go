@@ -222,7 +222,7 @@ func (s *Service) postsReach(ctx context.Context, r *Reach, in string, ids []any
 		Post string `db:"reply_to_post"`
 		N    int    `db:"n"`
 	}
-	if err := s.db.R().Select(ctx, &replies, `SELECT i.reply_to_post, COUNT(*) AS n FROM pd_inbox i WHERE i.account_id IN (`+in+`) AND i.queue AND i.received_at >= ?
+	if err := s.db.R().Select(ctx, &replies, `SELECT i.reply_to_post, COUNT(*) AS n FROM pd_inbox i WHERE i.account_id IN (`+in+`) AND i.queue = TRUE AND i.received_at >= ?
 		AND i.reply_to_post <> '' AND NOT i.deleted GROUP BY i.reply_to_post LIMIT ?`, append(slices.Clone(ids), p.From, maxFigureRows)...); err != nil {
 		return err
 	}
@@ -274,7 +274,7 @@ func (s *Service) instancesReach(ctx context.Context, r *Reach, in string, ids [
 		Host string `db:"host"`
 		N    int    `db:"n"`
 	}
-	if err := s.db.R().Select(ctx, &counts, `SELECT i.host, COUNT(*) AS n FROM pd_inbox i WHERE i.account_id IN (`+in+`) AND i.queue AND i.received_at >= ? AND i.received_at < ?
+	if err := s.db.R().Select(ctx, &counts, `SELECT i.host, COUNT(*) AS n FROM pd_inbox i WHERE i.account_id IN (`+in+`) AND i.queue = TRUE AND i.received_at >= ? AND i.received_at < ?
 		AND NOT i.deleted GROUP BY i.host LIMIT ?`, append(slices.Clone(ids), p.From, p.To, maxFigureRows)...); err != nil {
 		return err
 	}

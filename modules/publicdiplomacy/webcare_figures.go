@@ -125,7 +125,7 @@ func (s *Service) WebcareFigures(ctx context.Context, p Period) (WebcareFigures,
 		Deleted    bool      `db:"deleted"`
 		ReceivedAt time.Time `db:"received_at"`
 	}
-	if err := s.db.R().Select(ctx, &items, `SELECT i.id, i.kind, i.state, i.deleted, i.received_at`+itemFrom+` WHERE`+in+` AND i.queue AND i.received_at >= ? AND i.received_at < ?
+	if err := s.db.R().Select(ctx, &items, `SELECT i.id, i.kind, i.state, i.deleted, i.received_at`+itemFrom+` WHERE`+in+` AND i.queue = TRUE AND i.received_at >= ? AND i.received_at < ?
 		ORDER BY i.received_at, i.id LIMIT ?`, append(slices.Clone(args), p.From, p.To, maxFigureRows+1)...); err != nil {
 		return f, err
 	}
@@ -134,13 +134,15 @@ func (s *Service) WebcareFigures(ctx context.Context, p Period) (WebcareFigures,
 	}
 	// The first answer of each item: the earliest of its answers that went
 	// out (deleted since or not). An answer goes out after its item
-	// arrived, so none before the period counts.
+	// arrived, so none before the period counts; the accounts' index on
+	// (account, state, published) finds them.
 	var answers []struct {
 		Item        string    `db:"reply_item"`
 		PublishedAt time.Time `db:"published_at"`
 	}
-	if err := s.db.R().Select(ctx, &answers, `SELECT p.reply_item, p.published_at FROM pd_posts p JOIN pd_accounts a ON a.id = p.account_id
-		WHERE`+in+` AND p.state IN ('published', 'deleted') AND p.published_at >= ? AND p.reply_item <> '' LIMIT ?`, append(args, p.From, 2*maxFigureRows)...); err != nil {
+	if err := s.db.R().Select(ctx, &answers, `SELECT p.reply_item, p.published_at FROM pd_posts p
+		WHERE p.account_id IN (SELECT a.id FROM pd_accounts a WHERE`+in+`) AND p.state IN ('published', 'deleted') AND p.published_at >= ? AND p.reply_item <> '' LIMIT ?`,
+		append(args, p.From, 2*maxFigureRows)...); err != nil {
 		return f, err
 	}
 	first := map[string]time.Time{}

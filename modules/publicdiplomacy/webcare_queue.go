@@ -92,14 +92,14 @@ func (s *Service) WebcareQueue(ctx context.Context, f WebcareFilter) (QueueList,
 		State string `db:"state"`
 		N     int    `db:"n"`
 	}
-	if err := s.db.R().Select(ctx, &counts, `SELECT i.state, COUNT(*) AS n`+itemFrom+` WHERE i.queue AND NOT i.deleted`+in+` GROUP BY i.state`, args...); err != nil {
+	if err := s.db.R().Select(ctx, &counts, `SELECT i.state, COUNT(*) AS n`+itemFrom+` WHERE i.queue = TRUE AND NOT i.deleted`+in+` GROUP BY i.state`, args...); err != nil {
 		return out, err
 	}
 	for _, c := range counts {
 		out.Counts[c.State] = c.N
 	}
 	q := `SELECT ` + itemCols + `, COALESCE(p.content, '') AS replied_text` + itemFrom + ` LEFT JOIN pd_posts p ON p.id = i.reply_to_post AND i.reply_to_post <> ''
-		WHERE i.queue AND NOT i.deleted` + in
+		WHERE i.queue = TRUE AND NOT i.deleted` + in
 	switch f.State {
 	case "":
 		q += ` AND i.state IN ('new', 'assigned')`
