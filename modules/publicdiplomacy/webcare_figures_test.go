@@ -143,3 +143,25 @@ func TestParsePeriod(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParsePeriod reads any two dates from a query string: a period it
+// accepts is whole days, in order, at most a year; anything else is
+// refused naming a field, never a panic.
+func FuzzParsePeriod(f *testing.F) {
+	for _, s := range [][2]string{{"", ""}, {"2026-01-05", "2026-01-18"}, {"2026-02-30", ""}, {"0001-01-01", "9999-12-31"}, {"2026-01-01T00:00:00Z", "x"}, {"\x00", "2026-13-01"}} {
+		f.Add(s[0], s[1])
+	}
+	now := time.Date(2026, 3, 10, 15, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, from, to string) {
+		p, err := publicdiplomacy.ParsePeriod(from, to, now)
+		if err != nil {
+			if len(wcProblems(err)) == 0 {
+				t.Fatalf("refused without naming a field: %v", err)
+			}
+			return
+		}
+		if !p.From.Before(p.To) || p.Days() < 1 || p.Days() > publicdiplomacy.MaxPeriodDays || !p.From.Equal(p.From.Truncate(24*time.Hour)) || !p.To.Equal(p.To.Truncate(24*time.Hour)) {
+			t.Fatalf("%q–%q gave %v–%v", from, to, p.From, p.To)
+		}
+	})
+}
