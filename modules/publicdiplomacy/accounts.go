@@ -172,6 +172,9 @@ func (s *Service) CreateAccount(ctx context.Context, in AccountInput) (Account, 
 		if err != nil {
 			return err
 		}
+		if err := s.checkLinksLater(ctx, tx, id); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, "publicdiplomacy.account_create", "pd_account", id, org.ID, in.Username)
 	})
 	if err != nil {
@@ -202,6 +205,9 @@ func (s *Service) UpdateAccount(ctx context.Context, id string, in AccountInput)
 		act := ap.Activity{ID: s.ActorURL(acc.Username) + "#updates/" + core.NewID(tx.Now), Type: "Update", Actor: s.ActorURL(acc.Username),
 			Object: s.actorDoc(acc), To: []string{ap.Public}, Cc: []string{s.ActorURL(acc.Username) + "/followers"}, Published: tx.Now}
 		if err := s.sendToFollowers(ctx, tx, acc, act, nil); err != nil {
+			return err
+		}
+		if err := s.checkLinksLater(ctx, tx, id); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, "publicdiplomacy.account_update", "pd_account", id, acc.OrgID, acc.Username)

@@ -27,6 +27,7 @@ func (s *Service) Schedule(q *jobs.Queue) {
 		return err
 	}})
 	q.Every(jobPublish, time.Minute)
+	s.scheduleLinks(q)
 }
 
 // wakePublisher asks for a publishing round now (after an approval).
