@@ -205,7 +205,10 @@ func (s *Service) Answer(ctx context.Context, id string, t Translation) (Post, e
 		return Post{}, conflict("err.pd_item_deleted")
 	}
 	// A reply names whom it answers first, as the fediverse writes them.
-	if c := strings.TrimSpace(t.Content); c != "" && !strings.Contains(strings.ToLower(c), "@"+strings.ToLower(it.ActorHandle)) {
+	// An item from the press (media monitoring) has nobody to reply to on
+	// the fediverse: its answer is a post of its own.
+	press := it.Kind == ItemPress
+	if c := strings.TrimSpace(t.Content); c != "" && !press && !strings.Contains(strings.ToLower(c), "@"+strings.ToLower(it.ActorHandle)) {
 		t.Content = "@" + it.ActorHandle + " " + c
 	}
 	vis := VisPublic
@@ -214,13 +217,17 @@ func (s *Service) Answer(ctx context.Context, id string, t Translation) (Post, e
 	} else if it.Visibility == "unlisted" {
 		vis = VisUnlisted
 	}
+	inReplyTo := it.URI
+	if press {
+		vis, inReplyTo = VisPublic, ""
+	}
 	if t.Language == "" {
 		t.Language = it.Language
 	}
 	if !validLanguage(t.Language) {
 		t.Language = "en"
 	}
-	d := Draft{AccountID: it.AccountID, Visibility: vis, InReplyTo: it.URI, ReplyItem: it.ID, Translations: []Translation{t}}
+	d := Draft{AccountID: it.AccountID, Visibility: vis, InReplyTo: inReplyTo, ReplyItem: it.ID, Translations: []Translation{t}}
 	if err := d.validate().Err("publicdiplomacy: answer"); err != nil {
 		return Post{}, err
 	}
@@ -230,7 +237,7 @@ func (s *Service) Answer(ctx context.Context, id string, t Translation) (Post, e
 		postID = core.NewID(tx.Now)
 		_, err := tx.Exec(ctx, `INSERT INTO pd_posts (id, account_id, group_id, language, content, warning, visibility, in_reply_to, reply_item, state, created_by, created_by_name,
 			submitted_at, approved_by, approved_by_name, approved_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?, ?, ?, ?, ?, ?, ?, ?)`,
-			postID, it.AccountID, postID, d.Translations[0].Language, d.Translations[0].Content, d.Translations[0].Warning, vis, it.URI, it.ID, a.UserID, a.Name, tx.Now, a.UserID, a.Name, tx.Now, tx.Now, tx.Now)
+			postID, it.AccountID, postID, d.Translations[0].Language, d.Translations[0].Content, d.Translations[0].Warning, vis, inReplyTo, it.ID, a.UserID, a.Name, tx.Now, a.UserID, a.Name, tx.Now, tx.Now, tx.Now)
 		if err != nil {
 			return err
 		}
