@@ -100,6 +100,28 @@ func TestNewsroomFormNamesFieldsAndKeepsInput(t *testing.T) {
 		r = bima.post(t, "/newsroom/"+group+"/edit", url.Values{"version": {"1"}, "content_en": {"Revised."}, "lang_3": {"id"}, "content_3": {"Lagi."}, "content_id": {"Direvisi."}})
 		nrWant(t, "an edit with a language twice", r, http.StatusUnprocessableEntity)
 		nrWantIn(t, "the edit form again", r.Body, `href="#lang_3">Third language: Each language may appear only once.`, "Revised.</textarea>")
+		r = bima.post(t, "/newsroom/"+group+"/edit", url.Values{"version": {"1"}, "visibility": {"public"}, "content_en": {"Revised."}, "content_id": {"Direvisi."}})
+		nrWant(t, "an edit", r, http.StatusSeeOther)
+		msg, _ = w.svc.Group(bima.ctx, group)
+		if len(msg) != 2 || msg[0].Content != "Revised." || msg[1].Content != "Direvisi." || msg[0].ScheduledAt != nil || len(msg[0].Media) != 1 || len(msg[1].Media) != 1 {
+			t.Fatalf("edited: %+v", msg)
+		}
+
+		// A second image, described in the message's languages; then the
+		// first removed.
+		r = bima.multipart(t, "/newsroom/"+group+"/images", url.Values{"alt_en": {"A harbour."}}, nrPNG)
+		nrWant(t, "an image without its Indonesian description", r, http.StatusUnprocessableEntity)
+		nrWantIn(t, "the message again", r.Body, `href="#alt_id">Alt text in Bahasa Indonesia: Describe the image`, "A harbour.</textarea>")
+		nrWant(t, "an image", bima.multipart(t, "/newsroom/"+group+"/images", url.Values{"alt_en": {"A harbour."}, "alt_id": {"Sebuah pelabuhan."}}, nrPNG), http.StatusSeeOther)
+		nrWant(t, "removing the first image", bima.post(t, "/newsroom/"+group+"/unimage", url.Values{"n": {"0"}}), http.StatusSeeOther)
+		msg, _ = w.svc.Group(bima.ctx, group)
+		if len(msg[0].Media) != 1 || msg[0].Media[0].Alt != "A harbour." || msg[1].Media[0].Alt != "Sebuah pelabuhan." {
+			t.Errorf("images: %+v / %+v", msg[0].Media, msg[1].Media)
+		}
+		nrWant(t, "deleting the draft", bima.post(t, "/newsroom/"+group+"/delete", nil), http.StatusSeeOther)
+		if _, err := w.svc.Group(bima.ctx, group); core.KindOf(err) != core.KindNotFound {
+			t.Errorf("deleted draft: %v", err)
+		}
 	})
 }
 
