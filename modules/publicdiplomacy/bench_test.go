@@ -1,18 +1,22 @@
 package publicdiplomacy_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"entente.example/entente/core"
 	"entente.example/entente/internal/store"
 	"entente.example/entente/internal/store/storetest"
+	"entente.example/entente/modules/publicdiplomacy/ap"
 )
 
 // BenchmarkFanOut measures one post going to 10,000 followers on 500
@@ -142,4 +146,64 @@ func fanOut(b *testing.B, deadShare int) {
 	b.ReportMetric(float64(lat[len(lat)*99/100].Milliseconds()), "ms-p99-live")
 	b.ReportMetric(float64(want), "live-deliveries")
 	mu.Unlock()
+}
+
+// BenchmarkInbox measures signed activities arriving at an inbox over
+// HTTP, each verified (signature over the exact bytes, digest, the
+// signer's cached key) and stored: replies to a published post, which land
+// in the web-care queue. It reports activities per second:
+//
+//	go test ./modules/publicdiplomacy -run '^$' -bench Inbox -benchtime 2000x
+func BenchmarkInbox(b *testing.B) {
+	id, au := newNode(b, storetest.Engines(b)[0]), newNode(b, storetest.Engines(b)[0])
+	id.Org(b, "kemlu", core.OrgStateMinistry, "ID", "Ministry of Foreign Affairs")
+	au.Org(b, "dfat", core.OrgStateMinistry, "AU", "DFAT")
+	kemlu, dfat := id.Account(b, "kemlu", "kemlu"), au.Account(b, "dfat", "dfat")
+	posts := id.Publish(b, "kemlu", kemlu, nil, hello)
+	note, me := id.URL+"/social/kemlu/"+posts[0].ID, au.URL+"/social/dfat"
+	key, err := ap.ParsePrivateKeyPEM(dfat.PrivateKey)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var seq atomic.Int64
+	send := func() error {
+		i := seq.Add(1)
+		body := []byte(fmt.Sprintf(`{"id":"%[1]s/n%[2]d/activity","type":"Create","actor":"%[1]s","object":{"id":"%[1]s/n%[2]d","type":"Note","attributedTo":"%[1]s","content":"<p>Reply %[2]d</p>","inReplyTo":"%[3]s","to":["%[4]s"]}}`, me, i, note, ap.Public))
+		req, err := http.NewRequest(http.MethodPost, id.URL+"/social/inbox", bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Content-Type", ap.ContentType)
+		if err := ap.Sign(req, body, me+"#main-key", key, au.Clock.Now()); err != nil {
+			return err
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusAccepted {
+			return fmt.Errorf("status %d", res.StatusCode)
+		}
+		return nil
+	}
+	if err := send(); err != nil { // fetches and caches dfat's key
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := send(); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "activities/s")
+	var stored int
+	if err := id.DB.R().Get(context.Background(), &stored, `SELECT COUNT(*) FROM pd_inbox`); err != nil || stored != b.N+1 {
+		b.Fatalf("%d stored for %d sent (%v)", stored, b.N+1, err)
+	}
 }
