@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"entente.example/entente/core"
 	"entente.example/entente/internal/store/storetest"
@@ -90,6 +91,7 @@ func (p wcPages) page(w *httptest.ResponseRecorder, status int, what string, wan
 	if z.Len() > 14*1024 {
 		p.t.Errorf("%s: %d bytes compressed", what, z.Len())
 	}
+	p.t.Logf("%s: %d bytes, %d compressed", what, w.Body.Len(), z.Len())
 	return body
 }
 
@@ -293,4 +295,26 @@ func TestWebcareAPI(t *testing.T) {
 	if err := json.Unmarshal(w.Body.Bytes(), &th); err != nil || th.Item.State != "answered" || th.RepliedTo != nil || len(th.Answers) != 1 || th.Answers[0].ID != p.ID {
 		t.Fatalf("thread %s (%v)", w.Body, err)
 	}
+}
+
+// TestWebcareQueuePageIsLight fills a page of the queue with long, varied
+// messages from as many people: the page still loads under 14 KB
+// compressed, each text cut to its start.
+func TestWebcareQueuePageIsLight(t *testing.T) {
+	n := newNode(t, storetest.Engines(t)[0])
+	n.Org(t, "kemlu", core.OrgStateMinistry, "ID", "Kemlu")
+	acc := n.Account(t, "kemlu", "kemlu")
+	words := strings.Fields("visa consulate passport embassy roadmap norms cyberspace ASEAN Jakarta Canberra fellowship deadline webinar students question answer thanks when where how why policy incident report member states cooperation")
+	for i := range publicdiplomacy.QueuePage + 5 {
+		var text []string
+		for k := 0; len(strings.Join(text, " ")) < 400; k++ {
+			text = append(text, words[(i*7+k*k+k*3)%len(words)]+strings.Repeat("s", (i+k)%3))
+		}
+		name := words[i%len(words)] + " " + words[(i*5+1)%len(words)]
+		host := words[(i*3)%len(words)] + ".example"
+		wcInsert(t, n, acc, wcItem{Kind: publicdiplomacy.QueueKinds[i%3], Queue: true, Text: strings.Join(text, " "), Actor: "https://" + host + "/users/u" + name[:3],
+			Handle: strings.ReplaceAll(name, " ", "_") + "@" + host, Host: host, Received: n.Clock.Now().Add(-time.Duration(i) * time.Minute)})
+	}
+	pg := newWCPages(t, n)
+	pg.page(pg.do(n.As("Bima", "kemlu", core.RoleOfficer), "id", "GET /webcare", "/webcare", ""), 200, "a full page", "Halaman berikutnya")
 }
