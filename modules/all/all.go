@@ -115,6 +115,7 @@ func Modules(d Deps) ([]web.Module, Services) {
 	s.Public = publicdiplomacy.NewService(d.DB, publicdiplomacy.Options{BaseURL: d.BaseURL, HTTP: netguard.Client(d.AllowPrivate), Insecure: d.AllowPrivate,
 		Jobs: d.Jobs, Notify: people, Signer: d.Fed})
 	s.Public.Schedule(d.Jobs)
+	s.Public.ScheduleFeeds(d.Jobs)
 	inc := incidents.NewModule(s.Incidents, d.Web)
 	inc.UseStatements(s.Statements)
 	return wireLinks(d, &s, []web.Module{
