@@ -13,7 +13,8 @@ import (
 // (on another node in the three-node demo) following them. The MFA has
 // published a bilingual post (written by Bima, approved by Sari), has one
 // scheduled for tomorrow and one waiting for Sari's approval; the public's
-// replies, a question and a direct message wait in its web-care queue.
+// replies, a question and a direct message wait in its web-care queue;
+// its fact-check database has three cases and its monitoring three feeds.
 func demoPublic(ctx context.Context, nodes []*node) error {
 	where, err := orgNodes(ctx, nodes)
 	if err != nil {
@@ -32,6 +33,12 @@ func demoPublic(ctx context.Context, nodes []*node) error {
 	}
 	sari, bima, olivia, maria := as(id, "sari@kemlu.demo"), as(id, "bima@kemlu.demo"), as(au, "olivia@dfat-au.demo"), as(asean, "maria@asean.demo")
 	if err != nil {
+		return err
+	}
+	if err := demoCases(ctx, id.svcs.Public, id); err != nil {
+		return err
+	}
+	if err := demoFeeds(ctx, id.svcs.Public, id); err != nil {
 		return err
 	}
 	exchange := func() error {
