@@ -65,7 +65,8 @@ func VerdictRating(v string) int {
 	}
 }
 
-// Claim author types, as schema.org types the author of a Claim.
+// ClaimAuthorTypes are what the author of a claim may be, as schema.org
+// types the author of a Claim (Organization, Person).
 var ClaimAuthorTypes = []string{"organization", "person"}
 
 // Limits of a case, in characters unless said.

@@ -52,7 +52,6 @@ func (v factchecksView) Verdicts() []string        { return Verdicts }
 func (v factchecksView) Rating(verdict string) int { return VerdictRating(verdict) }
 func (v factchecksView) Country(c string) string   { return countryName(c, v.Lang) }
 func (v factchecksView) LangName(c string) string  { return languageName(c, v.Lang) }
-func (v factchecksView) Scale() (worst, best int)  { return WorstRating, BestRating }
 func (v factchecksView) Export(ext string) template.URL {
 	return template.URL("/factchecks." + ext + "?" + v.Filter.Query(""))
 }
