@@ -242,10 +242,16 @@ func (s *Service) EditDraft(ctx context.Context, group string, version int, d Dr
 		if int(n) != len(cur) {
 			return conflict("err.pd_changed")
 		}
-		for i, t := range d.Translations {
-			id := core.NewID(tx.Now)
-			if i < len(cur) {
-				id = cur[i].ID
+		// A language keeps its post (and so its images); a new one gets a
+		// new post, and a language dropped loses its own.
+		byLang := map[string]string{}
+		for _, p := range cur {
+			byLang[p.Language] = p.ID
+		}
+		for _, t := range d.Translations {
+			id := byLang[t.Language]
+			if id == "" {
+				id = core.NewID(tx.Now)
 			}
 			if _, err := tx.Exec(ctx, `INSERT INTO pd_posts (id, account_id, group_id, language, content, warning, visibility, in_reply_to, reply_item, case_id, state, scheduled_at, created_by, created_by_name, version, created_at, updated_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?)`, id, cur[0].AccountID, group, t.Language, t.Content, t.Warning, d.Visibility, cur[0].InReplyTo, cur[0].ReplyItem, d.CaseID,
