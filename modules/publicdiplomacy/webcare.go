@@ -137,34 +137,35 @@ func (s *Service) Thread(ctx context.Context, it Item) (replied *Post, answers [
 
 // Assign gives an item to the actor (or takes it back: assign false).
 func (s *Service) Assign(ctx context.Context, id string, take bool) (Item, error) {
-	it, err := s.Item(ctx, id)
-	if err != nil {
-		return it, err
-	}
-	if err := may(ctx, access.PDWrite, it.OrgID); err != nil {
-		return it, err
-	}
 	a := core.ActorFrom(ctx)
-	err = s.db.WithTx(ctx, func(tx *store.Tx) error {
+	return s.itemStep(ctx, id, "publicdiplomacy.assign", func(tx *store.Tx) error {
 		var err error
 		if take {
 			_, err = tx.Exec(ctx, `UPDATE pd_inbox SET state = CASE WHEN state = 'new' THEN 'assigned' ELSE state END, assignee_id = ?, assignee_name = ? WHERE id = ?`, a.UserID, a.Name, id)
 		} else {
 			_, err = tx.Exec(ctx, `UPDATE pd_inbox SET state = CASE WHEN state = 'assigned' THEN 'new' ELSE state END, assignee_id = '', assignee_name = '' WHERE id = ?`, id)
 		}
-		if err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, "publicdiplomacy.assign", "pd_inbox", id, it.OrgID, a.Name)
+		return err
 	})
-	if err != nil {
-		return it, err
-	}
-	return s.Item(ctx, id)
 }
 
 // MarkHandled marks an item handled without an answer (or opens it again).
 func (s *Service) MarkHandled(ctx context.Context, id string, done bool) (Item, error) {
+	a := core.ActorFrom(ctx)
+	return s.itemStep(ctx, id, "publicdiplomacy.handle", func(tx *store.Tx) error {
+		var err error
+		if done {
+			_, err = tx.Exec(ctx, `UPDATE pd_inbox SET state = 'handled', handled_by_name = ?, handled_at = COALESCE(handled_at, ?) WHERE id = ?`, a.Name, tx.Now, id)
+		} else {
+			_, err = tx.Exec(ctx, `UPDATE pd_inbox SET state = CASE WHEN assignee_id <> '' THEN 'assigned' ELSE 'new' END, handled_by_name = '', handled_at = NULL WHERE id = ? AND answer_post = ''`, id)
+		}
+		return err
+	})
+}
+
+// itemStep changes an item the actor's organisation may write, in one
+// transaction with its audit record, and returns it as it is then.
+func (s *Service) itemStep(ctx context.Context, id, what string, change func(tx *store.Tx) error) (Item, error) {
 	it, err := s.Item(ctx, id)
 	if err != nil {
 		return it, err
@@ -172,18 +173,11 @@ func (s *Service) MarkHandled(ctx context.Context, id string, done bool) (Item, 
 	if err := may(ctx, access.PDWrite, it.OrgID); err != nil {
 		return it, err
 	}
-	a := core.ActorFrom(ctx)
 	err = s.db.WithTx(ctx, func(tx *store.Tx) error {
-		var err error
-		if done {
-			_, err = tx.Exec(ctx, `UPDATE pd_inbox SET state = 'handled', handled_by_name = ?, handled_at = COALESCE(handled_at, ?) WHERE id = ?`, a.Name, tx.Now, id)
-		} else {
-			_, err = tx.Exec(ctx, `UPDATE pd_inbox SET state = CASE WHEN assignee_id <> '' THEN 'assigned' ELSE 'new' END, handled_by_name = '', handled_at = NULL WHERE id = ? AND answer_post = ''`, id)
-		}
-		if err != nil {
+		if err := change(tx); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, "publicdiplomacy.handle", "pd_inbox", id, it.OrgID, a.Name)
+		return audit.Record(ctx, tx, what, "pd_inbox", id, it.OrgID, core.ActorFrom(ctx).Name)
 	})
 	if err != nil {
 		return it, err
