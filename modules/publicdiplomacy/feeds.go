@@ -55,6 +55,9 @@ func (f Feed) Name() string {
 	return f.URL
 }
 
+// ShortName is the feed's name cut to fit a menu on a phone.
+func (f Feed) ShortName() string { return cleanLine(f.Name(), 36) }
+
 // Every is how often the feed is fetched, for people.
 func (f Feed) Every() Interval { return intervalOf(f.IntervalMinutes) }
 
