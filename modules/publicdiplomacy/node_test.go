@@ -18,6 +18,7 @@ import (
 	"entente.example/entente/internal/audit"
 	"entente.example/entente/internal/auth"
 	"entente.example/entente/internal/federation"
+	"entente.example/entente/internal/federation/fedtest"
 	"entente.example/entente/internal/jobs"
 	"entente.example/entente/internal/ledger"
 	"entente.example/entente/internal/netguard"
@@ -31,17 +32,15 @@ import (
 )
 
 // node is one Entente node's public diplomacy on a real HTTP server on
-// loopback: its ActivityPub routes answer as a running node's do. It is
-// the one set-up of this package's tests.
+// loopback (fedtest's, which also gives it organisations, people and the
+// node's signing key): its ActivityPub routes answer as a running node's
+// do. It is the one set-up of this package's tests.
 type node struct {
-	DB    *store.DB
+	*fedtest.Served
 	Svc   *publicdiplomacy.Service
 	Web   *web.Server
-	URL   string
-	Host  string
 	Clock *storetest.Clock
 	Told  *told
-	orgs  map[string]core.Membership
 }
 
 // told records the e-mails the service asked for.
@@ -56,8 +55,9 @@ func newNode(t testing.TB, e storetest.Engine) *node {
 	t.Helper()
 	clock := storetest.NewClock(time.Now())
 	db := storetest.Open(t, e, clock, auth.Migrations(), audit.Migrations(), jobs.Migrations(), ledger.Migrations(), federation.Migrations(), directory.Migrations(), publicdiplomacy.Migrations())
-	n := &node{DB: db, Clock: clock, Told: &told{}, orgs: map[string]core.Membership{}}
-	n.Svc = publicdiplomacy.NewService(db, publicdiplomacy.Options{BaseURL: func() string { return n.URL }, HTTP: netguard.Client(true), Insecure: true, Notify: n.Told})
+	s := fedtest.Serve(t, db)
+	n := &node{Served: s, Clock: clock, Told: &told{}}
+	n.Svc = publicdiplomacy.NewService(db, publicdiplomacy.Options{BaseURL: func() string { return s.URL }, HTTP: netguard.Client(true), Insecure: true, Notify: n.Told, Signer: s.Fed})
 	w, err := web.New(web.Deps{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Registry: prometheus.NewRegistry()}, webfiles.Files)
 	if err != nil {
 		t.Fatal(err)
@@ -66,36 +66,8 @@ func newNode(t testing.TB, e storetest.Engine) *node {
 		t.Fatal(err)
 	}
 	n.Web = w
-	hs := httptest.NewServer(w)
-	t.Cleanup(hs.Close)
-	n.URL = hs.URL
-	u, _ := url.Parse(hs.URL)
-	n.Host = u.Host
+	s.Mux.Handle("/", w)
 	return n
-}
-
-// Org adds an organisation to the node.
-func (n *node) Org(t testing.TB, handle string, kind core.OrgKind, country, name string) string {
-	t.Helper()
-	var id string
-	err := n.DB.WithTx(context.Background(), func(tx *store.Tx) error {
-		id = core.NewID(tx.Now)
-		_, err := tx.Exec(context.Background(), `INSERT INTO organisations (id, handle, kind, country, name_en, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			id, handle, string(kind), country, name, tx.Now, tx.Now)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	n.orgs[handle] = core.Membership{Org: core.OrgRef{ID: id, Handle: handle}, Kind: kind}
-	return id
-}
-
-// As is the context of a person holding role in the organisation handle.
-func (n *node) As(name, handle string, role core.Role) context.Context {
-	m := n.orgs[handle]
-	m.Role = role
-	return core.WithRequest(core.WithActor(context.Background(), core.Actor{UserID: "u-" + name + "-" + n.Host, Name: name, Memberships: []core.Membership{m}}), core.RequestInfo{ID: "test"})
 }
 
 // Account creates an account for the organisation as its admin.
