@@ -11,7 +11,8 @@ import (
 // by concern, each group in its own file: the ActivityPub and WebFinger
 // documents (web_ap.go), the public pages of accounts and posts
 // (web_public.go), the newsroom (web_newsroom.go), web-care
-// (web_webcare.go), accounts (web_accounts.go), disinformation cases
+// (web_webcare.go), the reading of followed accounts (web_timeline.go),
+// accounts (web_accounts.go), disinformation cases
 // (web_cases.go) and media monitoring (web_feeds.go), and the JSON API
 // (api.go).
 type Module struct {
@@ -28,7 +29,7 @@ func (m *Module) Name() string { return "publicdiplomacy" }
 // Routes implements web.Module.
 func (m *Module) Routes() []web.Route {
 	var out []web.Route
-	for _, group := range [][]web.Route{m.apRoutes(), m.publicRoutes(), m.newsroomRoutes(), m.webcareRoutes(), m.accountRoutes(), m.caseRoutes(), m.feedRoutes(), m.apiRoutes()} {
+	for _, group := range [][]web.Route{m.apRoutes(), m.publicRoutes(), m.newsroomRoutes(), m.webcareRoutes(), m.timelineRoutes(), m.accountRoutes(), m.caseRoutes(), m.feedRoutes(), m.apiRoutes()} {
 		out = append(out, group...)
 	}
 	return out
