@@ -103,7 +103,7 @@ const (
 	maxKeywordWords    = 8
 	KeywordLanguageEN  = "en"
 	KeywordLanguageID  = "id"
-	monitoringPageSize = 50
+	monitoringPageSize = 25
 )
 
 // KeywordLanguages are the languages a keyword is kept in.

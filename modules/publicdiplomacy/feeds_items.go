@@ -41,6 +41,10 @@ func (it *FeedItem) decode() {
 	}
 }
 
+// Excerpt is the summary cut for the list, which must stay light on a
+// phone (the API gives it whole).
+func (it FeedItem) Excerpt() string { return cleanLine(it.Summary, 300) }
+
 // CaseLink is where "make a disinformation case" of the item goes: the
 // case form, filled in with the item's title, link and language.
 func (it FeedItem) CaseLink() string {

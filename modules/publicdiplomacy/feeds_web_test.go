@@ -1,6 +1,8 @@
 package publicdiplomacy_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"io"
@@ -10,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"entente.example/entente/core"
 	"entente.example/entente/internal/netguard"
@@ -255,5 +258,51 @@ func TestMonitoringAPIIsDescribed(t *testing.T) {
 	}
 	if len(routes) != 12 {
 		t.Errorf("%d routes", len(routes))
+	}
+}
+
+// TestMonitoringPageStaysLight fills a page of items with long titles and
+// the longest summaries a feed may give, and holds the page to the node's budget of 14 KB compressed.
+func TestMonitoringPageStaysLight(t *testing.T) {
+	env := newMonEnv(t, storetest.Engines(t)[0], netguard.Client(true))
+	env.Org(t, "kemlu", "Ministry of Foreign Affairs")
+	bima := env.As("Bima", "kemlu", core.RoleOfficer)
+	mustKeywords(t, env, bima, "en:disinformation", "id:hoaks")
+	// Words of random letters compress worse than any newspaper's prose:
+	// the bound is pessimistic.
+	seed := uint32(7)
+	next := func(n int) int { seed = seed*1664525 + 1013904223; return int(seed>>8) % n }
+	text := func(n int) string {
+		var w []string
+		for range n {
+			b := make([]byte, 2+next(9))
+			for i := range b {
+				b[i] = byte('a' + next(26))
+			}
+			w = append(w, string(b))
+		}
+		return strings.Join(w, " ")
+	}
+	var items []publicdiplomacy.SampleItem
+	for i := range 60 {
+		items = append(items, publicdiplomacy.SampleItem{Title: text(14), Link: "https://news.example/2026/12/" + strings.ReplaceAll(text(6), " ", "-"),
+			Summary: text(170), Published: monNow.Add(-time.Duration(i) * time.Hour)})
+	}
+	if _, err := env.Svc.AddSampleFeed(bima, publicdiplomacy.FeedInput{URL: "https://news.example/feed", Title: "Warta Nusantara — Nasional"}, "rss", items); err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"en", "id"} {
+		w := monServe(t, env, bima, lang, httptest.NewRequest(http.MethodGet, "/monitoring", nil))
+		var gz bytes.Buffer
+		zw := gzip.NewWriter(&gz)
+		zw.Write(w.Body.Bytes())
+		zw.Close()
+		if n := strings.Count(w.Body.String(), `<li id="i-`); n != 25 {
+			t.Errorf("%s: %d items on the first page", lang, n)
+		}
+		if gz.Len() > 14<<10 {
+			t.Errorf("%s: /monitoring is %d bytes compressed (%d raw), over 14 KB", lang, gz.Len(), w.Body.Len())
+		}
+		t.Logf("%s: %d bytes compressed, %d raw", lang, gz.Len(), w.Body.Len())
 	}
 }
