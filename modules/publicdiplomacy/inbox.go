@@ -232,8 +232,12 @@ func (s *Service) onReaction(ctx context.Context, tx *store.Tx, act ap.Incoming,
 	if err := tx.Get(ctx, &n, `SELECT COUNT(*) FROM pd_posts WHERE id = ? AND state = 'published'`, post); err != nil || n == 0 {
 		return err
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO pd_reactions (id, type, post_id, actor, host, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-		act.ID, act.Type, post, from.URI, from.Host, tx.Now)
+	// An actor likes or boosts a post once, whatever ids it makes up:
+	// otherwise one hostile account sets any post's reach (and fills the
+	// table) by sending the same Like under fresh ids.
+	_, err := tx.Exec(ctx, `INSERT INTO pd_reactions (id, type, post_id, actor, host, created_at) SELECT ?, ?, ?, ?, ?, ?
+		WHERE NOT EXISTS (SELECT 1 FROM pd_reactions WHERE post_id = ? AND actor = ? AND type = ?) ON CONFLICT (id) DO NOTHING`,
+		act.ID, act.Type, post, from.URI, from.Host, tx.Now, post, from.URI, act.Type)
 	return err
 }
 
