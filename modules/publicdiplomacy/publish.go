@@ -74,7 +74,10 @@ func (s *Service) publish(ctx context.Context, id string) (bool, error) {
 	mentions := s.resolveMentions(ctx, acc, p.Content)
 	published := false
 	err = s.db.WithTx(ctx, func(tx *store.Tx) error {
-		n, err := tx.Exec(ctx, `UPDATE pd_posts SET state = 'published', published_at = ?, updated_at = ? WHERE id = ? AND state = 'scheduled'`, tx.Now, tx.Now, id)
+		// Only the version read is published: a message returned, rewritten
+		// and approved again while its mentions were resolved goes out in
+		// the next round with the text approved last, not this one.
+		n, err := tx.Exec(ctx, `UPDATE pd_posts SET state = 'published', published_at = ?, updated_at = ? WHERE id = ? AND state = 'scheduled' AND version = ?`, tx.Now, tx.Now, id, p.Version)
 		if err != nil || n == 0 {
 			return err
 		}

@@ -1,15 +1,19 @@
 package publicdiplomacy_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 
 	"entente.example/entente/core"
 	"entente.example/entente/internal/store/storetest"
+	"entente.example/entente/modules/publicdiplomacy"
+	"entente.example/entente/modules/publicdiplomacy/ap"
 )
 
 // The security review's tests: each names the attack it closes.
@@ -97,4 +101,97 @@ func newHangingFinger(t testing.TB) *hangingFinger {
 		h.Close()
 	})
 	return h
+}
+
+// TestSecPublishSendsWhatWasApprovedLast: a publication that started
+// before its message was returned, rewritten and approved again must not
+// send the text it read first (which the second approval replaced): the
+// approvers took that text back.
+func TestSecPublishSendsWhatWasApprovedLast(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		n := newNode(t, e)
+		n.Org(t, "kemlu", core.OrgStateMinistry, "ID", "Ministry of Foreign Affairs")
+		acc := n.Account(t, "kemlu", "kemlu")
+		reader := newRecordingInbox(t)
+		n.Follower(t, acc.ID, reader.URL+"/users/reader", reader.URL+"/inbox")
+		slow := newHangingFinger(t)
+		host := strings.TrimPrefix(slow.URL, "http://")
+		officer, admin := n.As("Officer", "kemlu", core.RoleOfficer), n.As("Admin", "kemlu", core.RoleAdmin)
+		g, err := n.Svc.CreateDraft(officer, publicdiplomacy.Draft{AccountID: acc.ID, Translations: []publicdiplomacy.Translation{{Language: "en", Content: "RETRACTED text @someone@" + host}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		group := g[0].GroupID
+		if _, err := n.Svc.Submit(officer, group); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := n.Svc.Approve(admin, group); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() {
+			_, err := n.Svc.PublishDue(context.Background())
+			done <- err
+		}()
+		<-slow.entered // the publisher has read the post and waits on the mention
+		if _, err := n.Svc.Return(admin, group); err != nil {
+			t.Fatal(err)
+		}
+		cur, err := n.Svc.Group(officer, group)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := n.Svc.EditDraft(officer, group, cur[0].Version, publicdiplomacy.Draft{Translations: []publicdiplomacy.Translation{{Language: "en", Content: "Corrected text."}}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := n.Svc.Submit(officer, group); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := n.Svc.Approve(admin, group); err != nil {
+			t.Fatal(err)
+		}
+		close(slow.release)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if _, err := n.Svc.PublishDue(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		n.Deliver(t)
+		got := reader.all()
+		for _, b := range got {
+			if strings.Contains(b, "RETRACTED") {
+				t.Fatalf("the follower received the retracted text: %s", b)
+			}
+		}
+		if len(got) != 1 || !strings.Contains(got[0], "Corrected text.") {
+			t.Fatalf("the follower received %q, want the corrected post once", got)
+		}
+	})
+}
+
+// TestSecHugePageIsNotAnError: a page number that overflows the offset
+// is not a database error on either engine (PostgreSQL refuses a
+// negative OFFSET; SQLite reads it as 0).
+func TestSecHugePageIsNotAnError(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		n := newNode(t, e)
+		n.Org(t, "kemlu", core.OrgStateMinistry, "ID", "Ministry of Foreign Affairs")
+		acc := n.Account(t, "kemlu", "kemlu")
+		n.Publish(t, "kemlu", acc, nil, hello)
+		for _, path := range []string{"/social/kemlu/outbox?page=1000000000000000000", "/social/kemlu?page=1000000000000000000", "/social/tags/x?page=1000000000000000000"} {
+			req, _ := http.NewRequest(http.MethodGet, n.URL+path, nil)
+			if strings.Contains(path, "outbox") {
+				req.Header.Set("Accept", ap.ContentType)
+			}
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode >= 500 {
+				t.Errorf("%s: %d", path, res.StatusCode)
+			}
+		}
+	})
 }
