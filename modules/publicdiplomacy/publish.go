@@ -88,7 +88,7 @@ func (s *Service) publish(ctx context.Context, id string) (bool, error) {
 		}
 		note, extra := s.note(acc, p, mentions)
 		act := ap.Activity{ID: note.ID + "/activity", Type: "Create", Actor: note.AttributedTo, Object: note, To: note.To, Cc: note.Cc, Published: tx.Now}
-		if err := s.sendToFollowers(ctx, tx, acc, act, extra); err != nil {
+		if err := s.sendPost(ctx, tx, acc, p, act, extra); err != nil {
 			return err
 		}
 		if p.ReplyItem != "" {
@@ -100,6 +100,23 @@ func (s *Service) publish(ctx context.Context, id string) (bool, error) {
 		return audit.Record(ctx, tx, "publicdiplomacy.publish", "pd_post", p.ID, acc.OrgID, firstLine(p.Content))
 	})
 	return published, err
+}
+
+// sendPost queues a post's activity: a direct post only to the actors it
+// names (extra), since a follower's instance that receives it holds a
+// private message it was never addressed; any other to the followers too.
+func (s *Service) sendPost(ctx context.Context, tx *store.Tx, acc Account, p Post, act ap.Activity, extra []string) error {
+	if p.Visibility != VisDirect {
+		return s.sendToFollowers(ctx, tx, acc, act, extra)
+	}
+	var inboxes []string
+	for _, actor := range extra {
+		var inbox string
+		if err := tx.Get(ctx, &inbox, `SELECT inbox FROM pd_actors WHERE uri = ?`, actor); err == nil {
+			inboxes = append(inboxes, inbox)
+		}
+	}
+	return s.queueDelivery(ctx, tx, acc, act, inboxes)
 }
 
 // PostURL is a post's ActivityPub id and public page.
@@ -209,7 +226,7 @@ func (s *Service) EditPublished(ctx context.Context, id string, version int, t T
 		p.Content, p.Warning, p.EditedAt = d.Translations[0].Content, d.Translations[0].Warning, &tx.Now
 		note, extra := s.note(acc, p, mentions)
 		act := ap.Activity{ID: note.ID + "#updates/" + core.NewID(tx.Now), Type: "Update", Actor: note.AttributedTo, Object: note, To: note.To, Cc: note.Cc, Published: tx.Now}
-		if err := s.sendToFollowers(ctx, tx, acc, act, extra); err != nil {
+		if err := s.sendPost(ctx, tx, acc, p, act, extra); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, "publicdiplomacy.edit_published", "pd_post", id, acc.OrgID, firstLine(p.Content))

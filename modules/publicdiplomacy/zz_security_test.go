@@ -77,6 +77,55 @@ func TestSecOneActorLikesOnce(t *testing.T) {
 	})
 }
 
+// TestSecDirectAnswerGoesOnlyToWhomItNames: a web-care answer to a
+// direct message is itself direct; it must reach the person answered and
+// nobody else, not every follower's instance.
+func TestSecDirectAnswerGoesOnlyToWhomItNames(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		id, au := newNode(t, e), newNode(t, e)
+		id.Org(t, "kemlu", core.OrgStateMinistry, "ID", "Ministry of Foreign Affairs")
+		au.Org(t, "dfat", core.OrgStateMinistry, "AU", "Department of Foreign Affairs and Trade")
+		kemlu, dfat := id.Account(t, "kemlu", "kemlu"), au.Account(t, "dfat", "dfat")
+		bystander := newRecordingInbox(t)
+		id.Follower(t, kemlu.ID, bystander.URL+"/users/reader", bystander.URL+"/inbox")
+
+		me, them := au.URL+"/social/dfat", id.URL+"/social/kemlu"
+		dm := `{"id":"` + me + `/dm1/activity","type":"Create","actor":"` + me + `","object":{"id":"` + me + `/dm1","type":"Note","attributedTo":"` + me +
+			`","content":"<p>A private question about my passport number 1234</p>","to":["` + them + `"],"tag":[{"type":"Mention","href":"` + them + `"}]}}`
+		if c := post(t, au, dfat, id.URL+"/social/kemlu/inbox", []byte(dm), true, nil); c != http.StatusAccepted {
+			t.Fatalf("direct message: %d", c)
+		}
+		officer := id.As("Officer", "kemlu", core.RoleOfficer)
+		q, err := id.Svc.Queue(officer, publicdiplomacy.QueueFilter{})
+		if err != nil || len(q) != 1 || q[0].Kind != publicdiplomacy.ItemDirect {
+			t.Fatalf("queue %+v (%v)", q, err)
+		}
+		p, err := id.Svc.Answer(officer, q[0].ID, publicdiplomacy.Translation{Content: "Your passport 1234 is ready."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Visibility != publicdiplomacy.VisDirect {
+			t.Fatalf("the answer is %s", p.Visibility)
+		}
+		Exchange(t, id, au)
+		for _, b := range bystander.all() {
+			if strings.Contains(b, "passport") {
+				t.Fatalf("a follower's instance received the direct answer: %s", b)
+			}
+		}
+		// The edit of a direct post is as private as the post.
+		if _, err := id.Svc.EditPublished(id.As("Admin", "kemlu", core.RoleAdmin), p.ID, 0, publicdiplomacy.Translation{Content: "@dfat@" + au.Host + " Your passport 1234 is ready at noon."}); err != nil {
+			t.Fatal(err)
+		}
+		Exchange(t, id, au)
+		for _, b := range bystander.all() {
+			if strings.Contains(b, "passport") {
+				t.Fatalf("a follower's instance received the edited direct answer: %s", b)
+			}
+		}
+	})
+}
+
 // hangingFinger is a WebFinger server that answers only when released,
 // holding a publication in resolveMentions meanwhile.
 type hangingFinger struct {
