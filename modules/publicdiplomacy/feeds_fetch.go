@@ -25,7 +25,7 @@ import (
 // Bounds of one fetch.
 const (
 	maxFeedBytes     = 4 << 20
-	feedFetchTimeout = 20 * time.Second
+	feedFetchTimeout = 15 * time.Second
 	maxFeedRedirects = 5
 	maxFeedDetail    = 300
 )

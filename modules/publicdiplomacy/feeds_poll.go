@@ -30,6 +30,9 @@ const (
 	// leaves the feeds spread over the interval instead of all due at once.
 	feedBatch   = 200
 	feedWorkers = 8
+	// feedRoundBudget is how long a round goes on handing out fetches; the
+	// last ones end at most feedFetchTimeout later.
+	feedRoundBudget = 40 * time.Second
 	// feedLease is how long a taken feed is not taken again; a round that
 	// dies leaves its feeds due again after it.
 	feedLease      = 10 * time.Minute
@@ -44,7 +47,7 @@ const (
 // ScheduleFeeds registers media monitoring's jobs: the poller every
 // minute and the digest once a day (at 00:00 UTC, 07:00 in Jakarta).
 func (s *Service) ScheduleFeeds(q *jobs.Queue) {
-	q.Register(jobs.Kind{Name: jobFeedPoll, MaxAttempts: 1, Timeout: 5 * time.Minute, Handle: func(ctx context.Context, _ []byte) error {
+	q.Register(jobs.Kind{Name: jobFeedPoll, MaxAttempts: 1, Timeout: 2 * time.Minute, Handle: func(ctx context.Context, _ []byte) error {
 		_, err := s.PollFeeds(ctx)
 		return err
 	}})
@@ -72,7 +75,11 @@ type dueFeed struct {
 
 // PollFeeds fetches the feeds that are due and returns how many it
 // fetched.
-func (s *Service) PollFeeds(ctx context.Context) (int, error) {
+func (s *Service) PollFeeds(ctx context.Context) (int, error) { return s.pollRound(ctx, feedRoundBudget) }
+
+// pollRound is one round of the poller that hands out fetches for at most
+// budget.
+func (s *Service) pollRound(ctx context.Context, budget time.Duration) (int, error) {
 	var due []dueFeed
 	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
 		q := `SELECT id, org_id, url, title, language, etag, last_modified, body_hash, interval_minutes, failures FROM pd_feeds
@@ -111,18 +118,35 @@ func (s *Service) PollFeeds(ctx context.Context) (int, error) {
 			}
 		}()
 	}
+	// A round ends after feedRoundBudget of real time, whatever the
+	// servers do: the job workers are shared with e-mail and publishing,
+	// which must not wait behind slow feeds. The feeds it did not reach
+	// are due again at once, for the next round.
+	start, fetched := time.Now(), 0
+	var left []any
 	for _, f := range due {
+		if time.Since(start) > budget {
+			left = append(left, f.ID)
+			continue
+		}
 		work <- f
+		fetched++
 	}
 	close(work)
 	wg.Wait()
 	close(errs)
+	if len(left) > 0 {
+		err = s.db.WithTx(ctx, func(tx *store.Tx) error {
+			_, err := tx.Exec(ctx, `UPDATE pd_feeds SET next_fetch_at = ? WHERE id IN (`+marks(len(left))+`)`, append([]any{tx.Now}, left...)...)
+			return err
+		})
+	}
 	// A feed's failure is the feed's (recorded on it); an error here is
 	// the node's own (its database), reported once for the round.
-	for err := range errs {
-		return len(due), core.Wrap("publicdiplomacy: poll feeds", err)
+	for e := range errs {
+		err = e
 	}
-	return len(due), nil
+	return fetched, core.Wrap("publicdiplomacy: poll feeds", err)
 }
 
 // keywordCache loads each organisation's keywords once per round.
