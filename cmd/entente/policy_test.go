@@ -23,12 +23,18 @@ import (
 // tests that need people in every role.
 func demoNode(t *testing.T) (*node, string, string) { return demoNodeTB(t) }
 
-func demoNodeTB(t testing.TB) (*node, string, string) {
+// demoNodeTB is demoNode for tests and benchmarks; opts change the
+// configuration first (two demo nodes that talk on loopback allow private
+// peers).
+func demoNodeTB(t testing.TB, opts ...func(*config.Config)) (*node, string, string) {
 	t.Helper()
 	cfg := config.Defaults()
 	cfg.Addr = "127.0.0.1:0"
 	cfg.DataDir = t.TempDir()
 	cfg.LogLevel = "error"
+	for _, o := range opts {
+		o(&cfg)
+	}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
