@@ -335,8 +335,11 @@ type CaseAnswer struct {
 // first, for whoever may see the case.
 func (s *Service) CaseAnswers(ctx context.Context, id string) ([]CaseAnswer, error) {
 	var out []CaseAnswer
+	// Only public posts of the case's own organisation: a case page is
+	// public, and another organisation cannot attach its posts to it.
 	if err := s.db.R().Select(ctx, &out, `SELECT p.id, a.username, p.language, p.content, p.published_at FROM pd_posts p JOIN pd_accounts a ON a.id = p.account_id
-		WHERE p.case_id = ? AND p.state = 'published' ORDER BY p.published_at DESC, p.id DESC LIMIT 50`, id); err != nil {
+		JOIN pd_cases c ON c.id = p.case_id AND c.org_id = a.org_id
+		WHERE p.case_id = ? AND p.state = 'published' AND p.visibility IN ('public', 'unlisted') ORDER BY p.published_at DESC, p.id DESC LIMIT 50`, id); err != nil {
 		return nil, core.Wrap("publicdiplomacy: case answers", err)
 	}
 	for i := range out {

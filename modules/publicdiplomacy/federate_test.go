@@ -114,7 +114,18 @@ func TestTwoNodesFederate(t *testing.T) {
 		}
 
 		// Edit, then delete: both reach DFAT.
+		// A correction waits for a second person; nothing goes out before.
 		if _, err := id.Svc.EditPublished(sari, post.ID, 0, publicdiplomacy.Translation{Content: "Indonesia welcomes the ASEAN cyber norms roadmap, adopted today. #ASEAN"}); err != nil {
+			t.Fatal(err)
+		}
+		Exchange(t, id, au)
+		if it := find(t, au, dfat.ID, en.URI); strings.Contains(it.Text, "adopted today") {
+			t.Fatalf("a correction went out before its approval")
+		}
+		if _, err := id.Svc.ApproveCorrection(sari, post.ID, 0); core.KindOf(err) != core.KindForbidden {
+			t.Fatalf("the correction's author approved it: %v", err)
+		}
+		if _, err := id.Svc.ApproveCorrection(bima, post.ID, 0); err != nil {
 			t.Fatal(err)
 		}
 		Exchange(t, id, au)

@@ -114,8 +114,10 @@ func (s *Service) Boost(ctx context.Context, accountID, uri string) error {
 	if err := may(ctx, access.PDApprove, acc.OrgID); err != nil {
 		return err
 	}
+	// Only what its author made public may be shared with everyone: a
+	// boost of a direct or followers-only post would publish it.
 	var author string
-	if err := s.db.R().Get(ctx, &author, `SELECT actor FROM pd_inbox WHERE uri = ? AND account_id = ? AND NOT deleted`, uri, acc.ID); err != nil {
+	if err := s.db.R().Get(ctx, &author, `SELECT actor FROM pd_inbox WHERE uri = ? AND account_id = ? AND NOT deleted AND visibility IN ('public', 'unlisted')`, uri, acc.ID); err != nil {
 		return err
 	}
 	return s.db.WithTx(ctx, func(tx *store.Tx) error {

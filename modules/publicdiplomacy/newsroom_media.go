@@ -106,6 +106,8 @@ func (s *Service) CreateDraftWith(ctx context.Context, d Draft, img *Image) ([]P
 		p.Add("account", "err.pd_account_unknown")
 	} else if err := may(ctx, access.PDWrite, acc.OrgID); err != nil {
 		return nil, err
+	} else {
+		s.checkCase(ctx, d, acc, p)
 	}
 	if err := p.Err("publicdiplomacy: draft"); err != nil {
 		return nil, err
@@ -125,6 +127,9 @@ func (s *Service) CreateDraftWith(ctx context.Context, d Draft, img *Image) ([]P
 			if err := insertMedia(ctx, tx, id, mt, img.Alt[t.Language], img.Data); err != nil {
 				return err
 			}
+		}
+		if err := wrote(ctx, tx, group); err != nil {
+			return err
 		}
 		return audit.Record(ctx, tx, "publicdiplomacy.draft", "pd_post", group, acc.OrgID, firstLine(d.Translations[0].Content))
 	})
@@ -183,6 +188,9 @@ func (s *Service) AddImage(ctx context.Context, group string, img Image) ([]Post
 				return err
 			}
 		}
+		if err := wrote(ctx, tx, group); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, "publicdiplomacy.image_add", "pd_post", group, cur[0].OrgID, firstLine(cur[0].Content))
 	})
 	if err != nil {
@@ -220,6 +228,9 @@ func (s *Service) RemoveImage(ctx context.Context, group string, index int) ([]P
 			if _, err := tx.Exec(ctx, `DELETE FROM pd_media WHERE id = ? AND post_id = ?`, c.Media[index].ID, c.ID); err != nil {
 				return err
 			}
+		}
+		if err := wrote(ctx, tx, group); err != nil {
+			return err
 		}
 		return audit.Record(ctx, tx, "publicdiplomacy.image_remove", "pd_post", group, cur[0].OrgID, firstLine(cur[0].Content))
 	})

@@ -36,32 +36,39 @@ const (
 
 // Post is one language of a message; its translations share GroupID.
 type Post struct {
-	ID             string     `db:"id" json:"id"`
-	AccountID      string     `db:"account_id" json:"account_id"`
-	Username       string     `db:"username" json:"account"`
-	OrgID          string     `db:"org_id" json:"-"`
-	GroupID        string     `db:"group_id" json:"group_id"`
-	Language       string     `db:"language" json:"language"`
-	Content        string     `db:"content" json:"content"`
-	Warning        string     `db:"warning" json:"content_warning,omitempty"`
-	Visibility     string     `db:"visibility" json:"visibility"`
-	InReplyTo      string     `db:"in_reply_to" json:"in_reply_to,omitempty"`
-	ReplyItem      string     `db:"reply_item" json:"reply_item,omitempty"`
-	CaseID         string     `db:"case_id" json:"case_id,omitempty"`
-	State          PostState  `db:"state" json:"state"`
-	ScheduledAt    *time.Time `db:"scheduled_at" json:"scheduled_at,omitempty"`
-	PublishedAt    *time.Time `db:"published_at" json:"published_at,omitempty"`
-	EditedAt       *time.Time `db:"edited_at" json:"edited_at,omitempty"`
-	CreatedBy      string     `db:"created_by" json:"-"`
-	CreatedByName  string     `db:"created_by_name" json:"created_by"`
-	SubmittedAt    *time.Time `db:"submitted_at" json:"submitted_at,omitempty"`
-	ApprovedBy     string     `db:"approved_by" json:"-"`
-	ApprovedByName string     `db:"approved_by_name" json:"approved_by,omitempty"`
-	ApprovedAt     *time.Time `db:"approved_at" json:"approved_at,omitempty"`
-	Version        int        `db:"version" json:"version"`
-	CreatedAt      time.Time  `db:"created_at" json:"created_at"`
-	UpdatedAt      time.Time  `db:"updated_at" json:"updated_at"`
-	Media          []Media    `db:"-" json:"media,omitempty"`
+	ID            string     `db:"id" json:"id"`
+	AccountID     string     `db:"account_id" json:"account_id"`
+	Username      string     `db:"username" json:"account"`
+	OrgID         string     `db:"org_id" json:"-"`
+	GroupID       string     `db:"group_id" json:"group_id"`
+	Language      string     `db:"language" json:"language"`
+	Content       string     `db:"content" json:"content"`
+	Warning       string     `db:"warning" json:"content_warning,omitempty"`
+	Visibility    string     `db:"visibility" json:"visibility"`
+	InReplyTo     string     `db:"in_reply_to" json:"in_reply_to,omitempty"`
+	ReplyItem     string     `db:"reply_item" json:"reply_item,omitempty"`
+	CaseID        string     `db:"case_id" json:"case_id,omitempty"`
+	State         PostState  `db:"state" json:"state"`
+	ScheduledAt   *time.Time `db:"scheduled_at" json:"scheduled_at,omitempty"`
+	PublishedAt   *time.Time `db:"published_at" json:"published_at,omitempty"`
+	EditedAt      *time.Time `db:"edited_at" json:"edited_at,omitempty"`
+	CreatedBy     string     `db:"created_by" json:"-"`
+	CreatedByName string     `db:"created_by_name" json:"created_by"`
+	Authors       string     `db:"authors" json:"-"` // who wrote, changed or submitted it
+	// A correction of a published post, waiting for a second person.
+	Correction        string     `db:"correction" json:"correction,omitempty"`
+	CorrectionWarning string     `db:"correction_warning" json:"correction_warning,omitempty"`
+	CorrectionBy      string     `db:"correction_by" json:"-"`
+	CorrectionByName  string     `db:"correction_by_name" json:"correction_by,omitempty"`
+	CorrectionAt      *time.Time `db:"correction_at" json:"correction_at,omitempty"`
+	SubmittedAt       *time.Time `db:"submitted_at" json:"submitted_at,omitempty"`
+	ApprovedBy        string     `db:"approved_by" json:"-"`
+	ApprovedByName    string     `db:"approved_by_name" json:"approved_by,omitempty"`
+	ApprovedAt        *time.Time `db:"approved_at" json:"approved_at,omitempty"`
+	Version           int        `db:"version" json:"version"`
+	CreatedAt         time.Time  `db:"created_at" json:"created_at"`
+	UpdatedAt         time.Time  `db:"updated_at" json:"updated_at"`
+	Media             []Media    `db:"-" json:"media,omitempty"`
 	// Reach, counted from what instances sent back.
 	Boosts  int `db:"boosts" json:"boosts"`
 	Likes   int `db:"likes" json:"likes"`
@@ -148,7 +155,8 @@ func (d *Draft) validate() core.Problems {
 
 // postCols selects a post with its account and reach.
 const postCols = `p.id, p.account_id, a.username, a.org_id, p.group_id, p.language, p.content, p.warning, p.visibility, p.in_reply_to, p.reply_item, p.case_id,
-	p.state, p.scheduled_at, p.published_at, p.edited_at, p.created_by, p.created_by_name, p.submitted_at, p.approved_by, p.approved_by_name, p.approved_at,
+	p.state, p.scheduled_at, p.published_at, p.edited_at, p.created_by, p.created_by_name, p.authors,
+	p.correction, p.correction_warning, p.correction_by, p.correction_by_name, p.correction_at, p.submitted_at, p.approved_by, p.approved_by_name, p.approved_at,
 	p.version, p.created_at, p.updated_at,
 	(SELECT COUNT(*) FROM pd_reactions r WHERE r.post_id = p.id AND r.type = 'Announce') AS boosts,
 	(SELECT COUNT(*) FROM pd_reactions r WHERE r.post_id = p.id AND r.type = 'Like') AS likes,
@@ -165,6 +173,9 @@ func (s *Service) CreateDraft(ctx context.Context, d Draft) ([]Post, error) {
 	} else if err := may(ctx, access.PDWrite, acc.OrgID); err != nil {
 		return nil, err
 	}
+	if err == nil {
+		s.checkCase(ctx, d, acc, p)
+	}
 	if err := p.Err("publicdiplomacy: draft"); err != nil {
 		return nil, err
 	}
@@ -180,12 +191,27 @@ func (s *Service) CreateDraft(ctx context.Context, d Draft) ([]Post, error) {
 				return err
 			}
 		}
+		if err := wrote(ctx, tx, group); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, "publicdiplomacy.draft", "pd_post", group, acc.OrgID, firstLine(d.Translations[0].Content))
 	})
 	if err != nil {
 		return nil, err
 	}
 	return s.Group(ctx, group)
+}
+
+// checkCase refuses a case of another organisation: a post answers one of
+// its own organisation's cases.
+func (s *Service) checkCase(ctx context.Context, d Draft, acc Account, p core.Problems) {
+	if d.CaseID == "" {
+		return
+	}
+	var n int
+	if err := s.db.R().Get(ctx, &n, `SELECT COUNT(*) FROM pd_cases WHERE id = ? AND org_id = ?`, d.CaseID, acc.OrgID); err != nil || n == 0 {
+		p.Add("case", "err.pd_case_unknown")
+	}
 }
 
 // Group returns a message's translations, for people of its organisation.
@@ -262,6 +288,12 @@ func (s *Service) EditDraft(ctx context.Context, group string, version int, d Dr
 		if _, err := tx.Exec(ctx, `DELETE FROM pd_media WHERE post_id NOT IN (SELECT id FROM pd_posts)`); err != nil {
 			return err
 		}
+		if _, err := tx.Exec(ctx, `UPDATE pd_posts SET authors = ? WHERE group_id = ?`, cur[0].Authors, group); err != nil {
+			return err
+		}
+		if err := wrote(ctx, tx, group); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, "publicdiplomacy.edit", "pd_post", group, cur[0].OrgID, a.Name)
 	})
 	if err != nil {
@@ -274,6 +306,9 @@ func (s *Service) EditDraft(ctx context.Context, group string, version int, d Dr
 func (s *Service) Submit(ctx context.Context, group string) ([]Post, error) {
 	return s.step(ctx, group, access.PDWrite, []PostState{PostDraft}, func(ctx context.Context, tx *store.Tx, cur []Post) error {
 		if _, err := tx.Exec(ctx, `UPDATE pd_posts SET state = 'review', submitted_at = ?, version = version + 1, updated_at = ? WHERE group_id = ?`, tx.Now, tx.Now, group); err != nil {
+			return err
+		}
+		if err := wrote(ctx, tx, group); err != nil {
 			return err
 		}
 		if s.opt.Notify == nil {
@@ -296,9 +331,18 @@ func (s *Service) Return(ctx context.Context, group string) ([]Post, error) {
 // other than who submitted it) approves the message, which schedules it.
 // It goes out when its time comes, or at once if that time has passed.
 func (s *Service) Approve(ctx context.Context, group string) ([]Post, error) {
+	return s.ApproveVersion(ctx, group, 0)
+}
+
+// ApproveVersion approves the message only as it was at version (the one
+// the approver read), 0 for any.
+func (s *Service) ApproveVersion(ctx context.Context, group string, version int) ([]Post, error) {
 	a := core.ActorFrom(ctx)
-	out, err := s.step(ctx, group, access.PDApprove, []PostState{PostReview}, func(ctx context.Context, tx *store.Tx, cur []Post) error {
-		if cur[0].CreatedBy == a.UserID {
+	out, err := s.stepAt(ctx, group, version, access.PDApprove, []PostState{PostReview}, func(ctx context.Context, tx *store.Tx, cur []Post) error {
+		if mine, err := isAuthor(ctx, tx, group); err != nil || mine {
+			if err != nil {
+				return err
+			}
 			return &core.Error{Kind: core.KindForbidden, Op: "publicdiplomacy: approve", Message: "err.pd_four_eyes"}
 		}
 		_, err := tx.Exec(ctx, `UPDATE pd_posts SET state = 'scheduled', approved_by = ?, approved_by_name = ?, approved_at = ?, version = version + 1, updated_at = ? WHERE group_id = ?`,
@@ -314,9 +358,17 @@ func (s *Service) Approve(ctx context.Context, group string) ([]Post, error) {
 // step moves a message from one of states, under act, in one transaction
 // that holds the group's rows to the version read.
 func (s *Service) step(ctx context.Context, group string, act access.Action, states []PostState, f func(context.Context, *store.Tx, []Post) error, what string) ([]Post, error) {
+	return s.stepAt(ctx, group, 0, act, states, f, what)
+}
+
+// stepAt is step for the version the person read (0: the one loaded now).
+func (s *Service) stepAt(ctx context.Context, group string, version int, act access.Action, states []PostState, f func(context.Context, *store.Tx, []Post) error, what string) ([]Post, error) {
 	cur, err := s.Group(ctx, group)
 	if err != nil {
 		return nil, err
+	}
+	if version != 0 && version != cur[0].Version {
+		return cur, conflict("err.pd_changed")
 	}
 	if err := may(ctx, act, cur[0].OrgID); err != nil {
 		return nil, err
@@ -329,11 +381,14 @@ func (s *Service) step(ctx context.Context, group string, act access.Action, sta
 		return cur, conflict("err.pd_state")
 	}
 	err = s.db.WithTx(ctx, func(tx *store.Tx) error {
-		var v int
-		if err := tx.Get(ctx, &v, `SELECT MAX(version) FROM pd_posts WHERE group_id = ?`, group); err != nil {
+		// Writing the rows at the version read holds them (a concurrent
+		// edit waits, then finds the version moved): what is approved is
+		// what was read.
+		n, err := tx.Exec(ctx, `UPDATE pd_posts SET version = version WHERE group_id = ? AND version = ? AND state = ?`, group, cur[0].Version, string(cur[0].State))
+		if err != nil {
 			return err
 		}
-		if v != cur[0].Version {
+		if int(n) != len(cur) {
 			return conflict("err.pd_changed")
 		}
 		if err := f(ctx, tx, cur); err != nil {
@@ -345,6 +400,23 @@ func (s *Service) step(ctx context.Context, group string, act access.Action, sta
 		return cur, err
 	}
 	return s.Group(ctx, group)
+}
+
+// wrote records that the actor wrote, changed or submitted a message:
+// none of its authors may approve it.
+func wrote(ctx context.Context, tx *store.Tx, group string) error {
+	id := core.ActorFrom(ctx).UserID
+	_, err := tx.Exec(ctx, `UPDATE pd_posts SET authors = TRIM(authors || ' ' || ?) WHERE group_id = ? AND (' ' || authors || ' ') NOT LIKE ?`, id, group, "% "+id+" %")
+	return err
+}
+
+// isAuthor reports whether the actor wrote, changed or submitted the
+// message.
+func isAuthor(ctx context.Context, tx *store.Tx, group string) (bool, error) {
+	id := core.ActorFrom(ctx).UserID
+	var n int
+	err := tx.Get(ctx, &n, `SELECT COUNT(*) FROM pd_posts WHERE group_id = ? AND (created_by = ? OR (' ' || authors || ' ') LIKE ?)`, group, id, "% "+id+" %")
+	return n > 0, err
 }
 
 func conflict(key string) error {

@@ -9,6 +9,7 @@ import (
 	"entente.example/entente/internal/access"
 	"entente.example/entente/internal/audit"
 	"entente.example/entente/internal/jobs"
+	"entente.example/entente/internal/notify"
 	"entente.example/entente/internal/store"
 	"entente.example/entente/modules/publicdiplomacy/ap"
 )
@@ -106,7 +107,10 @@ func (s *Service) publish(ctx context.Context, id string) (bool, error) {
 // names (extra), since a follower's instance that receives it holds a
 // private message it was never addressed; any other to the followers too.
 func (s *Service) sendPost(ctx context.Context, tx *store.Tx, acc Account, p Post, act ap.Activity, extra []string) error {
-	if p.Visibility != VisDirect {
+	// A reply is a conversation: it goes to those it answers and names,
+	// not to every follower (web-care answers go out without the
+	// newsroom's review, so they must not become broadcasts).
+	if p.Visibility != VisDirect && (p.InReplyTo == "" || p.InReplyTo == "-") {
 		return s.sendToFollowers(ctx, tx, acc, act, extra)
 	}
 	var inboxes []string
@@ -188,15 +192,15 @@ func (s *Service) resolveMentions(ctx context.Context, acc Account, text string)
 	return out
 }
 
-// EditPublished corrects a published post: the text changes and the
-// fediverse receives an Update. Only approvers may, as they alone may let
-// a text go out.
+// EditPublished proposes a correction of a published post. It waits, with
+// the post unchanged, for a second person to approve it (ApproveCorrection):
+// a correction is a new text, and a text goes out only under four eyes.
 func (s *Service) EditPublished(ctx context.Context, id string, version int, t Translation) (Post, error) {
 	p, err := s.Post(ctx, id)
 	if err != nil {
 		return p, err
 	}
-	if err := may(ctx, access.PDApprove, p.OrgID); err != nil {
+	if err := may(ctx, access.PDWrite, p.OrgID); err != nil {
 		return p, err
 	}
 	if p.State != PostPublished {
@@ -206,30 +210,101 @@ func (s *Service) EditPublished(ctx context.Context, id string, version int, t T
 		return p, conflict("err.pd_changed")
 	}
 	d := Draft{AccountID: p.AccountID, Visibility: p.Visibility, InReplyTo: p.InReplyTo, Translations: []Translation{{Language: p.Language, Content: t.Content, Warning: t.Warning}}}
+	if d.Visibility == VisDirect && d.InReplyTo == "" {
+		d.InReplyTo = "-" // a direct mention: a conversation, as when it was sent
+	}
 	if err := d.validate().Err("publicdiplomacy: edit"); err != nil {
 		return p, err
 	}
-	acc, err := s.Account(ctx, p.AccountID)
-	if err != nil {
-		return p, err
-	}
-	mentions := s.resolveMentions(ctx, acc, d.Translations[0].Content)
+	a := core.ActorFrom(ctx)
 	err = s.db.WithTx(ctx, func(tx *store.Tx) error {
-		n, err := tx.Exec(ctx, `UPDATE pd_posts SET content = ?, warning = ?, edited_at = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ? AND state = 'published'`,
-			d.Translations[0].Content, d.Translations[0].Warning, tx.Now, tx.Now, id, p.Version)
+		n, err := tx.Exec(ctx, `UPDATE pd_posts SET correction = ?, correction_warning = ?, correction_by = ?, correction_by_name = ?, correction_at = ?, version = version + 1, updated_at = ?
+			WHERE id = ? AND version = ? AND state = 'published'`, d.Translations[0].Content, d.Translations[0].Warning, a.UserID, a.Name, tx.Now, tx.Now, id, p.Version)
 		if err != nil {
 			return err
 		}
 		if n == 0 {
 			return conflict("err.pd_changed")
 		}
-		p.Content, p.Warning, p.EditedAt = d.Translations[0].Content, d.Translations[0].Warning, &tx.Now
+		if s.opt.Notify != nil {
+			if err := s.opt.Notify.NotifyOrg(ctx, tx, p.OrgID, []core.Role{core.RoleAdmin, core.RoleOfficer}, notify.PDReview, "/newsroom/"+p.GroupID,
+				notify.Args{"account": s.Handle(p.Username), "by": a.Name, "text": firstLine(d.Translations[0].Content)}); err != nil {
+				return err
+			}
+		}
+		return audit.Record(ctx, tx, "publicdiplomacy.correction", "pd_post", id, p.OrgID, firstLine(d.Translations[0].Content))
+	})
+	if err != nil {
+		return p, err
+	}
+	return s.Post(ctx, id)
+}
+
+// ApproveCorrection is the second pair of eyes on a correction: someone
+// other than who proposed it applies it, and the fediverse receives an
+// Update. version is the one the approver read (0 for any).
+func (s *Service) ApproveCorrection(ctx context.Context, id string, version int) (Post, error) {
+	p, err := s.Post(ctx, id)
+	if err != nil {
+		return p, err
+	}
+	if err := may(ctx, access.PDApprove, p.OrgID); err != nil {
+		return p, err
+	}
+	if p.State != PostPublished || p.CorrectionAt == nil {
+		return p, conflict("err.pd_state")
+	}
+	if version != 0 && version != p.Version {
+		return p, conflict("err.pd_changed")
+	}
+	a := core.ActorFrom(ctx)
+	if p.CorrectionBy == a.UserID {
+		return p, &core.Error{Kind: core.KindForbidden, Op: "publicdiplomacy: correction", Message: "err.pd_four_eyes"}
+	}
+	acc, err := s.Account(ctx, p.AccountID)
+	if err != nil {
+		return p, err
+	}
+	mentions := s.resolveMentions(ctx, acc, p.Correction)
+	err = s.db.WithTx(ctx, func(tx *store.Tx) error {
+		n, err := tx.Exec(ctx, `UPDATE pd_posts SET content = correction, warning = correction_warning, correction = '', correction_warning = '', correction_by = '', correction_by_name = '',
+			correction_at = NULL, edited_at = ?, approved_by = ?, approved_by_name = ?, approved_at = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ? AND state = 'published'`,
+			tx.Now, a.UserID, a.Name, tx.Now, tx.Now, id, p.Version)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return conflict("err.pd_changed")
+		}
+		p.Content, p.Warning, p.EditedAt = p.Correction, p.CorrectionWarning, &tx.Now
 		note, extra := s.note(acc, p, mentions)
 		act := ap.Activity{ID: note.ID + "#updates/" + core.NewID(tx.Now), Type: "Update", Actor: note.AttributedTo, Object: note, To: note.To, Cc: note.Cc, Published: tx.Now}
 		if err := s.sendPost(ctx, tx, acc, p, act, extra); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, "publicdiplomacy.edit_published", "pd_post", id, acc.OrgID, firstLine(p.Content))
+	})
+	if err != nil {
+		return p, err
+	}
+	return s.Post(ctx, id)
+}
+
+// DiscardCorrection drops a correction waiting for approval.
+func (s *Service) DiscardCorrection(ctx context.Context, id string) (Post, error) {
+	p, err := s.Post(ctx, id)
+	if err != nil {
+		return p, err
+	}
+	if err := may(ctx, access.PDWrite, p.OrgID); err != nil {
+		return p, err
+	}
+	err = s.db.WithTx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE pd_posts SET correction = '', correction_warning = '', correction_by = '', correction_by_name = '', correction_at = NULL, version = version + 1, updated_at = ?
+			WHERE id = ? AND correction_at IS NOT NULL`, tx.Now, id); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, "publicdiplomacy.correction_discard", "pd_post", id, p.OrgID, firstLine(p.Correction))
 	})
 	if err != nil {
 		return p, err

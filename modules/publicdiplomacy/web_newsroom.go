@@ -1,6 +1,7 @@
 package publicdiplomacy
 
 import (
+	"slices"
 	"net/http"
 	"strconv"
 	"strings"
@@ -37,7 +38,9 @@ func (m *Module) newsroomRoutes() []web.Route {
 		{Pattern: "POST /newsroom/{id}/approve", Action: access.PDApprove, Handler: m.approve},
 		{Pattern: "POST /newsroom/{id}/return", Action: access.PDApprove, Handler: m.giveBack},
 		{Pattern: "POST /newsroom/{id}/delete", Action: access.PDWrite, Handler: m.deleteMessage},
-		{Pattern: "POST /newsroom/{id}/correct", Action: access.PDApprove, Handler: m.correct},
+		{Pattern: "POST /newsroom/{id}/correct", Action: access.PDWrite, Handler: m.correct},
+		{Pattern: "POST /newsroom/{id}/correction/approve", Action: access.PDApprove, Handler: m.approveCorrection},
+		{Pattern: "POST /newsroom/{id}/correction/discard", Action: access.PDWrite, Handler: m.discardCorrection},
 	}
 }
 
@@ -246,7 +249,7 @@ func (m *Module) renderMessage(w http.ResponseWriter, r *http.Request, status in
 	lead := v.Msg.Lead()
 	v.Page = m.web.Page(r, "title.pd_message", "@"+m.svc.Handle(lead.Username))
 	v.Nav, v.svc, v.Handle = "newsroom", m.svc, m.svc.Handle(lead.Username)
-	v.Author = lead.CreatedBy == v.Actor.UserID
+	v.Author = lead.CreatedBy == v.Actor.UserID || slices.Contains(strings.Fields(lead.Authors), v.Actor.UserID)
 	if v.Account, err = m.svc.Account(r.Context(), lead.AccountID); err != nil {
 		m.web.Error(w, r, err)
 		return
@@ -287,7 +290,8 @@ func (m *Module) submit(w http.ResponseWriter, r *http.Request) {
 }
 
 func (m *Module) approve(w http.ResponseWriter, r *http.Request) {
-	if _, err := m.svc.Approve(r.Context(), r.PathValue("id")); err != nil {
+	version, _ := strconv.Atoi(r.FormValue("version"))
+	if _, err := m.svc.ApproveVersion(r.Context(), r.PathValue("id"), version); err != nil {
 		m.stepBack(w, r, err)
 		return
 	}
@@ -347,7 +351,26 @@ func (m *Module) correct(w http.ResponseWriter, r *http.Request) {
 		m.renderMessage(w, r, web.FormStatus(err), msgView{CorrectForm: f, CorrectPost: post.ID})
 		return
 	}
+	m.web.Redirect(w, r, "/newsroom/"+r.PathValue("id"), "flash.pd_correction_proposed")
+}
+
+// approveCorrection applies a correction someone else proposed.
+func (m *Module) approveCorrection(w http.ResponseWriter, r *http.Request) {
+	version, _ := strconv.Atoi(r.FormValue("version"))
+	if _, err := m.svc.ApproveCorrection(r.Context(), r.FormValue("post"), version); err != nil {
+		m.stepBack(w, r, err)
+		return
+	}
 	m.web.Redirect(w, r, "/newsroom/"+r.PathValue("id"), "flash.pd_corrected")
+}
+
+// discardCorrection drops a correction waiting for approval.
+func (m *Module) discardCorrection(w http.ResponseWriter, r *http.Request) {
+	if _, err := m.svc.DiscardCorrection(r.Context(), r.FormValue("post")); err != nil {
+		m.stepBack(w, r, err)
+		return
+	}
+	m.web.Redirect(w, r, "/newsroom/"+r.PathValue("id"), "flash.pd_correction_discarded")
 }
 
 func (m *Module) addImage(w http.ResponseWriter, r *http.Request) {

@@ -189,6 +189,16 @@ func TestNewsroomFourEyes(t *testing.T) {
 		nrWant(t, "an empty correction", r, http.StatusUnprocessableEntity)
 		nrWantIn(t, "the correction again", r.Body, `href="#content">Text: This is required.`)
 		nrWant(t, "a correction", sari.post(t, path+"/correct", url.Values{"post": {msg[0].ID}, "version": {strconv.Itoa(msg[0].Version)}, "content": {"Statement on the ASEAN cyber norms, corrected."}}), http.StatusSeeOther)
+		// It waits for a second person: the text is unchanged until Bima
+		// approves it, and Sari, who proposed it, may not.
+		page = sari.get(t, path, "")
+		nrWantIn(t, "the correction waiting", page.Body, "A correction by Sari", "you proposed this one", "Statement on the ASEAN cyber norms, corrected.")
+		if p, _ := w.svc.Post(sari.ctx, msg[0].ID); p.Content == "Statement on the ASEAN cyber norms, corrected." || p.EditedAt != nil {
+			t.Errorf("corrected before its approval: %+v", p)
+		}
+		cur, _ := w.svc.Post(sari.ctx, msg[0].ID)
+		nrWant(t, "the correction's author approves it", sari.post(t, path+"/correction/approve", url.Values{"post": {cur.ID}, "version": {strconv.Itoa(cur.Version)}}), http.StatusForbidden)
+		nrWant(t, "a second person approves the correction", bima.post(t, path+"/correction/approve", url.Values{"post": {cur.ID}, "version": {strconv.Itoa(cur.Version)}}), http.StatusSeeOther)
 		if p, _ := w.svc.Post(sari.ctx, msg[0].ID); p.Content != "Statement on the ASEAN cyber norms, corrected." || p.EditedAt == nil {
 			t.Errorf("corrected: %+v", p)
 		}

@@ -202,6 +202,13 @@ func (s *Service) Answer(ctx context.Context, id string, t Translation) (Post, e
 	// An item from the press (media monitoring) has nobody to reply to on
 	// the fediverse: its answer is a post of its own.
 	press := it.Kind == ItemPress
+	if press {
+		// A post of its own goes to every follower: only an approver may
+		// send one without the newsroom's review.
+		if err := may(ctx, access.PDApprove, it.OrgID); err != nil {
+			return Post{}, err
+		}
+	}
 	if c := strings.TrimSpace(t.Content); c != "" && !press && !strings.Contains(strings.ToLower(c), "@"+strings.ToLower(it.ActorHandle)) {
 		t.Content = "@" + it.ActorHandle + " " + c
 	}

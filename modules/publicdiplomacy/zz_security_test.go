@@ -117,6 +117,9 @@ func TestSecDirectAnswerGoesOnlyToWhomItNames(t *testing.T) {
 		if _, err := id.Svc.EditPublished(id.As("Admin", "kemlu", core.RoleAdmin), p.ID, 0, publicdiplomacy.Translation{Content: "@dfat@" + au.Host + " Your passport 1234 is ready at noon."}); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := id.Svc.ApproveCorrection(id.As("Officer", "kemlu", core.RoleOfficer), p.ID, 0); err != nil {
+			t.Fatal(err)
+		}
 		Exchange(t, id, au)
 		for _, b := range bystander.all() {
 			if strings.Contains(b, "passport") {
@@ -241,6 +244,61 @@ func TestSecHugePageIsNotAnError(t *testing.T) {
 			if res.StatusCode >= 500 {
 				t.Errorf("%s: %d", path, res.StatusCode)
 			}
+		}
+	})
+}
+// TestSecEditorCannotApproveOwnWords: an officer who rewrites someone
+// else's draft wrote what is there; approving it is approving their own
+// words, which the four eyes forbid.
+func TestSecEditorCannotApproveOwnWords(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		n := newNode(t, e)
+		n.Org(t, "kemlu", core.OrgStateMinistry, "ID", "Ministry of Foreign Affairs")
+		acc := n.Account(t, "kemlu", "kemlu")
+		analyst, officer := n.As("Analyst", "kemlu", core.RoleAnalyst), n.As("Officer", "kemlu", core.RoleOfficer)
+		g, err := n.Svc.CreateDraft(analyst, publicdiplomacy.Draft{AccountID: acc.ID, Translations: []publicdiplomacy.Translation{{Language: "en", Content: "A harmless draft."}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := n.Svc.EditDraft(officer, g[0].GroupID, 0, publicdiplomacy.Draft{Translations: []publicdiplomacy.Translation{{Language: "en", Content: "Whatever the officer alone wants said."}}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := n.Svc.Submit(officer, g[0].GroupID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := n.Svc.Approve(officer, g[0].GroupID); core.KindOf(err) != core.KindForbidden {
+			t.Fatalf("the officer approved the text they wrote: %v", err)
+		}
+	})
+}
+
+// TestSecAnalystCannotBroadcastThroughPress: a press item's answer is a
+// post of its own, public, to every follower; an analyst must not send
+// one without a second pair of eyes.
+func TestSecAnalystCannotBroadcastThroughPress(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		n := newNode(t, e)
+		n.Org(t, "kemlu", core.OrgStateMinistry, "ID", "Ministry of Foreign Affairs")
+		acc := n.Account(t, "kemlu", "kemlu")
+		reader := newRecordingInbox(t)
+		n.Follower(t, acc.ID, reader.URL+"/users/reader", reader.URL+"/inbox")
+		analyst := n.As("Analyst", "kemlu", core.RoleAnalyst)
+		if _, err := n.Svc.AddSampleFeed(analyst, publicdiplomacy.FeedInput{Org: "kemlu", URL: "https://news.example/feed", Title: "News", Language: "en"}, "rss",
+			[]publicdiplomacy.SampleItem{{Title: "Anything at all", Link: "https://news.example/a", Published: n.Clock.Now()}}); err != nil {
+			t.Fatal(err)
+		}
+		items, _, err := n.Svc.Items(analyst, publicdiplomacy.ItemFilter{})
+		if err != nil || len(items) != 1 {
+			t.Fatalf("items %v (%v)", items, err)
+		}
+		wc, err := n.Svc.ItemToWebcare(analyst, items[0].ID, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := n.Svc.Answer(analyst, wc.ID, publicdiplomacy.Translation{Content: "UNAPPROVED statement of the Ministry."})
+		if err == nil && p.State == publicdiplomacy.PostPublished {
+			n.Deliver(t)
+			t.Fatalf("an analyst published %q to %d followers' instances with nobody's approval", p.Content, len(reader.all()))
 		}
 	})
 }
