@@ -60,6 +60,16 @@ func TestNewsroomFormNamesFieldsAndKeepsInput(t *testing.T) {
 			t.Fatalf("refused forms drafted %d messages (%v)", len(msgs), err)
 		}
 
+		// The case it answers is one of the organisation's own.
+		if err := w.fed.DB.WithTx(context.Background(), func(tx *store.Tx) error {
+			_, err := tx.Exec(context.Background(), `INSERT INTO pd_cases (id, org_id, title, state, created_by, created_at, updated_at) VALUES ('01CASE', ?, 'A case', 'published', 'u', ?, ?)`,
+				w.orgs["kemlu"].ID, tx.Now, tx.Now)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		foreign := url.Values{"account": {acc.ID}, "content_en": {"Hello"}, "case": {"01OTHER"}}
+		nrWant(t, "a case that is not the organisation's", bima.multipart(t, "/newsroom", foreign, nil), http.StatusUnprocessableEntity)
 		at := w.clock.Now().Add(48 * time.Hour).UTC().Truncate(time.Minute)
 		good := url.Values{"account": {acc.ID}, "visibility": {"unlisted"}, "scheduled_at": {at.Format(scheduleLayout)}, "case": {"01CASE"},
 			"content_en": {"Indonesia and Australia sign a memorandum on cyber cooperation. #cyber"}, "alt_en": {"Two ministers shake hands."},
