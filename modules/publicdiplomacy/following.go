@@ -135,7 +135,7 @@ func (s *Service) Counts(ctx context.Context) (accounts, posts int, err error) {
 	if err = s.db.R().Get(ctx, &accounts, `SELECT COUNT(*) FROM pd_accounts`); err != nil {
 		return
 	}
-	err = s.db.R().Get(ctx, &posts, `SELECT COUNT(*) FROM pd_posts WHERE state = 'published'`)
+	err = s.db.R().Get(ctx, &posts, `SELECT COUNT(*) FROM pd_posts WHERE state = 'published' AND visibility IN ('public', 'unlisted')`)
 	return
 }
 

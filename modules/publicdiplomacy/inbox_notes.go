@@ -22,6 +22,10 @@ const (
 	ItemTimeline = "timeline"
 )
 
+// maxOpenPerActor is how many open web-care items one author may have
+// with one account.
+const maxOpenPerActor = 20
+
 // maxText bounds what is kept of a remote post's text.
 const maxText = 20000
 
@@ -99,6 +103,16 @@ func (s *Service) onCreate(ctx context.Context, tx *store.Tx, act ap.Incoming, f
 	}
 	for _, t := range targets {
 		queue := t.kind != ItemTimeline
+		if queue {
+			// One author fills at most maxOpenPerActor places in an
+			// account's queue: more is kept, out of the queue, so that a
+			// flood from one account cannot bury everyone else's.
+			var open int
+			if err := tx.Get(ctx, &open, `SELECT COUNT(*) FROM pd_inbox WHERE account_id = ? AND actor = ? AND queue AND state IN ('new', 'assigned')`, t.acc.ID, from.URI); err != nil {
+				return err
+			}
+			queue = open < maxOpenPerActor
+		}
 		id := core.NewID(tx.Now)
 		n, err := tx.Exec(ctx, `INSERT INTO pd_inbox (id, uri, account_id, actor, actor_handle, actor_name, host, url, text, warning, language, in_reply_to, reply_to_post, visibility, kind, queue, published_at, received_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, uri) DO NOTHING`,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -138,3 +139,38 @@ func ioNop(b []byte) nopCloser { return nopCloser{bytes.NewReader(b)} }
 type nopCloser struct{ *bytes.Reader }
 
 func (nopCloser) Close() error { return nil }
+
+// TestOneAuthorCannotBuryTheQueue: a flood of mentions from one account
+// fills at most twenty places in the web-care queue; someone else's
+// mention still gets in.
+func TestOneAuthorCannotBuryTheQueue(t *testing.T) {
+	n, au := newNode(t, storetest.Engines(t)[0]), newNode(t, storetest.Engines(t)[0])
+	n.Org(t, "kemlu", core.OrgStateMinistry, "ID", "Ministry of Foreign Affairs")
+	au.Org(t, "dfat", core.OrgStateMinistry, "AU", "DFAT")
+	n.Account(t, "kemlu", "kemlu")
+	dfat, other := au.Account(t, "dfat", "dfat"), au.Account(t, "dfat", "other")
+	them := n.URL + "/social/kemlu"
+	mention := func(acc publicdiplomacy.Account, i int) {
+		me := au.URL + "/social/" + acc.Username
+		body := []byte(`{"id":"` + me + `/m` + strconv.Itoa(i) + `/a","type":"Create","actor":"` + me + `","object":{"id":"` + me + `/m` + strconv.Itoa(i) + `","type":"Note","attributedTo":"` + me +
+			`","content":"@kemlu hello ` + strconv.Itoa(i) + `","to":["` + ap.Public + `"],"tag":[{"type":"Mention","href":"` + them + `","name":"@kemlu"}]}}`)
+		if c := post(t, au, acc, n.URL+"/social/inbox", body, true, nil); c != http.StatusAccepted {
+			t.Fatalf("mention %d: %d", i, c)
+		}
+	}
+	for i := range 30 {
+		mention(dfat, i)
+	}
+	mention(other, 99)
+	q, err := n.Svc.Queue(n.As("Officer", "kemlu", core.RoleOfficer), publicdiplomacy.QueueFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := map[string]int{}
+	for _, it := range q {
+		from[it.ActorHandle]++
+	}
+	if from["dfat@"+au.Host] != 20 || from["other@"+au.Host] != 1 {
+		t.Fatalf("the queue holds %v", from)
+	}
+}
