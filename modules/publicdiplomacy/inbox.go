@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"entente.example/entente/core"
 	"entente.example/entente/internal/store"
@@ -58,8 +59,9 @@ func (s *Service) Receive(ctx context.Context, r *http.Request, username string)
 		signer = a
 		return k, err
 	})
-	if errors.Is(err, ap.ErrBadSignature) && keyID != "" {
-		// The key may have rotated: fetch it again once.
+	if errors.Is(err, ap.ErrBadSignature) && keyID != "" && s.mayRefetch(keyID) {
+		// The key may have rotated: fetch it again, once in a while (a
+		// stream of bad signatures must not make the node fetch for each).
 		keyID, err = ap.Verify(ctx, r, body, s.Now(), func(ctx context.Context, keyID string) (*rsa.PublicKey, error) {
 			k, a, err := s.verifierKey(ctx, acc, keyID, true)
 			signer = a
@@ -80,6 +82,21 @@ func (s *Service) Receive(ctx context.Context, r *http.Request, username string)
 		return ErrNotActor
 	}
 	return s.apply(ctx, act, signer)
+}
+
+// refetchEvery is how often a key that failed a signature is fetched
+// again.
+const refetchEvery = 10 * time.Minute
+
+// mayRefetch reports whether the key may be fetched again now, and notes
+// that it is.
+func (s *Service) mayRefetch(keyID string) bool {
+	now := time.Now()
+	if last, ok := s.refetched.Load(keyID); ok && now.Sub(last.(time.Time)) < refetchEvery {
+		return false
+	}
+	s.refetched.Store(keyID, now)
+	return true
 }
 
 // receiveLocal applies an activity one of this node's accounts sends

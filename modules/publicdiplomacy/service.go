@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"entente.example/entente/core"
@@ -59,6 +60,9 @@ type Service struct {
 	db  *store.DB
 	opt Options
 	dl  *deliverer
+	// refetched are the keys fetched again after a failed signature, with
+	// when (inbox.go).
+	refetched sync.Map
 }
 
 // NewService returns the service.
