@@ -95,6 +95,11 @@ func (s *Service) mayRefetch(keyID string) bool {
 	if last, ok := s.refetched.Load(keyID); ok && now.Sub(last.(time.Time)) < refetchEvery {
 		return false
 	}
+	if s.refetchN.Add(1) > 10000 {
+		// Forgetting them all at worst refetches some keys early.
+		s.refetched.Clear()
+		s.refetchN.Store(0)
+	}
 	s.refetched.Store(keyID, now)
 	return true
 }

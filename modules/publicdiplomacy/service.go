@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"entente.example/entente/core"
@@ -63,6 +64,7 @@ type Service struct {
 	// refetched are the keys fetched again after a failed signature, with
 	// when (inbox.go).
 	refetched sync.Map
+	refetchN  atomic.Int64
 }
 
 // NewService returns the service.
