@@ -309,6 +309,13 @@ func (d *deliverer) send(ctx context.Context, r due) {
 	}
 	if err == nil && status < 500 {
 		d.mu.Lock()
+		if len(d.good) > 10000 {
+			for h, at := range d.good {
+				if time.Since(at) > time.Hour {
+					delete(d.good, h)
+				}
+			}
+		}
 		d.good[r.Host] = time.Now()
 		d.mu.Unlock()
 	}
