@@ -15,6 +15,8 @@ run:
 
 # Every test. PostgreSQL runs when ENTENTE_TEST_POSTGRES is set; the browser
 # journey when Chromium is installed; the S3 blob store when versitygw is;
+# the ActivityPub test against Fedify when its peer is installed (npm ci
+# --prefix scripts/fedify-peer, or ENTENTE_TEST_FEDIFY);
 # ENTENTE_TEST_STRICT=1 makes them all mandatory.
 # go test shows a passing package's output only with -v, so the skips are
 # said here, in make's own output, where a newcomer sees them.
@@ -22,6 +24,7 @@ test:
 	@[ -n "$$ENTENTE_TEST_POSTGRES" ] || echo "make test: SKIPPING the PostgreSQL runs: set ENTENTE_TEST_POSTGRES=postgres://… to run them"
 	@command -v chromium >/dev/null 2>&1 || [ -n "$$ENTENTE_CHROMIUM" ] || echo "make test: SKIPPING the browser journeys: apt-get install chromium"
 	@command -v versitygw >/dev/null 2>&1 || [ -n "$$ENTENTE_TEST_VERSITYGW" ] || echo "make test: SKIPPING the S3 blob store: go install github.com/versity/versitygw/cmd/versitygw@v1.8.0, or set ENTENTE_TEST_VERSITYGW"
+	@[ -n "$$ENTENTE_TEST_FEDIFY" ] || [ -d scripts/fedify-peer/node_modules/@fedify/fedify ] || echo "make test: SKIPPING the ActivityPub test against Fedify: npm ci --prefix scripts/fedify-peer (Node.js and npm), or set ENTENTE_TEST_FEDIFY"
 	@command -v libreoffice >/dev/null 2>&1 || echo "make test: SKIPPING the LibreOffice read-back of .docx/.odt exports: apt-get install libreoffice-writer-nogui"
 	$(GO) test -count=1 -timeout 20m $(TESTFLAGS) ./...
 
