@@ -25,13 +25,13 @@ const attentionMax = 10
 func (s *Service) Waiting(ctx context.Context) (review, returned []Message, err error) {
 	a := core.ActorFrom(ctx)
 	if orgs := access.Orgs(a, access.PDApprove); len(orgs) > 0 {
-		args := []any{a.UserID}
+		args := []any{a.UserID, "% " + a.UserID + " %"}
 		for _, o := range orgs {
 			args = append(args, o)
 		}
 		var groups []string
 		if err := s.db.R().Select(ctx, &groups, `SELECT p.group_id FROM pd_posts p JOIN pd_accounts a ON a.id = p.account_id
-			WHERE p.state = 'review' AND p.reply_item = '' AND p.created_by <> ? AND a.org_id IN (`+marks(len(orgs))+`)
+			WHERE p.state = 'review' AND p.reply_item = '' AND p.created_by <> ? AND (' ' || p.authors || ' ') NOT LIKE ? AND a.org_id IN (`+marks(len(orgs))+`)
 			GROUP BY p.group_id ORDER BY MIN(p.submitted_at), p.group_id LIMIT `+strconv.Itoa(attentionMax+1), args...); err != nil {
 			return nil, nil, core.Wrap("publicdiplomacy: waiting", err)
 		}
@@ -55,6 +55,24 @@ func (s *Service) Waiting(ctx context.Context) (review, returned []Message, err 
 		}
 	}
 	return review, returned, nil
+}
+
+// Corrections are the corrections of published posts waiting for the
+// approval of the actor in ctx (someone else's).
+func (s *Service) Corrections(ctx context.Context) ([]Post, error) {
+	a := core.ActorFrom(ctx)
+	orgs := access.Orgs(a, access.PDApprove)
+	if len(orgs) == 0 {
+		return nil, nil
+	}
+	args := []any{a.UserID}
+	for _, o := range orgs {
+		args = append(args, o)
+	}
+	var out []Post
+	err := s.db.R().Select(ctx, &out, `SELECT `+postCols+postFrom+` WHERE p.state = 'published' AND p.correction_at IS NOT NULL AND p.correction_by <> ? AND a.org_id IN (`+marks(len(orgs))+`)
+		ORDER BY p.correction_at, p.id LIMIT `+strconv.Itoa(attentionMax+1), args...)
+	return out, core.Wrap("publicdiplomacy: corrections", err)
 }
 
 // NewItems counts the web-care items nobody has taken yet in the
@@ -99,6 +117,16 @@ func (m *Module) Attention(ctx context.Context, a core.Actor) ([]web.Attention, 
 			break
 		}
 		out = append(out, web.Attention{Key: "attn.pd_returned", Args: []any{msg.Excerpt()}, Link: "/newsroom/" + msg.Lead().GroupID})
+	}
+	corrections, err := m.svc.Corrections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i, p := range corrections {
+		if i == attentionMax {
+			break
+		}
+		out = append(out, web.Attention{Key: "attn.pd_correction", Args: []any{firstLine(p.Correction), "@" + m.svc.Handle(p.Username), p.CorrectionByName}, Link: "/newsroom/" + p.GroupID + "#correction-" + p.ID})
 	}
 	n, err := m.svc.NewItems(ctx)
 	if err != nil {
