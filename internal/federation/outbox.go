@@ -424,6 +424,26 @@ func (s *Service) Retry(ctx context.Context, peerID string) (int64, error) {
 	return n, err
 }
 
+// Nudge makes every envelope still queued for any peer due now and closes
+// the breakers, without reviving what was given up (Retry does that, for
+// one peer): for tests that wait on delivery across a loaded machine,
+// where a transient failure must not push an envelope past their wait.
+func (s *Service) Nudge(ctx context.Context) error {
+	var peers []string
+	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
+		if err := tx.Select(ctx, &peers, `SELECT DISTINCT peer_id FROM outbox WHERE state = 'queued'`); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `UPDATE outbox SET next_attempt_at = ? WHERE state = 'queued' AND next_attempt_at > ?`, tx.Now, tx.Now)
+		return err
+	})
+	for _, id := range peers {
+		s.peerState(id).record(true, time.Now())
+	}
+	s.Wake()
+	return core.Wrap("federation: nudge", err)
+}
+
 // QueueStats is one peer's outbox, for administrators.
 type QueueStats struct {
 	PeerID      string `db:"peer_id"`

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -90,6 +91,7 @@ func Serve(t testing.TB, db *store.DB) *Served {
 	n := NewWith(t, db, host, nil, federation.Options{BaseURL: srv.URL, Name: host, AllowPrivate: true, RequestTimeout: 5 * time.Second})
 	n.Fed.UseDirectory(orgDir{db})
 	s := &Served{Node: n, DB: db, Mux: mux, URL: srv.URL, Host: host, orgs: map[string]core.Membership{}}
+	nodesOf.add(t, s)
 	mux.HandleFunc("GET /.well-known/entente", func(w http.ResponseWriter, r *http.Request) { w.Write(n.Fed.Descriptor()) })
 	mux.HandleFunc("POST /federation/v1/inbox", func(w http.ResponseWriter, r *http.Request) {
 		if s.held.Load() {
@@ -184,10 +186,47 @@ func Peer(t testing.TB, nodes ...*Served) {
 // loaded machine (CI runs packages side by side) is slow, not wrong.
 func Eventually(t testing.TB, what string, ok func() bool) {
 	t.Helper()
+	nudged := time.Now()
 	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if ok() {
 			return
 		}
+		// A delivery that failed on a loaded machine (a timeout, a busy
+		// database) waits seconds to minutes before its next attempt: ask
+		// the test's nodes to try what is still queued now.
+		if time.Since(nudged) > 3*time.Second {
+			nudged = time.Now()
+			for _, n := range nodesOf.get(t) {
+				_ = n.Fed.Nudge(Root)
+			}
+		}
 	}
 	t.Fatalf("timed out waiting for %s", what)
+}
+
+// nodesOf are the nodes each test served, for Eventually to nudge.
+var nodesOf = &registry{m: map[testing.TB][]*Served{}}
+
+type registry struct {
+	mu sync.Mutex
+	m  map[testing.TB][]*Served
+}
+
+func (r *registry) add(t testing.TB, s *Served) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.m[t] == nil {
+		t.Cleanup(func() {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			delete(r.m, t)
+		})
+	}
+	r.m[t] = append(r.m[t], s)
+}
+
+func (r *registry) get(t testing.TB) []*Served {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]*Served(nil), r.m[t]...)
 }
