@@ -97,6 +97,7 @@ func (s *Service) onCreate(ctx context.Context, tx *store.Tx, act ap.Incoming, f
 	if r := []rune(warning); len(r) > 500 {
 		warning = string(r[:500])
 	}
+	media := inboxMedia(o.Attachment, from)
 	published := o.Published
 	if published.IsZero() {
 		published = tx.Now
@@ -114,9 +115,9 @@ func (s *Service) onCreate(ctx context.Context, tx *store.Tx, act ap.Incoming, f
 			queue = open < maxOpenPerActor
 		}
 		id := core.NewID(tx.Now)
-		n, err := tx.Exec(ctx, `INSERT INTO pd_inbox (id, uri, account_id, actor, actor_handle, actor_name, host, url, text, warning, language, in_reply_to, reply_to_post, visibility, kind, queue, published_at, received_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, uri) DO NOTHING`,
-			id, o.ID, t.acc.ID, from.URI, from.Acct(), from.Name, from.Host, cleanURL(o.URL, from), text, warning, clean(short(o.Language, 16)), o.InReplyTo, t.post, vis, t.kind, queue, published, tx.Now)
+		n, err := tx.Exec(ctx, `INSERT INTO pd_inbox (id, uri, account_id, actor, actor_handle, actor_name, host, url, text, warning, language, in_reply_to, reply_to_post, visibility, kind, queue, published_at, received_at, media)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, uri) DO NOTHING`,
+			id, o.ID, t.acc.ID, from.URI, from.Acct(), from.Name, from.Host, cleanURL(o.URL, from), text, warning, clean(short(o.Language, 16)), o.InReplyTo, t.post, vis, t.kind, queue, published, tx.Now, media)
 		if err != nil {
 			return err
 		}
@@ -163,7 +164,8 @@ func (s *Service) onUpdate(ctx context.Context, tx *store.Tx, act ap.Incoming, f
 	if r := []rune(text); len(r) > maxText {
 		text = string(r[:maxText])
 	}
-	_, err := tx.Exec(ctx, `UPDATE pd_inbox SET text = ?, warning = ?, updated_at = ? WHERE uri = ? AND actor = ?`, text, clean(short(ap.PlainText(o.Summary), 500)), tx.Now, o.ID, from.URI)
+	_, err := tx.Exec(ctx, `UPDATE pd_inbox SET text = ?, warning = ?, media = ?, updated_at = ? WHERE uri = ? AND actor = ? AND NOT deleted`,
+		text, clean(short(ap.PlainText(o.Summary), 500)), inboxMedia(o.Attachment, from), tx.Now, o.ID, from.URI)
 	return err
 }
 
@@ -174,9 +176,9 @@ func (s *Service) onDelete(ctx context.Context, tx *store.Tx, act ap.Incoming, f
 		if _, err := tx.Exec(ctx, `UPDATE pd_followers SET state = 'removed', removed_at = ? WHERE actor = ? AND removed_at IS NULL`, tx.Now, from.URI); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `UPDATE pd_inbox SET deleted = TRUE, text = '' WHERE actor = ?`, from.URI)
+		_, err := tx.Exec(ctx, `UPDATE pd_inbox SET deleted = TRUE, text = '', media = '[]' WHERE actor = ?`, from.URI)
 		return err
 	}
-	_, err := tx.Exec(ctx, `UPDATE pd_inbox SET deleted = TRUE, text = '', updated_at = ? WHERE uri = ? AND actor = ?`, tx.Now, act.ObjectID, from.URI)
+	_, err := tx.Exec(ctx, `UPDATE pd_inbox SET deleted = TRUE, text = '', media = '[]', updated_at = ? WHERE uri = ? AND actor = ?`, tx.Now, act.ObjectID, from.URI)
 	return err
 }

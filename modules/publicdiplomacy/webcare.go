@@ -47,6 +47,8 @@ type Item struct {
 	UpdatedAt   *time.Time `db:"updated_at" json:"updated_at,omitempty"`
 	ReceivedAt  time.Time  `db:"received_at" json:"received_at"`
 	Deleted     bool       `db:"deleted" json:"deleted"`
+	// MediaJSON is its attachments, kept as links (see Images).
+	MediaJSON string `db:"media" json:"-"`
 }
 
 // States of a web-care item.
@@ -59,7 +61,7 @@ const (
 
 const itemCols = `i.id, i.uri, i.account_id, a.username, a.org_id, i.actor, i.actor_handle, i.actor_name, i.host, i.url, i.text, i.warning, i.language,
 	i.in_reply_to, i.reply_to_post, i.visibility, i.kind, i.queue, i.state, i.assignee_id, i.assignee_name, i.answer_post, i.handled_by_name, i.handled_at,
-	i.published_at, i.updated_at, i.received_at, i.deleted`
+	i.published_at, i.updated_at, i.received_at, i.deleted, i.media`
 
 const itemFrom = ` FROM pd_inbox i JOIN pd_accounts a ON a.id = i.account_id `
 
