@@ -136,6 +136,9 @@ func (e env) runDemo(ctx context.Context, data string, port int) error {
 Try: sign in on %[1]s as bima@kemlu.demo and open Correspondence; sign in on
 %[2]s as weiming@csa-sg.demo to see the same thread arrive, acknowledge it,
 and watch the acknowledgment and the signed receipts appear on %[1]s.
+Public diplomacy: on %[1]s, bima@kemlu.demo writes in the Newsroom and
+sari@kemlu.demo approves; Web-care holds the public's replies; without signing
+in, %[1]s/social and %[1]s/factchecks are what citizens see.
 Each node's administrator is admin@node.demo (peers under Administration).
 Press Ctrl-C to stop.
 `, nodes[0].baseURL, nodes[1].baseURL)

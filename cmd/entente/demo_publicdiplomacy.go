@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"entente.example/entente/modules/publicdiplomacy"
@@ -147,6 +148,50 @@ func demoPublic(ctx context.Context, nodes []*node) error {
 	}
 	if _, err := au.svcs.Public.Mention(olivia, dfat.ID, publicdiplomacy.VisDirect, "@kemlu@"+id.svcs.Public.Host()+" Could your cyber desk share a contact for next week's consultations?"); err != nil {
 		return fmt.Errorf("demo public diplomacy: direct: %w", err)
+	}
+	if err := exchange(); err != nil {
+		return err
+	}
+	// DFAT and the ASEAN Secretariat boost the MFA's post; the embassy
+	// answers the Secretariat's question (the queue's figures then have an
+	// answer to time); the press office has saved answers to start from.
+	for _, b := range []struct {
+		n   *node
+		c   context.Context
+		acc publicdiplomacy.Account
+	}{{au, olivia, dfat}, {asean, maria, asec}} {
+		items, err := b.n.svcs.Public.Timeline(b.c, b.acc.ID)
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			if it.Kind == publicdiplomacy.ItemTimeline && it.Language == "en" && it.ActorHandle == "kemlu@"+id.svcs.Public.Host() && !strings.HasPrefix(it.Text, "@") {
+				if err := b.n.svcs.Public.Boost(b.c, b.acc.ID, it.URI); err != nil {
+					return fmt.Errorf("demo public diplomacy: boost: %w", err)
+				}
+			}
+		}
+	}
+	queue, err := id.svcs.Public.Queue(sari, publicdiplomacy.QueueFilter{})
+	if err != nil {
+		return err
+	}
+	for _, it := range queue {
+		if it.Username == "kbri_canberra" && it.Kind == publicdiplomacy.ItemMention {
+			if _, err := id.svcs.Public.Answer(sari, it.ID, publicdiplomacy.Translation{Language: "en", Content: "Yes: officials of every ASEAN member state may apply. Details on our website."}); err != nil {
+				return fmt.Errorf("demo public diplomacy: answer: %w", err)
+			}
+		}
+	}
+	for _, a := range []publicdiplomacy.SavedAnswerInput{
+		{Org: "kemlu", Language: "en", Title: "Thanks, we will follow up", Body: "Thank you for writing to us. Our team will look into this and come back to you."},
+		{Org: "kemlu", Language: "id", Title: "Terima kasih, akan kami tindak lanjuti", Body: "Terima kasih telah menghubungi kami. Tim kami akan menelaahnya dan menghubungi Anda kembali."},
+		{Org: "kemlu", Language: "en", Title: "Official information only on kemlu.go.id", Body: "Official information of the Ministry is published only on kemlu.go.id and on this account."},
+		{Org: "kemlu", Language: "id", Title: "Informasi resmi hanya di kemlu.go.id", Body: "Informasi resmi Kementerian hanya diterbitkan di kemlu.go.id dan di akun ini."},
+	} {
+		if _, err := id.svcs.Public.CreateSavedAnswer(bima, a); err != nil {
+			return fmt.Errorf("demo public diplomacy: saved answer: %w", err)
+		}
 	}
 	return exchange()
 }
