@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"entente.example/entente/internal/names"
+
 	"entente.example/entente/core"
 	"entente.example/entente/internal/access"
 )
@@ -191,6 +193,9 @@ func (s *Server) funcs(lang string) template.FuncMap {
 		"date":     func(v any) string { return HumanTime(lang, v) },
 		"dateptr":  func(v any) string { return HumanTime(lang, v) },
 		"datetime": MachineTime,
+		// langname names a language (an ISO 639 code) in the reader's
+		// language: "Bahasa Indonesia", "Inggris".
+		"langname": func(code string) string { return names.Language(code, lang) },
 		// has reports whether the catalogue has a message, for values that
 		// are translated when a message exists (STIX vocabularies).
 		"has": s.catalog.Has,

@@ -40,6 +40,10 @@ type AccountReach struct {
 // came.
 type PostReach struct {
 	ID          string    `db:"id" json:"id"`
+	GroupID     string    `db:"group_id" json:"message"`
+	// Languages are the message's languages: its translations are one
+	// message, counted together.
+	Languages []string `db:"-" json:"languages"`
 	Username    string    `db:"username" json:"account"`
 	Language    string    `db:"language" json:"language"`
 	Content     string    `db:"content" json:"text"`
@@ -187,7 +191,7 @@ func (s *Service) followersOver(ctx context.Context, r *Reach, accs []Account, i
 func (s *Service) postsReach(ctx context.Context, r *Reach, in string, ids []any) error {
 	p := r.Period
 	var posts []PostReach
-	if err := s.db.R().Select(ctx, &posts, `SELECT p.id, a.username, p.language, p.content, p.published_at FROM pd_posts p JOIN pd_accounts a ON a.id = p.account_id
+	if err := s.db.R().Select(ctx, &posts, `SELECT p.id, p.group_id, a.username, p.language, p.content, p.published_at FROM pd_posts p JOIN pd_accounts a ON a.id = p.account_id
 		WHERE p.account_id IN (`+in+`) AND p.state = 'published' AND p.published_at >= ? AND p.published_at < ? AND p.reply_item = ''
 		ORDER BY p.published_at, p.id LIMIT ?`, append(slices.Clone(ids), p.From, p.To, maxFigureRows)...); err != nil {
 		return err
@@ -231,6 +235,22 @@ func (s *Service) postsReach(ctx context.Context, r *Reach, in string, ids []any
 			q.Replies += x.N
 		}
 	}
+	// One message, one row: its translations' counts add up, under the
+	// first translation's text.
+	var merged []PostReach
+	at := map[string]int{}
+	for _, q := range posts {
+		if i, ok := at[q.GroupID]; ok {
+			m := &merged[i]
+			m.Boosts, m.Likes, m.Replies = m.Boosts+q.Boosts, m.Likes+q.Likes, m.Replies+q.Replies
+			m.Languages = append(m.Languages, q.Language)
+			continue
+		}
+		q.Languages = []string{q.Language}
+		at[q.GroupID] = len(merged)
+		merged = append(merged, q)
+	}
+	posts = merged
 	slices.SortStableFunc(posts, func(a, b PostReach) int { return cmp.Compare(b.Total(), a.Total()) })
 	for i := range posts {
 		posts[i].Content = firstLine(posts[i].Content)
