@@ -193,6 +193,10 @@ func (s *Server) funcs(lang string) template.FuncMap {
 		"date":     func(v any) string { return HumanTime(lang, v) },
 		"dateptr":  func(v any) string { return HumanTime(lang, v) },
 		"datetime": MachineTime,
+		// linkify shows text from elsewhere (a post from another
+		// instance) with its web addresses as links that pass no referrer
+		// and no ranking; everything else is escaped.
+		"linkify": Linkify,
 		// langname names a language (an ISO 639 code) in the reader's
 		// language: "Bahasa Indonesia", "Inggris".
 		"langname": func(code string) string { return names.Language(code, lang) },
