@@ -8,10 +8,10 @@ import (
 
 func TestLinkify(t *testing.T) {
 	for in, want := range map[string]string{
-		"See https://kemlu.go.id/canberra.":     `See <a href="https://kemlu.go.id/canberra" rel="nofollow noopener noreferrer ugc">https://kemlu.go.id/canberra</a>.`,
-		`<script>alert(1)</script>`:             `&lt;script&gt;alert(1)&lt;/script&gt;`,
+		"See https://kemlu.go.id/canberra.":      `See <a href="https://kemlu.go.id/canberra" rel="nofollow noopener noreferrer ugc">https://kemlu.go.id/canberra</a>.`,
+		`<script>alert(1)</script>`:              `&lt;script&gt;alert(1)&lt;/script&gt;`,
 		`javascript:alert(1) http://x.example/"`: `javascript:alert(1) <a href="http://x.example/" rel="nofollow noopener noreferrer ugc">http://x.example/</a>&#34;`,
-		"a & b":                                 "a &amp; b",
+		"a & b":                                  "a &amp; b",
 	} {
 		if got := string(Linkify(in)); got != want {
 			t.Errorf("Linkify(%q) = %q, want %q", in, got, want)

@@ -75,7 +75,9 @@ type dueFeed struct {
 
 // PollFeeds fetches the feeds that are due and returns how many it
 // fetched.
-func (s *Service) PollFeeds(ctx context.Context) (int, error) { return s.pollRound(ctx, feedRoundBudget) }
+func (s *Service) PollFeeds(ctx context.Context) (int, error) {
+	return s.pollRound(ctx, feedRoundBudget)
+}
 
 // pollRound is one round of the poller that hands out fetches for at most
 // budget.

@@ -39,11 +39,11 @@ type AccountReach struct {
 // PostReach is one post's boosts, likes and replies, however late they
 // came.
 type PostReach struct {
-	ID          string    `db:"id" json:"id"`
-	GroupID     string    `db:"group_id" json:"message"`
+	ID      string `db:"id" json:"id"`
+	GroupID string `db:"group_id" json:"message"`
 	// Languages are the message's languages: its translations are one
 	// message, counted together.
-	Languages []string `db:"-" json:"languages"`
+	Languages   []string  `db:"-" json:"languages"`
 	Username    string    `db:"username" json:"account"`
 	Language    string    `db:"language" json:"language"`
 	Content     string    `db:"content" json:"text"`

@@ -247,6 +247,7 @@ func TestSecHugePageIsNotAnError(t *testing.T) {
 		}
 	})
 }
+
 // TestSecEditorCannotApproveOwnWords: an officer who rewrites someone
 // else's draft wrote what is there; approving it is approving their own
 // words, which the four eyes forbid.
