@@ -119,7 +119,7 @@ func (m *Module) apiCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	d := Draft{AccountID: in.AccountID, Visibility: in.Visibility, CaseID: in.CaseID}
 	for _, t := range in.Translations {
-		d.Translations = append(d.Translations, Translation{Language: t.Language, Content: t.Content, Warning: t.Warning})
+		d.Translations = append(d.Translations, Translation(t))
 	}
 	if in.ScheduledAt != nil {
 		t := in.ScheduledAt.UTC()

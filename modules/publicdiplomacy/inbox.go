@@ -62,7 +62,7 @@ func (s *Service) Receive(ctx context.Context, r *http.Request, username string)
 	if errors.Is(err, ap.ErrBadSignature) && keyID != "" && s.mayRefetch(keyID) {
 		// The key may have rotated: fetch it again, once in a while (a
 		// stream of bad signatures must not make the node fetch for each).
-		keyID, err = ap.Verify(ctx, r, body, s.Now(), func(ctx context.Context, keyID string) (*rsa.PublicKey, error) {
+		_, err = ap.Verify(ctx, r, body, s.Now(), func(ctx context.Context, keyID string) (*rsa.PublicKey, error) {
 			k, a, err := s.verifierKey(ctx, acc, keyID, true)
 			signer = a
 			return k, err

@@ -48,23 +48,6 @@ func (m Message) When() *time.Time {
 	return nil
 }
 
-// groupPosts gathers posts ordered by group into messages, keeping the
-// order in which each group first appears.
-func groupPosts(posts []Post) []Message {
-	var out []Message
-	at := map[string]int{}
-	for _, p := range posts {
-		i, ok := at[p.GroupID]
-		if !ok {
-			i = len(out)
-			at[p.GroupID] = i
-			out = append(out, Message{})
-		}
-		out[i].Posts = append(out[i].Posts, p)
-	}
-	return out
-}
-
 // readerOrgs are the organisations whose newsroom the actor reads, as
 // query arguments; nil when none.
 func readerOrgs(ctx context.Context) []any {
