@@ -119,9 +119,9 @@ func (s *Service) CreateDraftWith(ctx context.Context, d Draft, img *Image) ([]P
 		group = core.NewID(tx.Now)
 		for _, t := range d.Translations {
 			id := core.NewID(tx.Now)
-			if _, err := tx.Exec(ctx, `INSERT INTO pd_posts (id, account_id, group_id, language, content, warning, visibility, in_reply_to, reply_item, case_id, state, scheduled_at, created_by, created_by_name, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?)`, id, acc.ID, group, t.Language, t.Content, t.Warning, d.Visibility, d.InReplyTo, d.ReplyItem, d.CaseID,
-				d.ScheduledAt, a.UserID, a.Name, tx.Now, tx.Now); err != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO pd_posts (id, account_id, group_id, language, content, warning, visibility, in_reply_to, reply_item, case_id, state, scheduled_at, time_zone, created_by, created_by_name, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?)`, id, acc.ID, group, t.Language, t.Content, t.Warning, d.Visibility, d.InReplyTo, d.ReplyItem, d.CaseID,
+				d.ScheduledAt, d.TimeZone, a.UserID, a.Name, tx.Now, tx.Now); err != nil {
 				return err
 			}
 			if err := insertMedia(ctx, tx, id, mt, img.Alt[t.Language], img.Data); err != nil {

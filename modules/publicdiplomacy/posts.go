@@ -69,6 +69,9 @@ type Post struct {
 	CreatedAt         time.Time  `db:"created_at" json:"created_at"`
 	UpdatedAt         time.Time  `db:"updated_at" json:"updated_at"`
 	Media             []Media    `db:"-" json:"media,omitempty"`
+	// TimeZone is the zone the writer chose for its time (IANA; "" is
+	// UTC): times are stored in UTC and shown in it.
+	TimeZone string `db:"time_zone" json:"time_zone,omitempty"`
 	// Reach, counted from what instances sent back.
 	Boosts  int `db:"boosts" json:"boosts"`
 	Likes   int `db:"likes" json:"likes"`
@@ -96,6 +99,7 @@ type Draft struct {
 	AccountID    string
 	Visibility   string
 	ScheduledAt  *time.Time // nil: as soon as it is approved
+	TimeZone     string     // the zone ScheduledAt was given in ("" UTC)
 	Translations []Translation
 	CaseID       string // a disinformation case this post answers
 	InReplyTo    string // a remote post's id, for web-care answers
@@ -121,6 +125,11 @@ func (d *Draft) validate() core.Problems {
 		}
 	default:
 		p.Add("visibility", "err.pd_visibility")
+	}
+	if d.TimeZone == "UTC" {
+		d.TimeZone = ""
+	} else if d.TimeZone != "" && !ValidTimeZone(d.TimeZone) {
+		p.Add("time_zone", "err.pd_time_zone")
 	}
 	var kept []Translation
 	seen := map[string]bool{}
@@ -157,7 +166,7 @@ func (d *Draft) validate() core.Problems {
 const postCols = `p.id, p.account_id, a.username, a.org_id, p.group_id, p.language, p.content, p.warning, p.visibility, p.in_reply_to, p.reply_item, p.case_id,
 	p.state, p.scheduled_at, p.published_at, p.edited_at, p.created_by, p.created_by_name, p.authors,
 	p.correction, p.correction_warning, p.correction_by, p.correction_by_name, p.correction_at, p.submitted_at, p.approved_by, p.approved_by_name, p.approved_at,
-	p.version, p.created_at, p.updated_at,
+	p.version, p.created_at, p.updated_at, p.time_zone,
 	(SELECT COUNT(*) FROM pd_reactions r WHERE r.post_id = p.id AND r.type = 'Announce') AS boosts,
 	(SELECT COUNT(*) FROM pd_reactions r WHERE r.post_id = p.id AND r.type = 'Like') AS likes,
 	(SELECT COUNT(*) FROM pd_inbox i WHERE i.reply_to_post = p.id AND NOT i.deleted) AS replies`
@@ -185,9 +194,9 @@ func (s *Service) CreateDraft(ctx context.Context, d Draft) ([]Post, error) {
 		group = core.NewID(tx.Now)
 		for _, t := range d.Translations {
 			id := core.NewID(tx.Now)
-			if _, err := tx.Exec(ctx, `INSERT INTO pd_posts (id, account_id, group_id, language, content, warning, visibility, in_reply_to, reply_item, case_id, state, scheduled_at, created_by, created_by_name, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?)`, id, acc.ID, group, t.Language, t.Content, t.Warning, d.Visibility, d.InReplyTo, d.ReplyItem, d.CaseID,
-				d.ScheduledAt, a.UserID, a.Name, tx.Now, tx.Now); err != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO pd_posts (id, account_id, group_id, language, content, warning, visibility, in_reply_to, reply_item, case_id, state, scheduled_at, time_zone, created_by, created_by_name, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?)`, id, acc.ID, group, t.Language, t.Content, t.Warning, d.Visibility, d.InReplyTo, d.ReplyItem, d.CaseID,
+				d.ScheduledAt, d.TimeZone, a.UserID, a.Name, tx.Now, tx.Now); err != nil {
 				return err
 			}
 		}
@@ -279,9 +288,9 @@ func (s *Service) EditDraft(ctx context.Context, group string, version int, d Dr
 			if id == "" {
 				id = core.NewID(tx.Now)
 			}
-			if _, err := tx.Exec(ctx, `INSERT INTO pd_posts (id, account_id, group_id, language, content, warning, visibility, in_reply_to, reply_item, case_id, state, scheduled_at, created_by, created_by_name, version, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?)`, id, cur[0].AccountID, group, t.Language, t.Content, t.Warning, d.Visibility, cur[0].InReplyTo, cur[0].ReplyItem, d.CaseID,
-				d.ScheduledAt, cur[0].CreatedBy, cur[0].CreatedByName, cur[0].Version+1, cur[0].CreatedAt, tx.Now); err != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO pd_posts (id, account_id, group_id, language, content, warning, visibility, in_reply_to, reply_item, case_id, state, scheduled_at, time_zone, created_by, created_by_name, version, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?)`, id, cur[0].AccountID, group, t.Language, t.Content, t.Warning, d.Visibility, cur[0].InReplyTo, cur[0].ReplyItem, d.CaseID,
+				d.ScheduledAt, d.TimeZone, cur[0].CreatedBy, cur[0].CreatedByName, cur[0].Version+1, cur[0].CreatedAt, tx.Now); err != nil {
 				return err
 			}
 		}

@@ -1,10 +1,11 @@
 package publicdiplomacy
 
 import (
-	"slices"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"entente.example/entente/core"
 	"entente.example/entente/internal/access"
@@ -102,7 +103,7 @@ func (m *Module) renderForm(w http.ResponseWriter, r *http.Request, status int, 
 	if edit != nil {
 		title = "title.pd_edit"
 	}
-	v := draftFormView{Page: m.web.Page(r, title), Form: f, Edit: edit, ImageLost: imageLost, Third: ThirdLanguages(), Host: m.svc.Host()}
+	v := draftFormView{Page: m.web.Page(r, title), Form: f, Edit: edit, ImageLost: imageLost, Third: ThirdLanguages(), Host: m.svc.Host(), Zones: zoneChoices(m.svc.Now())}
 	v.Nav = "newsroom"
 	var err error
 	if v.Accounts, err = m.svc.MyAccounts(r.Context(), access.PDWrite); err != nil {
@@ -111,6 +112,16 @@ func (m *Module) renderForm(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	if f.Get("account") == "" && len(v.Accounts) > 0 && f.Values != nil {
 		f.Values.Set("account", v.Accounts[0].ID)
+	}
+	// The zone offered first is that of the account's organisation.
+	if f.Get("time_zone") == "" && f.Values != nil {
+		zone := "UTC"
+		for _, a := range v.Accounts {
+			if a.ID == f.Get("account") {
+				zone = m.svc.OrgZone(r.Context(), a.OrgID)
+			}
+		}
+		f.Values.Set("time_zone", zone)
 	}
 	m.web.Render(w, r, status, "pd_newsroom_form", v)
 }
@@ -230,6 +241,11 @@ func (v msgView) Correcting(p Post) web.Form {
 		return v.CorrectForm
 	}
 	return web.Form{Values: map[string][]string{"content": {p.Content}, "warning": {p.Warning}}, Problems: core.Problems{}}
+}
+
+// Zoned is a moment of the message in the zone it was planned in.
+func (v msgView) Zoned(t *time.Time) Zoned {
+	return zonedIn(v.Lang, *t, v.Msg.Lead().TimeZone)
 }
 
 // ImageAlt is the image form's alt text field for a language.

@@ -11,8 +11,9 @@ import (
 // The calendar of what goes out when: a week or a month of days, Monday
 // first, each with the messages published, scheduled or planned on it.
 // It is a table (days as cells under the weekdays' headers), which a phone
-// shows as a list of the days that have something. Days are UTC days, as
-// every time in the newsroom is, and the page says so.
+// shows as a list of the days that have something. A message is on its
+// day and at its time in the zone it was planned in, which is named, with
+// the time in UTC beside it.
 
 const (
 	dayLayout   = "2006-01-02"
@@ -77,18 +78,20 @@ func (m *Module) calendar(r *http.Request, view, at string) (calendar, error) {
 		c.Prev, c.Next = "week="+from.AddDate(0, 0, -7).Format(dayLayout), "week="+to.Format(dayLayout)
 		c.Other = "month=" + from.Format(monthLayout)
 	}
-	msgs, err := m.svc.Calendar(r.Context(), from, to)
+	// A message planned in another zone may fall on a shown day while its
+	// UTC time is up to fourteen hours outside the period.
+	msgs, err := m.svc.Calendar(r.Context(), from.Add(-14*time.Hour), to.Add(14*time.Hour))
 	if err != nil {
 		return c, err
 	}
-	c.Empty = len(msgs) == 0
 	byDay := map[string][]Message{}
 	for _, msg := range msgs {
 		if w := msg.When(); w != nil {
-			k := w.UTC().Format(dayLayout)
+			k := w.In(zoneLoc(msg.Lead().TimeZone)).Format(dayLayout)
 			byDay[k] = append(byDay[k], msg)
 		}
 	}
+	c.Empty = true
 	today := now.Format(dayLayout)
 	for d := from; d.Before(to); d = d.AddDate(0, 0, 7) {
 		var week []calDay
@@ -96,6 +99,9 @@ func (m *Module) calendar(r *http.Request, view, at string) (calendar, error) {
 			day := d.AddDate(0, 0, i)
 			k := day.Format(dayLayout)
 			week = append(week, calDay{Date: day, Today: k == today, Items: byDay[k], Other: c.Month && day.Month() != first.Month()})
+			if len(byDay[k]) > 0 {
+				c.Empty = false
+			}
 		}
 		c.Weeks = append(c.Weeks, week)
 	}
@@ -145,8 +151,25 @@ func (c calendar) Weekdays() []string { return calWeekdays(c.lang) }
 // DayName is a day as a phone's list shows it: "Monday 2 March".
 func (c calendar) DayName(t time.Time) string { return calDayName(c.lang, t) }
 
-// Clock is a time of day: 14:05, or 14.05 in Bahasa Indonesia.
-func (c calendar) Clock(t *time.Time) string { return clockOf(c.lang, t) }
+// Zoned is when a message goes out, in the zone it was planned in.
+func (c calendar) Zoned(msg Message) Zoned {
+	w := msg.When()
+	if w == nil {
+		return Zoned{IsUTC: true}
+	}
+	return zonedIn(c.lang, *w, msg.Lead().TimeZone)
+}
+
+// UTCClock is when a message goes out, in UTC: 14:05, or 14.05 in Bahasa
+// Indonesia.
+func (c calendar) UTCClock(msg Message) string {
+	w := msg.When()
+	if w == nil {
+		return ""
+	}
+	u := w.UTC()
+	return clockOf(c.lang, &u)
+}
 
 // LangName names a language in the page's language.
 func (c calendar) LangName(code string) string { return langName(code, c.lang) }
@@ -171,8 +194,7 @@ func clockOf(lang string, t *time.Time) string {
 	if lang == "id" {
 		sep = "."
 	}
-	u := t.UTC()
-	return fmt.Sprintf("%02d%s%02d", u.Hour(), sep, u.Minute())
+	return fmt.Sprintf("%02d%s%02d", t.Hour(), sep, t.Minute())
 }
 
 func (m *Module) calendarPage(w http.ResponseWriter, r *http.Request) {

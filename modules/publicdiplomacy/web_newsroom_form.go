@@ -22,9 +22,8 @@ import (
 // the choice changes; the service's problems, named by language, are
 // moved onto them.
 
-// scheduleLayout is what an <input type="datetime-local"> sends. The
-// node keeps no time zone per person, so the time is read as UTC, and
-// the form says so.
+// scheduleLayout is what an <input type="datetime-local"> sends: a time
+// without a zone, read in the zone chosen beside it (time_zone).
 const scheduleLayout = "2006-01-02T15:04"
 
 // fixedLangs are the languages the form always offers, in their order.
@@ -75,8 +74,11 @@ func parseDraft(v url.Values, now time.Time) (Draft, core.Problems) {
 			}
 		}
 	}
-	d := Draft{AccountID: v.Get("account"), Visibility: v.Get("visibility"), CaseID: strings.TrimSpace(v.Get("case"))}
-	d.ScheduledAt = parseSchedule(v.Get("scheduled_at"), now, "scheduled_at", p)
+	d := Draft{AccountID: v.Get("account"), Visibility: v.Get("visibility"), CaseID: strings.TrimSpace(v.Get("case")), TimeZone: v.Get("time_zone")}
+	if d.TimeZone != "" && !ValidTimeZone(d.TimeZone) {
+		p.Add("time_zone", "err.pd_time_zone")
+	}
+	d.ScheduledAt = parseScheduleIn(v.Get("scheduled_at"), d.TimeZone, now, "scheduled_at", p)
 	third := v.Get("lang_3")
 	if third == "" && strings.TrimSpace(v.Get("content_3")+v.Get("warning_3")) != "" {
 		p.Add("lang_3", "err.required")
@@ -99,17 +101,18 @@ func parseDraft(v url.Values, now time.Time) (Draft, core.Problems) {
 	return d, p
 }
 
-// parseSchedule reads a time from the form as UTC; empty is none. A time
-// already past is refused: a post cannot go out before it is written.
-func parseSchedule(s string, now time.Time, field string, p core.Problems) *time.Time {
+// parseScheduleLoc reads a time from the form in loc; empty is none. A
+// time already past is refused: a post cannot go out before it is
+// written.
+func parseScheduleLoc(s string, loc *time.Location, now time.Time, field string, p core.Problems) *time.Time {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return nil
 	}
-	t, err := time.ParseInLocation(scheduleLayout, s, time.UTC)
+	t, err := time.ParseInLocation(scheduleLayout, s, loc)
 	if err != nil {
 		// Some browsers send seconds.
-		t, err = time.ParseInLocation(scheduleLayout+":05", s, time.UTC)
+		t, err = time.ParseInLocation(scheduleLayout+":05", s, loc)
 	}
 	if err != nil {
 		p.Add(field, "err.pd_datetime")
@@ -129,8 +132,12 @@ func draftValues(msg Message) url.Values {
 	v.Set("visibility", lead.Visibility)
 	v.Set("case", lead.CaseID)
 	v.Set("version", strconv.Itoa(lead.Version))
+	v.Set("time_zone", lead.TimeZone)
+	if lead.TimeZone == "" {
+		v.Set("time_zone", "UTC")
+	}
 	if lead.ScheduledAt != nil {
-		v.Set("scheduled_at", lead.ScheduledAt.UTC().Format(scheduleLayout))
+		v.Set("scheduled_at", lead.ScheduledAt.In(zoneLoc(lead.TimeZone)).Format(scheduleLayout))
 	}
 	for _, p := range msg.Posts {
 		if !slices.Contains(fixedLangs, p.Language) && v.Get("lang_3") == "" {
@@ -210,6 +217,7 @@ type draftFormView struct {
 	ImageLost bool
 	Third     []string
 	Host      string
+	Zones     []ZoneChoice
 }
 
 // LangName names a language in the page's language.

@@ -216,7 +216,7 @@ func TestNewsroomFourEyes(t *testing.T) {
 		// The newsroom lists it, and its calendar shows it today.
 		list := bima.get(t, "/newsroom", "")
 		nrWant(t, "the newsroom", list, http.StatusOK)
-		nrWantIn(t, "the newsroom", list.Body, "Published lately", `href="`+path+`"`, "This week", "Days and times are in UTC.")
+		nrWantIn(t, "the newsroom", list.Body, "Published lately", `href="`+path+`"`, "This week", "Each message is shown in the time zone it was planned in")
 		month := bima.get(t, "/newsroom/calendar?month="+w.clock.Now().UTC().Format("2006-01"), "")
 		nrWant(t, "the month", month, http.StatusOK)
 		day := regexp.MustCompile(`<td class="[^"]*today[^"]*"[^>]*>[\s\S]*?</td>`).FindString(month.Body)
