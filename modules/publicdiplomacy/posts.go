@@ -72,6 +72,10 @@ type Post struct {
 	// TimeZone is the zone the writer chose for its time (IANA; "" is
 	// UTC): times are stored in UTC and shown in it.
 	TimeZone string `db:"time_zone" json:"time_zone,omitempty"`
+	// Why it was last returned to its writer, by whom and when.
+	ReturnedNote   string     `db:"returned_note" json:"returned_note,omitempty"`
+	ReturnedByName string     `db:"returned_by_name" json:"returned_by,omitempty"`
+	ReturnedAt     *time.Time `db:"returned_at" json:"returned_at,omitempty"`
 	// Reach, counted from what instances sent back.
 	Boosts  int `db:"boosts" json:"boosts"`
 	Likes   int `db:"likes" json:"likes"`
@@ -166,7 +170,7 @@ func (d *Draft) validate() core.Problems {
 const postCols = `p.id, p.account_id, a.username, a.org_id, p.group_id, p.language, p.content, p.warning, p.visibility, p.in_reply_to, p.reply_item, p.case_id,
 	p.state, p.scheduled_at, p.published_at, p.edited_at, p.created_by, p.created_by_name, p.authors,
 	p.correction, p.correction_warning, p.correction_by, p.correction_by_name, p.correction_at, p.submitted_at, p.approved_by, p.approved_by_name, p.approved_at,
-	p.version, p.created_at, p.updated_at, p.time_zone,
+	p.version, p.created_at, p.updated_at, p.time_zone, p.returned_note, p.returned_by_name, p.returned_at,
 	(SELECT COUNT(*) FROM pd_reactions r WHERE r.post_id = p.id AND r.type = 'Announce') AS boosts,
 	(SELECT COUNT(*) FROM pd_reactions r WHERE r.post_id = p.id AND r.type = 'Like') AS likes,
 	(SELECT COUNT(*) FROM pd_inbox i WHERE i.reply_to_post = p.id AND NOT i.deleted) AS replies`
@@ -288,9 +292,11 @@ func (s *Service) EditDraft(ctx context.Context, group string, version int, d Dr
 			if id == "" {
 				id = core.NewID(tx.Now)
 			}
-			if _, err := tx.Exec(ctx, `INSERT INTO pd_posts (id, account_id, group_id, language, content, warning, visibility, in_reply_to, reply_item, case_id, state, scheduled_at, time_zone, created_by, created_by_name, version, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?)`, id, cur[0].AccountID, group, t.Language, t.Content, t.Warning, d.Visibility, cur[0].InReplyTo, cur[0].ReplyItem, d.CaseID,
-				d.ScheduledAt, d.TimeZone, cur[0].CreatedBy, cur[0].CreatedByName, cur[0].Version+1, cur[0].CreatedAt, tx.Now); err != nil {
+			// Why it was returned stays with it while it is reworked.
+			if _, err := tx.Exec(ctx, `INSERT INTO pd_posts (id, account_id, group_id, language, content, warning, visibility, in_reply_to, reply_item, case_id, state, scheduled_at, time_zone, created_by, created_by_name,
+				returned_note, returned_by_name, returned_at, version, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, cur[0].AccountID, group, t.Language, t.Content, t.Warning, d.Visibility, cur[0].InReplyTo, cur[0].ReplyItem, d.CaseID,
+				d.ScheduledAt, d.TimeZone, cur[0].CreatedBy, cur[0].CreatedByName, cur[0].ReturnedNote, cur[0].ReturnedByName, cur[0].ReturnedAt, cur[0].Version+1, cur[0].CreatedAt, tx.Now); err != nil {
 				return err
 			}
 		}
@@ -328,12 +334,10 @@ func (s *Service) Submit(ctx context.Context, group string) ([]Post, error) {
 	}, "publicdiplomacy.submit")
 }
 
-// Return sends a message under review back to its author.
+// Return sends a message under review back to its author, without
+// saying why (ReturnWithNote says why).
 func (s *Service) Return(ctx context.Context, group string) ([]Post, error) {
-	return s.step(ctx, group, access.PDApprove, []PostState{PostReview, PostScheduled}, func(ctx context.Context, tx *store.Tx, cur []Post) error {
-		_, err := tx.Exec(ctx, `UPDATE pd_posts SET state = 'draft', approved_by = '', approved_by_name = '', approved_at = NULL, version = version + 1, updated_at = ? WHERE group_id = ?`, tx.Now, group)
-		return err
-	}, "publicdiplomacy.return")
+	return s.returnGroup(ctx, group, "")
 }
 
 // Approve is the second pair of eyes: someone other than the author (and

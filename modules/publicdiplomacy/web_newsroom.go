@@ -204,6 +204,8 @@ type msgView struct {
 	// problems when one came back; CorrectPost is the translation the
 	// correction was for.
 	ImageForm, CorrectForm web.Form
+	// ReturnForm is the form that returns the message, with why.
+	ReturnForm web.Form
 	CorrectPost            string
 	Handle                 string
 	svc                    *Service
@@ -283,6 +285,9 @@ func (m *Module) renderMessage(w http.ResponseWriter, r *http.Request, status in
 	if v.ImageForm.Values == nil {
 		v.ImageForm = web.Form{Values: map[string][]string{}, Problems: core.Problems{}}
 	}
+	if v.ReturnForm.Values == nil {
+		v.ReturnForm = web.Form{Values: map[string][]string{}, Problems: core.Problems{}}
+	}
 	m.web.Render(w, r, status, "pd_post", v)
 }
 
@@ -314,8 +319,15 @@ func (m *Module) approve(w http.ResponseWriter, r *http.Request) {
 	m.web.Redirect(w, r, "/newsroom/"+r.PathValue("id"), "flash.pd_approved")
 }
 
+// giveBack returns the message to its writer with why; without a reason
+// the form comes back open, naming its field.
 func (m *Module) giveBack(w http.ResponseWriter, r *http.Request) {
-	if _, err := m.svc.Return(r.Context(), r.PathValue("id")); err != nil {
+	f := web.NewForm(r)
+	if _, err := m.svc.ReturnWithNote(r.Context(), r.PathValue("id"), f.Get("note")); err != nil {
+		if core.KindOf(err) == core.KindInvalid && f.Take(err) {
+			m.renderMessage(w, r, web.FormStatus(err), msgView{ReturnForm: f})
+			return
+		}
 		m.stepBack(w, r, err)
 		return
 	}
