@@ -89,11 +89,15 @@ func (m *Module) newsroom(w http.ResponseWriter, r *http.Request) {
 }
 
 // newDraft shows the form; ?case=<id> makes the message an answer to a
-// disinformation case.
+// disinformation case, whose public fact-check, once published, ends the
+// English text.
 func (m *Module) newDraft(w http.ResponseWriter, r *http.Request) {
 	f := web.Form{Values: map[string][]string{"visibility": {VisPublic}}, Problems: core.Problems{}}
 	if c := r.URL.Query().Get("case"); c != "" {
 		f.Values.Set("case", c)
+		if cs, err := m.svc.Case(r.Context(), c); err == nil && cs.State == CasePublished {
+			f.Values.Set("content_en", m.svc.CaseURL(cs.ID))
+		}
 	}
 	m.renderForm(w, r, http.StatusOK, f, nil, false)
 }
@@ -105,6 +109,7 @@ func (m *Module) renderForm(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	v := draftFormView{Page: m.web.Page(r, title), Form: f, Edit: edit, ImageLost: imageLost, Third: ThirdLanguages(), Host: m.svc.Host(), Zones: zoneChoices(m.svc.Now())}
 	v.Nav = "newsroom"
+	v.Case = m.caseOf(r, f.Get("case"))
 	var err error
 	if v.Accounts, err = m.svc.MyAccounts(r.Context(), access.PDWrite); err != nil {
 		m.web.Error(w, r, err)
@@ -208,6 +213,7 @@ type msgView struct {
 	ReturnForm web.Form
 	CorrectPost            string
 	Handle                 string
+	Case                   *answeredCase // the case it answers, if any
 	svc                    *Service
 }
 
@@ -267,6 +273,7 @@ func (m *Module) renderMessage(w http.ResponseWriter, r *http.Request, status in
 	lead := v.Msg.Lead()
 	v.Page = m.web.Page(r, "title.pd_message", "@"+m.svc.Handle(lead.Username))
 	v.Nav, v.svc, v.Handle = "newsroom", m.svc, m.svc.Handle(lead.Username)
+	v.Case = m.caseOf(r, lead.CaseID)
 	v.Author = lead.CreatedBy == v.Actor.UserID || slices.Contains(strings.Fields(lead.Authors), v.Actor.UserID)
 	if v.Account, err = m.svc.Account(r.Context(), lead.AccountID); err != nil {
 		m.web.Error(w, r, err)

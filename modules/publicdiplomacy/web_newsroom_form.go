@@ -218,6 +218,7 @@ type draftFormView struct {
 	Third     []string
 	Host      string
 	Zones     []ZoneChoice
+	Case      *answeredCase // the case the message answers, if any
 }
 
 // LangName names a language in the page's language.
