@@ -116,7 +116,7 @@ func (m *Module) renderForm(w http.ResponseWriter, r *http.Request, status int, 
 		return
 	}
 	if f.Get("account") == "" && len(v.Accounts) > 0 && f.Values != nil {
-		f.Values.Set("account", v.Accounts[0].ID)
+		f.Values.Set("account", mainAccount(v.Accounts).ID)
 	}
 	// The zone offered first is that of the account's organisation.
 	if f.Get("time_zone") == "" && f.Values != nil {

@@ -100,8 +100,9 @@ func readingURL(accountID string, page int, item string) template.URL {
 	return template.URL(u)
 }
 
-// timelinePage builds the page for an account ("" the first) and a page
-// ("" the first); its status is 422 when they were refused.
+// timelinePage builds the page for an account ("" the organisation's
+// main one) and a page ("" the first); its status is 422 when they were
+// refused.
 func (m *Module) timelinePage(r *http.Request, accountID, page string) (timelineView, int, error) {
 	ctx := r.Context()
 	v := timelineView{Page: m.web.Page(r, "title.pd_timeline"), Languages: Languages, Host: m.svc.Host(), PageN: 1,
@@ -112,7 +113,7 @@ func (m *Module) timelinePage(r *http.Request, accountID, page string) (timeline
 		return v, http.StatusOK, err
 	}
 	if accountID == "" {
-		accountID = v.Accounts[0].ID
+		accountID = mainAccount(v.Accounts).ID
 	}
 	if page != "" {
 		if v.PageN, err = strconv.Atoi(page); err != nil {
