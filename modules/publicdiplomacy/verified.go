@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"entente.example/entente/core"
+	"entente.example/entente/internal/federation"
 )
 
 // The node's list of its organisations' accounts, signed with the node's
@@ -54,6 +55,48 @@ func (s *Service) SignedAccounts(ctx context.Context) ([]byte, error) {
 			Organisation: VerifiedOrgName{Name: a.OrgName, Handle: a.Org}, Created: a.CreatedAt.UTC()})
 	}
 	return s.opt.Signer.SignStatement(VerifiedContext, doc)
+}
+
+// nodeSelf is the signer when it can say what it signs as — federation's
+// service can: its descriptor names the organisation that runs the node,
+// and its key has a fingerprint that the operator reads out.
+type nodeSelf interface {
+	Descriptor() []byte
+	Fingerprint() string
+}
+
+// NodeRunner is who stands behind the node's signature, for the public
+// list of accounts.
+type NodeRunner struct {
+	Operator    string // the operating organisation's name, "" when the node names none
+	Fingerprint string // of the node's signing key, "" without one
+}
+
+// Runner says who runs the node, the operator's name in lang (its English
+// name when it has none in lang, its handle when the directory does not
+// know it).
+func (s *Service) Runner(ctx context.Context, lang string) NodeRunner {
+	self, ok := s.opt.Signer.(nodeSelf)
+	if !ok {
+		return NodeRunner{}
+	}
+	r := NodeRunner{Fingerprint: self.Fingerprint()}
+	d, err := federation.OpenDescriptor(self.Descriptor())
+	if err != nil || d.Operator == "" {
+		return r
+	}
+	var names struct {
+		EN string `db:"name_en"`
+		ID string `db:"name_id"`
+	}
+	r.Operator = d.Operator
+	if err := s.db.R().Get(ctx, &names, `SELECT name_en, name_id FROM organisations WHERE handle = ?`, d.Operator); err == nil {
+		r.Operator = names.EN
+		if lang == "id" && names.ID != "" {
+			r.Operator = names.ID
+		}
+	}
+	return r
 }
 
 // PublicSiblings are the other languages of a published post's message

@@ -25,6 +25,7 @@ func (m *Module) apRoutes() []web.Route {
 		{Pattern: "GET /.well-known/nodeinfo", Action: access.Public, Handler: m.nodeinfoLinks, Errors: apErr},
 		{Pattern: "GET /nodeinfo/2.1", Action: access.Public, Handler: m.nodeinfo, Errors: apErr},
 		{Pattern: "GET /social/{name}/outbox", Action: access.Public, Handler: m.outbox, Errors: apErr},
+		{Pattern: "GET /social/{name}/{id}/activity", Action: access.Public, Handler: m.createActivity, Errors: apErr},
 		{Pattern: "GET /social/{name}/followers", Action: access.Public, Handler: m.followers, Errors: apErr},
 		{Pattern: "GET /social/{name}/following", Action: access.Public, Handler: m.following, Errors: apErr},
 		{Pattern: "POST /social/{name}/inbox", Action: access.Public, Handler: m.inbox, Errors: apErr, MaxBody: ap.MaxDocument + 1},
@@ -117,9 +118,9 @@ func (m *Module) nodeinfo(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", `application/json; profile="http://nodeinfo.diaspora.software/ns/schema/2.1#"`)
 	_ = json.NewEncoder(w).Encode(map[string]any{
-		"version": "2.1", "software": map[string]string{"name": "entente", "version": m.web.Version, "homepage": "https://entente.example"},
+		"version": "2.1", "software": map[string]string{"name": "entente", "version": m.web.Version, "homepage": m.svc.base() + "/"},
 		"protocols": []string{"activitypub"}, "services": map[string][]string{"inbound": {}, "outbound": {}}, "openRegistrations": false,
-		"usage": map[string]any{"users": map[string]int{"total": n}, "localPosts": posts}, "metadata": map[string]any{},
+		"usage": map[string]any{"users": map[string]int{"total": n}, "localPosts": posts}, "metadata": map[string]any{"nodeName": m.web.NodeName},
 	})
 }
 
@@ -134,6 +135,23 @@ func (m *Module) actorDoc(w http.ResponseWriter, r *http.Request, acc Account) {
 func (m *Module) noteDoc(w http.ResponseWriter, r *http.Request, acc Account, p Post) {
 	n, _ := m.svc.note(acc, p, m.svc.knownMentions(r.Context(), p.Content))
 	writeAP(w, n)
+}
+
+// createActivity is the Create that published a post, at the id the
+// activity was sent with, for a server that was not among the followers
+// and looks it up; the Note inside is the post as it is now.
+func (m *Module) createActivity(w http.ResponseWriter, r *http.Request) {
+	acc, err := m.svc.AccountByUsername(r.Context(), r.PathValue("name"))
+	var p Post
+	if err == nil {
+		p, err = m.svc.PublicPost(r.Context(), acc.Username, r.PathValue("id"))
+	}
+	if err != nil {
+		m.apError(w, errNotFound)
+		return
+	}
+	n, _ := m.svc.note(acc, p, m.svc.knownMentions(r.Context(), p.Content))
+	writeAP(w, ap.Activity{ID: n.ID + "/activity", Type: "Create", Actor: n.AttributedTo, Object: n, To: n.To, Cc: n.Cc, Published: n.Published})
 }
 
 const pageSize = 20

@@ -81,6 +81,7 @@ type factcheckView struct {
 	C       Case
 	Answers []CaseAnswer
 	LD      template.JS
+	Meta    pageMeta
 }
 
 func (v factcheckView) Country(c string) string  { return countryName(c, v.Lang) }
@@ -93,6 +94,7 @@ func (m *Module) factcheck(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := factcheckView{Page: m.web.Page(r, "title.pd_factcheck", c.Title), C: c, LD: m.svc.ClaimReview(c, m.verdictText(c)).JSONLD()}
+	v.Meta = m.factcheckMeta(c)
 	v.Nav = "factchecks"
 	if v.Answers, err = m.svc.CaseAnswers(r.Context(), c.ID); err != nil {
 		m.web.Error(w, r, err)

@@ -13,8 +13,10 @@ import (
 
 // The public pages, for anyone and without a script: the node's verified
 // accounts by organisation and their signed list, an account's profile
-// with its posts, a post with its other languages, a hashtag's posts, and
-// the images the fediverse fetches. An account's profile and a post's page
+// with its posts, a post with its other languages and its public
+// conversation (conversation.go), a hashtag's posts, and the images the
+// fediverse fetches. Each page's head carries its sharing preview
+// (web_public_meta.go). An account's profile and a post's page
 // share their address with the ActivityPub documents (web_public.go).
 
 // publicPageRoutes are the other public pages: the verified accounts, the
@@ -37,8 +39,9 @@ type orgAccounts struct {
 
 type socialView struct {
 	web.Page
-	Orgs []orgAccounts
-	Host string
+	Orgs   []orgAccounts
+	Host   string
+	Runner NodeRunner
 }
 
 func (m *Module) socialList(w http.ResponseWriter, r *http.Request) {
@@ -49,6 +52,7 @@ func (m *Module) socialList(w http.ResponseWriter, r *http.Request) {
 	}
 	v := socialView{Page: m.web.Page(r, "title.pd_social"), Host: m.svc.Host()}
 	v.Nav = "social"
+	v.Runner = m.svc.Runner(r.Context(), v.Lang)
 	for _, a := range accs {
 		if n := len(v.Orgs); n == 0 || v.Orgs[n-1].Handle != a.Org {
 			v.Orgs = append(v.Orgs, orgAccounts{Name: a.OrgName, Handle: a.Org})
@@ -106,6 +110,7 @@ type profileView struct {
 	Posts      []publicPost
 	Total      int
 	Prev, Next int // neighbouring pages, 0 for none
+	Meta       pageMeta
 }
 
 // profileField is a profile field with its value as a link marked
@@ -125,6 +130,7 @@ func (m *Module) profilePage(w http.ResponseWriter, r *http.Request, acc Account
 	v := profileView{Page: m.web.Page(r, "title.pd_profile", acc.DisplayName), Acc: acc, Handle: m.svc.Handle(acc.Username),
 		URL: m.svc.ActorURL(acc.Username), Bio: template.HTML(textHTML(acc.Summary))}
 	v.Nav = "social"
+	v.Meta = m.profileMeta(acc, page)
 	for _, f := range acc.Fields {
 		h := fieldHTML(f.Value)
 		pf := profileField{Field: f, HTML: template.HTML(h)}
@@ -159,6 +165,17 @@ type postView struct {
 	Handle   string
 	P        publicPost
 	Siblings []Post
+	Replies  []publicReply
+	More     bool // more replies than the page shows
+	Meta     pageMeta
+}
+
+// publicReply is a public reply on a post's page, its text as escaped
+// paragraphs, with the account's answers as they were published.
+type publicReply struct {
+	PublicReply
+	HTML     template.HTML
+	Answered []publicPost
 }
 
 // LangName names a language in the page's language.
@@ -174,6 +191,16 @@ func (m *Module) postPage(w http.ResponseWriter, r *http.Request, acc Account, p
 		m.web.Error(w, r, err)
 		return
 	}
+	v.Meta = m.postMeta(acc, p, v.Siblings)
+	replies, more, err := m.svc.PublicConversation(r.Context(), p)
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	v.More = more
+	for _, rp := range replies {
+		v.Replies = append(v.Replies, publicReply{PublicReply: rp, HTML: template.HTML(textHTML(rp.Text)), Answered: m.publicPosts(r, rp.Answers)})
+	}
 	m.web.Render(w, r, http.StatusOK, "pd_social_post", v)
 }
 
@@ -185,6 +212,10 @@ func (m *Module) publicMedia(w http.ResponseWriter, r *http.Request) {
 		m.web.Error(w, r, err)
 		return
 	}
+	// The node keeps its resources to itself (same-origin); a post's
+	// image is the exception, for the web clients of other instances
+	// (Mastodon's, Elk, Phanpy) show it from here in their own pages.
+	w.Header().Set("Cross-Origin-Resource-Policy", "cross-origin")
 	serveImage(w, f, "public, max-age=3600")
 }
 
@@ -214,10 +245,16 @@ func (m *Module) tagPage(w http.ResponseWriter, r *http.Request) {
 	}
 	// The store matches the text; a longer tag that starts alike is not
 	// this one.
+	// The title is the tag as the newest post writes it (#ASEAN, not
+	// #asean), or as asked when no post has it.
+	shown := r.PathValue("id")
 	kept := posts[:0]
 	for _, p := range posts {
 		for _, h := range m.svc.render(p.Content, nil).Hashtags {
 			if strings.EqualFold(h, tag) {
+				if len(kept) == 0 {
+					shown = h
+				}
 				kept = append(kept, p)
 				break
 			}
@@ -225,7 +262,7 @@ func (m *Module) tagPage(w http.ResponseWriter, r *http.Request) {
 	}
 	more := len(posts) > pageSize
 	posts = kept
-	v := tagView{Page: m.web.Page(r, "title.pd_tag", tag), Tag: tag}
+	v := tagView{Page: m.web.Page(r, "title.pd_tag", shown), Tag: shown}
 	v.Nav = "social"
 	if more {
 		v.Next = page + 1
