@@ -187,7 +187,7 @@ func TestNewsroomFourEyes(t *testing.T) {
 		page = sari.get(t, path, "")
 		nrWant(t, "the published message", page, http.StatusOK)
 		host := strings.TrimPrefix(down.URL, "http://")
-		nrWantIn(t, "the published message", page.Body, "Published", "Delivered: 0 · waiting: 1 · failed: 0", host, "503", "Boosts: 0 · likes: 0 · replies: 0",
+		nrWantIn(t, "the published message", page.Body, "Published", "Delivered: 0 · Waiting: 1 · Failed: 0", host, "503", "Boosts: 0 · Likes: 0 · Replies: 0",
 			w.url+"/social/kemlu/", "Correct the published text")
 		if strings.Contains(yusuf.get(t, path, "").Body, "Correct the published text") {
 			t.Errorf("a member is offered to correct a published text")

@@ -151,6 +151,10 @@ type itemView struct {
 	Mine      bool // the viewer holds it
 }
 
+// LangName names a language in the page's language, as it reads after
+// "in": English, Inggris ("dalam bahasa Inggris").
+func (v itemView) LangName(code string) string { return langName(code, v.Lang) }
+
 // Open reports whether the item still waits.
 func (v itemView) Open() bool { return v.I.State == ItemNew || v.I.State == ItemAssigned }
 

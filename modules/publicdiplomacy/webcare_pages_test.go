@@ -182,7 +182,7 @@ func TestWebcareFiguresPage(t *testing.T) {
 	for lang, want := range map[string][]string{
 		"en": {"Received: 8. Answered: 5. Handled without an answer: 1. Withdrawn by their authors: 1. Still waiting: 1.", "Half were answered within 2h 00m, nine in ten within 24h 00m (answered: 5).",
 			`<title id="kinds-t">By kind</title>`, "Reply</th><td>5</td><td>3</td><td>2h 00m</td><td>24h 00m</td>", "week of 12 Jan 2026</th><td>5</td><td>2</td><td>10m 00s</td><td>6h 00m</td>"},
-		"id": {"Diterima: 8. Dijawab: 5.", "Balasan</th><td>5</td><td>3</td><td>2 jam 00 menit</td><td>24 jam 00 menit</td>", "minggu 12 Jan 2026"},
+		"id": {"Diterima: 8. Dijawab: 5.", "Balasan</th><td>5</td><td>3</td><td>2 jam 00 menit</td><td>24 jam 00 menit</td>", "pekan 12 Jan 2026"},
 	} {
 		body := pg.page(pg.do(bima, lang, "GET /webcare/figures", q, ""), 200, lang+" figures", want...)
 		if strings.Count(body, "<svg") != 3 || strings.Count(body, "<table") != 3 {

@@ -50,7 +50,7 @@ func TestWebcareDirectAndWaiting(t *testing.T) {
 		if strings.Contains(body, "Boosts:") {
 			t.Error("a direct message shows boosts and likes")
 		}
-		pg.page(pg.do(sari, "en", "GET /webcare/{id}", "/webcare/"+pub.ID, "", "id", pub.ID), 200, "the public reply", "See it on "+au.Host, "Boosts: 0 · likes: 0")
+		pg.page(pg.do(sari, "en", "GET /webcare/{id}", "/webcare/"+pub.ID, "", "id", pub.ID), 200, "the public reply", "See it on "+au.Host, "Boosts: 0 · Likes: 0 · Replies: 2")
 
 		for _, step := range []struct {
 			after  time.Duration
