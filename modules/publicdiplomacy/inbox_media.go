@@ -2,6 +2,8 @@ package publicdiplomacy
 
 import (
 	"encoding/json"
+	"net"
+	"net/url"
 	"strings"
 	"unicode"
 
@@ -27,8 +29,8 @@ const (
 	maxMediaAlt    = 1500 // Mastodon's limit on a description
 )
 
-// inboxMedia keeps a post's attachments that link to the author's own
-// instance over http(s), at most maxRemoteMedia, with their alt text
+// inboxMedia keeps a post's attachments that link over http(s) to the
+// author's instance or its media host (mediaURL), at most maxRemoteMedia, with their alt text
 // cleaned and bounded, as the JSON stored in pd_inbox.media.
 func inboxMedia(atts []ap.Attachment, from RemoteActor) string {
 	out := []RemoteMedia{}
@@ -36,7 +38,7 @@ func inboxMedia(atts []ap.Attachment, from RemoteActor) string {
 		if len(out) == maxRemoteMedia {
 			break
 		}
-		u := cleanURL(a.URL, from)
+		u := mediaURL(a.URL, from)
 		if u == "" || len(u) > maxMediaURL || strings.ContainsFunc(u, unicode.IsSpace) {
 			continue
 		}
@@ -52,6 +54,43 @@ func inboxMedia(atts []ap.Attachment, from RemoteActor) string {
 	}
 	b, _ := json.Marshal(out)
 	return string(b)
+}
+
+// mediaURL keeps an attachment's link when it is on the author's host or
+// under the author's domain: Mastodon serves media from a host of its
+// own (files.mastodon.social for mastodon.social, s3.social.bund.de…).
+// Links elsewhere (a tracker, another site) are dropped.
+func mediaURL(link string, from RemoteActor) string {
+	if u := cleanURL(link, from); u != "" {
+		return u
+	}
+	u, err := url.Parse(link)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Hostname() == "" {
+		return ""
+	}
+	domain := strings.ToLower(from.Host)
+	if h, _, err := net.SplitHostPort(domain); err == nil {
+		domain = h
+	}
+	if net.ParseIP(domain) != nil {
+		return "" // an address has no domain to share
+	}
+	if labels := strings.Split(domain, "."); len(labels) > 2 {
+		domain = strings.Join(labels[1:], ".")
+	}
+	if len(strings.Split(domain, ".")) < 2 || !strings.HasSuffix(strings.ToLower(u.Hostname()), "."+domain) {
+		return ""
+	}
+	return link
+}
+
+// Host is where the attachment is, for its label.
+func (m RemoteMedia) Host() string {
+	u, err := url.Parse(m.URL)
+	if err != nil {
+		return ""
+	}
+	return u.Host
 }
 
 // Images are the item's attachments, as kept when it arrived.

@@ -124,3 +124,25 @@ func TestInboxKeepsImagesAsLinks(t *testing.T) {
 		}
 	})
 }
+
+func TestMediaOnTheAuthorsMediaHost(t *testing.T) {
+	from := publicdiplomacy.RemoteActor{Host: "mastodon.social"}
+	bund := publicdiplomacy.RemoteActor{Host: "social.bund.de"}
+	for _, c := range []struct {
+		from publicdiplomacy.RemoteActor
+		link string
+		kept bool
+	}{
+		{from, "https://mastodon.social/system/a.png", true},
+		{from, "https://files.mastodon.social/media/a.png", true},
+		{from, "https://tracker.example/a.png", false},
+		{from, "https://evilmastodon.social/a.png", false},
+		{bund, "https://s3.bund.de/media/a.png", true},
+		{bund, "https://example.de/a.png", false},
+		{from, "javascript:alert(1)", false},
+	} {
+		if got := publicdiplomacy.MediaURLForTest(c.link, c.from) != ""; got != c.kept {
+			t.Errorf("%s from %s: kept %v", c.link, c.from.Host, got)
+		}
+	}
+}

@@ -210,11 +210,11 @@ type msgView struct {
 	// correction was for.
 	ImageForm, CorrectForm web.Form
 	// ReturnForm is the form that returns the message, with why.
-	ReturnForm web.Form
-	CorrectPost            string
-	Handle                 string
-	Case                   *answeredCase // the case it answers, if any
-	svc                    *Service
+	ReturnForm  web.Form
+	CorrectPost string
+	Handle      string
+	Case        *answeredCase // the case it answers, if any
+	svc         *Service
 }
 
 // LangName names a language in the page's language.

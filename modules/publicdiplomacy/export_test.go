@@ -1,0 +1,4 @@
+package publicdiplomacy
+
+// MediaURLForTest exposes mediaURL to the package's external tests.
+var MediaURLForTest = mediaURL
