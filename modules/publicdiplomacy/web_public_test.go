@@ -60,7 +60,7 @@ func TestProfileNegotiatesContent(t *testing.T) {
 		r = anon.get(t, "/social/kemlu/"+posts[0].ID, "")
 		nrWant(t, "the post", r, http.StatusOK)
 		nrWantIn(t, "the post", r.Body, "<details><summary>Policy</summary>", "In other languages:", `href="/social/kemlu/`+posts[1].ID+`" hreflang="id"`,
-			"Boosts: 0 · likes: 0 · replies: 0", `<link rel="alternate" type="application/activity+json"`)
+			"Boosts: 0 · Likes: 0 · Replies: 0", `<link rel="alternate" type="application/activity+json"`)
 
 		// A draft is nobody's business; a post of another account is not
 		// under this one's address.
