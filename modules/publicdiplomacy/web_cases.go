@@ -46,7 +46,7 @@ type caseListView struct {
 func (v caseListView) Verdicts() []string       { return Verdicts }
 func (v caseListView) States() []CaseState      { return CaseStates }
 func (v caseListView) Country(c string) string  { return countryName(c, v.Lang) }
-func (v caseListView) LangName(c string) string { return languageName(c, v.Lang) }
+func (v caseListView) LangName(c string) string { return langName(c, v.Lang) }
 
 func (m *Module) caseList(w http.ResponseWriter, r *http.Request) {
 	// A filter value that is not one is left out (and out of the form).
@@ -78,7 +78,7 @@ type caseFormView struct {
 func (v caseFormView) Verdicts() []string       { return Verdicts }
 func (v caseFormView) Languages() []string      { return Languages }
 func (v caseFormView) AuthorTypes() []string    { return ClaimAuthorTypes }
-func (v caseFormView) LangName(c string) string { return languageName(c, v.Lang) }
+func (v caseFormView) LangName(c string) string { return langName(c, v.Lang) }
 
 // Row is the value of an appearance row's field; RowName its name.
 func (v caseFormView) Row(k int, f string) string     { return v.Form.Get(caseRow(k, f)) }
@@ -258,7 +258,7 @@ type caseView struct {
 
 // Text, Country and LangName render the case for the page.
 func (v caseView) Country(c string) string  { return countryName(c, v.Lang) }
-func (v caseView) LangName(c string) string { return languageName(c, v.Lang) }
+func (v caseView) LangName(c string) string { return langName(c, v.Lang) }
 
 func (m *Module) caseShow(w http.ResponseWriter, r *http.Request) {
 	m.renderCase(w, r, http.StatusOK, web.Form{Problems: core.Problems{}})

@@ -51,7 +51,7 @@ type factchecksView struct {
 func (v factchecksView) Verdicts() []string        { return Verdicts }
 func (v factchecksView) Rating(verdict string) int { return VerdictRating(verdict) }
 func (v factchecksView) Country(c string) string   { return countryName(c, v.Lang) }
-func (v factchecksView) LangName(c string) string  { return languageName(c, v.Lang) }
+func (v factchecksView) LangName(c string) string  { return langName(c, v.Lang) }
 func (v factchecksView) Export(ext string) template.URL {
 	return template.URL("/factchecks." + ext + "?" + v.Filter.Query(""))
 }
@@ -85,7 +85,7 @@ type factcheckView struct {
 }
 
 func (v factcheckView) Country(c string) string  { return countryName(c, v.Lang) }
-func (v factcheckView) LangName(c string) string { return languageName(c, v.Lang) }
+func (v factcheckView) LangName(c string) string { return langName(c, v.Lang) }
 
 func (m *Module) factcheck(w http.ResponseWriter, r *http.Request) {
 	c, err := m.svc.PublishedCase(r.Context(), r.PathValue("id"))
@@ -230,8 +230,6 @@ func csvSafe(rec []string) []string {
 }
 
 func countryName(code, lang string) string { return names.Country(code, lang) }
-
-func languageName(code, lang string) string { return names.Language(code, lang) }
 
 var caseLinkRE = regexp.MustCompile(`https?://[^\s<>"]+`)
 
