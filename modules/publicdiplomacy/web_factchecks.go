@@ -2,10 +2,8 @@ package publicdiplomacy
 
 import (
 	"encoding/csv"
-	"html"
 	"html/template"
 	"net/http"
-	"regexp"
 	"strings"
 	"time"
 
@@ -231,10 +229,9 @@ func csvSafe(rec []string) []string {
 
 func countryName(code, lang string) string { return names.Country(code, lang) }
 
-var caseLinkRE = regexp.MustCompile(`https?://[^\s<>"]+`)
-
 // caseTextHTML is a case's plain text as paragraphs, its web addresses as
-// links (the sources of a disproof): everything else is escaped.
+// links (the sources of a disproof, web.Linkify): everything else is
+// escaped.
 func caseTextHTML(text string) template.HTML {
 	var b strings.Builder
 	for _, p := range strings.Split(strings.ReplaceAll(strings.TrimSpace(text), "\r\n", "\n"), "\n\n") {
@@ -246,18 +243,7 @@ func caseTextHTML(text string) template.HTML {
 			if i > 0 {
 				b.WriteString("<br>")
 			}
-			last := 0
-			for _, m := range caseLinkRE.FindAllStringIndex(line, -1) {
-				u := strings.TrimRight(line[m[0]:m[1]], ".,;:!?)")
-				b.WriteString(html.EscapeString(line[last:m[0]]))
-				if WebURL(u) {
-					b.WriteString(`<a href="` + html.EscapeString(u) + `" rel="nofollow noopener noreferrer">` + html.EscapeString(u) + `</a>`)
-				} else {
-					b.WriteString(html.EscapeString(u))
-				}
-				last = m[0] + len(u)
-			}
-			b.WriteString(html.EscapeString(line[last:]))
+			b.WriteString(string(web.Linkify(line)))
 		}
 		b.WriteString("</p>")
 	}
