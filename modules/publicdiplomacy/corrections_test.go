@@ -50,3 +50,32 @@ func TestCorrectionWaitsOnTheApproversHomePage(t *testing.T) {
 		}
 	})
 }
+
+// TestItemShowsTheAuthorsHistory: an item's page lists what its author
+// sent the account before, so an officer sees they asked twice.
+func TestItemShowsTheAuthorsHistory(t *testing.T) {
+	n, au := newNode(t, storetest.Engines(t)[0]), newNode(t, storetest.Engines(t)[0])
+	n.Org(t, "kemlu", core.OrgStateMinistry, "ID", "Ministry of Foreign Affairs")
+	au.Org(t, "dfat", core.OrgStateMinistry, "AU", "DFAT")
+	n.Account(t, "kemlu", "kemlu")
+	dfat := au.Account(t, "dfat", "dfat")
+	for _, text := range []string{"first question", "second question"} {
+		if _, err := au.Svc.Mention(au.As("Admin", "dfat", core.RoleAdmin), dfat.ID, publicdiplomacy.VisPublic, "@kemlu@"+n.Host+" "+text); err != nil {
+			t.Fatal(err)
+		}
+		au.Deliver(t)
+	}
+	officer := n.As("Officer", "kemlu", core.RoleOfficer)
+	q, err := n.Svc.Queue(officer, publicdiplomacy.QueueFilter{})
+	if err != nil || len(q) != 2 {
+		t.Fatalf("queue: %d (%v)", len(q), err)
+	}
+	second := q[0]
+	if !strings.Contains(second.Text, "second question") {
+		second = q[1]
+	}
+	h, err := n.Svc.History(officer, second)
+	if err != nil || len(h) != 1 || !strings.Contains(h[0].Text, "first question") {
+		t.Fatalf("history of the second: %+v (%v)", h, err)
+	}
+}

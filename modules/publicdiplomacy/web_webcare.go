@@ -142,6 +142,7 @@ type itemView struct {
 	I         Item
 	Replied   *Post
 	Answers   []Post
+	History   []Item        // what the author sent the account before and since
 	Saved     []SavedAnswer // in the answer's language
 	Others    []SavedAnswer // in the organisation's other languages
 	Form      web.Form
@@ -179,6 +180,9 @@ func (h *webcareHandlers) itemPage(r *http.Request, id string, form *web.Form) (
 		CanWrite: may(ctx, access.PDWrite, it.OrgID) == nil, Mine: it.AssigneeID != "" && it.AssigneeID == core.ActorFrom(ctx).UserID}
 	v.Nav = "webcare"
 	if v.Replied, v.Answers, err = h.svc.Thread(ctx, it); err != nil {
+		return v, err
+	}
+	if v.History, err = h.svc.History(ctx, it); err != nil {
 		return v, err
 	}
 	if form != nil {
