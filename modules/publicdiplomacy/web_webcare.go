@@ -139,17 +139,18 @@ func (h *webcareHandlers) queue(w http.ResponseWriter, r *http.Request) {
 // itemView is one item with its thread and the answer form.
 type itemView struct {
 	web.Page
-	I         Item
-	Replied   *Post
-	Answers   []Post
-	History   []Item        // what the author sent the account before and since
-	Saved     []SavedAnswer // in the answer's language
-	Others    []SavedAnswer // in the organisation's other languages
-	Form      web.Form
-	Languages []string
-	Now       time.Time
-	CanWrite  bool
-	Mine      bool // the viewer holds it
+	I          Item
+	Replied    *Post
+	Answers    []Post
+	History    []Item        // what the author sent the account before and since
+	Colleagues []Colleague   // whom the item may be given to
+	Saved      []SavedAnswer // in the answer's language
+	Others     []SavedAnswer // in the organisation's other languages
+	Form       web.Form
+	Languages  []string
+	Now        time.Time
+	CanWrite   bool
+	Mine       bool // the viewer holds it
 }
 
 // LangName names a language in the page's language, as it reads after
@@ -183,6 +184,9 @@ func (h *webcareHandlers) itemPage(r *http.Request, id string, form *web.Form) (
 		return v, err
 	}
 	if v.History, err = h.svc.History(ctx, it); err != nil {
+		return v, err
+	}
+	if v.Colleagues, err = h.svc.Colleagues(ctx, it.OrgID); err != nil {
 		return v, err
 	}
 	if form != nil {
@@ -236,6 +240,14 @@ func (h *webcareHandlers) item(w http.ResponseWriter, r *http.Request) {
 
 func (h *webcareHandlers) assign(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
+	if to := r.PostFormValue("to"); to != "" {
+		if _, err := h.svc.AssignTo(r.Context(), id, to); err != nil {
+			h.web.Error(w, r, err)
+			return
+		}
+		h.web.Redirect(w, r, "/webcare/"+id, "flash.pd_item_given")
+		return
+	}
 	take := r.PostFormValue("take") == "1"
 	if _, err := h.svc.Assign(r.Context(), id, take); err != nil {
 		h.web.Error(w, r, err)
