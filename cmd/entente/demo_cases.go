@@ -14,7 +14,8 @@ import (
 // embassy's, and a regional agreement misread. Dewi (analyst) writes each,
 // Bima (officer) publishes it: the second pair of eyes. The outlets and
 // addresses are invented (example domains); the facts of the disproofs
-// are the public ones they cite.
+// are the public ones they cite. Each carries its text in the node's other
+// language, so a reader finds it by "sewa" as well as by "lease".
 func demoCases(ctx context.Context, svc *publicdiplomacy.Service, n *node) error {
 	dewi, err := actorFor(ctx, n, "dewi@kemlu.demo")
 	if err != nil {
@@ -49,6 +50,19 @@ func demoCases(ctx context.Context, svc *publicdiplomacy.Service, n *node) error
 				Archive: "https://web.archive.org/web/" + stamp(33) + "/https://asia-truth.example.net/indonesia-leases-natuna"},
 		},
 		Countries: []string{"ID", "MY"}, Keywords: []string{"Natuna", "sovereignty", "forged document", "treaties"},
+		Translation: &publicdiplomacy.CaseTranslation{Language: "id",
+			Title: "Hoaks: Indonesia tidak menyewakan Kepulauan Natuna secara diam-diam kepada negara asing",
+			Claim: "Indonesia diam-diam menyewakan Kepulauan Natuna kepada negara asing",
+			Summary: "Video dan unggahan menyebut pemerintah telah menandatangani perjanjian sewa rahasia selama 99 tahun yang menyerahkan Kepulauan Natuna " +
+				"dan perairan di sekitarnya kepada negara asing sebagai ganti keringanan utang. Sebagian versi menampilkan halaman penandatanganan \"bocoran\" " +
+				"berkop surat Kementerian.\n\nKlaim ini menyebar dalam bahasa Indonesia dan Inggris dan diangkat oleh akun-akun di Malaysia.",
+			Disproof: "Tidak ada perjanjian semacam itu. Menurut Undang-Undang No. 24 Tahun 2000 tentang Perjanjian Internasional, perjanjian mengenai wilayah negara " +
+				"harus disahkan oleh Dewan Perwakilan Rakyat (DPR) dengan undang-undang; tidak ada rancangan undang-undang seperti itu, dan basis data perjanjian " +
+				"Kementerian tidak mencantumkannya.\n\n" +
+				"Halaman \"bocoran\" itu memakai kop surat sebuah nota diplomatik tahun 2019 tentang kerja sama perikanan; teks, tanggal, dan blok tanda tangannya diubah.\n\n" +
+				"Kepulauan Natuna adalah bagian dari Provinsi Kepulauan Riau dan wilayah Indonesia menurut Konvensi PBB tentang Hukum Laut 1982. " +
+				"Basis data perjanjian: https://treaty.kemlu.go.id/",
+		},
 	}, {
 		Org: "kemlu", Language: "id",
 		Title: "Bukan dari KBRI Canberra: tawaran visa kerja Australia gratis lewat WhatsApp",
@@ -68,6 +82,17 @@ func demoCases(ctx context.Context, svc *publicdiplomacy.Service, n *node) error
 		},
 		Countries: []string{"ID", "AU"}, Languages: []string{"id"}, Keywords: []string{"visa", "penipuan", "KBRI Canberra", "pekerja migran"},
 		ClaimAuthor: "Info Loker Luar Negeri", ClaimAuthorType: "organization",
+		Translation: &publicdiplomacy.CaseTranslation{Language: "en",
+			Title: "Not from the Embassy in Canberra: free Australian work visas offered over WhatsApp",
+			Claim: "The Indonesian Embassy in Canberra is giving away free Australian work visas over WhatsApp",
+			Summary: "Chain messages and social media posts said the Indonesian Embassy in Canberra had opened a \"free work visa programme\" to Australia " +
+				"for 5,000 workers. Applicants were asked to send a photo of their passport over WhatsApp and pay an \"administration fee\" of Rp2.5 million " +
+				"into a personal bank account.",
+			Disproof: "The Embassy in Canberra does not issue Australian visas and has no such programme. Australian visas are issued only by the Australian " +
+				"government (Department of Home Affairs) through its official services.\n\n" +
+				"The Embassy never asks for payment into a personal account or for documents over WhatsApp. The number in the message is not the Embassy's.\n\n" +
+				"Do not send passport details or money. Report scams like this to https://patrolisiber.id/ and check official information at https://kemlu.go.id/canberra",
+		},
 	}, {
 		Org: "kemlu", Language: "en",
 		Title: "ASEAN's digital economy talks do not create a single digital ID run by a foreign company",
@@ -88,6 +113,18 @@ func demoCases(ctx context.Context, svc *publicdiplomacy.Service, n *node) error
 				Archive: "https://archive.ph/d3fA1"},
 		},
 		Countries: []string{"ID", "MY", "PH", "TH"}, Keywords: []string{"DEFA", "ASEAN", "digital identity", "personal data"},
+		Translation: &publicdiplomacy.CaseTranslation{Language: "id",
+			Title: "Perundingan ekonomi digital ASEAN tidak menciptakan satu identitas digital yang dikelola perusahaan asing",
+			Claim: "DEFA ASEAN akan memaksa warga memakai satu identitas digital yang dikelola perusahaan asing",
+			Summary: "Artikel dan unggahan menyebut Perjanjian Kerangka Ekonomi Digital ASEAN (DEFA) akan menggantikan kartu identitas nasional dengan satu " +
+				"identitas digital regional yang disimpan dan dikelola perusahaan teknologi asing, dan warga yang menolak akan kehilangan akses ke layanan publik.",
+			Disproof: "DEFA, yang diluncurkan pada masa keketuaan Indonesia di ASEAN tahun 2023, masih dirundingkan. Bab identitas digitalnya mengatur cara sistem " +
+				"masing-masing negara anggota saling mengakui identitas dan tanda tangan elektronik (interoperabilitas); bab itu tidak menciptakan identitas regional " +
+				"dan tidak menyerahkan sistem identitas apa pun kepada perusahaan.\n\n" +
+				"Dokumen identitas tetap diatur oleh hukum tiap negara anggota: di Indonesia, oleh undang-undang administrasi kependudukan dan Undang-Undang " +
+				"Pelindungan Data Pribadi (UU No. 27 Tahun 2022).\n\n" +
+				"Klaim ini mengambil perundingan yang nyata dan menghilangkan isi teksnya. Halaman ASEAN tentang DEFA: https://asean.org/",
+		},
 	}}
 	for _, in := range cases {
 		c, err := svc.CreateCase(dewi, in)

@@ -10,7 +10,8 @@ import (
 
 // TestDemoCases loads the demo's disinformation cases on a demo node:
 // three published, each by Bima, none by its writer, each with its
-// ClaimReview page open to anyone.
+// ClaimReview page open to anyone, and each with its text in the other
+// language, so that an Indonesian word finds a case written in English.
 func TestDemoCases(t *testing.T) {
 	n, base, _ := demoNode(t)
 	ctx := context.Background()
@@ -34,5 +35,12 @@ func TestDemoCases(t *testing.T) {
 		if !strings.Contains(r.Body, `<script type="application/ld+json">{"@context":"https://schema.org","@type":"ClaimReview"`) {
 			t.Errorf("%s has no ClaimReview", k.Title)
 		}
+		if k.Translation == nil || k.Translation.Language == k.Language {
+			t.Errorf("%q has no translation into the other language", k.Title)
+		}
+	}
+	found, _, err := n.svcs.Public.PublishedCases(ctx, publicdiplomacy.CaseFilter{Words: "sewa natuna"}, 20, 20)
+	if err != nil || len(found) != 1 || found[0].Language != "en" {
+		t.Errorf("searching the Indonesian words \"sewa natuna\": %d cases, %v", len(found), err)
 	}
 }

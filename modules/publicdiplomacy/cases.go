@@ -111,6 +111,9 @@ type CaseInput struct {
 	Languages       []string     `json:"languages,omitempty"`
 	Countries       []string     `json:"countries,omitempty"`
 	Keywords        []string     `json:"keywords,omitempty"`
+	// Translation is the case's text in the node's other language, if
+	// any (cases_translation.go).
+	Translation *CaseTranslation `json:"translation,omitempty"`
 	// Version is the version edited, to refuse an edit over someone
 	// else's (0: do not check).
 	Version int `json:"version,omitempty"`
@@ -118,48 +121,57 @@ type CaseInput struct {
 
 // Case is a disinformation case as its organisation's people see it.
 type Case struct {
-	ID               string       `db:"id" json:"id"`
-	OrgID            string       `db:"org_id" json:"-"`
-	Org              string       `db:"org" json:"org"`
-	OrgName          string       `db:"org_name" json:"org_name"`
-	OrgNameID        string       `db:"org_name_id" json:"-"`
-	OrgWebsite       string       `db:"org_website" json:"-"`
-	Language         string       `db:"language" json:"language"`
-	Title            string       `db:"title" json:"title"`
-	Claim            string       `db:"claim" json:"claim"`
-	Summary          string       `db:"summary" json:"summary"`
-	Disproof         string       `db:"disproof" json:"disproof"`
-	Verdict          string       `db:"verdict" json:"verdict,omitempty"`
-	FirstSeen        *time.Time   `db:"first_seen" json:"first_seen,omitempty"`
-	ClaimAuthor      string       `db:"claim_author" json:"claim_author,omitempty"`
-	ClaimAuthorType  string       `db:"claim_author_type" json:"claim_author_type,omitempty"`
-	Appearances      []Appearance `db:"-" json:"appearances"`
-	Outlets          []string     `db:"-" json:"outlets"`
-	Languages        []string     `db:"-" json:"languages"`
-	Countries        []string     `db:"-" json:"countries"`
-	Keywords         []string     `db:"-" json:"keywords"`
-	State            CaseState    `db:"state" json:"state"`
-	CreatedBy        string       `db:"created_by" json:"-"`
-	CreatedByName    string       `db:"created_by_name" json:"created_by"`
-	EditedBy         string       `db:"edited_by" json:"-"`
-	EditedByName     string       `db:"edited_by_name" json:"edited_by,omitempty"`
-	SubmittedAt      *time.Time   `db:"submitted_at" json:"submitted_at,omitempty"`
-	PublishedBy      string       `db:"published_by" json:"-"`
-	PublishedByName  string       `db:"published_by_name" json:"published_by,omitempty"`
-	PublishedAt      *time.Time   `db:"published_at" json:"published_at,omitempty"`
-	FirstPublishedAt *time.Time   `db:"first_published_at" json:"first_published_at,omitempty"`
-	WithdrawnAt      *time.Time   `db:"withdrawn_at" json:"withdrawn_at,omitempty"`
-	WithdrawnByName  string       `db:"withdrawn_by_name" json:"withdrawn_by,omitempty"`
-	WithdrawnReason  string       `db:"withdrawn_reason" json:"withdrawn_reason,omitempty"`
-	Version          int          `db:"version" json:"version"`
-	CreatedAt        time.Time    `db:"created_at" json:"created_at"`
-	UpdatedAt        time.Time    `db:"updated_at" json:"updated_at"`
+	ID              string           `db:"id" json:"id"`
+	OrgID           string           `db:"org_id" json:"-"`
+	Org             string           `db:"org" json:"org"`
+	OrgName         string           `db:"org_name" json:"org_name"`
+	OrgNameID       string           `db:"org_name_id" json:"-"`
+	OrgWebsite      string           `db:"org_website" json:"-"`
+	Language        string           `db:"language" json:"language"`
+	Title           string           `db:"title" json:"title"`
+	Claim           string           `db:"claim" json:"claim"`
+	Summary         string           `db:"summary" json:"summary"`
+	Disproof        string           `db:"disproof" json:"disproof"`
+	Verdict         string           `db:"verdict" json:"verdict,omitempty"`
+	FirstSeen       *time.Time       `db:"first_seen" json:"first_seen,omitempty"`
+	ClaimAuthor     string           `db:"claim_author" json:"claim_author,omitempty"`
+	ClaimAuthorType string           `db:"claim_author_type" json:"claim_author_type,omitempty"`
+	Appearances     []Appearance     `db:"-" json:"appearances"`
+	Outlets         []string         `db:"-" json:"outlets"`
+	Languages       []string         `db:"-" json:"languages"`
+	Countries       []string         `db:"-" json:"countries"`
+	Keywords        []string         `db:"-" json:"keywords"`
+	Translation     *CaseTranslation `db:"-" json:"translation,omitempty"`
+	// Translated is set when the text is the translation's (In).
+	Translated       bool       `db:"-" json:"-"`
+	State            CaseState  `db:"state" json:"state"`
+	CreatedBy        string     `db:"created_by" json:"-"`
+	CreatedByName    string     `db:"created_by_name" json:"created_by"`
+	EditedBy         string     `db:"edited_by" json:"-"`
+	EditedByName     string     `db:"edited_by_name" json:"edited_by,omitempty"`
+	SubmittedAt      *time.Time `db:"submitted_at" json:"submitted_at,omitempty"`
+	PublishedBy      string     `db:"published_by" json:"-"`
+	PublishedByName  string     `db:"published_by_name" json:"published_by,omitempty"`
+	PublishedAt      *time.Time `db:"published_at" json:"published_at,omitempty"`
+	FirstPublishedAt *time.Time `db:"first_published_at" json:"first_published_at,omitempty"`
+	WithdrawnAt      *time.Time `db:"withdrawn_at" json:"withdrawn_at,omitempty"`
+	WithdrawnByName  string     `db:"withdrawn_by_name" json:"withdrawn_by,omitempty"`
+	WithdrawnReason  string     `db:"withdrawn_reason" json:"withdrawn_reason,omitempty"`
+	Version          int        `db:"version" json:"version"`
+	CreatedAt        time.Time  `db:"created_at" json:"created_at"`
+	UpdatedAt        time.Time  `db:"updated_at" json:"updated_at"`
 
 	AppearancesJSON string `db:"appearances" json:"-"`
 	OutletsJSON     string `db:"outlets" json:"-"`
 	LanguagesJSON   string `db:"languages" json:"-"`
 	CountriesJSON   string `db:"countries" json:"-"`
 	KeywordsJSON    string `db:"keywords" json:"-"`
+
+	TrLanguage string `db:"tr_language" json:"-"`
+	TrTitle    string `db:"tr_title" json:"-"`
+	TrClaim    string `db:"tr_claim" json:"-"`
+	TrSummary  string `db:"tr_summary" json:"-"`
+	TrDisproof string `db:"tr_disproof" json:"-"`
 }
 
 func (c *Case) decode() error {
@@ -179,6 +191,7 @@ func (c *Case) decode() error {
 	if c.Appearances == nil {
 		c.Appearances = []Appearance{}
 	}
+	c.decodeTranslation()
 	return nil
 }
 
@@ -312,6 +325,7 @@ func (in *CaseInput) normalize(now time.Time) core.Problems {
 	case !slices.Contains(ClaimAuthorTypes, in.ClaimAuthorType):
 		p.Add("claim_author_type", "err.pd_case_vocab")
 	}
+	in.normalizeTranslation(p)
 	in.normalizeAppearances(now, p)
 	in.Outlets = cleanList(in.Outlets, false, p, "outlets", func(s string) bool { return utf8.RuneCountInString(s) <= maxCaseName })
 	for _, a := range in.Appearances {
@@ -449,6 +463,9 @@ func caseTrunc(s string, n int) string {
 // both engines compare the same bytes.
 func (in CaseInput) searchText() string {
 	parts := []string{in.Title, in.Claim, in.Summary, in.Disproof, in.ClaimAuthor}
+	if t := in.Translation; t != nil {
+		parts = append(parts, t.Title, t.Claim, t.Summary, t.Disproof)
+	}
 	parts = append(parts, in.Keywords...)
 	parts = append(parts, in.Outlets...)
 	return strings.ToLower(strings.Join(parts, "\n"))

@@ -69,7 +69,18 @@ type ClaimReview struct {
 // CaseURL is the public page of a published case.
 func (s *Service) CaseURL(id string) string { return s.base() + "/factchecks/" + id }
 
-// ClaimReview describes a published case. verdict is the verdict's text
+// CaseVersionURL is the public page of a case in the language its text
+// is in (In): with a translation, each language has its own address, as
+// search engines need one page per language.
+func (s *Service) CaseVersionURL(c Case) string {
+	if c.Translation == nil {
+		return s.CaseURL(c.ID)
+	}
+	return s.CaseURL(c.ID) + "?lang=" + c.Language
+}
+
+// ClaimReview describes a published case, in the language its text is in
+// (In): inLanguage says which. verdict is the verdict's text
 // in the case's language (the catalogue's pd.verdict.<code>), which is
 // what Google shows.
 func (s *Service) ClaimReview(c Case, verdict string) ClaimReview {
@@ -79,7 +90,7 @@ func (s *Service) ClaimReview(c Case, verdict string) ClaimReview {
 		orgURL = s.base() + "/factchecks?org=" + c.Org
 	}
 	cr := ClaimReview{
-		Context: "https://schema.org", Type: "ClaimReview", URL: s.CaseURL(c.ID), Name: c.Title,
+		Context: "https://schema.org", Type: "ClaimReview", URL: s.CaseVersionURL(c), Name: c.Title,
 		ClaimReviewed: c.Claim, InLanguage: lang, Keywords: strings.Join(c.Keywords, ", "),
 		Author:       ldOrganization{Type: "Organization", Name: c.OrgNameIn(lang), URL: orgURL},
 		ReviewRating: ldRating{Type: "Rating", RatingValue: VerdictRating(c.Verdict), BestRating: BestRating, WorstRating: WorstRating, AlternateName: verdict, Name: verdict},

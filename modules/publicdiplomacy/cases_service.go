@@ -21,7 +21,7 @@ const caseCols = `c.id, c.org_id, o.handle AS org, o.name_en AS org_name, o.name
 	c.language, c.title, c.claim, c.summary, c.disproof, c.verdict, c.first_seen, c.claim_author, c.claim_author_type,
 	c.appearances, c.outlets, c.languages, c.countries, c.keywords, c.state, c.created_by, c.created_by_name, c.edited_by, c.edited_by_name,
 	c.submitted_at, c.published_by, c.published_by_name, c.published_at, c.first_published_at, c.withdrawn_at, c.withdrawn_by_name, c.withdrawn_reason,
-	c.version, c.created_at, c.updated_at`
+	c.version, c.created_at, c.updated_at, c.tr_language, c.tr_title, c.tr_claim, c.tr_summary, c.tr_disproof`
 
 const caseFrom = ` FROM pd_cases c JOIN organisations o ON o.id = c.org_id `
 
@@ -121,9 +121,11 @@ func writeCase(ctx context.Context, tx *store.Tx, id string, in CaseInput) error
 		first = t
 	}
 	if _, err := tx.Exec(ctx, `UPDATE pd_cases SET language = ?, title = ?, claim = ?, summary = ?, disproof = ?, verdict = ?, first_seen = ?, claim_author = ?, claim_author_type = ?,
-		appearances = ?, outlets = ?, languages = ?, countries = ?, keywords = ?, search = ? WHERE id = ?`,
-		in.Language, in.Title, in.Claim, in.Summary, in.Disproof, in.Verdict, first, in.ClaimAuthor, in.ClaimAuthorType,
-		js(nonNilAppearances(in.Appearances)), js(in.Outlets), js(in.Languages), js(in.Countries), js(in.Keywords), in.searchText(), id); err != nil {
+		appearances = ?, outlets = ?, languages = ?, countries = ?, keywords = ?, search = ?,
+		tr_language = ?, tr_title = ?, tr_claim = ?, tr_summary = ?, tr_disproof = ? WHERE id = ?`,
+		append([]any{in.Language, in.Title, in.Claim, in.Summary, in.Disproof, in.Verdict, first, in.ClaimAuthor, in.ClaimAuthorType,
+			js(nonNilAppearances(in.Appearances)), js(in.Outlets), js(in.Languages), js(in.Countries), js(in.Keywords), in.searchText()},
+			append(in.translationColumns(), id)...)...); err != nil {
 		return err
 	}
 	if _, err := tx.Exec(ctx, `DELETE FROM pd_case_terms WHERE case_id = ?`, id); err != nil {

@@ -80,6 +80,9 @@ func (v caseFormView) Languages() []string      { return Languages }
 func (v caseFormView) AuthorTypes() []string    { return ClaimAuthorTypes }
 func (v caseFormView) LangName(c string) string { return langName(c, v.Lang) }
 
+// TranslationLanguages are the translation's choices.
+func (v caseFormView) TranslationLanguages() []string { return TranslationLanguages }
+
 // Row is the value of an appearance row's field; RowName its name.
 func (v caseFormView) Row(k int, f string) string     { return v.Form.Get(caseRow(k, f)) }
 func (v caseFormView) RowName(k int, f string) string { return caseRow(k, f) }
@@ -105,6 +108,9 @@ func caseInputFromForm(v url.Values) CaseInput {
 		ClaimAuthorType: v.Get("claim_author_type"), Outlets: SplitList(v.Get("outlets")), Languages: SplitList(v.Get("languages")),
 		Countries: SplitList(v.Get("countries")), Keywords: SplitList(v.Get("keywords"))}
 	in.Version, _ = strconv.Atoi(v.Get("version"))
+	// normalize drops a translation with no text.
+	in.Translation = &CaseTranslation{Language: v.Get("tr_language"), Title: v.Get("tr_title"), Claim: v.Get("tr_claim"),
+		Summary: v.Get("tr_summary"), Disproof: v.Get("tr_disproof")}
 	for k := range caseRowCount(v) {
 		in.Appearances = append(in.Appearances, Appearance{URL: v.Get(caseRow(k, "url")), Outlet: v.Get(caseRow(k, "outlet")),
 			Language: v.Get(caseRow(k, "lang")), Date: v.Get(caseRow(k, "date")), Archive: v.Get(caseRow(k, "archive"))})
@@ -123,6 +129,12 @@ func caseFormValues(c Case) url.Values {
 	}
 	if c.FirstSeen != nil {
 		v.Set("first_seen", c.FirstSeen.Format("2006-01-02"))
+	}
+	v.Set("tr_language", otherLanguage(c.Language))
+	if t := c.Translation; t != nil {
+		for k, s := range map[string]string{"tr_language": t.Language, "tr_title": t.Title, "tr_claim": t.Claim, "tr_summary": t.Summary, "tr_disproof": t.Disproof} {
+			v.Set(k, s)
+		}
 	}
 	for k, a := range c.Appearances {
 		for f, s := range map[string]string{"url": a.URL, "outlet": a.Outlet, "lang": a.Language, "date": a.Date, "archive": a.Archive} {
@@ -146,7 +158,7 @@ func (m *Module) caseFormView(r *http.Request, title string, f web.Form, edit *C
 // appearance) and language.
 func (m *Module) caseNew(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	vals := url.Values{"language": {"en"}}
+	vals := url.Values{"language": {"en"}, "tr_language": {"id"}}
 	if t := strings.TrimSpace(q.Get("title")); t != "" && core.CheckText(t) == "" {
 		vals.Set("title", caseTrunc(t, maxCaseTitle))
 	}
@@ -162,6 +174,7 @@ func (m *Module) caseNew(w http.ResponseWriter, r *http.Request) {
 		vals.Set(caseRow(0, "lang"), l)
 		if validLanguage(l) {
 			vals.Set("language", l)
+			vals.Set("tr_language", otherLanguage(l))
 		}
 	}
 	if orgs := CaseOrgs(core.ActorFrom(r.Context())); len(orgs) > 0 {

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"html/template"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -67,6 +68,10 @@ func (m *Module) factchecks(w http.ResponseWriter, r *http.Request) {
 		m.web.Error(w, r, err)
 		return
 	}
+	// Each fact check in the reader's language when it has a translation.
+	for i := range v.Cases {
+		v.Cases[i] = v.Cases[i].In(v.Lang)
+	}
 	if f.Org != "" && len(v.Cases) > 0 {
 		v.OrgName = v.Cases[0].OrgNameIn(v.Lang)
 	}
@@ -80,7 +85,13 @@ type factcheckView struct {
 	Answers []CaseAnswer
 	LD      template.JS
 	Meta    pageMeta
+	// Other is the case's other language version, if it has one: its
+	// address, and the link's text in that language.
+	Other *otherVersion
 }
+
+// otherVersion is the link from a case's page to its other language.
+type otherVersion struct{ Lang, URL, Text string }
 
 func (v factcheckView) Country(c string) string  { return countryName(c, v.Lang) }
 func (v factcheckView) LangName(c string) string { return langName(c, v.Lang) }
@@ -91,8 +102,20 @@ func (m *Module) factcheck(w http.ResponseWriter, r *http.Request) {
 		m.web.Error(w, r, err)
 		return
 	}
-	v := factcheckView{Page: m.web.Page(r, "title.pd_factcheck", c.Title), C: c, LD: m.svc.ClaimReview(c, m.verdictText(c)).JSONLD()}
+	page := m.web.Page(r, "title.pd_factcheck", c.Title)
+	// The reader's language, unless the address asks for a version.
+	lang := page.Lang
+	if q := r.URL.Query().Get("lang"); q != "" && slices.Contains(c.Versions(), q) {
+		lang = q
+	}
+	c = c.In(lang)
+	page.TitleArgs = []any{c.Title}
+	v := factcheckView{Page: page, C: c, LD: m.svc.ClaimReview(c, m.verdictText(c)).JSONLD()}
 	v.Meta = m.factcheckMeta(c)
+	if t := c.Translation; t != nil {
+		other := c.In(t.Language)
+		v.Other = &otherVersion{Lang: t.Language, URL: m.svc.CaseVersionURL(other), Text: m.web.Catalog().T(t.Language, "pd.fc.read_in")}
+	}
 	v.Nav = "factchecks"
 	if v.Answers, err = m.svc.CaseAnswers(r.Context(), c.ID); err != nil {
 		m.web.Error(w, r, err)
@@ -153,12 +176,16 @@ type PublicCase struct {
 	FirstPublishedAt time.Time    `json:"first_published_at"`
 	PublishedAt      time.Time    `json:"published_at"`
 	ClaimReview      ClaimReview  `json:"claim_review"`
+	// Translation is the case's text in the node's other language, if
+	// any.
+	Translation *CaseTranslation `json:"translation,omitempty"`
 }
 
 func (m *Module) publicCase(c Case) PublicCase {
 	p := PublicCase{ID: c.ID, URL: m.svc.CaseURL(c.ID), Org: c.Org, OrgName: c.OrgName, Language: c.Language, Title: c.Title, Claim: c.Claim,
 		Summary: c.Summary, Disproof: c.Disproof, Verdict: c.Verdict, ClaimAuthor: c.ClaimAuthor, Appearances: c.Appearances,
-		Outlets: c.Outlets, Languages: c.Languages, Countries: c.Countries, Keywords: c.Keywords, ClaimReview: m.svc.ClaimReview(c, m.verdictText(c))}
+		Outlets: c.Outlets, Languages: c.Languages, Countries: c.Countries, Keywords: c.Keywords, ClaimReview: m.svc.ClaimReview(c, m.verdictText(c)),
+		Translation: c.Translation}
 	if c.FirstSeen != nil {
 		p.FirstSeen = c.FirstSeen.Format("2006-01-02")
 	}
@@ -186,9 +213,12 @@ func (m *Module) factchecksJSON(w http.ResponseWriter, r *http.Request) {
 
 // factcheckColumns are the CSV's columns. Lists are separated by "; ";
 // appearances are one per line, as url | outlet | language | date |
-// archived copy.
+// archived copy. The translation's columns come last, so that the
+// columns before them keep their places; they are empty when the case
+// has no translation.
 var factcheckColumns = []string{"id", "url", "title", "claim", "verdict", "summary", "disproof", "first_seen", "countries", "languages", "keywords",
-	"outlets", "appearances", "org", "org_name", "language", "first_published_at", "published_at"}
+	"outlets", "appearances", "org", "org_name", "language", "first_published_at", "published_at",
+	"translation_language", "translation_title", "translation_claim", "translation_summary", "translation_disproof"}
 
 func (m *Module) factchecksCSV(w http.ResponseWriter, r *http.Request) {
 	cases, ok := m.exportCases(w, r)
@@ -210,9 +240,14 @@ func factcheckRecord(p PublicCase) []string {
 	for _, a := range p.Appearances {
 		aps = append(aps, strings.Join([]string{a.URL, a.Outlet, a.Language, a.Date, a.Archive}, " | "))
 	}
+	var t CaseTranslation
+	if p.Translation != nil {
+		t = *p.Translation
+	}
 	return []string{p.ID, p.URL, p.Title, p.Claim, p.Verdict, p.Summary, p.Disproof, p.FirstSeen, strings.Join(p.Countries, "; "),
 		strings.Join(p.Languages, "; "), strings.Join(p.Keywords, "; "), strings.Join(p.Outlets, "; "), strings.Join(aps, "\n"),
-		p.Org, p.OrgName, p.Language, p.FirstPublishedAt.Format(time.RFC3339), p.PublishedAt.Format(time.RFC3339)}
+		p.Org, p.OrgName, p.Language, p.FirstPublishedAt.Format(time.RFC3339), p.PublishedAt.Format(time.RFC3339),
+		t.Language, t.Title, t.Claim, t.Summary, t.Disproof}
 }
 
 // csvSafe keeps a spreadsheet from reading a cell as a formula: a cell

@@ -99,6 +99,16 @@ func (m *Module) factcheckMeta(c Case) pageMeta {
 	if strings.TrimSpace(desc) == "" {
 		desc = c.Claim
 	}
-	return pageMeta{Title: c.Title, Description: describe(m.verdictText(c) + ": " + desc), URL: m.svc.CaseURL(c.ID), Type: "article",
+	v := pageMeta{Title: c.Title, Description: describe(m.verdictText(c) + ": " + desc), URL: m.svc.CaseVersionURL(c), Type: "article",
 		SiteName: m.web.NodeName, Locale: ogLocale(c.Language)}
+	// A translated case is one page per language, each naming the other;
+	// the address without a language (which follows the reader's) is the
+	// default.
+	if c.Translation != nil {
+		for _, l := range c.Versions() {
+			v.Alternates = append(v.Alternates, langLink{l, m.svc.CaseVersionURL(c.In(l))})
+		}
+		v.Alternates = append(v.Alternates, langLink{"x-default", m.svc.CaseURL(c.ID)})
+	}
+	return v
 }
