@@ -26,6 +26,7 @@ import (
 	"entente.example/entente/internal/audit"
 	"entente.example/entente/internal/auth"
 	"entente.example/entente/internal/federation"
+	"entente.example/entente/internal/federation/fedtest"
 	"entente.example/entente/internal/jobs"
 	"entente.example/entente/internal/ledger"
 	"entente.example/entente/internal/netguard"
@@ -286,8 +287,9 @@ func feedPolling(b *testing.B, e storetest.Engine, feeds int) {
 	// templates would weigh in the heap measured.
 	clock := storetest.NewClock(monNow)
 	db := storetest.Open(b, e, clock, auth.Migrations(), audit.Migrations(), jobs.Migrations(), ledger.Migrations(), federation.Migrations(), directory.Migrations(), publicdiplomacy.Migrations())
-	env := &monEnv{DB: db, Clock: clock, orgs: map[string]core.Membership{}}
-	env.Svc = publicdiplomacy.NewService(db, publicdiplomacy.Options{BaseURL: func() string { return "https://kemlu.example" }, HTTP: client})
+	n := &node{Served: fedtest.Serve(b, db), Clock: clock}
+	n.Svc = publicdiplomacy.NewService(db, publicdiplomacy.Options{BaseURL: func() string { return "https://kemlu.example" }, HTTP: client})
+	env := &monEnv{node: n}
 	env.Org(b, "kemlu", "Ministry of Foreign Affairs")
 	bima := env.As("Bima", "kemlu", core.RoleOfficer)
 	mustKeywords(b, env, bima, "en:disinformation", "en:ASEAN", "id:hoaks", "id:siber")

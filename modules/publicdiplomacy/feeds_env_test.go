@@ -2,8 +2,6 @@ package publicdiplomacy_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -13,34 +11,22 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"entente.example/entente/core"
-	"entente.example/entente/internal/audit"
-	"entente.example/entente/internal/auth"
-	"entente.example/entente/internal/federation"
-	"entente.example/entente/internal/jobs"
-	"entente.example/entente/internal/ledger"
 	"entente.example/entente/internal/notify"
 	"entente.example/entente/internal/store"
 	"entente.example/entente/internal/store/storetest"
 	"entente.example/entente/internal/web"
-	"entente.example/entente/modules/directory"
 	"entente.example/entente/modules/publicdiplomacy"
 	webfiles "entente.example/entente/web"
 )
 
-// monEnv is a node's media monitoring: the service on a fresh database,
-// with its clock stopped on 7 December 2026, its HTTP client for feeds,
-// and a mailbox that renders every e-mail with the real catalogue.
+// monEnv is a node's media monitoring: the tests' node with its clock
+// stopped on 7 December 2026, its HTTP client for feeds, and a mailbox that
+// renders every e-mail with the real catalogue.
 type monEnv struct {
-	DB    *store.DB
-	Svc   *publicdiplomacy.Service
-	Mod   *publicdiplomacy.Module
-	Web   *web.Server
-	Clock *storetest.Clock
-	Mail  *monMailbox
-	orgs  map[string]core.Membership
+	*node
+	Mod  *publicdiplomacy.Module
+	Mail *monMailbox
 }
 
 // monNow is the tests' "now": the fixtures' items are from the days before.
@@ -48,44 +34,28 @@ var monNow = time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
 
 func newMonEnv(t testing.TB, e storetest.Engine, client *http.Client) *monEnv {
 	t.Helper()
-	clock := storetest.NewClock(monNow)
-	db := storetest.Open(t, e, clock, auth.Migrations(), audit.Migrations(), jobs.Migrations(), ledger.Migrations(), federation.Migrations(), directory.Migrations(), publicdiplomacy.Migrations())
-	w, err := web.New(web.Deps{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Registry: prometheus.NewRegistry()}, webfiles.Files)
-	if err != nil {
-		t.Fatal(err)
-	}
 	cat, err := web.LoadCatalog(webfiles.Files)
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := &monEnv{DB: db, Clock: clock, Web: w, Mail: &monMailbox{cat: cat}, orgs: map[string]core.Membership{}}
-	env.Svc = publicdiplomacy.NewService(db, publicdiplomacy.Options{BaseURL: func() string { return "https://kemlu.example" }, HTTP: client, Notify: env.Mail})
-	env.Mod = publicdiplomacy.NewModule(env.Svc, w)
-	return env
+	mail := &monMailbox{cat: cat}
+	n := newNode(t, e, withClock(monNow), withHTTP(client), withNotifier(mail))
+	return &monEnv{node: n, Mod: publicdiplomacy.NewModule(n.Svc, n.Web), Mail: mail}
 }
 
-// Org adds an organisation.
+// Org adds a ministry of Indonesia, with a name in each language (the
+// digest names it in the reader's).
 func (env *monEnv) Org(t testing.TB, handle, name string) string {
 	t.Helper()
-	var id string
+	id := env.node.Org(t, handle, core.OrgStateMinistry, "ID", name)
 	err := env.DB.WithTx(context.Background(), func(tx *store.Tx) error {
-		id = core.NewID(tx.Now)
-		_, err := tx.Exec(context.Background(), `INSERT INTO organisations (id, handle, kind, country, name_en, name_id, created_at, updated_at) VALUES (?, ?, ?, 'ID', ?, ?, ?, ?)`,
-			id, handle, string(core.OrgStateMinistry), name, name+" (id)", tx.Now, tx.Now)
+		_, err := tx.Exec(context.Background(), `UPDATE organisations SET name_id = ? WHERE id = ?`, name+" (id)", id)
 		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	env.orgs[handle] = core.Membership{Org: core.OrgRef{ID: id, Handle: handle}, Kind: core.OrgStateMinistry}
 	return id
-}
-
-// As is a person of the organisation in role.
-func (env *monEnv) As(name, handle string, role core.Role) context.Context {
-	m := env.orgs[handle]
-	m.Role = role
-	return core.WithRequest(core.WithActor(context.Background(), core.Actor{UserID: "u-" + name, Name: name, Memberships: []core.Membership{m}}), core.RequestInfo{ID: "test"})
 }
 
 // Poll runs the poller as its job does and returns how many feeds it

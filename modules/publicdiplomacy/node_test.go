@@ -51,13 +51,34 @@ func (t *told) NotifyOrg(ctx context.Context, tx *store.Tx, orgID string, roles 
 	return nil
 }
 
-func newNode(t testing.TB, e storetest.Engine) *node {
+// nodeConfig is what a test may change of its node: when its clock starts,
+// the client it reaches other servers with, who is told of e-mails.
+type nodeConfig struct {
+	now    time.Time
+	http   *http.Client
+	notify publicdiplomacy.Notifier
+}
+
+type nodeOption func(*nodeConfig)
+
+func withClock(t time.Time) nodeOption                   { return func(c *nodeConfig) { c.now = t } }
+func withHTTP(h *http.Client) nodeOption                 { return func(c *nodeConfig) { c.http = h } }
+func withNotifier(n publicdiplomacy.Notifier) nodeOption { return func(c *nodeConfig) { c.notify = n } }
+
+func newNode(t testing.TB, e storetest.Engine, opts ...nodeOption) *node {
 	t.Helper()
-	clock := storetest.NewClock(time.Now())
+	c := nodeConfig{now: time.Now(), http: netguard.Client(true)}
+	for _, o := range opts {
+		o(&c)
+	}
+	clock := storetest.NewClock(c.now)
 	db := storetest.Open(t, e, clock, auth.Migrations(), audit.Migrations(), jobs.Migrations(), ledger.Migrations(), federation.Migrations(), directory.Migrations(), publicdiplomacy.Migrations())
 	s := fedtest.Serve(t, db)
 	n := &node{Served: s, Clock: clock, Told: &told{}}
-	n.Svc = publicdiplomacy.NewService(db, publicdiplomacy.Options{BaseURL: func() string { return s.URL }, HTTP: netguard.Client(true), Insecure: true, Notify: n.Told, Signer: s.Fed})
+	if c.notify == nil {
+		c.notify = n.Told
+	}
+	n.Svc = publicdiplomacy.NewService(db, publicdiplomacy.Options{BaseURL: func() string { return s.URL }, HTTP: c.http, Insecure: true, Notify: c.notify, Signer: s.Fed})
 	w, err := web.New(web.Deps{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Registry: prometheus.NewRegistry()}, webfiles.Files)
 	if err != nil {
 		t.Fatal(err)
