@@ -316,7 +316,15 @@ func (s *Service) chainOn(ctx context.Context, tx *store.Tx, rec CustodyRecord) 
 	case rec.Prev != last.Hash:
 		return malformed(fmt.Sprintf("custody statement %d of %s does not follow statement %d", rec.Seq, rec.Node, last.Seq))
 	}
-	return insertCustody(ctx, tx, core.NewID(tx.Now), rec, nil)
+	err = insertCustody(ctx, tx, core.NewID(tx.Now), rec, nil)
+	if core.KindOf(err) == core.KindConflict {
+		// Another envelope carrying the same chain stored this link at the
+		// same moment (PostgreSQL, two deliveries at once): try again, and
+		// find it held. Refusing would give the envelope up, and with it
+		// the links after this one.
+		return &core.Error{Kind: core.KindUnavailable, Message: "err.conflict", Err: fmt.Errorf("custody statement %d of %s stored concurrently: %w", rec.Seq, rec.Node, err)}
+	}
+	return err
 }
 
 type fetchPayload struct {
