@@ -188,7 +188,7 @@ func TestNewsroomFourEyes(t *testing.T) {
 		nrWant(t, "the published message", page, http.StatusOK)
 		host := strings.TrimPrefix(down.URL, "http://")
 		nrWantIn(t, "the published message", page.Body, "Published", "Delivered: 0 · Waiting: 1 · Failed: 0", host, "503", "Boosts: 0 · Likes: 0 · Replies: 0",
-			w.url+"/social/kemlu/", "Correct the published text")
+			w.url+"/social/kemlu/", "Correct the published text", "If the correction concerns the message&#39;s other languages, correct them too:")
 		if strings.Contains(yusuf.get(t, path, "").Body, "Correct the published text") {
 			t.Errorf("a member is offered to correct a published text")
 		}
