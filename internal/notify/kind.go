@@ -86,6 +86,17 @@ var (
 	// the organisation's keywords since the last one, which keywords, and
 	// the first titles.
 	PDFeedDigest = Kind{Name: "pd_feed_digest", Params: []string{"org", "count", "keywords", "titles"}}
+	// Events: an invitation (with the calendar file), a change of time,
+	// place or status, a cancellation, a registration's confirmation, a
+	// place on the waiting list, a place given from it, and the reminder
+	// a day before. {when} is the start in the event's own zone.
+	EventInvited    = Kind{Name: "ev_invite", Params: []string{"org", "title", "when"}}
+	EventUpdated    = Kind{Name: "ev_update", Params: []string{"title", "when"}}
+	EventCancelled  = Kind{Name: "ev_cancel", Params: []string{"title", "reason"}}
+	EventRegistered = Kind{Name: "ev_registered", Params: []string{"title", "when"}}
+	EventWaitlisted = Kind{Name: "ev_waitlisted", Params: []string{"title", "position"}}
+	EventPromoted   = Kind{Name: "ev_promoted", Params: []string{"title", "when"}}
+	EventReminder   = Kind{Name: "ev_reminder", Params: []string{"title", "when", "place"}}
 )
 
 // Kinds lists every kind of notification e-mail.
@@ -98,6 +109,7 @@ var Kinds = []Kind{
 	StatementInvited, StatementAnswered,
 	IncidentShared, IncidentSharedQuiet,
 	PDDirect, PDReview, PDCaseReview, PDFeedDigest,
+	EventInvited, EventUpdated, EventCancelled, EventRegistered, EventWaitlisted, EventPromoted, EventReminder,
 }
 
 // DeadlineFormat is how a deadline reads in an e-mail: unambiguous in every

@@ -6,7 +6,10 @@ package notify
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"mime"
@@ -29,6 +32,19 @@ type Message struct {
 	To      string `json:"to"`
 	Subject string `json:"subject"`
 	Body    string `json:"body"`
+	// Attachments go after the body in a multipart/mixed message (an
+	// invitation's calendar file); a message without any stays one
+	// text/plain part, as it always was.
+	Attachments []Attachment `json:"attachments,omitempty"`
+}
+
+// Attachment is a file sent with a message.
+type Attachment struct {
+	Name string `json:"name"`
+	// ContentType is the full media type, parameters included:
+	// "text/calendar; charset=utf-8; method=REQUEST".
+	ContentType string `json:"content_type"`
+	Data        []byte `json:"data"`
 }
 
 // Mailer sends a message.
@@ -36,13 +52,61 @@ type Mailer interface {
 	Send(ctx context.Context, m Message) error
 }
 
-// Render returns the message in RFC 5322 form.
+// Render returns the message in RFC 5322 form: one text/plain part, or,
+// with attachments, a multipart/mixed message whose first part is the
+// text and the others the files (base64, each with its own media type).
 func (m Message) Render(from string, now time.Time) []byte {
 	var b strings.Builder
-	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n",
+	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMIME-Version: 1.0\r\n",
 		from, m.To, mime.QEncoding.Encode("utf-8", m.Subject), now.Format(time.RFC1123Z))
+	if len(m.Attachments) == 0 {
+		b.WriteString("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
+		b.WriteString(strings.ReplaceAll(m.Body, "\n", "\r\n"))
+		return []byte(b.String())
+	}
+	boundary := m.boundary()
+	fmt.Fprintf(&b, "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n", boundary)
+	fmt.Fprintf(&b, "--%s\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n", boundary)
 	b.WriteString(strings.ReplaceAll(m.Body, "\n", "\r\n"))
+	for _, a := range m.Attachments {
+		name := strings.Map(func(r rune) rune {
+			if r < 0x20 || r == '"' || r == '\\' || r == 0x7f {
+				return -1
+			}
+			return r
+		}, a.Name)
+		ct := strings.Map(func(r rune) rune {
+			if r < 0x20 || r == 0x7f {
+				return -1
+			}
+			return r
+		}, a.ContentType)
+		fmt.Fprintf(&b, "\r\n--%s\r\nContent-Type: %s\r\nContent-Disposition: attachment; filename=\"%s\"\r\nContent-Transfer-Encoding: base64\r\n\r\n",
+			boundary, ct, mime.QEncoding.Encode("utf-8", name))
+		enc := base64.StdEncoding.EncodeToString(a.Data)
+		for len(enc) > 76 {
+			b.WriteString(enc[:76] + "\r\n")
+			enc = enc[76:]
+		}
+		b.WriteString(enc + "\r\n")
+	}
+	fmt.Fprintf(&b, "\r\n--%s--\r\n", boundary)
 	return []byte(b.String())
+}
+
+// boundary is derived from the message's content, so that rendering is
+// repeatable, and it cannot occur in the text part or in base64.
+func (m Message) boundary() string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%s", m.To, m.Subject, m.Body)
+	for _, a := range m.Attachments {
+		h.Write(a.Data)
+	}
+	bd := "=_entente_" + hex.EncodeToString(h.Sum(nil))[:32]
+	for strings.Contains(m.Body, bd) {
+		bd += "_"
+	}
+	return bd
 }
 
 // DirMailer writes each message to a file in Dir.
