@@ -97,6 +97,14 @@ var (
 	EventWaitlisted = Kind{Name: "ev_waitlisted", Params: []string{"title", "position"}}
 	EventPromoted   = Kind{Name: "ev_promoted", Params: []string{"title", "when"}}
 	EventReminder   = Kind{Name: "ev_reminder", Params: []string{"title", "when", "place"}}
+	// Expert dialogues: an organisation invited; a contribution held for
+	// the moderators; the rapporteur's summary published; a digest of new
+	// contributions, which never names who wrote them under the Chatham
+	// House Rule and carries no text off the record.
+	DialogueInvite  = Kind{Name: "dlg_invite", Params: []string{"dialogue"}}
+	DialogueHeld    = Kind{Name: "dlg_held", Params: []string{"dialogue"}}
+	DialogueSummary = Kind{Name: "dlg_summary", Params: []string{"dialogue"}}
+	DialogueDigest  = Kind{Name: "dlg_digest", Params: []string{"dialogue", "count", "items"}}
 )
 
 // Kinds lists every kind of notification e-mail.
@@ -110,6 +118,7 @@ var Kinds = []Kind{
 	IncidentShared, IncidentSharedQuiet,
 	PDDirect, PDReview, PDCaseReview, PDFeedDigest,
 	EventInvited, EventUpdated, EventCancelled, EventRegistered, EventWaitlisted, EventPromoted, EventReminder,
+	DialogueInvite, DialogueHeld, DialogueSummary, DialogueDigest,
 }
 
 // DeadlineFormat is how a deadline reads in an e-mail: unambiguous in every

@@ -19,6 +19,7 @@ import (
 	"entente.example/entente/internal/web"
 	"entente.example/entente/modules/correspondence"
 	"entente.example/entente/modules/cybercrime"
+	"entente.example/entente/modules/dialogue"
 	"entente.example/entente/modules/directory"
 	"entente.example/entente/modules/incidents"
 	"entente.example/entente/modules/intel"
@@ -45,6 +46,7 @@ func Migrations() []store.Migrations {
 		incidents.Migrations(),
 		links.Migrations(),
 		publicdiplomacy.Migrations(),
+		dialogue.Migrations(),
 	}
 }
 
@@ -77,6 +79,7 @@ type Services struct {
 	Statements     *incidents.Statements
 	Links          *links.Service
 	Public         *publicdiplomacy.Service
+	Dialogue       *dialogue.Service
 }
 
 // Modules builds every module and connects the directory to auth as the
@@ -116,6 +119,11 @@ func Modules(d Deps) ([]web.Module, Services) {
 		Jobs: d.Jobs, Notify: people, Signer: d.Fed})
 	s.Public.Schedule(d.Jobs)
 	s.Public.ScheduleFeeds(d.Jobs)
+	s.Dialogue = dialogue.NewService(d.DB, d.Fed, d.Jobs)
+	s.Dialogue.UseNotifier(people, d.Web.Catalog())
+	s.Dialogue.Schedule(d.Jobs)
+	dlg := dialogue.NewModule(s.Dialogue, d.Web)
+	dlg.UseAddressBook(s.Networks)
 	inc := incidents.NewModule(s.Incidents, d.Web)
 	inc.UseStatements(s.Statements)
 	return wireLinks(d, &s, []web.Module{
@@ -130,6 +138,7 @@ func Modules(d Deps) ([]web.Module, Services) {
 		inc,
 		incidents.NewStatementsModule(s.Statements, d.Web),
 		publicdiplomacy.NewModule(s.Public, d.Web),
+		dlg,
 	}), s
 }
 

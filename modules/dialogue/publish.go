@@ -1,0 +1,193 @@
+package dialogue
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"time"
+
+	"entente.example/entente/core"
+	"entente.example/entente/internal/federation"
+	"entente.example/entente/internal/jobs"
+	"entente.example/entente/internal/store"
+)
+
+// TypeCopy is the envelope of a dialogue's signed copy.
+const TypeCopy = "dialogue.copy"
+
+// copyBatch is what the host's node signs and sends a participating node:
+// the dialogue (when it changed) and the contributions that changed after
+// the rev the node was last sent. Under the Chatham House Rule the
+// contributions carry no author: who wrote what never leaves the host.
+type copyBatch struct {
+	Dialogue      *Dialogue      `json:"dialogue"`
+	Contributions []contribCopy  `json:"contributions,omitempty"`
+	Rev           int64          `json:"rev"` // the highest rev this batch brings the node to
+}
+
+type contribCopy struct {
+	ID         string    `json:"id"`
+	Session    string    `json:"session,omitempty"`
+	Parent     string    `json:"parent,omitempty"`
+	Seq        int64     `json:"seq"`
+	Body       string    `json:"body,omitempty"`
+	Lang       string    `json:"lang,omitempty"`
+	State      string    `json:"state"`
+	Reason     string    `json:"reason,omitempty"`
+	Closed     bool      `json:"closed,omitempty"`
+	At         time.Time `json:"at"`
+	Rev        int64     `json:"rev"`
+	ActID      string    `json:"act,omitempty"`
+	AuthorName string    `json:"author_name,omitempty"`
+	AuthorOrg  string    `json:"author_org,omitempty"`
+}
+
+// batchSize bounds the contributions of one envelope.
+const batchSize = 200
+
+// changed schedules the copies. The changes of one second make one run.
+func (s *Service) changed(ctx context.Context, tx *store.Tx, id string) error {
+	slot := tx.Now.Truncate(time.Second).Add(time.Second)
+	return s.jobs.Enqueue(ctx, tx, jobPublish, publishJob{Dialogue: id},
+		jobs.Options{RunAt: slot, UniqueKey: jobPublish + ":" + id + ":" + slot.Format(time.RFC3339)})
+}
+
+type publishJob struct {
+	Dialogue string `json:"dialogue"`
+}
+
+func (s *Service) publishJob(ctx context.Context, b []byte) error {
+	var j publishJob
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	for {
+		more := false
+		err := s.db.WithTx(ctx, func(tx *store.Tx) error {
+			var err error
+			more, err = s.publish(ctx, tx, j.Dialogue)
+			return err
+		})
+		if core.KindOf(err) == core.KindNotFound {
+			return nil
+		}
+		if err != nil || !more {
+			return err
+		}
+	}
+}
+
+// publish sends every participating node what changed since it was last
+// sent, signed, and a node no longer taking part the dialogue without it
+// (so it drops its copy). It reports whether more remains to send.
+func (s *Service) publish(ctx context.Context, tx *store.Tx, id string) (bool, error) {
+	d, err := s.load(ctx, tx.Conn, id)
+	if err != nil {
+		return false, err
+	}
+	if d.Host != s.fed.Host() {
+		return false, nil
+	}
+	var head struct {
+		DocRev int64 `db:"doc_rev"`
+	}
+	if err := tx.Get(ctx, &head, `SELECT doc_rev FROM dlg_dialogues WHERE id = ?`, id); err != nil {
+		return false, core.Wrap("dialogue: publish", err)
+	}
+	var sent []struct {
+		Host string `db:"host"`
+		Addr string `db:"addr"`
+		Rev  int64  `db:"rev"`
+	}
+	if err := tx.Select(ctx, &sent, `SELECT host, addr, rev FROM dlg_delivered WHERE dialogue_id = ?`, id); err != nil {
+		return false, core.Wrap("dialogue: publish", err)
+	}
+	delivered, formerly := map[string]int64{}, map[string]string{}
+	for _, x := range sent {
+		delivered[x.Host], formerly[x.Host] = x.Rev, x.Addr
+	}
+	hosts := d.Hosts()[1:]
+	from, _, _ := federation.Address(d.InRole(RoleHost)[0])
+	more := false
+	for _, host := range hosts {
+		r0 := delivered[host]
+		var rows []row
+		if err := tx.Select(ctx, &rows, `SELECT `+contributionColumns+` FROM dlg_contributions WHERE dialogue_id = ? AND rev > ? ORDER BY rev LIMIT `+itoa(batchSize+1), id, r0); err != nil {
+			return false, core.Wrap("dialogue: publish", err)
+		}
+		if len(rows) > batchSize {
+			rows, more = rows[:batchSize], true
+		}
+		if len(rows) == 0 && head.DocRev <= r0 {
+			continue
+		}
+		b := copyBatch{Dialogue: d, Rev: max(r0, head.DocRev)}
+		for _, r := range rows {
+			b.Contributions = append(b.Contributions, toCopy(d, r))
+			b.Rev = max(b.Rev, r.Rev)
+		}
+		if len(rows) == batchSize && more {
+			// The document's rev may be past the last contribution sent:
+			// bring the node only as far as what it got.
+			b.Rev = rows[len(rows)-1].Rev
+		}
+		to := d.partyOn(host)
+		if err := s.sendCopy(ctx, tx, from, to, b); err != nil {
+			if errors.Is(err, federation.ErrPeerNotVerified) {
+				continue // it gets everything once it is verified again
+			}
+			return false, err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO dlg_delivered (dialogue_id, host, addr, rev) VALUES (?, ?, ?, ?) ON CONFLICT (dialogue_id, host) DO UPDATE SET rev = excluded.rev, addr = excluded.addr`, id, host, to, b.Rev); err != nil {
+			return false, core.Wrap("dialogue: publish", err)
+		}
+	}
+	// Nodes that no longer take part get the dialogue without them, once.
+	for h := range delivered {
+		if slices.Contains(hosts, h) {
+			continue
+		}
+		if err := s.sendCopy(ctx, tx, from, formerly[h], copyBatch{Dialogue: d, Rev: head.DocRev}); err != nil && !errors.Is(err, federation.ErrPeerNotVerified) {
+			return false, err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM dlg_delivered WHERE dialogue_id = ? AND host = ?`, id, h); err != nil {
+			return false, core.Wrap("dialogue: publish", err)
+		}
+	}
+	return more, nil
+}
+
+// toCopy is a stored contribution as a node may receive it: the author
+// only outside the Chatham House Rule; the text of a held or hidden one
+// never.
+func toCopy(d *Dialogue, r row) contribCopy {
+	c := contribCopy{ID: r.ID, Session: r.Session, Parent: r.Parent, Seq: r.Seq, Body: r.Body, Lang: r.Lang, State: r.State,
+		Reason: r.Reason, Closed: r.Closed, At: r.At, Rev: r.Rev, ActID: r.ActID}
+	if r.State != StateVisible {
+		c.Body = ""
+	}
+	if !d.Rule.Anonymous() {
+		c.AuthorName, c.AuthorOrg = r.AuthorName, r.AuthorOrg
+	}
+	return c
+}
+
+// partyOn returns the first party address on host.
+func (d *Dialogue) partyOn(host string) string {
+	for _, p := range d.Parties {
+		if _, h, _ := federation.Address(p.Addr); h == host {
+			return p.Addr
+		}
+	}
+	return ""
+}
+
+func (s *Service) sendCopy(ctx context.Context, tx *store.Tx, from, to string, b copyBatch) error {
+	signed, err := s.fed.SignStatement("dialogue.copy", b)
+	if err != nil {
+		return err
+	}
+	_, err = s.fed.Send(ctx, tx, federation.Outgoing{Type: TypeCopy, From: from, To: to, TLP: core.TLPAmber, Payload: statement{Statement: string(signed)}})
+	return err
+}
