@@ -180,8 +180,8 @@ type Contribution struct {
 	AuthorName string `json:"author_name,omitempty" db:"author_name"`
 	AuthorOrg  string `json:"author_org,omitempty" db:"author_org"`
 	// Mine is true for the reader's own contribution.
-	Mine    bool   `json:"mine,omitempty" db:"-"`
-	ActID   string `json:"-" db:"act_id"`
+	Mine    bool           `json:"mine,omitempty" db:"-"`
+	ActID   string         `json:"-" db:"act_id"`
 	Replies []Contribution `json:"replies,omitempty" db:"-"`
 }
 

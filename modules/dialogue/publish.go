@@ -21,9 +21,9 @@ const TypeCopy = "dialogue.copy"
 // the rev the node was last sent. Under the Chatham House Rule the
 // contributions carry no author: who wrote what never leaves the host.
 type copyBatch struct {
-	Dialogue      *Dialogue      `json:"dialogue"`
-	Contributions []contribCopy  `json:"contributions,omitempty"`
-	Rev           int64          `json:"rev"` // the highest rev this batch brings the node to
+	Dialogue      *Dialogue     `json:"dialogue"`
+	Contributions []contribCopy `json:"contributions,omitempty"`
+	Rev           int64         `json:"rev"` // the highest rev this batch brings the node to
 }
 
 type contribCopy struct {

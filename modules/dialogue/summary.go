@@ -145,7 +145,9 @@ func (s *Service) namesSomeone(ctx context.Context, q store.Conn, d *Dialogue, t
 // mentions reports whether name occurs in text as whole words, ignoring
 // case and runs of spaces.
 func mentions(text, name string) bool {
-	norm := func(s string) string { return strings.Join(strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }), " ") }
+	norm := func(s string) string {
+		return strings.Join(strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }), " ")
+	}
 	n := norm(name)
 	if len([]rune(n)) < 3 {
 		return false
