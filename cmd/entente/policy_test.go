@@ -167,6 +167,14 @@ var expected = map[access.Action][]string{
 	access.PDApprove:  {"officer", "org-admin"},
 	access.PDAccounts: {"org-admin"},
 	access.PDPublic:   {"anonymous", "observer", "member", "investigator", "officer", "org-admin", "node-admin"},
+	// Expert dialogues: the dialogue's parties decide who takes part; the
+	// roles what each party's people may do there.
+	access.DialogueRead:       {"observer", "member", "investigator", "officer", "org-admin"},
+	access.DialogueCreate:     {"officer", "org-admin"},
+	access.DialogueRun:        {"officer", "org-admin"},
+	access.DialogueContribute: {"member", "investigator", "officer", "org-admin"},
+	access.DialogueModerate:   {"officer", "org-admin"},
+	access.DialogueReport:     {"officer", "org-admin"},
 }
 
 // deniedOnKemlu are the roles the route check lets through for an action
