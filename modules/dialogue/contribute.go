@@ -467,3 +467,13 @@ func (s *Service) tellInvited(ctx context.Context, tx *store.Tx, d *Dialogue, x 
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// VisibleTitle returns a dialogue's title when the actor takes part in it,
+// for an event linked to it: to anyone else the link names nothing.
+func (s *Service) VisibleTitle(ctx context.Context, id string) (string, bool) {
+	v, err := s.Get(ctx, id)
+	if err != nil {
+		return "", false
+	}
+	return v.D.Title, true
+}

@@ -134,6 +134,16 @@ func (d *Dialogue) Has(addr string, r Role) bool {
 	return slices.ContainsFunc(d.Parties, func(p Party) bool { return p.Addr == addr && p.Role == r })
 }
 
+// Name returns the display name of a party's address, or the address.
+func (d *Dialogue) Name(addr string) string {
+	for _, p := range d.Parties {
+		if p.Addr == addr && p.Name != "" {
+			return p.Name
+		}
+	}
+	return addr
+}
+
 // Session returns the session with the given id.
 func (d *Dialogue) Session(id string) (Session, bool) {
 	i := slices.IndexFunc(d.Sessions, func(s Session) bool { return s.ID == id })
