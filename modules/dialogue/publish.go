@@ -46,11 +46,15 @@ type contribCopy struct {
 // batchSize bounds the contributions of one envelope.
 const batchSize = 200
 
-// changed schedules the copies. The changes of one second make one run.
+// publishSlot gathers changes into one run of the copies: a quarter of a
+// second keeps a conversation live and a burst of moderation in one batch.
+const publishSlot = 250 * time.Millisecond
+
+// changed schedules the copies. The changes of one slot make one run.
 func (s *Service) changed(ctx context.Context, tx *store.Tx, id string) error {
-	slot := tx.Now.Truncate(time.Second).Add(time.Second)
+	slot := tx.Now.Truncate(publishSlot).Add(publishSlot)
 	return s.jobs.Enqueue(ctx, tx, jobPublish, publishJob{Dialogue: id},
-		jobs.Options{RunAt: slot, UniqueKey: jobPublish + ":" + id + ":" + slot.Format(time.RFC3339)})
+		jobs.Options{RunAt: slot, UniqueKey: jobPublish + ":" + id + ":" + slot.Format(time.RFC3339Nano)})
 }
 
 type publishJob struct {
