@@ -175,6 +175,14 @@ var expected = map[access.Action][]string{
 	access.DialogueContribute: {"member", "investigator", "officer", "org-admin"},
 	access.DialogueModerate:   {"officer", "org-admin"},
 	access.DialogueReport:     {"officer", "org-admin"},
+	// Events: anyone signed in reads and registers (the service shows
+	// only the events they may see); an organisation's admins, officers
+	// and analysts organise; public pages, files and feeds, and sign-up
+	// without an account, are anyone's.
+	access.EventsRead:   {"observer", "member", "investigator", "officer", "org-admin", "node-admin"},
+	access.EventsWrite:  {"officer", "org-admin"},
+	access.EventsPublic: {"anonymous", "observer", "member", "investigator", "officer", "org-admin", "node-admin"},
+	access.EventsSignUp: {"anonymous", "observer", "member", "investigator", "officer", "org-admin", "node-admin"},
 }
 
 // deniedOnKemlu are the roles the route check lets through for an action

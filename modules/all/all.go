@@ -80,6 +80,7 @@ type Services struct {
 	Links          *links.Service
 	Public         *publicdiplomacy.Service
 	Dialogue       *dialogue.Service
+	Events         *dialogue.Events
 }
 
 // Modules builds every module and connects the directory to auth as the
@@ -122,6 +123,9 @@ func Modules(d Deps) ([]web.Module, Services) {
 	s.Dialogue = dialogue.NewService(d.DB, d.Fed, d.Jobs)
 	s.Dialogue.UseNotifier(people, d.Web.Catalog())
 	s.Dialogue.Schedule(d.Jobs)
+	s.Events = dialogue.NewEvents(d.DB, d.Fed, people)
+	s.Events.UseDialogues(s.Dialogue)
+	s.Events.ScheduleEvents(d.Jobs)
 	dlg := dialogue.NewModule(s.Dialogue, d.Web)
 	dlg.UseAddressBook(s.Networks)
 	inc := incidents.NewModule(s.Incidents, d.Web)
@@ -139,6 +143,7 @@ func Modules(d Deps) ([]web.Module, Services) {
 		incidents.NewStatementsModule(s.Statements, d.Web),
 		publicdiplomacy.NewModule(s.Public, d.Web),
 		dlg,
+		dialogue.NewEventsModule(s.Events, d.Web),
 	}), s
 }
 

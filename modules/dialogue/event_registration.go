@@ -100,7 +100,7 @@ func (s *Events) RegisterPublic(ctx context.Context, id, name, email, lang strin
 	if email == "" {
 		p.Add("email", "err.required")
 	} else if !eventEmail(email) {
-		p.Add("email", "err.ev_email")
+		p.Add("email", "err.ev_email_one")
 	}
 	if err := p.Err("events: register"); err != nil {
 		return EventRegistration{}, "", err

@@ -198,7 +198,7 @@ func TestEventPublicSignup(t *testing.T) {
 		}
 		anon := core.WithRequest(context.Background(), core.RequestInfo{ID: "t", IP: "203.0.113.9"})
 		_, _, err = n.ev.RegisterPublic(anon, ev.ID, "", "not an address", "en")
-		if f := fields(err); f["name"] != "err.required" || f["email"] != "err.ev_email" {
+		if f := fields(err); f["name"] != "err.required" || f["email"] != "err.ev_email_one" {
 			t.Fatalf("bad sign-up: %v", err)
 		}
 		reg, tok, err := n.ev.RegisterPublic(anon, ev.ID, "Budi Santoso", "Budi@Example.org", "id")
