@@ -272,7 +272,7 @@ func (s *Service) Contribute(ctx context.Context, id string, in ContributionInpu
 			return err
 		}
 		handle, _, _ := federation.Address(x.By)
-		if _, err := s.fed.Send(ctx, tx, federation.Outgoing{Type: TypeAct, From: handle, To: v.D.InRole(RoleHost)[0], TLP: "", Payload: statement{Statement: string(signed)}}); err != nil {
+		if _, err := s.fed.Send(ctx, tx, federation.Outgoing{Type: TypeAct, From: handle, To: v.D.InRole(RoleHost)[0], TLP: core.TLPAmber, Payload: statement{Statement: string(signed)}}); err != nil {
 			return err
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO dlg_sent (act_id, dialogue_id, person, session_id, parent_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
