@@ -24,7 +24,7 @@ func (m *EventsModule) register(w http.ResponseWriter, r *http.Request) {
 			m.web.Error(w, r, err)
 			return
 		}
-		m.web.Redirect(w, r, eventPath(id), "flash.ev_"+reg.State)
+		m.web.Redirect(w, r, eventPath(id), eventFlash(reg))
 		return
 	}
 	f := web.NewForm(r)
@@ -37,7 +37,15 @@ func (m *EventsModule) register(w http.ResponseWriter, r *http.Request) {
 		m.web.Error(w, r, err)
 		return
 	}
-	m.web.Redirect(w, r, "/event-registrations/"+tok, "flash.ev_"+reg.State)
+	m.web.Redirect(w, r, "/event-registrations/"+tok, eventFlash(reg))
+}
+
+// eventFlash is the notice after registering: a place, or the waiting list.
+func eventFlash(r EventRegistration) string {
+	if r.State == EventWaitlisted {
+		return "flash.ev_waitlisted"
+	}
+	return "flash.ev_registered"
 }
 
 func (m *EventsModule) unregister(w http.ResponseWriter, r *http.Request) {
