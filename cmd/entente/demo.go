@@ -130,6 +130,9 @@ func (e env) runDemo(ctx context.Context, data string, port int) error {
 		if err := demoEvents(ctx, nodes); err != nil {
 			return err
 		}
+		if err := demoDialogue(ctx, nodes); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(e.stdout, "\nThree Entente nodes are running, peered and verified. Every demo account uses the password:\n\n  %s\n\n", password)
 	for i, spec := range demoNodes {
@@ -142,9 +145,12 @@ and watch the acknowledgment and the signed receipts appear on %[1]s.
 Public diplomacy: on %[1]s, bima@kemlu.demo writes in the Newsroom and
 sari@kemlu.demo approves; Web-care holds the public's replies; without signing
 in, %[1]s/social and %[1]s/factchecks are what citizens see.
+Expert dialogue: the ransomware dialogue runs under the Chatham House Rule;
+bima@kemlu.demo on %[1]s reads it without names, maria@asean.demo (its
+moderator) on %[3]s sees who wrote what.
 Each node's administrator is admin@node.demo (peers under Administration).
 Press Ctrl-C to stop.
-`, nodes[0].baseURL, nodes[1].baseURL)
+`, nodes[0].baseURL, nodes[1].baseURL, nodes[2].baseURL)
 	<-ctx.Done()
 	return nil
 }
