@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"entente.example/entente/core"
@@ -106,11 +107,23 @@ const eventColumns = `e.id, e.org_id, o.handle AS org_handle, o.name_en AS org_n
 	(SELECT COUNT(*) FROM ev_registrations w WHERE w.event_id = e.id AND w.state = 'waitlisted') AS waiting, e.created_at, e.updated_at`
 
 // Location is the event's zone, UTC when it names none this build knows.
-func (e Event) Location() *time.Location {
-	if l, err := time.LoadLocation(e.Zone); err == nil {
-		return l
+func (e Event) Location() *time.Location { return eventLocation(e.Zone) }
+
+// eventZoneCache keeps the zones loaded: time.LoadLocation reads the
+// zone database each time, which a feed of thousands of events would do
+// thousands of times.
+var eventZoneCache sync.Map // name → *time.Location
+
+func eventLocation(name string) *time.Location {
+	if l, ok := eventZoneCache.Load(name); ok {
+		return l.(*time.Location)
 	}
-	return time.UTC
+	l, err := time.LoadLocation(name)
+	if err != nil || name == "" {
+		return time.UTC
+	}
+	eventZoneCache.Store(name, l)
+	return l
 }
 
 // Cancelled reports whether the organiser cancelled the event.
