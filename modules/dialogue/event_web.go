@@ -173,7 +173,6 @@ func (m *EventsModule) serveCalendar(w http.ResponseWriter, r *http.Request, c i
 	}
 	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
 	w.Header().Set("Content-Disposition", `inline; filename="`+name+`"`)
-	w.Header().Set("Cache-Control", "private, max-age=300")
 	c.WriteTo(w)
 }
 

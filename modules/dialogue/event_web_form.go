@@ -155,8 +155,8 @@ func eventLocal(date, clock string, loc *time.Location) time.Time {
 
 // EventLines reads a textarea of one entry per line, its parts separated
 // by "|": "09:30 | Opening | Ambassador". Every entry has three parts
-// (missing ones empty, extra ones joined into the last); blank lines are
-// skipped.
+// (missing ones empty, extra ones joined into the last); blank lines,
+// and lines of separators only, are skipped.
 func EventLines(s string) [][3]string {
 	var out [][3]string
 	for _, line := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
@@ -167,6 +167,9 @@ func EventLines(s string) [][3]string {
 		var l [3]string
 		for i, p := range parts {
 			l[i] = strings.TrimSpace(p)
+		}
+		if l == [3]string{} {
+			continue // a line of separators only
 		}
 		out = append(out, l)
 	}
