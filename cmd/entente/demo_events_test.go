@@ -84,3 +84,61 @@ func TestDemoEvents(t *testing.T) {
 	wantStatus(t, own, 200)
 	wantContains(t, own, "UID:"+briefing+"@")
 }
+
+// TestEventFormAndAPI organises an event through the form (a bad one comes
+// back with what was typed and the field named) and through the API, where
+// a person registers, waits, and the organiser reads the registrations.
+func TestEventFormAndAPI(t *testing.T) {
+	_, base, pw := demoNode(t)
+	bima := login(t, base, "bima@kemlu.demo", pw)
+	bad := url.Values{"org": {"kemlu"}, "kind": {"briefing"}, "title": {"Pengarahan siber"}, "zone": {"Mars/Olympus"}, "audience": {"org"},
+		"venue_name": {"Gedung Pancasila"}, "start_date": {"2027-03-01"}, "start_time": {"09:00"}, "end_date": {"2027-03-01"}, "end_time": {"08:00"},
+		"agenda": {"9am | Opening"}}
+	r := bima.post("/events", bad)
+	wantStatus(t, r, 422)
+	wantContains(t, r, `value="Pengarahan siber"`, `value="Mars/Olympus"`, `href="#zone"`, `href="#agenda"`, "9am | Opening")
+	good := url.Values{}
+	for k, v := range bad {
+		good[k] = v
+	}
+	good.Set("zone", "Asia/Jakarta")
+	good.Set("end_time", "11:00")
+	good.Set("agenda", "09:00 | Pembukaan | Sari\n10:00 | Diskusi")
+	good.Set("capacity", "1")
+	good.Set("registration_open", "on")
+	r = bima.post("/events", good)
+	wantStatus(t, r, 303)
+	page := bima.get(r.Header.Get("Location"))
+	wantContains(t, page, "Pembukaan", "Asia/Jakarta", "1 Mar 2027, 09.00 WIB")
+
+	olivia := login(t, base, "olivia@dfat-au.demo", pw)
+	tok := apiToken(t, bima)
+	r = bima.api("POST", "/api/v1/events", tok, map[string]any{"org": "kemlu", "kind": "meeting", "title": "Consultations", "zone": "Australia/Sydney",
+		"start": "2027-02-01T23:00:00Z", "end": "2027-02-02T01:00:00Z", "audience": "invited", "invited": []string{"dfat-au@" + strings.TrimPrefix(base, "http://")},
+		"online_url": "https://meet.example/c", "capacity": 1, "registration_open": true})
+	wantStatus(t, r, 201)
+	ev := decode[struct {
+		ID       string `json:"id"`
+		Sequence int    `json:"sequence"`
+	}](t, r)
+	otok := apiToken(t, olivia)
+	r = olivia.api("POST", "/api/v1/events/"+ev.ID+"/registration", otok, nil)
+	wantStatus(t, r, 201)
+	wantContains(t, r, `"state":"registered"`)
+	sari := login(t, base, "sari@kemlu.demo", pw)
+	r = sari.api("POST", "/api/v1/events/"+ev.ID+"/registration", apiToken(t, sari), nil)
+	wantStatus(t, r, 201)
+	wantContains(t, r, `"state":"waitlisted"`, `"waiting_position":1`)
+	wantStatus(t, olivia.api("GET", "/api/v1/events/"+ev.ID+"/registrations", otok, nil), 403)
+	r = bima.api("GET", "/api/v1/events/"+ev.ID+"/registrations", tok, nil)
+	wantStatus(t, r, 200)
+	wantContains(t, r, "olivia@dfat-au.demo", "sari@kemlu.demo")
+	wantStatus(t, olivia.api("DELETE", "/api/v1/events/"+ev.ID+"/registration", otok, nil), 204)
+	r = bima.api("GET", "/api/v1/events/"+ev.ID+"/registrations", tok, nil)
+	if !strings.Contains(r.Body, `"email":"sari@kemlu.demo","state":"registered"`) {
+		t.Fatalf("the first on the list did not get the freed place: %s", r.Body)
+	}
+	r = bima.api("POST", "/api/v1/events/"+ev.ID+"/cancel", tok, map[string]any{"reason": "Rescheduled."})
+	wantStatus(t, r, 200)
+	wantContains(t, r, `"status":"cancelled"`, `"sequence":1`)
+}
