@@ -69,6 +69,9 @@ type eventListView struct {
 	Base       string
 }
 
+// When renders a moment in an event's zone.
+func (v eventListView) When(t time.Time, zone string) string { return eventHuman(v.Lang, t, zone) }
+
 func (m *EventsModule) list(w http.ResponseWriter, r *http.Request) {
 	m.renderList(w, r, "")
 }
