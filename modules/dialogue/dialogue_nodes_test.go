@@ -392,11 +392,25 @@ func (w *dlgWorld) WaitFor(t testing.TB, who, id, body string, ok func(dialogue.
 	return got
 }
 
-// RunJob runs a job kind now on the node (the digest, say) and waits for
-// it to finish.
-func (n *dnode) RunJob(t testing.TB, kind string) {
+// Drain waits until the node has sent every e-mail it queued.
+func (n *dnode) Drain(t testing.TB) {
+	t.Helper()
+	fedtest.Eventually(t, "e-mail sent on "+n.Name, func() bool {
+		var c int
+		if err := n.DB.R().Get(context.Background(), &c, `SELECT COUNT(*) FROM jobs WHERE kind = 'notify.email' AND state <> ?`, jobs.StateDone); err != nil {
+			t.Fatal(err)
+		}
+		return c == 0
+	})
+}
+
+// RunJob runs a job kind now on the node (the digest, say), waits for it
+// and the e-mail it queued, and returns that e-mail.
+func (n *dnode) RunJob(t testing.TB, kind string) []notify.Message {
 	t.Helper()
 	ctx := context.Background()
+	n.Drain(t)
+	before := len(n.Mail.All())
 	var id string
 	err := n.DB.WithTx(ctx, func(tx *store.Tx) error {
 		if err := n.Jobs.Enqueue(ctx, tx, kind, struct{}{}, jobs.Options{}); err != nil {
@@ -417,14 +431,8 @@ func (n *dnode) RunJob(t testing.TB, kind string) {
 		}
 		return st == jobs.StateDone
 	})
-	// The e-mails it queued are sent by the same workers.
-	fedtest.Eventually(t, "e-mail sent on "+n.Name, func() bool {
-		var c int
-		if err := n.DB.R().Get(ctx, &c, `SELECT COUNT(*) FROM jobs WHERE kind = 'notify.email' AND state <> ?`, jobs.StateDone); err != nil {
-			t.Fatal(err)
-		}
-		return c == 0
-	})
+	n.Drain(t)
+	return n.Mail.All()[before:]
 }
 
 func dlgMust(t testing.TB, what string, err error) {
