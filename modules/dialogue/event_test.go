@@ -288,6 +288,24 @@ func TestEventInvitationsAndSequence(t *testing.T) {
 		if _, err := n.ev.Get(n.As("Jo", "dfat", core.RoleMember), ev.ID); err != nil {
 			t.Fatalf("an invited organisation's member cannot see it: %v", err)
 		}
+		// The invitation waits on the guest (invited by e-mail) and on the
+		// invited organisation's people until they register.
+		guest := person("guest", "guest@example.org")
+		if inv, err := n.ev.Invitations(guest); err != nil || len(inv) != 1 || inv[0].ID != ev.ID {
+			t.Fatalf("the guest's invitations: %v, %v", inv, err)
+		}
+		if inv, _ := n.ev.Invitations(n.As("Jo", "dfat", core.RoleMember)); len(inv) != 1 {
+			t.Fatalf("the invited organisation's invitations: %v", inv)
+		}
+		if inv, _ := n.ev.Invitations(org); len(inv) != 0 {
+			t.Fatalf("the organiser is invited to their own event: %v", inv)
+		}
+		if _, err := n.ev.Register(guest, ev.ID); err != nil {
+			t.Fatal(err)
+		}
+		if inv, _ := n.ev.Invitations(guest); len(inv) != 0 {
+			t.Fatalf("still invited after registering: %v", inv)
+		}
 		if _, err := n.ev.Get(n.As("Ola", "other", core.RoleAdmin), ev.ID); core.KindOf(err) != core.KindNotFound {
 			t.Fatalf("an organisation not invited sees it: %v", err)
 		}
@@ -310,7 +328,9 @@ func TestEventInvitationsAndSequence(t *testing.T) {
 			t.Fatalf("a new time: sequence %d (%v)", up.Sequence, err)
 		}
 		m := mailsTo(n.mails(t), "guest@example.org")
-		if len(m) != 2 || !strings.HasPrefix(m[1].Subject, "Changed") || !strings.Contains(string(m[1].Attachments[0].Data), "SEQUENCE:1\r\n") {
+		// Invited, registered, then the change: once, though both invited
+		// and registered.
+		if len(m) != 3 || !strings.HasPrefix(m[1].Subject, "Registered") || !strings.HasPrefix(m[2].Subject, "Changed") || !strings.Contains(string(m[2].Attachments[0].Data), "SEQUENCE:1\r\n") {
 			t.Fatalf("update to the guest: %+v", m)
 		}
 		if _, err := n.ev.Cancel(org, ev.ID, ""); fields(err)["reason"] != "err.required" {

@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"time"
 
@@ -122,6 +123,15 @@ type eventShowView struct {
 
 // When renders a moment in a zone for people: "10 Dec 2026, 09:00 AEDT".
 func (v eventShowView) When(t time.Time, zone string) string { return eventHuman(v.Lang, t, zone) }
+
+// GoogleURL adds the event to a Google Calendar in one click (the
+// calendar file does the same for every other program).
+func (v eventShowView) GoogleURL() string {
+	e := v.E
+	q := url.Values{"action": {"TEMPLATE"}, "text": {e.Title}, "dates": {e.Start.UTC().Format("20060102T150405Z") + "/" + e.End.UTC().Format("20060102T150405Z")},
+		"ctz": {e.Zone}, "location": {e.Place()}, "details": {e.Description}}
+	return "https://calendar.google.com/calendar/render?" + q.Encode()
+}
 
 func eventHuman(lang string, t time.Time, zone string) string {
 	loc, err := time.LoadLocation(zone)
