@@ -106,18 +106,16 @@ func (d *Dialogue) wellFormed(host string) error {
 // takes part; a copy that no longer names any drops the node's copy.
 func (s *Service) receiveCopy(ctx context.Context, tx *store.Tx, env federation.Envelope, payload []byte) error {
 	_, host, _ := federation.Address(env.From)
-	var b copyBatch
-	signed, err := s.openStatement(ctx, "dialogue.copy", payload, host, &b)
+	var raw json.RawMessage
+	signed, err := s.openStatement(ctx, "dialogue.copy", payload, host, &raw)
+	if err != nil {
+		return err
+	}
+	b, err := decodeCopy(raw, host)
 	if err != nil {
 		return err
 	}
 	d := b.Dialogue
-	if d == nil {
-		return malformed("copy without its dialogue")
-	}
-	if err := d.wellFormed(host); err != nil {
-		return forbidden(err.Error())
-	}
 	var cur struct {
 		Host    string `db:"host"`
 		Version int    `db:"version"`
@@ -174,12 +172,6 @@ func (s *Service) receiveCopy(ctx context.Context, tx *store.Tx, env federation.
 		}
 	}
 	for _, c := range b.Contributions {
-		if err := checkCopy(c); err != nil {
-			return malformed("contribution: " + err.Error())
-		}
-		if d.Rule.Anonymous() {
-			c.AuthorName, c.AuthorOrg = "", "" // a host that sends them anyway is not believed
-		}
 		if _, err := tx.Exec(ctx, `INSERT INTO dlg_contributions (`+contributionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?)
 			ON CONFLICT (id) DO UPDATE SET body = excluded.body, state = excluded.state, reason = excluded.reason, closed = excluded.closed, rev = excluded.rev,
 			author_name = excluded.author_name, author_org = excluded.author_org WHERE dlg_contributions.rev < excluded.rev AND dlg_contributions.dialogue_id = excluded.dialogue_id`,
@@ -189,6 +181,31 @@ func (s *Service) receiveCopy(ctx context.Context, tx *store.Tx, env federation.
 	}
 	_, err = tx.Exec(ctx, `UPDATE dlg_dialogues SET rev = ? WHERE id = ? AND rev < ?`, b.Rev, d.ID, b.Rev)
 	return core.Wrap("dialogue: receive", err)
+}
+
+// decodeCopy parses the signed body of a copy from host and checks it
+// whole, before anything of it is stored. Under the Chatham House Rule it
+// drops any author: a host that sends them anyway is not believed.
+func decodeCopy(body []byte, host string) (copyBatch, error) {
+	var b copyBatch
+	if err := json.Unmarshal(body, &b); err != nil {
+		return b, malformed("dialogue.copy")
+	}
+	if b.Dialogue == nil {
+		return b, malformed("copy without its dialogue")
+	}
+	if err := b.Dialogue.wellFormed(host); err != nil {
+		return b, forbidden(err.Error())
+	}
+	for i, c := range b.Contributions {
+		if err := checkCopy(c); err != nil {
+			return b, malformed("contribution: " + err.Error())
+		}
+		if b.Dialogue.Rule.Anonymous() {
+			b.Contributions[i].AuthorName, b.Contributions[i].AuthorOrg = "", ""
+		}
+	}
+	return b, nil
 }
 
 // checkCopy checks one contribution of a peer's copy.
@@ -215,6 +232,22 @@ func checkCopy(c contribCopy) error {
 	return nil
 }
 
+// wellFormed checks what a participant's node sent, before anything is
+// looked up: an act for the organisation that sent it, with an id and the
+// name of its author for the moderators. The contribution itself goes
+// through checkAct against the dialogue.
+func (x *act) wellFormed(from string) error {
+	if x.By != from || !core.ValidID(x.ID) {
+		return forbidden("an act for another organisation")
+	}
+	p := core.Problems{}
+	checkText(p, "person", x.Person, true, 400)
+	if len(p) > 0 {
+		return p.Err("dialogue: receive act")
+	}
+	return nil
+}
+
 // receiveAct takes a contribution from a participant's node. The node must
 // speak for a party; the contribution goes through the same checks as one
 // made here.
@@ -224,8 +257,8 @@ func (s *Service) receiveAct(ctx context.Context, tx *store.Tx, env federation.E
 	if _, err := s.openStatement(ctx, "dialogue.act", payload, host, &x); err != nil {
 		return err
 	}
-	if x.By != env.From || !core.ValidID(x.ID) {
-		return forbidden("an act for another organisation")
+	if err := x.wellFormed(env.From); err != nil {
+		return err
 	}
 	d, err := s.load(ctx, tx.Conn, x.Dialogue)
 	if err != nil {
@@ -233,11 +266,6 @@ func (s *Service) receiveAct(ctx context.Context, tx *store.Tx, env federation.E
 	}
 	if d.Host != s.fed.Host() || !slices.ContainsFunc(d.Parties, func(p Party) bool { return p.Addr == x.By }) || env.To != d.InRole(RoleHost)[0] {
 		return forbidden("not a party")
-	}
-	p := core.Problems{}
-	checkText(p, "person", x.Person, true, 400)
-	if len(p) > 0 {
-		return p.Err("dialogue: receive act")
 	}
 	n, err := tx.Exec(ctx, `INSERT INTO dlg_acts (dialogue_id, by_addr, act_id, received_at) SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM dlg_acts WHERE dialogue_id = ? AND by_addr = ? AND act_id = ?)`,
 		d.ID, x.By, x.ID, tx.Now, d.ID, x.By, x.ID)

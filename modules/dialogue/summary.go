@@ -156,14 +156,10 @@ func mentions(text, name string) bool {
 	return strings.Contains(t, " "+n+" ")
 }
 
-// receiveSummary takes a rapporteur's summary from its node.
-func (s *Service) receiveSummary(ctx context.Context, tx *store.Tx, env federation.Envelope, payload []byte) error {
-	_, host, _ := federation.Address(env.From)
-	var x summaryAct
-	if _, err := s.openStatement(ctx, "dialogue.summary", payload, host, &x); err != nil {
-		return err
-	}
-	if x.By != env.From {
+// wellFormed checks a summary a rapporteur's node sent: for the
+// organisation that sent it, with text in a language of the node.
+func (x *summaryAct) wellFormed(from string) error {
+	if x.By != from {
 		return forbidden("a summary for another organisation")
 	}
 	p := core.Problems{}
@@ -173,6 +169,19 @@ func (s *Service) receiveSummary(ctx context.Context, tx *store.Tx, env federati
 	}
 	if len(p) > 0 {
 		return p.Err("dialogue: receive summary")
+	}
+	return nil
+}
+
+// receiveSummary takes a rapporteur's summary from its node.
+func (s *Service) receiveSummary(ctx context.Context, tx *store.Tx, env federation.Envelope, payload []byte) error {
+	_, host, _ := federation.Address(env.From)
+	var x summaryAct
+	if _, err := s.openStatement(ctx, "dialogue.summary", payload, host, &x); err != nil {
+		return err
+	}
+	if err := x.wellFormed(env.From); err != nil {
+		return err
 	}
 	_, err := s.mutate(ctx, tx, x.Dialogue, func(d *Dialogue) error {
 		if !d.Has(x.By, RoleRapporteur) || env.To != d.InRole(RoleHost)[0] {
