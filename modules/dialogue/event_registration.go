@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"entente.example/entente/core"
-	"entente.example/entente/internal/access"
 	"entente.example/entente/internal/notify"
 	"entente.example/entente/internal/store"
 )
@@ -335,6 +334,3 @@ func (s *Events) MarkAttendance(ctx context.Context, id string, present []string
 		return core.Wrap("events: attendance", auditAttendance(ctx, tx, e, len(present)))
 	})
 }
-
-// canSeeRegistrations is for the pages: the organiser's view.
-func canSeeRegistrations(a core.Actor, e Event) bool { return access.EventOrganiser(a, e.OrgID) }
