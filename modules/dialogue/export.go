@@ -67,7 +67,7 @@ func (s *Service) Export(ctx context.Context, id string) (Export, error) {
 func (x Export) Markdown(t func(key string, args ...any) string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\n\n", x.Title)
-	fmt.Fprintf(&b, "**%s** %s\n\n", t("dlg.rule"), t("dlg.rule_explained."+string(x.Rule)))
+	fmt.Fprintf(&b, "**%s** — %s\n\n", t("dlg.rule_name."+string(x.Rule)), t("dlg.rule_explained."+string(x.Rule)))
 	if x.Purpose != "" {
 		fmt.Fprintf(&b, "%s\n\n", x.Purpose)
 	}
@@ -107,7 +107,7 @@ func (x Export) Markdown(t func(key string, args ...any) string) string {
 func (x Export) SummaryMarkdown(t func(key string, args ...any) string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s — %s\n\n", x.Title, t("dlg.summary"))
-	fmt.Fprintf(&b, "**%s** %s\n\n", t("dlg.rule"), t("dlg.rule_explained."+string(x.Rule)))
+	fmt.Fprintf(&b, "**%s** — %s\n\n", t("dlg.rule_name."+string(x.Rule)), t("dlg.rule_explained."+string(x.Rule)))
 	if x.Summary != nil {
 		fmt.Fprintf(&b, "%s\n\n---\n%s %s UTC\n", x.Summary.Text, t("dlg.published"), x.Summary.At.UTC().Format("2006-01-02 15:04"))
 	}
