@@ -51,8 +51,12 @@ const batchSize = 200
 const publishSlot = 250 * time.Millisecond
 
 // changed schedules the copies. The changes of one slot make one run.
+// Callers have taken the dialogue's rev (and so hold its row): the slot is
+// counted from now, not from tx.Now, because a transaction that waited for
+// that row may have begun in a slot whose run has already read — its change
+// would join a run that is over, and reach no node until the next change.
 func (s *Service) changed(ctx context.Context, tx *store.Tx, id string) error {
-	slot := tx.Now.Truncate(publishSlot).Add(publishSlot)
+	slot := s.db.Clock().Now().UTC().Truncate(publishSlot).Add(publishSlot)
 	return s.jobs.Enqueue(ctx, tx, jobPublish, publishJob{Dialogue: id},
 		jobs.Options{RunAt: slot, UniqueKey: jobPublish + ":" + id + ":" + slot.Format(time.RFC3339Nano)})
 }
@@ -86,6 +90,11 @@ func (s *Service) publishJob(ctx context.Context, b []byte) error {
 // sent, signed, and a node no longer taking part the dialogue without it
 // (so it drops its copy). It reports whether more remains to send.
 func (s *Service) publish(ctx context.Context, tx *store.Tx, id string) (bool, error) {
+	// Wait for the changes that scheduled this run and have not committed
+	// yet: they hold the dialogue's row from the moment they took a rev.
+	if _, err := tx.Exec(ctx, `UPDATE dlg_dialogues SET rev = rev WHERE id = ?`, id); err != nil {
+		return false, core.Wrap("dialogue: publish", err)
+	}
 	d, err := s.load(ctx, tx.Conn, id)
 	if err != nil {
 		return false, err
