@@ -165,7 +165,10 @@ func BenchmarkDialogueReach(b *testing.B) {
 		if err := m1.svcs.Dialogue.Contribute(writer, d.ID, dialogue.ContributionInput{Body: fmt.Sprintf("Contribution %d", i)}); err != nil {
 			b.Fatal(err)
 		}
-		for count(m1) < i || count(m2) < i || count(host) < i {
+		for deadline := t0.Add(time.Minute); count(m1) < i || count(m2) < i || count(host) < i; {
+			if time.Now().After(deadline) {
+				b.Fatalf("contribution %d reached only some nodes in a minute", i)
+			}
 			time.Sleep(2 * time.Millisecond)
 		}
 		ds = append(ds, time.Since(t0))
