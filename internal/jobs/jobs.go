@@ -159,6 +159,11 @@ func (q *Queue) Enqueue(ctx context.Context, tx *store.Tx, kind string, payload 
 		return core.Wrap("jobs: enqueue "+kind, err)
 	}
 	tx.AfterCommit(q.Wake)
+	// A job due before the next poll (a batch gathered for a fraction of a
+	// second) is woken for when it is due, not a poll later.
+	if d := runAt.Sub(tx.Now); d > 0 && d < q.Poll {
+		tx.AfterCommit(func() { time.AfterFunc(d, q.Wake) })
+	}
 	return nil
 }
 
