@@ -209,6 +209,19 @@ func (s *Service) Threads(ctx context.Context, v View, session string, after int
 	return out, nil
 }
 
+// One returns one contribution as the reader may see it.
+func (s *Service) One(ctx context.Context, v View, cid string) (Contribution, error) {
+	var rows []row
+	if err := s.db.R().Select(ctx, &rows, `SELECT `+contributionColumns+` FROM dlg_contributions WHERE dialogue_id = ? AND id = ?`, v.D.ID, cid); err != nil {
+		return Contribution{}, core.Wrap("dialogue: contribution", err)
+	}
+	out, err := s.redact(ctx, v, rows)
+	if err != nil || len(out) == 0 {
+		return Contribution{}, errNotFound
+	}
+	return out[0], nil
+}
+
 // All returns every contribution the reader may see, in order (for exports).
 func (s *Service) All(ctx context.Context, v View) ([]Contribution, error) {
 	var rows []row

@@ -49,6 +49,7 @@ func (m *Module) Routes() []web.Route {
 		{Pattern: "POST " + d + "/sessions", Action: access.DialogueRun, Handler: m.sessions},
 		{Pattern: "POST " + d + "/status", Action: access.DialogueRun, Handler: m.status},
 		{Pattern: "POST " + d + "/contributions", Action: access.DialogueContribute, Handler: m.contribute},
+		{Pattern: "GET " + d + "/contributions/{cid}", Action: in, Handler: m.contribution},
 		{Pattern: "POST " + d + "/contributions/{cid}/moderation", Action: access.DialogueModerate, Handler: m.moderate},
 		{Pattern: "GET " + d + "/summary", Action: in, Handler: m.summary},
 		{Pattern: "POST " + d + "/summary", Action: access.DialogueReport, Handler: m.saveSummary},
@@ -127,8 +128,6 @@ type pageView struct {
 	Form        web.Form // contribution
 	PartyForm   web.Form
 	SessionForm web.Form
-	ModForm     web.Form
-	ModTarget   string
 }
 
 func (m *Module) pageView(r *http.Request) (pageView, error) {
@@ -224,11 +223,49 @@ func (m *Module) contribute(w http.ResponseWriter, r *http.Request) {
 	m.web.Redirect(w, r, "/dialogue/"+id+"#contribute", flash)
 }
 
+// contributionView is one contribution, with the moderators' forms.
+type contributionView struct {
+	web.Page
+	View
+	C    Contribution
+	Mod  bool
+	Form web.Form
+}
+
+func (m *Module) contributionView(r *http.Request) (contributionView, error) {
+	v, err := m.svc.Get(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return contributionView{}, err
+	}
+	c, err := m.svc.One(r.Context(), v, r.PathValue("cid"))
+	if err != nil {
+		return contributionView{}, err
+	}
+	cv := contributionView{Page: m.web.Page(r, "title.dialogue_contribution", c.Seq), View: v, C: c, Mod: v.Hosted && v.Seat.Moderator()}
+	cv.Nav = "dialogue"
+	return cv, nil
+}
+
+func (m *Module) contribution(w http.ResponseWriter, r *http.Request) {
+	v, err := m.contributionView(r)
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	m.web.Render(w, r, http.StatusOK, "dialogue/contribution", v)
+}
+
 func (m *Module) moderate(w http.ResponseWriter, r *http.Request) {
 	f := web.NewForm(r)
 	id, cid := r.PathValue("id"), r.PathValue("cid")
 	if err := m.svc.Moderate(r.Context(), id, cid, f.Get("action"), f.Get("reason")); err != nil {
-		m.pageError(w, r, f, err, func(v *pageView, f web.Form) { v.ModForm, v.ModTarget = f, cid })
+		v, verr := m.contributionView(r)
+		if verr == nil && f.Take(err) {
+			v.Form = f
+			m.web.Render(w, r, web.FormStatus(err), "dialogue/contribution", v)
+			return
+		}
+		m.web.Error(w, r, err)
 		return
 	}
 	m.web.Redirect(w, r, "/dialogue/"+id+"#c-"+cid, "flash.saved")
