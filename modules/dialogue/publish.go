@@ -137,7 +137,7 @@ func (s *Service) publish(ctx context.Context, tx *store.Tx, id string) (bool, e
 		}
 		b := copyBatch{Dialogue: d, Rev: max(r0, head.DocRev)}
 		for _, r := range rows {
-			b.Contributions = append(b.Contributions, toCopy(d, r))
+			b.Contributions = append(b.Contributions, toCopy(d, r, host))
 			b.Rev = max(b.Rev, r.Rev)
 		}
 		if len(rows) == batchSize && more {
@@ -171,12 +171,18 @@ func (s *Service) publish(ctx context.Context, tx *store.Tx, id string) (bool, e
 	return more, nil
 }
 
-// toCopy is a stored contribution as a node may receive it: the author
-// only outside the Chatham House Rule; the text of a held or hidden one
-// never.
-func toCopy(d *Dialogue, r row) contribCopy {
+// toCopy is a stored contribution as the node host may receive it: the
+// author only outside the Chatham House Rule; the text of a held or hidden
+// one never; the id of the act only on the author's node, which knows its
+// own by it — anywhere else its time (or, for one written on the host's
+// node, its nearness to the contribution's id) would tell where it was
+// written.
+func toCopy(d *Dialogue, r row, host string) contribCopy {
 	c := contribCopy{ID: r.ID, Session: r.Session, Parent: r.Parent, Seq: r.Seq, Body: r.Body, Lang: r.Lang, State: r.State,
-		Reason: r.Reason, Closed: r.Closed, At: r.At, Rev: r.Rev, ActID: r.ActID}
+		Reason: r.Reason, Closed: r.Closed, At: r.At, Rev: r.Rev}
+	if _, h, _ := federation.Address(r.AuthorOrg); h == host {
+		c.ActID = r.ActID
+	}
 	if r.State != StateVisible {
 		c.Body = ""
 	}
