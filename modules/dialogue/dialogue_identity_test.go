@@ -257,8 +257,9 @@ func checkPeerRows(t *testing.T, w *dlgWorld, c *identityCase) {
 			Org    string `db:"author_org"`
 			Person string `db:"author_person"`
 			Body   string `db:"body"`
+			Act    string `db:"act_id"`
 		}
-		dlgMust(t, "rows", n.DB.R().Select(ctx, &rows, `SELECT author_name, author_org, author_person, body FROM dlg_contributions WHERE dialogue_id = ?`, c.d.ID))
+		dlgMust(t, "rows", n.DB.R().Select(ctx, &rows, `SELECT author_name, author_org, author_person, body, act_id FROM dlg_contributions WHERE dialogue_id = ?`, c.d.ID))
 		if len(rows) == 0 {
 			t.Fatalf("%s holds no contributions", n.Name)
 		}
@@ -266,6 +267,11 @@ func checkPeerRows(t *testing.T, w *dlgWorld, c *identityCase) {
 			named := r.Name != "" || r.Org != ""
 			if r.Person != "" || named == c.rule.Anonymous() {
 				t.Errorf("%s stores the author of %q under %s as %q %q %q", n.Name, r.Body, c.rule, r.Name, r.Org, r.Person)
+			}
+			// The id of the act is for the author's node to know its own
+			// (its time would tell anyone else the node it came from).
+			if (r.Act != "") != (n == w.ID) {
+				t.Errorf("%s holds the act id %q of %q", n.Name, r.Act, r.Body)
 			}
 		}
 		if !c.rule.Anonymous() {
