@@ -107,26 +107,36 @@ type row struct {
 // moderators, held ones only for moderators and their authors.
 func (s *Service) redact(ctx context.Context, v View, rows []row) ([]Contribution, error) {
 	a := core.ActorFrom(ctx)
-	mine := map[string]bool{}
+	// On a participant's node the reader's own contributions are known by
+	// the acts this node sent for them, with their text: a copy of one
+	// held or hidden carries none, and its author still sees what they wrote.
+	mine := map[string]string{}
 	if !v.Hosted {
-		var acts []string
-		if err := s.db.R().Select(ctx, &acts, `SELECT act_id FROM dlg_sent WHERE dialogue_id = ? AND person = ?`, v.D.ID, a.UserID); err != nil {
+		var acts []struct {
+			ID   string `db:"act_id"`
+			Body string `db:"body"`
+		}
+		if err := s.db.R().Select(ctx, &acts, `SELECT act_id, body FROM dlg_sent WHERE dialogue_id = ? AND person = ?`, v.D.ID, a.UserID); err != nil {
 			return nil, core.Wrap("dialogue: contributions", err)
 		}
 		for _, x := range acts {
-			mine[x] = true
+			mine[x.ID] = x.Body
 		}
 	}
 	mod := v.Hosted && v.Seat.Moderator()
 	out := make([]Contribution, 0, len(rows))
 	for _, r := range rows {
 		c := r.Contribution
-		c.Mine = (v.Hosted && r.AuthorPerson == a.UserID) || (c.ActID != "" && mine[c.ActID])
+		sent, ok := mine[c.ActID]
+		c.Mine = (v.Hosted && r.AuthorPerson == a.UserID) || (c.ActID != "" && ok)
 		if c.State == StateHeld && !mod && !c.Mine {
 			continue
 		}
-		if c.State == StateHidden && !mod {
+		if c.State == StateHidden && !mod && !c.Mine {
 			c.Body = ""
+		}
+		if c.Mine && c.Body == "" {
+			c.Body = sent
 		}
 		if !v.Identities {
 			c.AuthorName, c.AuthorOrg = "", ""

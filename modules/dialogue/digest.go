@@ -59,10 +59,9 @@ func (s *Service) digest(ctx context.Context, tx *store.Tx, id string) error {
 	top := last
 	var shown []row
 	for _, r := range rows {
-		// A held contribution is not news yet: the digest waits for it.
-		if r.State == StateHeld {
-			break
-		}
+		// Only what everyone may read is news: a held contribution is
+		// passed over (a digest that waited for it would wait as long as a
+		// moderator holds it, and hold back everything after it).
 		top = r.Seq
 		if r.State == StateVisible {
 			shown = append(shown, r)
