@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 
 	"entente.example/entente/core"
@@ -155,6 +156,13 @@ func (s *Service) receiveCopy(ctx context.Context, tx *store.Tx, env federation.
 			q = `INSERT INTO dlg_dialogues (title, rule, status, version, doc, signed, signed_by, updated_at, host, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 		}
 		if _, err := tx.Exec(ctx, q, d.Title, string(d.Rule), d.Status, d.Version, string(doc), signed, host, tx.Now, host, d.ID); err != nil {
+			if !exists && core.KindOf(err) == core.KindConflict {
+				// Another batch of the same dialogue stored it at the same
+				// moment (PostgreSQL, two envelopes delivered at once): try
+				// again, and find it held. Refused, this batch's
+				// contributions would never come again.
+				return &core.Error{Kind: core.KindUnavailable, Message: "err.conflict", Err: fmt.Errorf("dialogue %s stored concurrently: %w", d.ID, err)}
+			}
 			return core.Wrap("dialogue: receive", err)
 		}
 		if err := setParties(ctx, tx, d); err != nil {
