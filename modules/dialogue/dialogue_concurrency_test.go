@@ -88,3 +88,45 @@ func TestDialogueConcurrentContributions(t *testing.T) {
 		})
 	})
 }
+
+// TestDialogueCopiesInBatches: a node invited to a dialogue that already
+// has more contributions than one envelope carries gets them all, over
+// several batches, under the host's numbers.
+func TestDialogueCopiesInBatches(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		host := newDNode(t, e, "asean", dlgOrg{"asean", core.OrgInternational, aseanName})
+		au := newDNode(t, e, "au", dlgOrg{"dfat", core.OrgStateMinistry, dfatName})
+		fedtest.Peer(t, host.Served, au.Served)
+		mod := host.As("Maria", "asean", core.RoleOfficer)
+		d, err := host.Svc.Create(mod, dialogue.Input{Host: "asean", Title: "A long record", Rule: dialogue.RuleChatham})
+		dlgMust(t, "create", err)
+		const many = 450 // two full envelopes of 200 and a part
+		for i := range many {
+			dlgMust(t, "contribute", host.Svc.Contribute(mod, d.ID, dialogue.ContributionInput{Body: fmt.Sprintf("Point %03d.", i+1)}))
+		}
+		dlgMust(t, "invite", host.Svc.AddParty(mod, d.ID, au.Addr("dfat"), dialogue.RoleParticipant))
+		reader := au.As("Olivia", "dfat", core.RoleOfficer)
+		fedtest.Eventually(t, "every contribution on au", func() bool {
+			v, err := au.Svc.Get(reader, d.ID)
+			if err != nil {
+				return false
+			}
+			all, err := au.Svc.All(reader, v)
+			dlgMust(t, "all", err)
+			if len(all) < many {
+				return false
+			}
+			for i, c := range all {
+				if c.Seq != int64(i+1) || c.Body != fmt.Sprintf("Point %03d.", i+1) {
+					t.Fatalf("au's %dth contribution: %+v", i+1, c)
+				}
+			}
+			return true
+		})
+		var batches int
+		dlgMust(t, "inbox", au.DB.R().Get(context.Background(), &batches, `SELECT COUNT(*) FROM inbox WHERE type = ?`, dialogue.TypeCopy))
+		if batches < 3 {
+			t.Fatalf("%d contributions came in %d envelopes", many, batches)
+		}
+	})
+}
