@@ -162,8 +162,9 @@ type Pending struct {
 	At      time.Time `json:"at" db:"created_at"`
 }
 
-// ThreadPage is how many threads a page shows.
-const ThreadPage = 50
+// ThreadPage is how many threads a page shows: with their replies, a page
+// a moderator reads stays within the page budget.
+const ThreadPage = 40
 
 // Threads returns up to ThreadPage threads of a session ("" for all)
 // starting after seq.
