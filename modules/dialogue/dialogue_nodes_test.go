@@ -39,6 +39,7 @@ type dnode struct {
 	*fedtest.Served
 	Name  string
 	Svc   *dialogue.Service
+	Ev    *dialogue.Events
 	Auth  *auth.Service
 	Web   *web.Server
 	Jobs  *jobs.Queue
@@ -104,8 +105,12 @@ func newDNode(t testing.TB, e storetest.Engine, name string, orgs ...dlgOrg) *dn
 	n.Jobs.Poll = 50 * time.Millisecond
 	n.Jobs.Register(notify.EmailKind(n.Mail))
 	n.Svc = dialogue.NewService(db, s.Fed, n.Jobs)
-	n.Svc.UseNotifier(notify.People{Jobs: n.Jobs, Tr: w.Catalog(), BaseURL: func() string { return s.URL }}, w.Catalog())
-	if err := w.Mount([]web.Module{dialogue.NewModule(n.Svc, w)}); err != nil {
+	people := notify.People{Jobs: n.Jobs, Tr: w.Catalog(), BaseURL: func() string { return s.URL }}
+	n.Svc.UseNotifier(people, w.Catalog())
+	n.Ev = dialogue.NewEvents(db, s.Fed, people)
+	n.Ev.UseDialogues(n.Svc)
+	n.Ev.ScheduleEvents(n.Jobs)
+	if err := w.Mount([]web.Module{dialogue.NewModule(n.Svc, w), dialogue.NewEventsModule(n.Ev, w)}); err != nil {
 		t.Fatal(err)
 	}
 	s.Mux.Handle("/", w)
@@ -191,7 +196,7 @@ func (n *dnode) Person(t testing.TB, name, handle string, role core.Role, admin 
 	jar, _ := cookiejar.New(nil)
 	base, _ := url.Parse(n.URL)
 	jar.SetCookies(base, []*http.Cookie{{Name: "entente_session", Value: res.Session, Path: "/"}})
-	a := core.Actor{UserID: u.ID, Name: name, Memberships: ms, NodeAdmin: admin}
+	a := core.Actor{UserID: u.ID, Name: name, Email: email, Memberships: ms, NodeAdmin: admin}
 	return &dlgPerson{Name: name, Email: email, ID: u.ID, Org: handle, node: n,
 		Ctx:  core.WithRequest(core.WithActor(ctx, a), core.RequestInfo{ID: "test"}),
 		http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
