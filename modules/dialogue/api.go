@@ -100,6 +100,40 @@ func (m *Module) apiSession(w http.ResponseWriter, r *http.Request) {
 	m.web.JSON(w, http.StatusCreated, s)
 }
 
+type sessionState struct {
+	Closed bool `json:"closed"`
+}
+
+func (m *Module) apiSessionState(w http.ResponseWriter, r *http.Request) {
+	var in sessionState
+	if err := web.DecodeJSON(r, &in); err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	if err := m.svc.SetSession(r.Context(), r.PathValue("id"), r.PathValue("sid"), in.Closed); err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	m.apiGet(w, r)
+}
+
+type statusInput struct {
+	Status string `json:"status"`
+}
+
+func (m *Module) apiStatus(w http.ResponseWriter, r *http.Request) {
+	var in statusInput
+	if err := web.DecodeJSON(r, &in); err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	if err := m.svc.SetStatus(r.Context(), r.PathValue("id"), in.Status); err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	m.apiGet(w, r)
+}
+
 // threadJSON is a page of threads.
 type threadJSON struct {
 	Threads []Contribution `json:"threads"`

@@ -453,3 +453,19 @@ func (s *Service) SetStatus(ctx context.Context, id, status string) error {
 	})
 	return err
 }
+
+// SetSession closes a session to contributions, or opens it again.
+func (s *Service) SetSession(ctx context.Context, id, sid string, closed bool) error {
+	_, err := s.update(ctx, id, func(tx *store.Tx, d *Dialogue) error {
+		if err := s.runs(ctx, d); err != nil {
+			return err
+		}
+		i := slices.IndexFunc(d.Sessions, func(x Session) bool { return x.ID == sid })
+		if i < 0 {
+			return errNotFound
+		}
+		d.Sessions[i].Closed = closed
+		return nil
+	})
+	return err
+}

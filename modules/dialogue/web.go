@@ -47,6 +47,7 @@ func (m *Module) Routes() []web.Route {
 		{Pattern: "GET " + d, Action: in, Handler: m.page},
 		{Pattern: "POST " + d + "/parties", Action: access.DialogueRun, Handler: m.parties},
 		{Pattern: "POST " + d + "/sessions", Action: access.DialogueRun, Handler: m.sessions},
+		{Pattern: "POST " + d + "/sessions/{sid}", Action: access.DialogueRun, Handler: m.session},
 		{Pattern: "POST " + d + "/status", Action: access.DialogueRun, Handler: m.status},
 		{Pattern: "POST " + d + "/contributions", Action: access.DialogueContribute, Handler: m.contribute},
 		{Pattern: "GET " + d + "/contributions/{cid}", Action: in, Handler: m.contribution},
@@ -62,6 +63,8 @@ func (m *Module) Routes() []web.Route {
 		{Pattern: "GET /api/v1/dialogues/{id}", Action: in, Handler: m.apiGet},
 		{Pattern: "POST /api/v1/dialogues/{id}/parties", Action: access.DialogueRun, Handler: m.apiParty},
 		{Pattern: "POST /api/v1/dialogues/{id}/sessions", Action: access.DialogueRun, Handler: m.apiSession},
+		{Pattern: "POST /api/v1/dialogues/{id}/sessions/{sid}", Action: access.DialogueRun, Handler: m.apiSessionState},
+		{Pattern: "POST /api/v1/dialogues/{id}/status", Action: access.DialogueRun, Handler: m.apiStatus},
 		{Pattern: "GET /api/v1/dialogues/{id}/contributions", Action: in, Handler: m.apiContributions},
 		{Pattern: "POST /api/v1/dialogues/{id}/contributions", Action: access.DialogueContribute, Handler: m.apiContribute},
 		{Pattern: "POST /api/v1/dialogues/{id}/contributions/{cid}/moderation", Action: access.DialogueModerate, Handler: m.apiModerate},
@@ -194,6 +197,15 @@ func (m *Module) sessions(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		m.pageError(w, r, f, err, func(v *pageView, f web.Form) { v.SessionForm = f })
+		return
+	}
+	m.web.Redirect(w, r, "/dialogue/"+id+"#sessions", "flash.saved")
+}
+
+func (m *Module) session(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if err := m.svc.SetSession(r.Context(), id, r.PathValue("sid"), r.FormValue("closed") == "true"); err != nil {
+		m.web.Error(w, r, err)
 		return
 	}
 	m.web.Redirect(w, r, "/dialogue/"+id+"#sessions", "flash.saved")
