@@ -21,6 +21,32 @@ func inboxCount(t testing.TB, n *dnode, typ, from string) int {
 	return c
 }
 
+// wantMailed checks that each person's node e-mailed them a link to path.
+func wantMailed(t testing.TB, what, path string, people ...*dlgPerson) {
+	t.Helper()
+	for _, p := range people {
+		found := false
+		for _, m := range p.node.Mail.All() {
+			found = found || (m.To == p.Email && strings.Contains(m.Body, p.node.URL+path+"\n"))
+		}
+		if !found {
+			t.Errorf("%s was not %s (%s)", p.Name, what, path)
+		}
+	}
+}
+
+// wantUnmailed checks that no e-mail to the people mentions the dialogue.
+func wantUnmailed(t testing.TB, id string, people ...*dlgPerson) {
+	t.Helper()
+	for _, p := range people {
+		for _, m := range p.node.Mail.All() {
+			if m.To == p.Email && strings.Contains(m.Subject+m.Body, id) {
+				t.Errorf("%s was e-mailed of the dialogue: %s", p.Name, m.Subject)
+			}
+		}
+	}
+}
+
 // TestDialogueAcrossNodes: a Chatham House dialogue hosted on one node with
 // participants on two others. A contribution written on one peer reaches
 // the host as a signed envelope and every participating node as a signed
@@ -34,6 +60,11 @@ func TestDialogueAcrossNodes(t *testing.T) {
 		w := newDlgWorld(t, e)
 		d := w.Open(t, dialogue.RuleChatham)
 		author, au, mod := w.P[pAuthor], w.P[pAU], w.P[pModerator]
+		// Each node invites its own people when the first copy arrives.
+		for _, n := range []*dnode{w.ID, w.AU} {
+			n.Drain(t)
+		}
+		wantMailed(t, "invited", "/dialogue/"+d.ID, w.P[pAuthor], w.P[pColleague], w.P[pAU], w.P[pRapporteur])
 
 		// A contribution from id: an act to the host, a copy to au.
 		const first = "Hospitals should keep offline backups and rehearse restoring them."
@@ -152,6 +183,10 @@ func TestDialogueAcrossNodes(t *testing.T) {
 		w.WaitDoc(t, d.ID, func(d *dialogue.Dialogue) bool {
 			return d.Summary.Status == dialogue.SummaryPublished && d.Summary.Text == summary
 		}, w.Host, w.ID, w.AU)
+		for _, n := range w.Nodes() {
+			n.Drain(t)
+		}
+		wantMailed(t, "told of the summary", "/dialogue/"+d.ID+"/summary", w.P[pModerator], w.P[pHostMember], w.P[pAuthor], w.P[pColleague], w.P[pAU], w.P[pRapporteur])
 		err = w.AU.Svc.SaveSummary(au.Ctx, d.ID, dialogue.SummaryInput{Text: "Not mine to write.", Publish: true})
 		dlgWantKind(t, "a participant publishing a summary", err, core.KindForbidden)
 
@@ -173,8 +208,52 @@ func TestDialogueAcrossNodes(t *testing.T) {
 		})
 		_, err = w.AU.Svc.Get(au.Ctx, d.ID)
 		dlgWantKind(t, "dfat reading after removal", err, core.KindNotFound)
+		wantUnmailed(t, d.ID, w.P[pHostOut], w.P[pIDOut], w.P[pHostAdmin], w.P[pIDAdmin], w.P[pAUAdmin])
 		if _, err := w.AU.Svc.Get(rap.Ctx, d.ID); err != nil {
 			t.Fatalf("anu reading after dfat's removal: %v", err)
+		}
+	})
+}
+
+// TestDialoguePremoderated: in a premoderated dialogue a contribution from
+// a peer waits at the host: its moderators are e-mailed (without who wrote
+// it), other participants do not see it, its author does; released, it
+// reaches every node.
+func TestDialoguePremoderated(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		w := newDlgWorld(t, e)
+		mod, author := w.P[pModerator], w.P[pAuthor]
+		d, err := w.Host.Svc.Create(mod.Ctx, dialogue.Input{Host: "asean", Title: "Premoderated forum", Rule: dialogue.RuleChatham, Premoderated: true})
+		dlgMust(t, "create", err)
+		dlgMust(t, "invite kemlu", w.Host.Svc.AddParty(mod.Ctx, d.ID, w.ID.Addr("kemlu"), dialogue.RoleParticipant))
+		dlgMust(t, "invite dfat", w.Host.Svc.AddParty(mod.Ctx, d.ID, w.AU.Addr("dfat"), dialogue.RoleParticipant))
+		w.WaitDoc(t, d.ID, func(x *dialogue.Dialogue) bool { return len(x.Parties) == 4 }, w.ID, w.AU)
+
+		const text = "Our CERT paid once, and regretted it."
+		dlgMust(t, "contribute", w.ID.Svc.Contribute(author.Ctx, d.ID, dialogue.ContributionInput{Body: text}))
+		held := w.WaitFor(t, pModerator, d.ID, text, func(c dialogue.Contribution) bool { return c.State == dialogue.StateHeld })
+		w.Host.Drain(t)
+		wantMailed(t, "told a contribution waits", "/dialogue/"+d.ID+"#held", mod)
+		for _, m := range w.Host.Mail.All() {
+			if k := containsAny(m.Subject+m.Body, authorName, kemluName, "kemlu"); k != "" {
+				t.Errorf("an e-mail to %s names %q", m.To, k)
+			}
+			if m.To == w.P[pHostMember].Email && strings.Contains(m.Body, "#held") {
+				t.Errorf("a member who does not moderate was told: %s", m.Subject)
+			}
+		}
+		mine := w.WaitFor(t, pAuthor, d.ID, "", func(c dialogue.Contribution) bool { return c.ID == held.ID && c.State == dialogue.StateHeld })
+		if !mine.Mine || mine.Body != text {
+			t.Fatalf("the author sees their held contribution as %+v", mine)
+		}
+		if all := w.All(t, pAU, d.ID); len(all) != 0 {
+			t.Fatalf("au's participant sees %+v", all)
+		}
+
+		dlgMust(t, "release", w.Host.Svc.Moderate(mod.Ctx, d.ID, held.ID, dialogue.ModRelease, ""))
+		c := w.WaitFor(t, pAU, d.ID, text, func(c dialogue.Contribution) bool { return c.State == dialogue.StateVisible })
+		if c.AuthorName != "" || c.Mine {
+			t.Fatalf("au's participant sees the released contribution as %+v", c)
 		}
 	})
 }
