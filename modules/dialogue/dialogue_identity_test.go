@@ -18,6 +18,7 @@ import (
 // The paths a person can read a dialogue through.
 const (
 	pathPage      = "page"
+	pathOne       = "contribution page"
 	pathSearch    = "search"
 	pathSummary   = "summary page"
 	pathAPI       = "API"
@@ -32,9 +33,10 @@ const (
 // exports are the paths that take the record out of the room.
 var exports = []string{pathAPIExport, pathMarkdown, pathJSON, pathSummaryMD}
 
-func dialoguePaths(id, q string) map[string]string {
+func dialoguePaths(id, cid, q string) map[string]string {
 	return map[string]string{
 		pathPage:      "/dialogue/" + id,
+		pathOne:       "/dialogue/" + id + "/contributions/" + cid,
 		pathSearch:    "/dialogue/search?q=" + url.QueryEscape(q),
 		pathSummary:   "/dialogue/" + id + "/summary",
 		pathAPI:       "/api/v1/dialogues/" + id,
@@ -77,6 +79,7 @@ func containsAny(s string, needles ...string) string {
 type identityCase struct {
 	rule    dialogue.Rule
 	d       *dialogue.Dialogue
+	cid     string // the contribution's id
 	token   string // a word only the contribution has, to search for
 	phrase  string // the words around it, which a search box does not echo
 	body    string
@@ -98,7 +101,7 @@ func openCase(t *testing.T, w *dlgWorld, rule dialogue.Rule) *identityCase {
 	c.d = w.Open(t, rule)
 	dlgMust(t, "contribute", w.ID.Svc.Contribute(w.P[pAuthor].Ctx, c.d.ID, dialogue.ContributionInput{Body: c.body}))
 	for _, who := range []string{pModerator, pColleague, pAU} {
-		w.WaitFor(t, who, c.d.ID, c.body, func(dialogue.Contribution) bool { return true })
+		c.cid = w.WaitFor(t, who, c.d.ID, c.body, func(dialogue.Contribution) bool { return true }).ID
 	}
 	dlgMust(t, "summary", w.AU.Svc.SaveSummary(w.P[pRapporteur].Ctx, c.d.ID, dialogue.SummaryInput{Text: c.summary, Publish: true}))
 	w.WaitDoc(t, c.d.ID, func(d *dialogue.Dialogue) bool { return d.Summary.Status == dialogue.SummaryPublished }, w.Nodes()...)
@@ -140,7 +143,7 @@ func TestDialogueIdentityMatrix(t *testing.T) {
 
 // checkPaths reads every path as every kind of person.
 func checkPaths(t *testing.T, w *dlgWorld, c *identityCase) {
-	paths := dialoguePaths(c.d.ID, c.token)
+	paths := dialoguePaths(c.d.ID, c.cid, c.token)
 	participants := []string{pHostMember, pColleague, pAU, pRapporteur}
 	strangers := []string{pHostOut, pIDOut, pHostAdmin, pIDAdmin, pAUAdmin}
 	for _, who := range append(append(participants, pModerator), strangers...) {
@@ -184,7 +187,7 @@ func checkAnswer(t *testing.T, c *identityCase, who, name, body string) {
 	moderator := who == pModerator
 	export := containsAny(name, exports...) == name
 	switch {
-	case c.rule.Anonymous() && moderator && (name == pathPage || name == pathAPIContr):
+	case c.rule.Anonymous() && moderator && (name == pathPage || name == pathOne || name == pathAPIContr):
 		// The one place the rule lets someone see it: for moderation.
 		if containsAny(body, c.person...) == "" {
 			t.Errorf("%s %s: the moderator does not see who wrote it", who, name)
@@ -196,7 +199,7 @@ func checkAnswer(t *testing.T, c *identityCase, who, name, body string) {
 		if k := containsAny(attributed(name, body), c.org...); k != "" {
 			t.Errorf("%s %s names the author's organisation: %q", who, name, k)
 		}
-	case name == pathPage || name == pathAPIContr || (export && name != pathSummaryMD):
+	case name == pathPage || name == pathOne || name == pathAPIContr || (export && name != pathSummaryMD):
 		if containsAny(body, c.person...) == "" {
 			t.Errorf("%s %s under %s does not name the author", who, name, c.rule)
 		}
@@ -207,7 +210,7 @@ func checkAnswer(t *testing.T, c *identityCase, who, name, body string) {
 	// What each path is for is there: the text, the summary, the hit.
 	var wants []string
 	switch name {
-	case pathPage, pathAPIContr, pathMarkdown, pathJSON, pathAPIExport, pathSearch:
+	case pathPage, pathOne, pathAPIContr, pathMarkdown, pathJSON, pathAPIExport, pathSearch:
 		wants = []string{c.phrase}
 	case pathSummary, pathSummaryMD:
 		wants = []string{c.token + " summary"}
