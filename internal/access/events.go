@@ -66,3 +66,27 @@ func EventFilter(a core.Actor, host string) (string, []any) {
 	}
 	return cond, args
 }
+
+// EventCopyFilter is the condition on the ev_copies row aliased c (the
+// copy of an event organised on a peer's node) that lets the actor see
+// it: the people of the organisations of this node it invites, and the
+// people who registered for it from this node. Nobody else, anonymous
+// readers and node administrators included: the organiser shared it with
+// those organisations only.
+func EventCopyFilter(a core.Actor, host string) (string, []any) {
+	if a.Anonymous() {
+		return `1 = 0`, nil
+	}
+	cond := `c.id IN (SELECT g.event_id FROM ev_remote_regs g WHERE g.user_id = ? AND g.state <> 'cancelled')`
+	args := []any{a.UserID}
+	if len(a.Memberships) > 0 {
+		cond += ` OR c.id IN (SELECT v.event_id FROM ev_copy_invited v WHERE v.addr IN ` + Marks(len(a.Memberships)) + `)`
+		for _, m := range a.Memberships {
+			args = append(args, m.Org.Handle+"@"+host)
+		}
+	}
+	return cond, args
+}
+
+// Marks is n placeholders in parentheses, for an IN list.
+func Marks(n int) string { return "(" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")" }

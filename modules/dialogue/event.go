@@ -82,17 +82,22 @@ type Event struct {
 	Invited          []string          `db:"-" json:"invited"`
 	// InviteEmails are the addresses the organiser typed; only the
 	// organiser reads them back.
-	InviteEmails []string  `db:"-" json:"invite_emails,omitempty"`
-	Status       string    `db:"status" json:"status"`
-	CancelReason string    `db:"cancel_reason" json:"cancel_reason,omitempty"`
-	DialogueID   string    `db:"dialogue_id" json:"dialogue_id,omitempty"`
-	Minutes      string    `db:"minutes" json:"minutes,omitempty"`
-	Outcomes     string    `db:"outcomes" json:"outcomes,omitempty"`
-	Sequence     int       `db:"sequence" json:"sequence"`
-	Taken        int       `db:"places_taken" json:"places_taken"`
-	Waiting      int       `db:"waiting" json:"waiting"`
-	CreatedAt    time.Time `db:"created_at" json:"created_at"`
-	UpdatedAt    time.Time `db:"updated_at" json:"updated_at"`
+	InviteEmails []string `db:"-" json:"invite_emails,omitempty"`
+	Status       string   `db:"status" json:"status"`
+	CancelReason string   `db:"cancel_reason" json:"cancel_reason,omitempty"`
+	DialogueID   string   `db:"dialogue_id" json:"dialogue_id,omitempty"`
+	Minutes      string   `db:"minutes" json:"minutes,omitempty"`
+	Outcomes     string   `db:"outcomes" json:"outcomes,omitempty"`
+	Sequence     int      `db:"sequence" json:"sequence"`
+	// Host is the organiser's node for a copy of a peer's event (its
+	// organiser's address is Org@Host); empty for events organised here.
+	Host string `db:"-" json:"host,omitempty"`
+	// OrganiserEmail is who organised it, for the copy's calendar files.
+	OrganiserEmail string    `db:"-" json:"organiser_email,omitempty"`
+	Taken          int       `db:"places_taken" json:"places_taken"`
+	Waiting        int       `db:"waiting" json:"waiting"`
+	CreatedAt      time.Time `db:"created_at" json:"created_at"`
+	UpdatedAt      time.Time `db:"updated_at" json:"updated_at"`
 
 	// The lists as the store keeps them (JSON text).
 	LanguagesJSON string `db:"languages" json:"-"`

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"entente.example/entente/core"
+	"entente.example/entente/internal/access"
 	"entente.example/entente/internal/web"
 )
 
@@ -34,7 +35,30 @@ func (s *Events) Invitations(ctx context.Context) ([]Event, error) {
 		cond += ` AND e.org_id <> ?`
 		args = append(args, id)
 	}
-	return s.selectEvents(ctx, cond, `e.start_at, e.id`, 10, args)
+	local, err := s.selectEvents(ctx, cond, `e.start_at, e.id`, 10, args)
+	if err != nil {
+		return nil, err
+	}
+	// Peers' events inviting the actor's organisations, not answered here.
+	return s.withCopies(ctx, local, false, 10, func(a core.Actor) (string, []any) {
+		if len(a.Memberships) == 0 {
+			return `1 = 0`, nil
+		}
+		cond, args := access.EventCopyFilter(a, s.fed.Host())
+		return `(` + cond + `) AND c.status = 'scheduled' AND c.registration_open = TRUE AND c.start_at > ?
+			AND c.id IN (SELECT v.event_id FROM ev_copy_invited v WHERE v.addr IN ` + access.Marks(len(a.Memberships)) + `)
+			AND c.id NOT IN (SELECT g.event_id FROM ev_remote_regs g WHERE g.user_id = ? AND g.state <> 'cancelled')`,
+			append(append(append(args, s.Now().UTC()), orgAddrs(a, s.fed.Host())...), a.UserID)
+	})
+}
+
+// orgAddrs are the addresses (handle@host) of the actor's organisations.
+func orgAddrs(a core.Actor, host string) []any {
+	var out []any
+	for _, m := range a.Memberships {
+		out = append(out, m.Org.Handle+"@"+host)
+	}
+	return out
 }
 
 // Attention implements web.AttentionSource: the invitations not answered,

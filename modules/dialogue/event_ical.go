@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"entente.example/entente/core"
+	"entente.example/entente/internal/access"
 	"entente.example/entente/internal/ical"
 	"entente.example/entente/internal/store"
 )
@@ -35,8 +36,14 @@ func (s *Events) vevent(e Event, now time.Time) ical.Event {
 	if e.Cancelled() && e.CancelReason != "" {
 		desc = strings.TrimSpace(e.CancelReason + "\n\n" + desc)
 	}
+	// A peer's event keeps its organiser's UID: the same event in every
+	// calendar, whichever node's feed or e-mail brought it.
+	host := s.fed.Host()
+	if e.Host != "" {
+		host = e.Host
+	}
 	return ical.Event{
-		UID: e.ID + "@" + hostOnly(s.fed.Host()), Stamp: now, Start: e.Start, End: e.End, Zone: e.Location(),
+		UID: e.ID + "@" + hostOnly(host), Stamp: now, Start: e.Start, End: e.End, Zone: e.Location(),
 		Sequence: e.Sequence, Cancelled: e.Cancelled(), Summary: e.Title, Description: desc, Location: e.Place(),
 		URL: s.people.BaseURL() + eventPath(e.ID), Modified: e.UpdatedAt,
 	}
@@ -105,7 +112,11 @@ func (s *Events) PersonFeed(ctx context.Context, tok string) (ical.Calendar, err
 func (s *Events) FeedEvents(ctx context.Context) ([]Event, error) {
 	a := core.ActorFrom(ctx)
 	cond, args := s.personalFilter(a)
-	return s.selectEvents(ctx, cond, `e.start_at DESC, e.id DESC`, eventFeedLimit, args)
+	local, err := s.selectEvents(ctx, cond, `e.start_at DESC, e.id DESC`, eventFeedLimit, args)
+	if err != nil {
+		return nil, err
+	}
+	return s.withCopies(ctx, local, true, eventFeedLimit, func(a core.Actor) (string, []any) { return access.EventCopyFilter(a, s.fed.Host()) })
 }
 
 // personalFilter is EventFilter without "every public event": a person's

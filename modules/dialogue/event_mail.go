@@ -43,6 +43,10 @@ func (s *Events) mail(ctx context.Context, tx *store.Tx, to, lang string, k noti
 // Someone without an account gets the link that cancels (tok, when
 // known); people with one, the event's page.
 func (s *Events) mailRegistration(ctx context.Context, tx *store.Tx, r EventRegistration, tok string, k notify.Kind, extra notify.Args) error {
+	if r.Origin != "" {
+		// Their own node tells them; nobody here e-mails a peer's people.
+		return s.sendStatus(ctx, tx, r, k.Name)
+	}
 	e, err := s.txEvent(ctx, tx, r.EventID)
 	if err != nil {
 		return err
@@ -76,7 +80,11 @@ func (s *Events) mailRegistration(ctx context.Context, tx *store.Tx, r EventRegi
 
 func (s *Events) txEvent(ctx context.Context, tx *store.Tx, id string) (Event, error) {
 	var e Event
-	if err := tx.Get(ctx, &e, `SELECT `+eventColumns+` FROM ev_events e JOIN organisations o ON o.id = e.org_id WHERE e.id = ?`, id); err != nil {
+	err := tx.Get(ctx, &e, `SELECT `+eventColumns+` FROM ev_events e JOIN organisations o ON o.id = e.org_id WHERE e.id = ?`, id)
+	if core.KindOf(err) == core.KindNotFound {
+		return s.txCopy(ctx, tx, id)
+	}
+	if err != nil {
 		return e, core.Wrap("events: get", err)
 	}
 	return e, e.decode()
@@ -106,8 +114,8 @@ func (s *Events) tellRegistered(ctx context.Context, tx *store.Tx, id string, k 
 		if err := tx.Get(ctx, &invited, `SELECT COUNT(*) FROM ev_invites WHERE event_id = ? AND email = ?`, id, r.Email); err != nil {
 			return core.Wrap("events: tell", err)
 		}
-		if invited > 0 {
-			continue
+		if invited > 0 || r.Origin != "" {
+			continue // a peer's person is told by their node, from its copy
 		}
 		cal, err := s.invitation(ctx, tx, e, r.Email, method)
 		if err != nil {
@@ -128,12 +136,20 @@ func (s *Events) sendInvitations(ctx context.Context, tx *store.Tx, id string) e
 	if err != nil {
 		return err
 	}
+	return s.sendInvites(ctx, tx, e, "ev_invites")
+}
+
+// sendInvites is sendInvitations for the people listed in table: ev_invites
+// for events organised here, ev_copy_invites for peers' (whose people this
+// node e-mails itself).
+func (s *Events) sendInvites(ctx context.Context, tx *store.Tx, e Event, table string) error {
+	id := e.ID
 	var invites []struct {
 		Email string `db:"email"`
 		Lang  string `db:"lang"`
 		Sent  int    `db:"sent_sequence"`
 	}
-	if err := tx.Select(ctx, &invites, `SELECT email, lang, sent_sequence FROM ev_invites WHERE event_id = ? AND sent_sequence < ? ORDER BY email`, id, e.Sequence); err != nil {
+	if err := tx.Select(ctx, &invites, `SELECT email, lang, sent_sequence FROM `+table+` WHERE event_id = ? AND sent_sequence < ? ORDER BY email`, id, e.Sequence); err != nil {
 		// sent_sequence starts at -1, so a new invite is always below.
 		return core.Wrap("events: invitations", err)
 	}
@@ -159,7 +175,7 @@ func (s *Events) sendInvitations(ctx context.Context, tx *store.Tx, id string) e
 		if err := s.mail(ctx, tx, inv.Email, inv.Lang, k, link, args, &cal); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE ev_invites SET sent_sequence = ? WHERE event_id = ? AND email = ?`, e.Sequence, id, inv.Email); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE `+table+` SET sent_sequence = ? WHERE event_id = ? AND email = ?`, e.Sequence, id, inv.Email); err != nil {
 			return core.Wrap("events: invitations", err)
 		}
 	}
@@ -169,21 +185,40 @@ func (s *Events) sendInvitations(ctx context.Context, tx *store.Tx, id string) e
 // invitation is the calendar an e-mail carries: the one event, with its
 // organiser and the one attendee it is sent to (RFC 5546 wants both).
 func (s *Events) invitation(ctx context.Context, tx *store.Tx, e Event, to, method string) (ical.Calendar, error) {
+	ve := s.vevent(e, tx.Now)
+	ve.Attendees = []ical.Person{{Email: to}}
+	if e.Host != "" {
+		// A peer's event: its organiser as the copy names them.
+		ve.Organizer = ical.Person{Name: e.OrgName, Email: e.OrganiserEmail}
+		if ve.Organizer.Email == "" {
+			ve.Organizer.Email = "events@" + hostOnly(e.Host)
+		}
+		return ical.Calendar{ProdID: s.prodID(), Method: method, Events: []ical.Event{ve}}, nil
+	}
+	org, err := s.organiser(ctx, tx, e)
+	if err != nil {
+		return ical.Calendar{}, err
+	}
+	ve.Organizer = org
+	return ical.Calendar{ProdID: s.prodID(), Method: method, Events: []ical.Event{ve}}, nil
+}
+
+// organiser is who organised an event here, for calendars: the
+// organisation's name and its creator's address.
+func (s *Events) organiser(ctx context.Context, tx *store.Tx, e Event) (ical.Person, error) {
 	var org struct {
 		Name  string `db:"name"`
 		Email string `db:"email"`
 	}
 	err := tx.Get(ctx, &org, `SELECT u.name, u.email FROM ev_events e JOIN users u ON u.id = e.created_by WHERE e.id = ?`, e.ID)
 	if err != nil && core.KindOf(err) != core.KindNotFound {
-		return ical.Calendar{}, core.Wrap("events: organiser", err)
+		return ical.Person{}, core.Wrap("events: organiser", err)
 	}
-	ve := s.vevent(e, tx.Now)
-	ve.Organizer = ical.Person{Name: e.OrgName, Email: org.Email}
-	if ve.Organizer.Email == "" {
-		ve.Organizer.Email = "events@" + hostOnly(s.fed.Host())
+	p := ical.Person{Name: e.OrgName, Email: org.Email}
+	if p.Email == "" {
+		p.Email = "events@" + hostOnly(s.fed.Host())
 	}
-	ve.Attendees = []ical.Person{{Email: to}}
-	return ical.Calendar{ProdID: s.prodID(), Method: method, Events: []ical.Event{ve}}, nil
+	return p, nil
 }
 
 func auditAttendance(ctx context.Context, tx *store.Tx, e Event, present int) error {

@@ -21,6 +21,9 @@ const (
 	EventRegistered = "registered"
 	EventWaitlisted = "waitlisted"
 	EventWithdrawn  = "cancelled"
+	// eventPending is a registration for a peer's event until the
+	// organiser's node answers.
+	eventPending = "pending"
 )
 
 // eventSignupsPerHour bounds registrations without an account from one
@@ -42,9 +45,16 @@ type EventRegistration struct {
 	CreatedAt time.Time `db:"created_at" json:"created_at"`
 	// Waiting is the place on the waiting list, from 1; 0 when not waiting.
 	Waiting int `db:"waiting" json:"waiting_position,omitempty"`
+	// Origin is the organisation on a peer's node the person registered
+	// through, and OriginRef that node's id of the registration: the
+	// person is told there, not by e-mail from here.
+	Origin    string `db:"origin" json:"-"`
+	OriginRef string `db:"origin_ref" json:"-"`
+	// Remote marks this node's person's registration for a peer's event.
+	Remote bool `db:"-" json:"-"`
 }
 
-const registrationColumns = `r.id, r.event_id, r.user_id, r.name, r.email, r.lang, r.state, r.position, r.attended, r.created_at,
+const registrationColumns = `r.id, r.event_id, r.user_id, r.name, r.email, r.lang, r.state, r.position, r.attended, r.created_at, r.origin, r.origin_ref,
 	CASE WHEN r.state = 'waitlisted' THEN (SELECT COUNT(*) FROM ev_registrations x WHERE x.event_id = r.event_id AND x.state = 'waitlisted' AND x.position <= r.position) ELSE 0 END AS waiting`
 
 func eventTokenHash(tok string) string {
@@ -65,14 +75,18 @@ func (s *Events) Register(ctx context.Context, id string) (EventRegistration, er
 	if a.Anonymous() {
 		return EventRegistration{}, &core.Error{Kind: core.KindUnauthenticated, Op: "events: register", Message: "err.unauthenticated"}
 	}
-	if _, err := s.Get(ctx, id); err != nil {
+	e, err := s.Get(ctx, id)
+	if err != nil {
 		return EventRegistration{}, err
+	}
+	if e.Host != "" {
+		return s.registerRemote(ctx, e)
 	}
 	lang := a.Lang
 	if lang == "" {
 		lang = "en"
 	}
-	reg, _, err := s.register(ctx, id, a.UserID, a.Name, a.Email, lang, "")
+	reg, _, err := s.register(ctx, id, EventRegistration{UserID: a.UserID, Name: a.Name, Email: a.Email, Lang: lang}, "")
 	return reg, err
 }
 
@@ -117,7 +131,7 @@ func (s *Events) RegisterPublic(ctx context.Context, id, name, email, lang strin
 			return EventRegistration{}, "", &core.Error{Kind: core.KindRateLimited, Op: "events: register", Message: "err.ev_throttled"}
 		}
 	}
-	return s.register(ctx, id, "", name, email, lang, ip)
+	return s.register(ctx, id, EventRegistration{Name: name, Email: email, Lang: lang}, ip)
 }
 
 // register takes a place or a turn on the waiting list. The first
@@ -125,54 +139,69 @@ func (s *Events) RegisterPublic(ctx context.Context, id, name, email, lang strin
 // PostgreSQL concurrent registrations queue on that row lock, on SQLite
 // on the one writer, so places are counted once and reg_seq gives the
 // waiting list its order.
-func (s *Events) register(ctx context.Context, id, userID, name, email, lang, ip string) (EventRegistration, string, error) {
+func (s *Events) register(ctx context.Context, id string, who EventRegistration, ip string) (EventRegistration, string, error) {
 	tok := eventNewToken()
 	var reg EventRegistration
 	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
-		n, err := tx.Exec(ctx, `UPDATE ev_events SET reg_seq = reg_seq + 1 WHERE id = ? AND status = 'scheduled' AND registration_open = TRUE AND end_at > ?`, id, tx.Now)
-		if err != nil {
-			return core.Wrap("events: register", err)
-		}
-		if n == 0 {
-			return &core.Error{Kind: core.KindConflict, Op: "events: register", Message: "err.ev_closed"}
-		}
-		var ev struct {
-			Capacity int `db:"capacity"`
-			Taken    int `db:"places_taken"`
-			Seq      int `db:"reg_seq"`
-		}
-		if err := tx.Get(ctx, &ev, `SELECT capacity, places_taken, reg_seq FROM ev_events WHERE id = ?`, id); err != nil {
-			return core.Wrap("events: register", err)
-		}
-		var dup int
-		if err := tx.Get(ctx, &dup, `SELECT COUNT(*) FROM ev_registrations WHERE event_id = ? AND state <> 'cancelled' AND (email = ? OR (user_id <> '' AND user_id = ?))`,
-			id, email, userID); err != nil {
-			return core.Wrap("events: register", err)
-		}
-		if dup > 0 {
-			return &core.Error{Kind: core.KindConflict, Op: "events: register", Message: "err.ev_already", Fields: map[string]string{"email": "err.ev_already"}}
-		}
-		state := EventWaitlisted
-		if ev.Capacity == 0 || ev.Taken < ev.Capacity {
-			state = EventRegistered
-			if _, err := tx.Exec(ctx, `UPDATE ev_events SET places_taken = places_taken + 1 WHERE id = ?`, id); err != nil {
-				return core.Wrap("events: register", err)
-			}
-		}
-		reg = EventRegistration{ID: core.NewID(tx.Now), EventID: id, UserID: userID, Name: name, Email: email, Lang: lang, State: state, Position: ev.Seq, CreatedAt: tx.Now}
-		if _, err := tx.Exec(ctx, `INSERT INTO ev_registrations (id, event_id, user_id, name, email, lang, state, position, token_hash, ip, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, reg.ID, id, userID, name, email, lang, state, ev.Seq, eventTokenHash(tok), ip, tx.Now, tx.Now); err != nil {
-			return core.Wrap("events: register", err)
-		}
-		if state == EventWaitlisted {
-			if err := tx.Get(ctx, &reg.Waiting, `SELECT COUNT(*) FROM ev_registrations WHERE event_id = ? AND state = 'waitlisted' AND position <= ?`, id, ev.Seq); err != nil {
-				return core.Wrap("events: register", err)
-			}
-			return s.mailRegistration(ctx, tx, reg, tok, notify.EventWaitlisted, notify.Args{"position": strconv.Itoa(reg.Waiting)})
-		}
-		return s.mailRegistration(ctx, tx, reg, tok, notify.EventRegistered, nil)
+		var err error
+		reg, err = s.registerTx(ctx, tx, id, who, ip, tok)
+		return err
 	})
 	return reg, tok, err
+}
+
+// registerTx is register in the caller's transaction: a sign-up here and
+// one from a peer's node take the same turn on the same row. who holds
+// the person (and, from a peer, where they registered).
+func (s *Events) registerTx(ctx context.Context, tx *store.Tx, id string, who EventRegistration, ip, tok string) (EventRegistration, error) {
+	var reg EventRegistration
+	n, err := tx.Exec(ctx, `UPDATE ev_events SET reg_seq = reg_seq + 1 WHERE id = ? AND status = 'scheduled' AND registration_open = TRUE AND end_at > ?`, id, tx.Now)
+	if err != nil {
+		return reg, core.Wrap("events: register", err)
+	}
+	if n == 0 {
+		return reg, &core.Error{Kind: core.KindConflict, Op: "events: register", Message: "err.ev_closed"}
+	}
+	var ev struct {
+		Capacity int `db:"capacity"`
+		Taken    int `db:"places_taken"`
+		Seq      int `db:"reg_seq"`
+	}
+	if err := tx.Get(ctx, &ev, `SELECT capacity, places_taken, reg_seq FROM ev_events WHERE id = ?`, id); err != nil {
+		return reg, core.Wrap("events: register", err)
+	}
+	var dup int
+	if err := tx.Get(ctx, &dup, `SELECT COUNT(*) FROM ev_registrations WHERE event_id = ? AND state <> 'cancelled' AND (email = ? OR (user_id <> '' AND user_id = ?))`,
+		id, who.Email, who.UserID); err != nil {
+		return reg, core.Wrap("events: register", err)
+	}
+	if dup > 0 {
+		return reg, &core.Error{Kind: core.KindConflict, Op: "events: register", Message: "err.ev_already", Fields: map[string]string{"email": "err.ev_already"}}
+	}
+	state := EventWaitlisted
+	if ev.Capacity == 0 || ev.Taken < ev.Capacity {
+		state = EventRegistered
+		if _, err := tx.Exec(ctx, `UPDATE ev_events SET places_taken = places_taken + 1 WHERE id = ?`, id); err != nil {
+			return reg, core.Wrap("events: register", err)
+		}
+	}
+	reg = EventRegistration{ID: core.NewID(tx.Now), EventID: id, UserID: who.UserID, Name: who.Name, Email: who.Email, Lang: who.Lang, State: state, Position: ev.Seq,
+		CreatedAt: tx.Now, Origin: who.Origin, OriginRef: who.OriginRef}
+	if _, err := tx.Exec(ctx, `INSERT INTO ev_registrations (id, event_id, user_id, name, email, lang, state, position, token_hash, ip, created_at, updated_at, origin, origin_ref)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, reg.ID, id, reg.UserID, reg.Name, reg.Email, reg.Lang, state, ev.Seq, eventTokenHash(tok), ip, tx.Now, tx.Now,
+		reg.Origin, reg.OriginRef); err != nil {
+		return reg, core.Wrap("events: register", err)
+	}
+	if err := s.share(ctx, tx, id); err != nil {
+		return reg, err
+	}
+	if state == EventWaitlisted {
+		if err := tx.Get(ctx, &reg.Waiting, `SELECT COUNT(*) FROM ev_registrations WHERE event_id = ? AND state = 'waitlisted' AND position <= ?`, id, ev.Seq); err != nil {
+			return reg, core.Wrap("events: register", err)
+		}
+		return reg, s.mailRegistration(ctx, tx, reg, tok, notify.EventWaitlisted, notify.Args{"position": strconv.Itoa(reg.Waiting)})
+	}
+	return reg, s.mailRegistration(ctx, tx, reg, tok, notify.EventRegistered, nil)
 }
 
 // MyRegistration is the actor's live registration for an event, if any.
@@ -186,7 +215,7 @@ func (s *Events) MyRegistration(ctx context.Context, id string) (*EventRegistrat
 		return nil, core.Wrap("events: registration", err)
 	}
 	if len(r) == 0 {
-		return nil, nil
+		return s.myRemoteRegistration(ctx, id)
 	}
 	return &r[0], nil
 }
@@ -229,6 +258,9 @@ func (s *Events) CancelRegistration(ctx context.Context, id string) error {
 	if r == nil {
 		return errEventNotFound
 	}
+	if r.Remote {
+		return s.cancelRemote(ctx, *r)
+	}
 	return s.withdraw(ctx, *r)
 }
 
@@ -245,21 +277,40 @@ func (s *Events) CancelByToken(ctx context.Context, tok string) error {
 }
 
 func (s *Events) withdraw(ctx context.Context, r EventRegistration) error {
-	return s.db.WithTx(ctx, func(tx *store.Tx) error {
-		if _, err := s.lockEvent(ctx, tx, r.EventID); err != nil {
-			return err
-		}
-		n, err := tx.Exec(ctx, `UPDATE ev_registrations SET state = 'cancelled', updated_at = ? WHERE id = ? AND state <> 'cancelled'`, tx.Now, r.ID)
-		if err != nil || n == 0 {
+	return s.db.WithTx(ctx, func(tx *store.Tx) error { return s.withdrawTx(ctx, tx, r) })
+}
+
+// withdrawTx is withdraw in the caller's transaction, for a cancellation
+// from a peer's node too.
+func (s *Events) withdrawTx(ctx context.Context, tx *store.Tx, r EventRegistration) error {
+	if _, err := s.lockEvent(ctx, tx, r.EventID); err != nil {
+		return err
+	}
+	n, err := tx.Exec(ctx, `UPDATE ev_registrations SET state = 'cancelled', updated_at = ? WHERE id = ? AND state <> 'cancelled'`, tx.Now, r.ID)
+	if err != nil || n == 0 {
+		return core.Wrap("events: withdraw", err)
+	}
+	if r.State == EventRegistered {
+		if _, err := tx.Exec(ctx, `UPDATE ev_events SET places_taken = places_taken - 1 WHERE id = ?`, r.EventID); err != nil {
 			return core.Wrap("events: withdraw", err)
 		}
-		if r.State == EventRegistered {
-			if _, err := tx.Exec(ctx, `UPDATE ev_events SET places_taken = places_taken - 1 WHERE id = ?`, r.EventID); err != nil {
-				return core.Wrap("events: withdraw", err)
-			}
+	}
+	if err := s.promote(ctx, tx, r.EventID); err != nil {
+		return err
+	}
+	// Those still waiting through a peer's node learn their new place
+	// (people here read it on the page).
+	var waiting []EventRegistration
+	if err := tx.Select(ctx, &waiting, `SELECT `+registrationColumns+` FROM ev_registrations r WHERE r.event_id = ? AND r.state = 'waitlisted' AND r.origin <> '' ORDER BY r.position`,
+		r.EventID); err != nil {
+		return core.Wrap("events: withdraw", err)
+	}
+	for _, w := range waiting {
+		if err := s.sendStatus(ctx, tx, w, ""); err != nil {
+			return err
 		}
-		return s.promote(ctx, tx, r.EventID)
-	})
+	}
+	return s.share(ctx, tx, r.EventID)
 }
 
 // promote gives free places to the waiting list in its order, and tells
@@ -291,7 +342,7 @@ func (s *Events) promote(ctx context.Context, tx *store.Tx, id string) error {
 		if _, err := tx.Exec(ctx, `UPDATE ev_events SET places_taken = places_taken + 1 WHERE id = ?`, id); err != nil {
 			return core.Wrap("events: promote", err)
 		}
-		r.State = EventRegistered
+		r.State, r.Waiting = EventRegistered, 0
 		if err := s.mailRegistration(ctx, tx, r, "", notify.EventPromoted, nil); err != nil {
 			return err
 		}

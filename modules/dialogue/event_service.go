@@ -12,12 +12,6 @@ import (
 	"entente.example/entente/internal/store"
 )
 
-// eventHost is what events need of federation: the node's host, for
-// addresses and calendar UIDs.
-type eventHost interface {
-	Host() string
-}
-
 // eventDialogues shows a linked dialogue's title to a reader who may see
 // the dialogue; the dialogues' service implements it.
 type eventDialogues interface {
@@ -28,15 +22,19 @@ type eventDialogues interface {
 // waiting list, invitations and reminders by e-mail, and calendars.
 type Events struct {
 	db        *store.DB
-	fed       eventHost
+	fed       Fed
 	people    notify.People
 	dialogues eventDialogues
 }
 
 // NewEvents returns the events service. people sends its e-mail (its job
 // queue, catalogue and base URL).
-func NewEvents(db *store.DB, fed eventHost, people notify.People) *Events {
-	return &Events{db: db, fed: fed, people: people}
+// Copies of events that invite organisations on peers travel through fed
+// (event.* envelopes).
+func NewEvents(db *store.DB, fed Fed, people notify.People) *Events {
+	s := &Events{db: db, fed: fed, people: people}
+	fed.Handle("event", s)
+	return s
 }
 
 // UseDialogues lets an event show the title of the dialogue it is linked to.
@@ -92,7 +90,9 @@ func (s *Events) Create(ctx context.Context, org string, in Event) (Event, error
 		return in, err
 	}
 	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
-		in.ID = core.NewID(tx.Now)
+		// Tagged by this node, as dialogues are: a peer's copy is believed
+		// only from the node its id names.
+		in.ID = core.NewID(tx.Now) + "-" + hostTag(s.fed.Host())
 		in.OrgID, in.Org, in.Status, in.CancelReason = o.ID, o.Handle, EventScheduled, ""
 		in.Sequence, in.Taken, in.CreatedAt, in.UpdatedAt = 0, 0, tx.Now, tx.Now
 		if _, err := tx.Exec(ctx, `INSERT INTO ev_events (id, org_id, kind, title, description, languages, online_url, venue_name, venue_address, zone,
@@ -107,6 +107,9 @@ func (s *Events) Create(ctx context.Context, org string, in Event) (Event, error
 			return err
 		}
 		if err := s.sendInvitations(ctx, tx, in.ID); err != nil {
+			return err
+		}
+		if err := s.share(ctx, tx, in.ID); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, "events.create", "ev_event", in.ID, o.ID, in.Title)
@@ -168,6 +171,9 @@ func (s *Events) Update(ctx context.Context, id string, in Event) (Event, error)
 		if err := s.sendInvitations(ctx, tx, id); err != nil {
 			return err
 		}
+		if err := s.share(ctx, tx, id); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, "events.update", "ev_event", id, cur.OrgID, in.Title)
 	})
 	if err != nil {
@@ -211,6 +217,9 @@ func (s *Events) Cancel(ctx context.Context, id, reason string) (Event, error) {
 			return err
 		}
 		if err := s.sendInvitations(ctx, tx, id); err != nil {
+			return err
+		}
+		if err := s.share(ctx, tx, id); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, "events.cancel", "ev_event", id, cur.OrgID, reason)
@@ -261,7 +270,7 @@ func (s *Events) organised(ctx context.Context, id string) (Event, error) {
 	if err != nil {
 		return Event{}, err
 	}
-	if !access.EventOrganiser(core.ActorFrom(ctx), e.OrgID) {
+	if e.Host != "" || !access.EventOrganiser(core.ActorFrom(ctx), e.OrgID) {
 		return Event{}, &core.Error{Kind: core.KindForbidden, Op: "events", Message: "err.forbidden"}
 	}
 	return e, nil
@@ -270,7 +279,7 @@ func (s *Events) organised(ctx context.Context, id string) (Event, error) {
 // CanOrganise reports whether the actor organises the event, for the
 // pages' forms.
 func (s *Events) CanOrganise(ctx context.Context, e Event) bool {
-	return access.EventOrganiser(core.ActorFrom(ctx), e.OrgID)
+	return e.Host == "" && access.EventOrganiser(core.ActorFrom(ctx), e.OrgID)
 }
 
 // lockEvent reads the event for a change, holding its row until the
@@ -353,7 +362,7 @@ func (s *Events) Get(ctx context.Context, id string) (Event, error) {
 	var e Event
 	err := s.db.R().Get(ctx, &e, `SELECT `+eventColumns+` FROM ev_events e JOIN organisations o ON o.id = e.org_id WHERE e.id = ? AND (`+f+`)`, append([]any{id}, args...)...)
 	if core.KindOf(err) == core.KindNotFound {
-		return Event{}, errEventNotFound
+		return s.getCopy(ctx, id)
 	}
 	if err != nil {
 		return Event{}, core.Wrap("events: get", err)
@@ -398,7 +407,17 @@ func (s *Events) List(ctx context.Context, f EventListFilter) ([]Event, error) {
 	if f.Org != "" {
 		where, args = append(where, `o.handle = ?`), append(args, f.Org)
 	}
-	return s.selectEvents(ctx, strings.Join(where, " AND "), order, f.Limit, args)
+	local, err := s.selectEvents(ctx, strings.Join(where, " AND "), order, f.Limit, args)
+	if err != nil || f.Org != "" {
+		return local, err
+	}
+	return s.withCopies(ctx, local, f.Past, f.Limit, func(a core.Actor) (string, []any) {
+		cond, args := access.EventCopyFilter(a, s.fed.Host())
+		if f.Past {
+			return `(` + cond + `) AND c.end_at < ?`, append(args, s.Now().UTC())
+		}
+		return `(` + cond + `) AND c.end_at >= ?`, append(args, s.Now().UTC())
+	})
 }
 
 func (s *Events) selectEvents(ctx context.Context, where, order string, limit int, args []any) ([]Event, error) {

@@ -42,8 +42,11 @@ func (m *EventsModule) register(w http.ResponseWriter, r *http.Request) {
 
 // eventFlash is the notice after registering: a place, or the waiting list.
 func eventFlash(r EventRegistration) string {
-	if r.State == EventWaitlisted {
+	switch r.State {
+	case EventWaitlisted:
 		return "flash.ev_waitlisted"
+	case eventPending:
+		return "flash.ev_pending"
 	}
 	return "flash.ev_registered"
 }

@@ -38,11 +38,22 @@ func forbidden(why string) error {
 // openStatement checks a signed statement in an envelope from host over
 // the exact bytes received.
 func (s *Service) openStatement(ctx context.Context, context string, payload []byte, host string, v any) (string, error) {
+	return openStatement(ctx, s.fed, context, payload, host, v)
+}
+
+// statementOpener is the federation's check of a peer's signed statement.
+type statementOpener interface {
+	OpenStatement(ctx context.Context, context string, b []byte, host string) (json.RawMessage, string, error)
+}
+
+// openStatement is the check of a signed statement that dialogues and
+// events share.
+func openStatement(ctx context.Context, f statementOpener, context string, payload []byte, host string, v any) (string, error) {
 	var pl statement
 	if err := json.Unmarshal(payload, &pl); err != nil {
 		return "", malformed("payload")
 	}
-	body, _, err := s.fed.OpenStatement(ctx, context, []byte(pl.Statement), host)
+	body, _, err := f.OpenStatement(ctx, context, []byte(pl.Statement), host)
 	if err != nil {
 		return "", &core.Error{Kind: core.KindInvalid, Message: "err.form", Err: err}
 	}
