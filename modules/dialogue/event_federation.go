@@ -72,6 +72,9 @@ var _ federation.Handler = (*Events)(nil)
 // (so it drops its copy). The caller holds the event's row. A node that
 // is not a verified peer now gets the copy with the next change.
 func (s *Events) share(ctx context.Context, tx *store.Tx, id string) error {
+	if !taggedBy(id, s.fed.Host()) {
+		return nil // made before ids carried their node's tag: no peer would believe it
+	}
 	var invited []string
 	if err := tx.Select(ctx, &invited, `SELECT addr FROM ev_invited WHERE event_id = ? ORDER BY addr`, id); err != nil {
 		return core.Wrap("events: share", err)
