@@ -215,8 +215,10 @@ func TestEventRegistrationAcrossNodes(t *testing.T) {
 		if r, err := w.ID.Ev.MyRegistration(author.Ctx, ev.ID); err != nil || r == nil || r.State != dialogue.EventRegistered {
 			t.Fatalf("the author's registration on id: %+v, %v", r, err)
 		}
-		_, err = w.ID.Ev.Register(colleague.Ctx, ev.ID)
-		dlgMust(t, "the colleague's registration", err)
+		// The colleague registers through their node's page.
+		if res := colleague.Post(t, "/events/"+ev.ID+"/register", nil); res.Status != 303 {
+			t.Fatalf("the colleague's registration through the page: %d %s", res.Status, res.Body)
+		}
 		waitMail(t, w.ID, colleague.Email, "the colleague's turn", func(m notify.Message) bool {
 			return strings.HasPrefix(m.Subject, "Waiting list") && strings.Contains(m.Body, "number 1 on the waiting list")
 		})
