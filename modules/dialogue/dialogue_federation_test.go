@@ -163,6 +163,9 @@ func TestDialogueAcrossNodes(t *testing.T) {
 		for _, c := range []struct{ text, reason string }{
 			{"As " + authorName + " put it, backups are the first line.", "err.dlg_summary_names_person"},
 			{"The " + strings.ToUpper(dfatName) + " offered to fund exercises.", "err.dlg_summary_names_org"},
+			{"Ms " + strings.Fields(authorName)[1] + " doubted that bans work.", "err.dlg_summary_names_person"},
+			{"kemlu argued for a regional playbook.", "err.dlg_summary_names_org"},
+			{"The DFAT delegate offered exercises.", "err.dlg_summary_names_org"},
 		} {
 			dlgMust(t, "send the summary", w.AU.Svc.SaveSummary(rap.Ctx, d.ID, dialogue.SummaryInput{Text: c.text, Publish: true}))
 			w.WaitDoc(t, d.ID, func(d *dialogue.Dialogue) bool {

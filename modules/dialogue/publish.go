@@ -161,7 +161,19 @@ func (s *Service) publish(ctx context.Context, tx *store.Tx, id string) (bool, e
 		if slices.Contains(hosts, h) {
 			continue
 		}
-		if err := s.sendCopy(ctx, tx, from, formerly[h], copyBatch{Dialogue: d, Rev: head.DocRev}); err != nil && !errors.Is(err, federation.ErrPeerNotVerified) {
+		// It learns only that it is out: not who takes part now, nor
+		// the sessions or the summary since.
+		gone := &Dialogue{ID: d.ID, Host: d.Host, Title: d.Title, Rule: d.Rule, Lang: d.Lang, Status: d.Status, Version: d.Version,
+			Created: d.Created, Updated: d.Updated}
+		for _, p := range d.Parties {
+			if p.Role == RoleHost {
+				gone.Parties = append(gone.Parties, p)
+			}
+		}
+		if err := s.sendCopy(ctx, tx, from, formerly[h], copyBatch{Dialogue: gone, Rev: head.DocRev}); err != nil {
+			if errors.Is(err, federation.ErrPeerNotVerified) {
+				continue // told on a later change, once it is verified again
+			}
 			return false, err
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM dlg_delivered WHERE dialogue_id = ? AND host = ?`, id, h); err != nil {

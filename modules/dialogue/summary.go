@@ -81,15 +81,17 @@ func (s *Service) SaveSummary(ctx context.Context, id string, in SummaryInput) e
 	}
 	a := core.ActorFrom(ctx)
 	by := v.Seat.Reports[0]
-	return s.db.WithTx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO dlg_drafts (dialogue_id, org, text, lang, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+	// The draft is kept first, on its own: a summary refused for naming
+	// someone is still the rapporteur's work to correct.
+	if err := s.db.WithTx(ctx, func(tx *store.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO dlg_drafts (dialogue_id, org, text, lang, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (dialogue_id, org) DO UPDATE SET text = excluded.text, lang = excluded.lang, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
-			id, by, in.Text, in.Lang, a.UserID, tx.Now); err != nil {
-			return core.Wrap("dialogue: summary", err)
-		}
-		if !in.Publish {
-			return nil
-		}
+			id, by, in.Text, in.Lang, a.UserID, tx.Now)
+		return core.Wrap("dialogue: summary", err)
+	}); err != nil || !in.Publish {
+		return err
+	}
+	return s.db.WithTx(ctx, func(tx *store.Tx) error {
 		x := summaryAct{Dialogue: id, By: by, Text: in.Text, Lang: in.Lang, At: tx.Now}
 		if v.Hosted {
 			if key := s.namesSomeone(ctx, tx.Conn, v.D, x.Text); key != "" {
@@ -133,9 +135,26 @@ func (s *Service) namesSomeone(ctx context.Context, q store.Conn, d *Dialogue, t
 		if mentions(text, n) {
 			return "err.dlg_summary_names_person"
 		}
+		// A surname or a given name alone names someone too; short ones
+		// (Tan, Li) are too often other words to refuse a text for.
+		for _, part := range strings.Fields(n) {
+			if len([]rune(part)) >= 4 && mentions(text, part) {
+				return "err.dlg_summary_names_person"
+			}
+		}
 	}
 	for _, p := range d.Parties {
 		if mentions(text, p.Name) {
+			return "err.dlg_summary_names_org"
+		}
+		if p.Role == RoleHost {
+			continue // the host is shown on every page; its acronym is the forum's name
+		}
+		// The handle (kemlu, dfat-au) and its first part (dfat) are how
+		// people write an organisation's name in a hurry.
+		h, _, _ := federation.Address(p.Addr)
+		first, _, _ := strings.Cut(h, "-")
+		if mentions(text, h) || (len([]rune(first)) >= 4 && mentions(text, first)) {
 			return "err.dlg_summary_names_org"
 		}
 	}
