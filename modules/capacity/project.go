@@ -142,12 +142,8 @@ func (p *Project) Validate() core.Problems {
 	if p.Budget < 0 {
 		pr.Add("budget", "err.number")
 	}
-	if p.Currency != "" {
-		if _, err := currency.ParseISO(p.Currency); err != nil || len(p.Currency) != 3 {
-			pr.Add("currency", "err.cap_currency")
-		}
-	} else if p.Budget > 0 {
-		pr.Add("currency", "err.cap_currency")
+	if p.Currency != "" || p.Budget > 0 {
+		currencyCheck(pr, p.Currency)
 	}
 	start, okS := date(pr, "start", p.Start)
 	end, okE := date(pr, "end", p.End)
@@ -189,6 +185,13 @@ func entries(pr core.Problems, field string, list []string) {
 	}
 	for _, s := range list {
 		text(pr, field, s, maxTitle, false)
+	}
+}
+
+// currencyCheck wants an ISO 4217 code.
+func currencyCheck(pr core.Problems, c string) {
+	if _, err := currency.ParseISO(c); err != nil || len(c) != 3 {
+		pr.Add("currency", "err.cap_currency")
 	}
 }
 

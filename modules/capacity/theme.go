@@ -56,6 +56,8 @@ type Vocabulary struct {
 	topic   map[string]string // topic id → theme id
 	region  map[string]*Region
 	regions map[string][]string // country → region ids
+	// bit numbers of topics and regions, for matching's sets
+	themeBit, topicBit, regionBit map[string]uint
 }
 
 // Themes is the vocabulary shipped with the package.
@@ -75,17 +77,20 @@ func parseVocabulary(b []byte) (*Vocabulary, error) {
 		return nil, fmt.Errorf("capacity: themes: %w", err)
 	}
 	v.theme, v.topic, v.region, v.regions = map[string]*Theme{}, map[string]string{}, map[string]*Region{}, map[string][]string{}
+	v.themeBit, v.topicBit, v.regionBit = map[string]uint{}, map[string]uint{}, map[string]uint{}
 	for i := range v.Themes {
 		t := &v.Themes[i]
 		if t.ID == "" || t.Name.En == "" || t.Name.ID == "" || len(t.DAC) != 5 || v.theme[t.ID] != nil {
 			return nil, fmt.Errorf("capacity: themes: theme %d (%q) lacks an id, a name in both languages or a DAC code, or repeats an id", i, t.ID)
 		}
 		v.theme[t.ID] = t
+		v.themeBit[t.ID] = uint(i)
 		for _, tp := range t.Topics {
 			if _, dup := v.topic[tp.ID]; dup || tp.ID == "" || tp.Name.En == "" || tp.Name.ID == "" {
 				return nil, fmt.Errorf("capacity: themes: topic %q of %q", tp.ID, t.ID)
 			}
 			v.topic[tp.ID] = t.ID
+			v.topicBit[tp.ID] = uint(len(v.topicBit))
 		}
 	}
 	for i := range v.Regions {
@@ -94,11 +99,30 @@ func parseVocabulary(b []byte) (*Vocabulary, error) {
 			return nil, fmt.Errorf("capacity: themes: region %d (%q)", i, r.ID)
 		}
 		v.region[r.ID] = r
+		v.regionBit[r.ID] = uint(len(v.regionBit))
 		for _, c := range r.Countries {
 			v.regions[c] = append(v.regions[c], r.ID)
 		}
 	}
+	if len(v.themeBit) > 64 || len(v.topicBit) > 64 || len(v.regionBit) > 64 {
+		return nil, fmt.Errorf("capacity: themes: matching holds at most 64 topics and 64 regions")
+	}
 	return &v, nil
+}
+
+// topicSet and regionSet are the bits of the known entries of ids.
+func (v *Vocabulary) themeSet(ids []string) uint64  { return set(v.themeBit, ids) }
+func (v *Vocabulary) topicSet(ids []string) uint64  { return set(v.topicBit, ids) }
+func (v *Vocabulary) regionSet(ids []string) uint64 { return set(v.regionBit, ids) }
+
+func set(bits map[string]uint, ids []string) uint64 {
+	var s uint64
+	for _, id := range ids {
+		if b, ok := bits[id]; ok {
+			s |= 1 << b
+		}
+	}
+	return s
 }
 
 // Theme returns the theme with id.
