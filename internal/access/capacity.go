@@ -43,7 +43,15 @@ func CapacityReaders(a core.Actor, host string) (ids, addrs []string) {
 // a public project is anyone's, the owner sees its own, and a shared one
 // its named organisations.
 func CapacityFilter(ids, addrs []string) (string, []any) {
-	public := `(p.visibility = 'public')`
+	return CapacityFilterOn("p", "cap_shares", "project_id", ids, addrs)
+}
+
+// CapacityFilterOn is CapacityFilter's rule for any capacity record (a
+// project, need or offer): the row aliased alias, its addresses in the
+// table shares under the column key. The names are the caller's constants,
+// never input.
+func CapacityFilterOn(alias, shares, key string, ids, addrs []string) (string, []any) {
+	public := `(` + alias + `.visibility = 'public')`
 	if len(ids) == 0 {
 		return public, nil
 	}
@@ -55,5 +63,5 @@ func CapacityFilter(ids, addrs []string) (string, []any) {
 	for _, a := range addrs {
 		args = append(args, a)
 	}
-	return public + ` OR p.org_id IN ` + marks(len(ids)) + ` OR (p.visibility = 'shared' AND p.id IN (SELECT s.project_id FROM cap_shares s WHERE s.addr IN ` + marks(len(addrs)) + `))`, args
+	return public + ` OR ` + alias + `.org_id IN ` + marks(len(ids)) + ` OR (` + alias + `.visibility = 'shared' AND ` + alias + `.id IN (SELECT s.` + key + ` FROM ` + shares + ` s WHERE s.addr IN ` + marks(len(addrs)) + `))`, args
 }

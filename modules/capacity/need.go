@@ -40,6 +40,7 @@ type Need struct {
 	Status      string    `json:"status"` // open, matched, closed
 	Visibility  string    `json:"visibility"`
 	SharedWith  []string  `json:"shared_with"`
+	ProjectID   string    `json:"project_id,omitempty"` // the project it became
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
 }

@@ -1,0 +1,171 @@
+package capacity
+
+import (
+	"context"
+	"strings"
+
+	"entente.example/entente/core"
+	"entente.example/entente/internal/access"
+	"entente.example/entente/internal/audit"
+	"entente.example/entente/internal/store"
+)
+
+// PostNeed records a need of the actor's organisation org (its handle).
+func (s *Service) PostNeed(ctx context.Context, org string, n Need) (Need, error) {
+	a := core.ActorFrom(ctx)
+	if err := access.Check(a, access.CapacityWrite, access.Resource{}); err != nil {
+		return Need{}, err
+	}
+	n.Status = NeedOpen
+	pr := n.Validate()
+	o, ok := writerOrg(a, org)
+	if !ok {
+		pr.Add("org", "err.org_unknown")
+	}
+	if err := pr.Err("capacity: post need"); err != nil {
+		return n, err
+	}
+	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
+		n.ID, n.OrgID, n.Owner, n.CreatedAt, n.UpdatedAt = core.NewID(tx.Now), o.ID, o.Handle+"@"+s.node.Host(), tx.Now, tx.Now
+		if _, err := tx.Exec(ctx, `INSERT INTO cap_needs (id, org_id, owner, title, description, themes, topics, country, priority, languages, from_on, to_on,
+			status, visibility, shared_with, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			n.ID, n.OrgID, n.Owner, n.Title, n.Description, list(n.Themes), list(n.Topics), n.Country, string(n.Priority), list(n.Languages), n.From, n.To,
+			n.Status, n.Visibility, list(n.SharedWith), n.CreatedAt, n.UpdatedAt); err != nil {
+			return core.Wrap("capacity: insert need", err)
+		}
+		if err := insertShares(ctx, tx, "cap_need_shares", "need_id", n.ID, n.Visibility, n.SharedWith); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, "capacity.need.post", "cap_need", n.ID, o.ID, n.Title)
+	})
+	return n, err
+}
+
+// PostOffer records an offer of the actor's organisation org.
+func (s *Service) PostOffer(ctx context.Context, org string, o Offer) (Offer, error) {
+	a := core.ActorFrom(ctx)
+	if err := access.Check(a, access.CapacityWrite, access.Resource{}); err != nil {
+		return Offer{}, err
+	}
+	pr := o.Validate()
+	or, ok := writerOrg(a, org)
+	if !ok {
+		pr.Add("org", "err.org_unknown")
+	}
+	if err := pr.Err("capacity: post offer"); err != nil {
+		return o, err
+	}
+	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
+		o.ID, o.OrgID, o.Owner, o.CreatedAt, o.UpdatedAt = core.NewID(tx.Now), or.ID, or.Handle+"@"+s.node.Host(), tx.Now, tx.Now
+		if _, err := tx.Exec(ctx, `INSERT INTO cap_offers (id, org_id, owner, title, description, themes, topics, regions, countries, languages, from_on, to_on,
+			budget_min, budget_max, currency, visibility, shared_with, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			o.ID, o.OrgID, o.Owner, o.Title, o.Description, list(o.Themes), list(o.Topics), list(o.Regions), list(o.Countries), list(o.Languages), o.From, o.To,
+			o.BudgetMin, o.BudgetMax, o.Currency, o.Visibility, list(o.SharedWith), o.CreatedAt, o.UpdatedAt); err != nil {
+			return core.Wrap("capacity: insert offer", err)
+		}
+		if err := insertShares(ctx, tx, "cap_offer_shares", "offer_id", o.ID, o.Visibility, o.SharedWith); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, "capacity.offer.post", "cap_offer", o.ID, or.ID, o.Title)
+	})
+	return o, err
+}
+
+func (s *Service) needFilter(ctx context.Context) (string, []any) {
+	ids, addrs := access.CapacityReaders(core.ActorFrom(ctx), s.node.Host())
+	return access.CapacityFilterOn("n", "cap_need_shares", "need_id", ids, addrs)
+}
+
+func (s *Service) offerFilter(ctx context.Context) (string, []any) {
+	ids, addrs := access.CapacityReaders(core.ActorFrom(ctx), s.node.Host())
+	return access.CapacityFilterOn("o", "cap_offer_shares", "offer_id", ids, addrs)
+}
+
+// GetNeed returns a need the actor may see; any other is not found.
+func (s *Service) GetNeed(ctx context.Context, id string) (Need, error) {
+	return s.getNeed(ctx, s.db.R(), id)
+}
+
+func (s *Service) getNeed(ctx context.Context, c store.Conn, id string) (Need, error) {
+	fs, args := s.needFilter(ctx)
+	var r needRow
+	if err := c.Get(ctx, &r, `SELECT `+needCols+` FROM cap_needs n WHERE n.id = ? AND (`+fs+`)`, append([]any{id}, args...)...); err != nil {
+		return Need{}, core.Wrap("capacity: get need", err)
+	}
+	return r.need()
+}
+
+// GetOffer returns an offer the actor may see; any other is not found.
+func (s *Service) GetOffer(ctx context.Context, id string) (Offer, error) {
+	return s.getOffer(ctx, s.db.R(), id)
+}
+
+func (s *Service) getOffer(ctx context.Context, c store.Conn, id string) (Offer, error) {
+	fs, args := s.offerFilter(ctx)
+	var r offerRow
+	if err := c.Get(ctx, &r, `SELECT `+offerCols+` FROM cap_offers o WHERE o.id = ? AND (`+fs+`)`, append([]any{id}, args...)...); err != nil {
+		return Offer{}, core.Wrap("capacity: get offer", err)
+	}
+	return r.offer()
+}
+
+// ListNeeds returns the needs the actor may see, newest first; theme and
+// country narrow it (values outside the vocabulary match nothing).
+func (s *Service) ListNeeds(ctx context.Context, theme, country string) ([]Need, error) {
+	fs, args := s.needFilter(ctx)
+	where := []string{"(" + fs + ")"}
+	if theme != "" {
+		if _, ok := Themes.Theme(theme); !ok {
+			return []Need{}, nil
+		}
+		where, args = append(where, `n.themes LIKE ?`), append(args, `%"`+theme+`"%`)
+	}
+	if country != "" {
+		where, args = append(where, `n.country = ?`), append(args, strings.ToUpper(country))
+	}
+	var rows []needRow
+	if err := s.db.R().Select(ctx, &rows, `SELECT `+needCols+` FROM cap_needs n WHERE `+strings.Join(where, " AND ")+` ORDER BY n.id DESC LIMIT 500`, args...); err != nil {
+		return nil, core.Wrap("capacity: list needs", err)
+	}
+	out := make([]Need, 0, len(rows))
+	for _, r := range rows {
+		n, err := r.need()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// ListOffers returns the offers the actor may see, newest first.
+func (s *Service) ListOffers(ctx context.Context) ([]Offer, error) {
+	fs, args := s.offerFilter(ctx)
+	var rows []offerRow
+	if err := s.db.R().Select(ctx, &rows, `SELECT `+offerCols+` FROM cap_offers o WHERE `+fs+` ORDER BY o.id DESC LIMIT 5000`, args...); err != nil {
+		return nil, core.Wrap("capacity: list offers", err)
+	}
+	out := make([]Offer, 0, len(rows))
+	for _, r := range rows {
+		o, err := r.offer()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// Suggestions ranks the offers the actor may see against a need it may
+// see, with the past work of the projects it may see.
+func (s *Service) Suggestions(ctx context.Context, n Need, limit int) ([]Suggestion, error) {
+	offers, err := s.ListOffers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	projects, err := s.List(ctx, Filter{})
+	if err != nil {
+		return nil, err
+	}
+	return NewMatcher(offers, PastWork(projects)).Match(n, limit), nil
+}
