@@ -183,6 +183,13 @@ var expected = map[access.Action][]string{
 	access.EventsWrite:  {"officer", "org-admin"},
 	access.EventsPublic: {"anonymous", "observer", "member", "investigator", "officer", "org-admin", "node-admin"},
 	access.EventsSignUp: {"anonymous", "observer", "member", "investigator", "officer", "org-admin", "node-admin"},
+	// Digital economy: agreements and the tracker are anyone's signed in
+	// (which commitments they see is the service's); a state's
+	// organisation's admins, officers and analysts keep its commitments;
+	// its admins and node administrators add agreements.
+	access.EconomyRead:       {"observer", "member", "investigator", "officer", "org-admin", "node-admin"},
+	access.EconomyCommit:     {"officer", "org-admin"},
+	access.EconomyAgreements: {"org-admin", "node-admin"},
 }
 
 // deniedOnKemlu are the roles the route check lets through for an action

@@ -21,6 +21,7 @@ import (
 	"entente.example/entente/modules/cybercrime"
 	"entente.example/entente/modules/dialogue"
 	"entente.example/entente/modules/directory"
+	"entente.example/entente/modules/economy"
 	"entente.example/entente/modules/incidents"
 	"entente.example/entente/modules/intel"
 	"entente.example/entente/modules/negotiation"
@@ -47,6 +48,7 @@ func Migrations() []store.Migrations {
 		links.Migrations(),
 		publicdiplomacy.Migrations(),
 		dialogue.Migrations(),
+		economy.Migrations(),
 	}
 }
 
@@ -81,6 +83,7 @@ type Services struct {
 	Public         *publicdiplomacy.Service
 	Dialogue       *dialogue.Service
 	Events         *dialogue.Events
+	Economy        *economy.Service
 }
 
 // Modules builds every module and connects the directory to auth as the
@@ -129,6 +132,7 @@ func Modules(d Deps) ([]web.Module, Services) {
 	dlg := dialogue.NewModule(s.Dialogue, d.Web)
 	dlg.UseAddressBook(s.Networks)
 	inc := incidents.NewModule(s.Incidents, d.Web)
+	s.Economy = economy.NewService(d.DB, orgCountry(s.Directory))
 	inc.UseStatements(s.Statements)
 	return wireLinks(d, &s, []web.Module{
 		ledger.NewModule(d.Ledger, d.Web),
@@ -144,6 +148,7 @@ func Modules(d Deps) ([]web.Module, Services) {
 		publicdiplomacy.NewModule(s.Public, d.Web),
 		dlg,
 		dialogue.NewEventsModule(s.Events, d.Web),
+		economy.NewModule(s.Economy, d.Web),
 	}), s
 }
 

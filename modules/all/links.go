@@ -19,6 +19,12 @@ func wireLinks(d Deps, s *Services, mods []web.Module) []web.Module {
 	l.Register("cybercrime", links.ResolverFunc(s.Cybercrime.LinkItems))
 	l.Register("correspondence", links.ResolverFunc(s.Correspondence.LinkItems))
 	l.Register("norms", links.ResolverFunc(s.Norms.LinkItems))
+	// A commitment links to the capacity need or project that helps meet
+	// it; the capacity module registers its own kinds. (A node wired for
+	// the chain alone, in tests, has no economy.)
+	if s.Economy != nil {
+		l.Register("economy", links.Kinds{"commitment": links.ResolverFunc(s.Economy.LinkItems)})
+	}
 	// Incidents and joint statements are one module's two kinds, each
 	// resolved by its own service.
 	kinds := links.Kinds{"incident": links.ResolverFunc(s.Incidents.LinkItems)}

@@ -83,8 +83,8 @@ func (p Party) Now() Step {
 	return p.History[len(p.History)-1]
 }
 
-// Module is a part of an agreement (DEPA's sixteen modules, a chapter).
-type Module struct {
+// Part is a module of an agreement (DEPA's sixteen modules, a chapter).
+type Part struct {
 	ID    string `json:"id"`
 	Title string `json:"title"`
 }
@@ -118,7 +118,7 @@ type Agreement struct {
 	Source     string      `json:"source"`
 	Note       string      `json:"note,omitempty"`
 	Partial    bool        `json:"partial,omitempty"` // the parties listed are some of them
-	Modules    []Module    `json:"modules"`
+	Modules    []Part      `json:"modules"`
 	Provisions []Provision `json:"provisions"`
 	Parties    []Party     `json:"parties"`
 	Local      bool        `json:"local,omitempty"`

@@ -100,7 +100,7 @@ func TestAgreementsAddedAndCorrected(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
 		w := newWorld(t, e)
 		ag := Agreement{ID: "id_sg_dea", NameEN: "Indonesia–Singapore digital cooperation", Kind: "bilateral", Source: "https://example.org/a",
-			Modules:    []Module{{ID: "m", Title: "Cooperation"}},
+			Modules:    []Part{{ID: "m", Title: "Cooperation"}},
 			Provisions: []Provision{{ID: "idsg.cyber", Module: "m", Topic: "cybersecurity", Title: "CSIRT cooperation", Summary: "s", Fact: Fact{Source: "https://example.org/a"}}},
 			Parties: []Party{{Country: "ID", History: []Step{{Status: StatusNegotiating, On: "2026", Fact: Fact{Source: "https://example.org/a"}}}},
 				{Country: "SG", History: []Step{{Status: StatusNegotiating, On: "2026", Fact: Fact{Source: "https://example.org/a"}}}}}}

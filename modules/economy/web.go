@@ -1,0 +1,377 @@
+package economy
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"entente.example/entente/core"
+	"entente.example/entente/internal/access"
+	"entente.example/entente/internal/links"
+	"entente.example/entente/internal/names"
+	"entente.example/entente/internal/web"
+)
+
+// Module is the digital economy's slice of the product.
+type Module struct {
+	svc   *Service
+	web   *web.Server
+	links *links.Service // a commitment's links; nil: none shown
+}
+
+// NewModule returns the module.
+func NewModule(svc *Service, w *web.Server) *Module { return &Module{svc: svc, web: w} }
+
+// UseLinks shows a commitment's links (the capacity need or project that
+// helps meet it) and the form to make them.
+func (m *Module) UseLinks(l *links.Service) { m.links = l }
+
+// Name implements web.Module.
+func (m *Module) Name() string { return "economy" }
+
+// Routes implements web.Module. Anyone signed in reads agreements and the
+// tracker; the service decides which commitments they see and whether
+// they may write one.
+func (m *Module) Routes() []web.Route {
+	in := access.EconomyRead
+	return []web.Route{
+		{Pattern: "GET /economy", Action: in, Handler: m.index},
+		{Pattern: "POST /economy/agreements", Action: access.EconomyAgreements, Handler: m.saveAgreement},
+		{Pattern: "GET /economy/agreements/{id}", Action: in, Handler: m.agreement},
+		{Pattern: "GET /economy/tracker", Action: in, Handler: m.tracker},
+		{Pattern: "GET /economy/countries/{code}", Action: in, Handler: m.country},
+		{Pattern: "POST /economy/commitments", Action: access.EconomyCommit, Handler: m.create},
+		{Pattern: "GET /economy/commitments/{id}", Action: in, Handler: m.commitment},
+		{Pattern: "POST /economy/commitments/{id}", Action: access.EconomyCommit, Handler: m.update},
+		{Pattern: "GET /api/v1/economy/agreements", Action: in, Handler: m.apiAgreements},
+		{Pattern: "GET /api/v1/economy/agreements/{id}", Action: in, Handler: m.apiAgreement},
+		{Pattern: "GET /api/v1/economy/tracker", Action: in, Handler: m.apiTracker},
+		{Pattern: "GET /api/v1/economy/commitments", Action: in, Handler: m.apiCommitments},
+		{Pattern: "POST /api/v1/economy/commitments", Action: access.EconomyCommit, Handler: m.apiCreate},
+		{Pattern: "GET /api/v1/economy/commitments/{id}", Action: in, Handler: m.apiCommitment},
+		{Pattern: "PUT /api/v1/economy/commitments/{id}", Action: access.EconomyCommit, Handler: m.apiUpdate},
+	}
+}
+
+// view is what every page of the module shares.
+type view struct {
+	web.Page
+	Today string
+}
+
+// Country names a country in the page's language.
+func (v view) Country(code string) string { return names.Country(code, v.Lang) }
+
+func (m *Module) view(r *http.Request, title string, args ...any) view {
+	v := view{Page: m.web.Page(r, title, args...), Today: m.svc.Today()}
+	v.Nav = "economy"
+	return v
+}
+
+type indexView struct {
+	view
+	Agreements []Agreement
+	Countries  []string
+	Form       web.Form
+	Orgs       []core.Membership // where the viewer adds an agreement
+	NodeAdmin  bool
+	Detail     string // what is wrong in a refused agreement
+}
+
+func (m *Module) indexView(r *http.Request, f web.Form) (indexView, error) {
+	v := indexView{view: m.view(r, "eco.title"), Form: f}
+	var err error
+	if v.Agreements, err = m.svc.Agreements(r.Context()); err != nil {
+		return v, err
+	}
+	seen := map[string]bool{}
+	for _, a := range v.Agreements {
+		for _, p := range a.Parties {
+			if !seen[p.Country] {
+				seen[p.Country] = true
+				v.Countries = append(v.Countries, p.Country)
+			}
+		}
+	}
+	for _, ms := range v.Actor.Memberships {
+		if access.Can(v.Actor, access.EconomyAgreements, access.Resource{OrgID: ms.Org.ID}) {
+			v.Orgs = append(v.Orgs, ms)
+		}
+	}
+	v.NodeAdmin = v.Actor.NodeAdmin
+	return v, nil
+}
+
+func (m *Module) index(w http.ResponseWriter, r *http.Request) {
+	v, err := m.indexView(r, web.Form{})
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	m.web.Render(w, r, http.StatusOK, "economy/index", v)
+}
+
+// saveAgreement adds or corrects an agreement sent as JSON in a form
+// field: the whole agreement, so a correction is reviewed as one text.
+func (m *Module) saveAgreement(w http.ResponseWriter, r *http.Request) {
+	f := web.NewForm(r)
+	a, err := decodeAgreement([]byte(f.Get("doc")))
+	if err == nil {
+		a, err = m.svc.SaveAgreement(r.Context(), f.Get("org"), a)
+	}
+	var fe *FieldError
+	e := core.AsError(err)
+	switch {
+	case err == nil:
+		m.web.Redirect(w, r, "/economy/agreements/"+a.ID, "flash.eco_agreement_saved")
+		return
+	case errors.As(err, &fe) || e != nil && e.Kind == core.KindInvalid:
+		// The form has one field, the document: its problem is named
+		// there, with the validator's words on what in it is wrong.
+		v, verr := m.indexView(r, f)
+		if verr != nil {
+			m.web.Error(w, r, verr)
+			return
+		}
+		v.Form.Problems = core.Problems{"doc": "err.eco_agreement_invalid"}
+		if errors.As(err, &fe) {
+			v.Detail = fe.Msg
+		}
+		m.web.Render(w, r, http.StatusBadRequest, "economy/index", v)
+	default:
+		m.web.Error(w, r, err)
+	}
+}
+
+type agreementView struct {
+	view
+	A           Agreement
+	Commitments []Commitment
+	Doc         string // the agreement as JSON, for those who may correct it
+	Edit        bool
+}
+
+// Provisions lists the agreement's provisions in the module.
+func (v agreementView) Provisions(module string) []Provision {
+	var out []Provision
+	for _, p := range v.A.Provisions {
+		if p.Module == module {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func (m *Module) agreement(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	a, err := m.svc.Agreement(ctx, r.PathValue("id"))
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	v := agreementView{view: m.view(r, "eco.title.agreement", a.Short), A: a}
+	if v.Commitments, err = m.svc.Commitments(ctx, Filter{Agreement: a.ID}); err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	v.Edit = v.Actor.NodeAdmin || (a.Local && a.OrgID != "" && access.Can(v.Actor, access.EconomyAgreements, access.Resource{OrgID: a.OrgID}))
+	if v.Edit {
+		a.Local, a.OrgID, a.Corrected = false, "", false
+		b, _ := json.MarshalIndent(a, "", " ")
+		v.Doc = string(b)
+	}
+	m.web.Render(w, r, http.StatusOK, "economy/agreement", v)
+}
+
+type trackerView struct {
+	view
+	T Tracker
+}
+
+func (m *Module) tracker(w http.ResponseWriter, r *http.Request) {
+	t, err := m.svc.Tracker(r.Context(), r.URL.Query()["a"]...)
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	m.web.Render(w, r, http.StatusOK, "economy/tracker", trackerView{view: m.view(r, "eco.title.tracker"), T: t})
+}
+
+type countryView struct {
+	view
+	C    CountryView
+	Form web.Form
+	// Provisions are the choices of the commitment form: every provision
+	// of the agreements the country is party to.
+	Provisions []choice
+	Statuses   []string
+}
+
+// OrgHandle names one of the viewer's organisations by its handle.
+func (v countryView) OrgHandle(id string) string {
+	for _, m := range v.Actor.Memberships {
+		if m.Org.ID == id {
+			return m.Org.Handle
+		}
+	}
+	return id
+}
+
+type choice struct{ Agreement, Provision, Label string }
+
+func (m *Module) countryPage(w http.ResponseWriter, r *http.Request, code string, f web.Form, status int) {
+	code = strings.ToUpper(code)
+	if !names.ValidCountry(code) {
+		m.web.Error(w, r, errNoAgreement)
+		return
+	}
+	c, err := m.svc.Country(r.Context(), code)
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	v := countryView{view: m.view(r, "eco.title.country", names.Country(code, m.web.Page(r, "").Lang)), C: c, Form: f, Statuses: Statuses}
+	for _, ms := range c.Memberships {
+		for _, p := range ms.Agreement.Provisions {
+			v.Provisions = append(v.Provisions, choice{ms.Agreement.ID, p.ID, ms.Agreement.Short + " · " + p.Title})
+		}
+	}
+	m.web.Render(w, r, status, "economy/country", v)
+}
+
+func (m *Module) country(w http.ResponseWriter, r *http.Request) {
+	m.countryPage(w, r, r.PathValue("code"), web.Form{}, http.StatusOK)
+}
+
+// commitmentInput reads the commitment form; "provision" is
+// "agreement/provision", one choice.
+func commitmentInput(f web.Form) CommitmentInput {
+	ag, prov, _ := strings.Cut(f.Get("provision"), "/")
+	return CommitmentInput{Org: f.Get("org"), Agreement: ag, Provision: prov, What: f.Get("what"), Deadline: f.Get("deadline"),
+		Status: f.Get("status"), Notes: f.Get("notes"), Shared: f.Get("shared") == "on"}
+}
+
+func (m *Module) create(w http.ResponseWriter, r *http.Request) {
+	f := web.NewForm(r)
+	c, err := m.svc.CreateCommitment(r.Context(), commitmentInput(f))
+	if err != nil {
+		if e := core.AsError(err); e != nil && e.Fields != nil {
+			if p, ok := e.Fields["agreement"]; ok && e.Fields["provision"] == "" {
+				e.Fields["provision"] = p // the form's one choice is both
+			}
+			delete(e.Fields, "agreement")
+			m.countryPage(w, r, f.Get("country"), web.Form{Values: f.Values, Problems: e.Fields}, web.FormStatus(err))
+			return
+		}
+		m.web.Error(w, r, err)
+		return
+	}
+	m.web.Redirect(w, r, "/economy/commitments/"+c.ID, "flash.eco_commitment_saved")
+}
+
+type commitmentView struct {
+	view
+	C         Commitment
+	A         Agreement
+	P         Provision
+	Form      web.Form
+	Edit      bool
+	Links     *links.Form
+	Statuses  []string
+	Reference string
+	// Provisions are the choices of the edit form: the agreement's.
+	Provisions []choice
+}
+
+func (m *Module) commitmentPage(w http.ResponseWriter, r *http.Request, f web.Form, status int) {
+	ctx := r.Context()
+	c, err := m.svc.Commitment(ctx, r.PathValue("id"))
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	v := commitmentView{view: m.view(r, "eco.title.commitment"), C: c, Form: f, Statuses: Statuses, Reference: LinkRef(c).String()}
+	v.A, _ = m.svc.Agreement(ctx, c.AgreementID)
+	v.P, _ = v.A.Provision(c.ProvisionID)
+	v.Edit = CanWrite(v.Actor, c)
+	for _, p := range v.A.Provisions {
+		v.Provisions = append(v.Provisions, choice{v.A.ID, p.ID, v.A.Short + " · " + p.Title})
+	}
+	if f.Values == nil {
+		v.Form.Values = map[string][]string{"provision": {c.AgreementID + "/" + c.ProvisionID}, "what": {c.What}, "deadline": {c.Deadline},
+			"status": {c.Status}, "notes": {c.Notes}}
+		if c.Shared {
+			v.Form.Values["shared"] = []string{"on"}
+		}
+	}
+	if m.links != nil {
+		lf, err := m.links.FormFor(ctx, LinkRef(c), "/economy/commitments/"+c.ID)
+		if err != nil {
+			m.web.Error(w, r, err)
+			return
+		}
+		v.Links = &lf
+	}
+	m.web.Render(w, r, status, "economy/commitment", v)
+}
+
+func (m *Module) commitment(w http.ResponseWriter, r *http.Request) {
+	m.commitmentPage(w, r, web.Form{}, http.StatusOK)
+}
+
+func (m *Module) update(w http.ResponseWriter, r *http.Request) {
+	f := web.NewForm(r)
+	c, err := m.svc.UpdateCommitment(r.Context(), r.PathValue("id"), commitmentInput(f))
+	if err != nil {
+		if e := core.AsError(err); e != nil && e.Fields != nil {
+			m.commitmentPage(w, r, web.Form{Values: f.Values, Problems: e.Fields}, web.FormStatus(err))
+			return
+		}
+		m.web.Error(w, r, err)
+		return
+	}
+	m.web.Redirect(w, r, "/economy/commitments/"+c.ID, "flash.eco_commitment_saved")
+}
+
+// Attention implements web.AttentionSource: a state's overdue commitments
+// for the people who write them.
+func (m *Module) Attention(ctx context.Context, a core.Actor) ([]web.Attention, error) {
+	od, err := m.svc.Overdue(core.WithActor(ctx, a))
+	if err != nil {
+		return nil, err
+	}
+	var out []web.Attention
+	for _, c := range od {
+		due := deadlineTime(c)
+		out = append(out, web.Attention{Key: "attn.eco_overdue", Args: []any{c.What}, Link: "/economy/commitments/" + c.ID, Due: &due})
+	}
+	return out, nil
+}
+
+var months = map[string][12]string{
+	"en": {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
+	"id": {"Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"},
+}
+
+// Day writes a day (or a month, or a year: Day) for people in the page's
+// language, as precisely as it is known: "23 October 2026", "September
+// 2023", "2019". A deadline is a day, not a moment, so it has no time.
+func (v view) Day(d any) string {
+	s := fmt.Sprint(d)
+	names, ok := months[v.Lang]
+	if !ok {
+		names = months["en"]
+	}
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return fmt.Sprintf("%d %s %d", t.Day(), names[t.Month()-1], t.Year())
+	}
+	if t, err := time.Parse("2006-01", s); err == nil {
+		return names[t.Month()-1] + " " + strconv.Itoa(t.Year())
+	}
+	return s
+}
