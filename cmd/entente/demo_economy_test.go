@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// TestDemoEconomy loads the demo's commitments and goes through them as
+// Indonesia's officer and Singapore's admin: Indonesia's overdue
+// commitment on its country page and home page, its unshared one hidden
+// from Singapore, the API's list, create and update with their refusals
+// named by field, the tracker, and a link to a kind no module resolves.
+func TestDemoEconomy(t *testing.T) {
+	n, base, pw := demoNode(t)
+	ctx := context.Background()
+	if err := demoEconomy(ctx, []*node{n}); err != nil {
+		t.Fatal(err)
+	}
+	var cyber string
+	if err := n.db.R().Get(ctx, &cyber, `SELECT id FROM eco_commitments WHERE provision_id = 'defa.cyber'`); err != nil {
+		t.Fatal(err)
+	}
+	var kemlu string
+	if err := n.db.R().Get(ctx, &kemlu, `SELECT id FROM organisations WHERE handle = 'kemlu'`); err != nil {
+		t.Fatal(err)
+	}
+	bima := login(t, base, "bima@kemlu.demo", pw)
+	r := bima.get("/economy/countries/ID")
+	wantStatus(t, r, 200)
+	wantContains(t, r, "/economy/commitments/"+cyber, `name="what"`, `for="provision"`)
+	wantContains(t, bima.get("/"), "/economy/commitments/"+cyber)
+	wantContains(t, bima.get("/economy/tracker"), "/economy/agreements/defa#defa.cyber")
+
+	// The HTML form keeps the input and names the field.
+	r = bima.post("/economy/commitments", url.Values{"country": {"ID"}, "org": {kemlu}, "provision": {"defa/defa.flows"}, "what": {""}, "notes": {"kept"}, "status": {"not_started"}})
+	wantStatus(t, r, 422)
+	wantContains(t, r, `id="what-err"`, ">kept</textarea>")
+
+	bt := apiToken(t, bima)
+	weiming := login(t, base, "weiming@csa-sg.demo", pw)
+	wt := apiToken(t, weiming)
+	list := func(token string) int {
+		r := bima.api("GET", "/api/v1/economy/commitments?country=ID", token, nil)
+		wantStatus(t, r, 200)
+		return len(decode[[]map[string]any](t, r))
+	}
+	if got, want := list(bt), 3; got != want {
+		t.Errorf("Indonesia's officer lists %d of its commitments, want %d", got, want)
+	}
+	if got, want := list(wt), 2; got != want {
+		t.Errorf("Singapore lists %d of Indonesia's commitments, want the %d shared", got, want)
+	}
+	in := map[string]any{"org": kemlu, "agreement": "defa", "provision": "defa.sme", "what": "MSME onboarding programme", "deadline": "2027-13-01", "status": "in_progress"}
+	r = bima.api("POST", "/api/v1/economy/commitments", bt, in)
+	if r.StatusCode/100 != 4 || !strings.Contains(r.Body, `"deadline"`) {
+		t.Fatalf("a bad deadline: %d %s", r.StatusCode, r.Body)
+	}
+	in["deadline"] = "2027-03-01"
+	r = bima.api("POST", "/api/v1/economy/commitments", bt, in)
+	wantStatus(t, r, 201)
+	id := decode[struct {
+		ID string `json:"id"`
+	}](t, r).ID
+	in["status"] = "implemented"
+	wantStatus(t, weiming.api("PUT", "/api/v1/economy/commitments/"+id, wt, in), 404) // unshared: not Singapore's to see
+	wantStatus(t, bima.api("PUT", "/api/v1/economy/commitments/"+id, bt, in), 200)
+
+	r = bima.api("GET", "/api/v1/economy/tracker", bt, nil)
+	wantStatus(t, r, 200)
+	tr := decode[struct {
+		Topics []struct {
+			Topic string              `json:"topic"`
+			Cover map[string][]string `json:"covered_by"`
+		} `json:"topics"`
+	}](t, r)
+	for _, tp := range tr.Topics {
+		if tp.Topic == "data_flows" && (len(tp.Cover["wto_jsi"]) != 0 || len(tp.Cover["depa"]) == 0) {
+			t.Errorf("data flows covered by %v", tp.Cover)
+		}
+	}
+
+	// A link to a record of a kind no module resolves (yet) is refused as
+	// unseen, the way internal/links treats every record it cannot show.
+	r = bima.post("/links", url.Values{"from": {"economy:commitment:" + cyber}, "to": {"nosuchmodule:need:01"}, "back": {"/economy/commitments/" + cyber}})
+	if r.StatusCode != 404 {
+		t.Fatalf("a link to an unresolved kind: %d", r.StatusCode)
+	}
+}
