@@ -87,4 +87,9 @@ func TestDemoEconomy(t *testing.T) {
 	if r.StatusCode != 404 {
 		t.Fatalf("a link to an unresolved kind: %d", r.StatusCode)
 	}
+	// One that resolves is made, and both pages show it.
+	r = bima.post("/links", url.Values{"from": {"economy:commitment:" + cyber}, "to": {"economy:agreement:defa"}, "back": {"/economy/commitments/" + cyber}})
+	wantStatus(t, r, 303)
+	wantContains(t, bima.get("/economy/commitments/"+cyber), `href="/economy/agreements/defa"`)
+	wantContains(t, bima.get("/economy/agreements/defa"), `href="/economy/commitments/`+cyber+`"`)
 }

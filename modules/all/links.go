@@ -23,7 +23,7 @@ func wireLinks(d Deps, s *Services, mods []web.Module) []web.Module {
 	// it; the capacity module registers its own kinds. (A node wired for
 	// the chain alone, in tests, has no economy.)
 	if s.Economy != nil {
-		l.Register("economy", links.Kinds{"commitment": links.ResolverFunc(s.Economy.LinkItems)})
+		l.Register("economy", links.Kinds{"commitment": links.ResolverFunc(s.Economy.LinkItems), "agreement": links.ResolverFunc(s.Economy.AgreementLinkItems)})
 	}
 	// Incidents and joint statements are one module's two kinds, each
 	// resolved by its own service.

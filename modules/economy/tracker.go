@@ -135,6 +135,33 @@ func LinkRef(c Commitment) core.Ref {
 	return core.Ref{Module: "economy", Kind: "commitment", ID: c.ID}
 }
 
+// AgreementRef is the reference to an agreement, for internal/links: an
+// event (a forum on e-commerce) or a capacity project may be linked to it.
+func AgreementRef(a Agreement) core.Ref {
+	return core.Ref{Module: "economy", Kind: "agreement", ID: a.ID}
+}
+
+// AgreementLinkItems resolves references to agreements: facts about
+// states, so anyone who may read the economy sees them.
+func (s *Service) AgreementLinkItems(ctx context.Context, refs []core.Ref) ([]links.Item, error) {
+	if access.Check(core.ActorFrom(ctx), access.EconomyRead, access.Resource{}) != nil {
+		return nil, nil
+	}
+	all, err := s.Agreements(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []links.Item
+	for _, r := range refs {
+		for _, a := range all {
+			if r.Kind == "agreement" && r.Node == "" && r.ID == a.ID {
+				out = append(out, links.Item{Ref: AgreementRef(a), Title: a.Short + " · " + a.NameEN, Kind: "links.kind.agreement", URL: "/economy/agreements/" + a.ID})
+			}
+		}
+	}
+	return out, nil
+}
+
 // LinkItems resolves references to commitments for the actor in ctx, in
 // one query under access.CommitmentFilter: one they may not read is left
 // out, as links.Resolver asks.

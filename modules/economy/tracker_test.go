@@ -62,5 +62,9 @@ func TestCountryViewAndLinks(t *testing.T) {
 		if items, _ := w.svc.LinkItems(w.sgAdmin, refs); len(items) != 0 {
 			t.Fatalf("Singapore resolves an unshared commitment: %v", items)
 		}
+		ags := []core.Ref{{Module: "economy", Kind: "agreement", ID: "depa"}, {Module: "economy", Kind: "agreement", ID: "nope"}}
+		if items, _ := w.svc.AgreementLinkItems(w.sgAdmin, ags); len(items) != 1 || items[0].URL != "/economy/agreements/depa" {
+			t.Fatalf("agreements resolve as %v", items)
+		}
 	})
 }

@@ -154,6 +154,8 @@ type agreementView struct {
 	Commitments []Commitment
 	Doc         string // the agreement as JSON, for those who may correct it
 	Edit        bool
+	Links       *links.Form
+	Reference   string
 }
 
 // Provisions lists the agreement's provisions in the module.
@@ -174,7 +176,15 @@ func (m *Module) agreement(w http.ResponseWriter, r *http.Request) {
 		m.web.Error(w, r, err)
 		return
 	}
-	v := agreementView{view: m.view(r, "eco.title.agreement", a.Short), A: a}
+	v := agreementView{view: m.view(r, "eco.title.agreement", a.Short), A: a, Reference: AgreementRef(a).String()}
+	if m.links != nil {
+		lf, err := m.links.FormFor(ctx, AgreementRef(a), "/economy/agreements/"+a.ID)
+		if err != nil {
+			m.web.Error(w, r, err)
+			return
+		}
+		v.Links = &lf
+	}
 	if v.Commitments, err = m.svc.Commitments(ctx, Filter{Agreement: a.ID}); err != nil {
 		m.web.Error(w, r, err)
 		return
