@@ -28,7 +28,7 @@ var demoNodes = []struct {
 }{
 	{"indonesia", []string{"kemlu", "bssn", "polri-siber", "nusantara-cloud", "ruang-digital", "univ-nusantara"}},
 	{"singapore", []string{"csa-sg", "agc-sg"}},
-	{"asean", []string{"asean", "unoda", "kln-my", "dfat-au", "mofa-jp", "afp", "npa-jp", "harbour-cloud"}},
+	{"asean", []string{"asean", "unoda", "kln-my", "dfat-au", "mofa-jp", "mnec-tl", "afp", "npa-jp", "harbour-cloud"}},
 }
 
 // demo runs three nodes on loopback, peered and verified, with threads that
@@ -134,6 +134,9 @@ func (e env) runDemo(ctx context.Context, data string, port int) error {
 			return err
 		}
 		if err := demoEconomy(ctx, nodes); err != nil {
+			return err
+		}
+		if err := demoCapacity(ctx, nodes); err != nil {
 			return err
 		}
 	}

@@ -190,6 +190,13 @@ var expected = map[access.Action][]string{
 	access.EconomyRead:       {"observer", "member", "investigator", "officer", "org-admin", "node-admin"},
 	access.EconomyCommit:     {"officer", "org-admin"},
 	access.EconomyAgreements: {"org-admin", "node-admin"},
+	// Capacity building: public projects, needs and offers are anyone's
+	// (the service shows each reader only what is public or shared with
+	// their organisations); an organisation's admins, officers and
+	// analysts write them; no pass for node administrators.
+	access.CapacityPublic: {"anonymous", "observer", "member", "investigator", "officer", "org-admin", "node-admin"},
+	access.CapacityRead:   {"member", "investigator", "officer", "org-admin"},
+	access.CapacityWrite:  {"officer", "org-admin"},
 }
 
 // deniedOnKemlu are the roles the route check lets through for an action

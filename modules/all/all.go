@@ -17,6 +17,7 @@ import (
 	"entente.example/entente/internal/notify"
 	"entente.example/entente/internal/store"
 	"entente.example/entente/internal/web"
+	"entente.example/entente/modules/capacity"
 	"entente.example/entente/modules/correspondence"
 	"entente.example/entente/modules/cybercrime"
 	"entente.example/entente/modules/dialogue"
@@ -48,6 +49,7 @@ func Migrations() []store.Migrations {
 		links.Migrations(),
 		publicdiplomacy.Migrations(),
 		dialogue.Migrations(),
+		capacity.Migrations(),
 		economy.Migrations(),
 	}
 }
@@ -83,6 +85,7 @@ type Services struct {
 	Public         *publicdiplomacy.Service
 	Dialogue       *dialogue.Service
 	Events         *dialogue.Events
+	Capacity       *capacity.Service
 	Economy        *economy.Service
 }
 
@@ -131,6 +134,7 @@ func Modules(d Deps) ([]web.Module, Services) {
 	s.Events.ScheduleEvents(d.Jobs)
 	dlg := dialogue.NewModule(s.Dialogue, d.Web)
 	dlg.UseAddressBook(s.Networks)
+	s.Capacity = capacity.NewService(d.DB, d.Fed)
 	inc := incidents.NewModule(s.Incidents, d.Web)
 	s.Economy = economy.NewService(d.DB, orgCountry(s.Directory))
 	inc.UseStatements(s.Statements)
@@ -148,6 +152,7 @@ func Modules(d Deps) ([]web.Module, Services) {
 		publicdiplomacy.NewModule(s.Public, d.Web),
 		dlg,
 		dialogue.NewEventsModule(s.Events, d.Web),
+		capacity.NewModule(s.Capacity, d.Web),
 		economy.NewModule(s.Economy, d.Web),
 	}), s
 }

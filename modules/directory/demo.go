@@ -62,6 +62,9 @@ var demoWorld = []demoOrg{
 	{OrgInput{Handle: "dfat-au", Kind: core.OrgStateMinistry, Country: "AU", NameEN: "Department of Foreign Affairs and Trade, Australia", NameID: "Departemen Luar Negeri dan Perdagangan Australia", Acronym: "DFAT"}, []demoPerson{
 		{"Olivia Brennan", "olivia@dfat-au.demo", "Cyber affairs and critical technology", core.RoleAdmin, "en"},
 	}},
+	{OrgInput{Handle: "mnec-tl", Kind: core.OrgStateMinistry, Country: "TL", NameEN: "Ministry of Foreign Affairs and Cooperation of Timor-Leste", NameID: "Kementerian Luar Negeri dan Kerja Sama Timor-Leste", Acronym: "MNEC"}, []demoPerson{
+		{"Ana da Costa", "ana@mnec-tl.demo", "Digital and cyber cooperation desk", core.RoleOfficer, "en"},
+	}},
 	{OrgInput{Handle: "mofa-jp", Kind: core.OrgStateMinistry, Country: "JP", NameEN: "Ministry of Foreign Affairs of Japan", NameID: "Kementerian Luar Negeri Jepang", Acronym: "MOFA"}, []demoPerson{
 		{"Kenji Watanabe", "kenji@mofa-jp.demo", "Cyber policy division", core.RoleOfficer, "en"},
 	}},

@@ -1,0 +1,203 @@
+package capacity
+
+import (
+	"bytes"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"entente.example/entente/core"
+	"entente.example/entente/internal/access"
+	"entente.example/entente/internal/web"
+)
+
+// Module is capacity building's slice of the product.
+type Module struct {
+	svc *Service
+	web *web.Server
+}
+
+// NewModule returns the module.
+func NewModule(svc *Service, w *web.Server) *Module { return &Module{svc: svc, web: w} }
+
+// Name implements web.Module.
+func (m *Module) Name() string { return "capacity" }
+
+// Routes implements web.Module. Reading is open to anyone, signed in or
+// not: the service shows each reader only what is public or shared with
+// their organisations.
+func (m *Module) Routes() []web.Route {
+	pub, wr := access.CapacityPublic, access.CapacityWrite
+	return []web.Route{
+		{Pattern: "GET /capacity", Action: pub, Handler: m.projects},
+		{Pattern: "GET /capacity/projects.csv", Action: pub, Handler: m.exportCSV},
+		{Pattern: "GET /capacity/projects.json", Action: pub, Handler: m.exportJSON},
+		{Pattern: "GET /capacity/projects.xml", Action: pub, Handler: m.exportIATI},
+		{Pattern: "GET /capacity/projects/new", Action: wr, Handler: m.newProject},
+		{Pattern: "POST /capacity/projects", Action: wr, Handler: m.createProject},
+		{Pattern: "GET /capacity/projects/{id}", Action: pub, Handler: m.project},
+		{Pattern: "GET /capacity/needs", Action: pub, Handler: m.needs},
+		{Pattern: "POST /capacity/needs", Action: wr, Handler: m.postNeed},
+		{Pattern: "GET /capacity/needs/{id}", Action: pub, Handler: m.need},
+		{Pattern: "POST /capacity/needs/{id}/proposals", Action: wr, Handler: m.propose},
+		{Pattern: "POST /capacity/needs/{id}/proposals/{pid}", Action: wr, Handler: m.decide},
+		{Pattern: "GET /capacity/offers", Action: pub, Handler: m.offers},
+		{Pattern: "POST /capacity/offers", Action: wr, Handler: m.postOffer},
+
+		{Pattern: "GET /api/v1/capacity/themes", Action: pub, Handler: m.apiThemes},
+		{Pattern: "GET /api/v1/capacity/projects", Action: pub, Handler: m.apiProjects},
+		{Pattern: "POST /api/v1/capacity/projects", Action: wr, Handler: m.apiCreateProject},
+		{Pattern: "GET /api/v1/capacity/projects/{id}", Action: pub, Handler: m.apiProject},
+		{Pattern: "GET /api/v1/capacity/needs", Action: pub, Handler: m.apiNeeds},
+		{Pattern: "POST /api/v1/capacity/needs", Action: wr, Handler: m.apiPostNeed},
+		{Pattern: "GET /api/v1/capacity/needs/{id}", Action: pub, Handler: m.apiNeed},
+		{Pattern: "POST /api/v1/capacity/needs/{id}/proposals", Action: wr, Handler: m.apiPropose},
+		{Pattern: "POST /api/v1/capacity/needs/{id}/proposals/{pid}", Action: wr, Handler: m.apiDecide},
+		{Pattern: "GET /api/v1/capacity/offers", Action: pub, Handler: m.apiOffers},
+		{Pattern: "POST /api/v1/capacity/offers", Action: wr, Handler: m.apiPostOffer},
+	}
+}
+
+// base is what every capacity page has.
+type base struct {
+	web.Page
+	W      Words
+	Themes []Theme
+	Orgs   []core.OrgRef // where the viewer may write
+}
+
+func (m *Module) base(r *http.Request, title string, args ...any) base {
+	p := m.web.Page(r, title, args...)
+	p.Nav = "capacity"
+	return base{Page: p, W: Words{lang: p.Lang, cat: m.web.Catalog()}, Themes: Themes.Themes, Orgs: Writable(core.ActorFrom(r.Context()))}
+}
+
+func filterOf(r *http.Request) Filter {
+	q := r.URL.Query()
+	return Filter{Theme: q.Get("theme"), Country: q.Get("country"), Status: Status(q.Get("status"))}
+}
+
+type projectsView struct {
+	base
+	List     []Project
+	F        Filter
+	Statuses []Status
+	Query    string
+}
+
+func (m *Module) projects(w http.ResponseWriter, r *http.Request) {
+	f := filterOf(r)
+	list, err := m.svc.List(r.Context(), f)
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	m.web.Render(w, r, http.StatusOK, "capacity/projects", projectsView{base: m.base(r, "title.capacity"), List: list, F: f, Statuses: Statuses, Query: r.URL.RawQuery})
+}
+
+func (m *Module) export(w http.ResponseWriter, r *http.Request, ctype, name string, write func(*bytes.Buffer, []Project) error) {
+	list, err := m.svc.List(r.Context(), filterOf(r))
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	var b bytes.Buffer
+	if err := write(&b, list); err != nil {
+		m.web.Error(w, r, core.Wrap("capacity: export", err))
+		return
+	}
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	w.Write(b.Bytes())
+}
+
+func (m *Module) exportCSV(w http.ResponseWriter, r *http.Request) {
+	m.export(w, r, "text/csv; charset=utf-8", "capacity-projects.csv", func(b *bytes.Buffer, l []Project) error { return WriteCSV(b, l) })
+}
+
+func (m *Module) exportJSON(w http.ResponseWriter, r *http.Request) {
+	m.export(w, r, "application/json", "capacity-projects.json", func(b *bytes.Buffer, l []Project) error { return WriteJSON(b, l) })
+}
+
+func (m *Module) exportIATI(w http.ResponseWriter, r *http.Request) {
+	m.export(w, r, "application/xml", "capacity-projects-iati.xml", func(b *bytes.Buffer, l []Project) error {
+		return WriteIATI(b, Reporter{Name: m.web.NodeName}, l, m.svc.db.Clock().Now())
+	})
+}
+
+type projectView struct {
+	base
+	P Project
+}
+
+func (m *Module) project(w http.ResponseWriter, r *http.Request) {
+	p, err := m.svc.Get(r.Context(), r.PathValue("id"))
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	m.web.Render(w, r, http.StatusOK, "capacity/project", projectView{base: m.base(r, "title.capacity_project", p.Title), P: p})
+}
+
+type formView struct {
+	base
+	Form     web.Form
+	Statuses []Status
+	Regions  []Region
+}
+
+func (m *Module) newProject(w http.ResponseWriter, r *http.Request) {
+	m.web.Render(w, r, http.StatusOK, "capacity/project_form", formView{base: m.base(r, "title.capacity_new"), Statuses: Statuses, Regions: Themes.Regions,
+		Form: web.Form{Problems: core.Problems{}}})
+}
+
+// lines splits a textarea one entry a line; words splits a field on commas
+// and spaces (country and language codes).
+func lines(s string) []string { return strings.Split(strings.ReplaceAll(s, "\r", ""), "\n") }
+func words(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == ';' || r == '\n' || r == '\r' || r == '\t' })
+}
+
+func amount(pr core.Problems, field, s string) int64 {
+	s = strings.ReplaceAll(strings.TrimSpace(s), ",", "")
+	if s == "" {
+		return 0
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || v < 0 {
+		pr.Add(field, "err.number")
+	}
+	return v
+}
+
+func (m *Module) createProject(w http.ResponseWriter, r *http.Request) {
+	f := web.NewForm(r)
+	pr := core.Problems{}
+	p := Project{Title: f.Get("title"), Summary: f.Get("summary"), Themes: f.Values["themes"], Topics: f.Values["topics"], Funders: lines(f.Get("funders")),
+		Implementers: lines(f.Get("implementers")), Countries: words(f.Get("countries")), Regions: f.Values["regions"], Budget: amount(pr, "budget", f.Get("budget")),
+		Currency: f.Get("currency"), Start: f.Get("start"), End: f.Get("end"), Status: Status(f.Get("status")), Outputs: lines(f.Get("outputs")),
+		Contact: f.Get("contact"), Visibility: f.Get("visibility"), SharedWith: lines(f.Get("shared_with"))}
+	var err error
+	if err = pr.Err("capacity: create project"); err == nil {
+		p, err = m.svc.Create(r.Context(), f.Get("org"), p)
+	}
+	if err != nil {
+		if f.Take(err) {
+			m.web.Render(w, r, web.FormStatus(err), "capacity/project_form", formView{base: m.base(r, "title.capacity_new"), Statuses: Statuses, Regions: Themes.Regions, Form: f})
+			return
+		}
+		m.web.Error(w, r, err)
+		return
+	}
+	m.web.Redirect(w, r, "/capacity/projects/"+p.ID, "flash.saved")
+}
+
+// Checked says whether a form's field holds value, for checkboxes.
+func (b base) Checked(f web.Form, field, value string) bool {
+	for _, v := range f.Values[field] {
+		if v == value {
+			return true
+		}
+	}
+	return false
+}
