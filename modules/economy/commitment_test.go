@@ -1,6 +1,7 @@
 package economy
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -127,6 +128,14 @@ func TestAgreementsAddedAndCorrected(t *testing.T) {
 		depa, _ = w.svc.Agreement(w.idMember, "depa")
 		if !depa.Corrected || !depa.Parties[3].History[1].Verified {
 			t.Fatalf("correction not kept: %+v", depa.Parties[3])
+		}
+		// Both saves are in the audit trail, the correction with what it replaced.
+		var details []string
+		if err := w.db.R().Select(w.root, &details, `SELECT target_id || ' ' || detail FROM audit_events WHERE action = 'economy.agreement.save' ORDER BY target_id`); err != nil {
+			t.Fatal(err)
+		}
+		if len(details) != 2 || !strings.HasPrefix(details[0], `depa before: {"id":"depa"`) || details[1] != "id_sg_dea before: " {
+			t.Fatalf("audit trail of agreements: %q", details)
 		}
 		// A correction that breaks the date order is refused, by field.
 		depa.Parties[0].History[0].On = "2030"

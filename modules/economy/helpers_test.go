@@ -7,6 +7,7 @@ import (
 
 	"entente.example/entente/core"
 	"entente.example/entente/internal/audit"
+	"entente.example/entente/internal/store"
 	"entente.example/entente/internal/store/storetest"
 )
 
@@ -14,6 +15,7 @@ import (
 // agency (csa) and an organisation that represents no state (ngo).
 type world struct {
 	svc                                *Service
+	db                                 *store.DB
 	clock                              *storetest.Clock
 	root, idAnalyst, idMember, sgAdmin context.Context
 	ngoAdmin, stranger                 context.Context
@@ -32,7 +34,7 @@ func newWorld(t *testing.T, e storetest.Engine) world {
 		}
 		return core.WithActor(context.Background(), a)
 	}
-	return world{svc: svc, clock: clock,
+	return world{svc: svc, db: db, clock: clock,
 		root:      core.WithActor(context.Background(), core.Actor{UserID: "u-root", Name: "Root", NodeAdmin: true}),
 		idAnalyst: as("u-ayu", "o-kemlu", "kemlu", core.RoleAnalyst),
 		idMember:  as("u-budi", "o-kemlu", "kemlu", core.RoleMember),
