@@ -49,6 +49,11 @@ func TestDemoEconomy(t *testing.T) {
 	if got, want := list(bt), 3; got != want {
 		t.Errorf("Indonesia's officer lists %d of its commitments, want %d", got, want)
 	}
+	r = weiming.get("/economy/countries/ID")
+	wantStatus(t, r, 200)
+	if strings.Contains(r.Body, `id="attn"`) || !strings.Contains(r.Body, "/economy/commitments/"+cyber) {
+		t.Error("Singapore's admin is asked to attend to Indonesia's overdue commitment, or does not see it")
+	}
 	if got, want := list(wt), 2; got != want {
 		t.Errorf("Singapore lists %d of Indonesia's commitments, want the %d shared", got, want)
 	}

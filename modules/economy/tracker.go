@@ -94,7 +94,9 @@ type CountryView struct {
 	Country     string
 	Memberships []Membership
 	Commitments []Commitment
-	Overdue     []Commitment
+	// Overdue are the commitments past their deadline, for the people
+	// who keep them (Keeps) only.
+	Overdue []Commitment
 	// Keeps says the viewer writes commitments for this country (one of
 	// their organisations represents it): the page offers the form.
 	Keeps []string
@@ -116,15 +118,17 @@ func (s *Service) Country(ctx context.Context, code string) (CountryView, error)
 	if v.Commitments, err = s.Commitments(ctx, Filter{Country: code}); err != nil {
 		return v, err
 	}
-	today := s.Today()
-	for _, c := range v.Commitments {
-		if c.Overdue(today) {
-			v.Overdue = append(v.Overdue, c)
-		}
-	}
 	for _, org := range access.Orgs(core.ActorFrom(ctx), access.EconomyCommit) {
 		if c, err := s.countryOf(ctx, org); err == nil && c == code {
 			v.Keeps = append(v.Keeps, org)
+		}
+	}
+	// What needs attention is for the state's own people, who can act on
+	// it; others see "overdue" beside the commitment.
+	today := s.Today()
+	for _, c := range v.Commitments {
+		if len(v.Keeps) > 0 && c.Overdue(today) {
+			v.Overdue = append(v.Overdue, c)
 		}
 	}
 	return v, nil

@@ -66,5 +66,12 @@ func TestCountryViewAndLinks(t *testing.T) {
 		if items, _ := w.svc.AgreementLinkItems(w.sgAdmin, ags); len(items) != 1 || items[0].URL != "/economy/agreements/depa" {
 			t.Fatalf("agreements resolve as %v", items)
 		}
+		// Shared, Indonesia's overdue commitment is Singapore's to see, not to attend to.
+		if _, err := w.svc.UpdateCommitment(w.idAnalyst, c.ID, CommitmentInput{Agreement: "defa", Provision: "defa.cyber", What: "National CSIRT", Deadline: "2026-01-31", Status: NotStarted, Shared: true}); err != nil {
+			t.Fatal(err)
+		}
+		if v, _ := w.svc.Country(w.sgAdmin, "ID"); len(v.Commitments) != 1 || len(v.Overdue) != 0 {
+			t.Fatalf("Singapore on Indonesia's page: %d commitments, %d needing its attention", len(v.Commitments), len(v.Overdue))
+		}
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -98,6 +99,7 @@ func (m *Module) indexView(r *http.Request, f web.Form) (indexView, error) {
 			}
 		}
 	}
+	slices.Sort(v.Countries)
 	for _, ms := range v.Actor.Memberships {
 		if access.Can(v.Actor, access.EconomyAgreements, access.Resource{OrgID: ms.Org.ID}) {
 			v.Orgs = append(v.Orgs, ms)
