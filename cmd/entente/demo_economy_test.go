@@ -32,6 +32,13 @@ func TestDemoEconomy(t *testing.T) {
 	wantContains(t, r, "/economy/commitments/"+cyber, `name="what"`, `for="provision"`)
 	wantContains(t, bima.get("/"), "/economy/commitments/"+cyber)
 	wantContains(t, bima.get("/economy/tracker"), "/economy/agreements/defa#defa.cyber")
+	for _, page := range []string{"/economy", "/economy/tracker", "/economy/agreements/depa", "/economy/countries/ID"} {
+		r := bima.get(page)
+		wantStatus(t, r, 200)
+		if size := gzipSize(t, []byte(r.Body)); size > 14*1024 {
+			t.Errorf("%s is %d bytes compressed, over 14 KB", page, size)
+		}
+	}
 
 	// The HTML form keeps the input and names the field.
 	r = bima.post("/economy/commitments", url.Values{"country": {"ID"}, "org": {kemlu}, "provision": {"defa/defa.flows"}, "what": {""}, "notes": {"kept"}, "status": {"not_started"}})
