@@ -93,6 +93,14 @@ func TestDemoEconomy(t *testing.T) {
 		}
 	}
 
+	// The node administrator corrects a shipped agreement as JSON; a
+	// broken document comes back with the problem named on its field.
+	admin := login(t, base, "admin@node.demo", pw)
+	wantContains(t, admin.get("/economy/agreements/depa"), `name="doc"`)
+	r = admin.post("/economy/agreements", url.Values{"org": {""}, "doc": {`{"id":"depa","kind":"treaty"}`}})
+	wantStatus(t, r, 422)
+	wantContains(t, r, `id="doc-err"`, "treaty")
+
 	// A link to a record of a kind no module resolves (yet) is refused as
 	// unseen, the way internal/links treats every record it cannot show.
 	r = bima.post("/links", url.Values{"from": {"economy:commitment:" + cyber}, "to": {"nosuchmodule:need:01"}, "back": {"/economy/commitments/" + cyber}})

@@ -144,7 +144,7 @@ func (m *Module) saveAgreement(w http.ResponseWriter, r *http.Request) {
 		if errors.As(err, &fe) {
 			v.Detail = fe.Msg
 		}
-		m.web.Render(w, r, http.StatusBadRequest, "economy/index", v)
+		m.web.Render(w, r, http.StatusUnprocessableEntity, "economy/index", v)
 	default:
 		m.web.Error(w, r, err)
 	}
