@@ -28,7 +28,9 @@ func TestCapacityAPI(t *testing.T) {
 
 	r := ana.api("POST", "/api/v1/capacity/needs", "", map[string]any{"org": "mnec-tl", "title": "", "country": "ZZ", "topics": []string{"csirt"}})
 	wantStatus(t, r, 422)
-	var bad struct{ Error struct{ Fields map[string]string } }
+	var bad struct {
+		Error struct{ Fields map[string]string }
+	}
 	if err := json.Unmarshal([]byte(r.Body), &bad); err != nil || bad.Error.Fields["title"] == "" || bad.Error.Fields["country"] == "" {
 		t.Errorf("a bad need: %s", r.Body)
 	}
