@@ -208,6 +208,23 @@ func (m *Module) apiSummary(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+type returnInput struct {
+	Note string `json:"note"`
+}
+
+func (m *Module) apiReturnSummary(w http.ResponseWriter, r *http.Request) {
+	var in returnInput
+	if err := web.DecodeJSON(r, &in); err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	if err := m.svc.ReturnSummary(r.Context(), r.PathValue("id"), in.Note); err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
 func (m *Module) apiExport(w http.ResponseWriter, r *http.Request) {
 	x, err := m.svc.Export(r.Context(), r.PathValue("id"))
 	if err != nil {

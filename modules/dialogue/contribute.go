@@ -369,7 +369,7 @@ func (s *Service) add(ctx context.Context, tx *store.Tx, d *Dialogue, x act, per
 		state = StateHeld
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO dlg_contributions (`+contributionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', FALSE, ?, ?, ?, ?, ?, ?)`,
-		core.NewID(tx.Now), d.ID, x.Session, x.Parent, seq, x.Body, x.Lang, state, tx.Now, rev, x.Person, x.By, person, x.ID); err != nil {
+		newHostedID(tx.Now, d.Host), d.ID, x.Session, x.Parent, seq, x.Body, x.Lang, state, tx.Now, rev, x.Person, x.By, person, x.ID); err != nil {
 		return core.Wrap("dialogue: contribute", err)
 	}
 	if state == StateHeld {

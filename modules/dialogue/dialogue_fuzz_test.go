@@ -23,10 +23,10 @@ func seedCopy() []byte {
 			{Addr: "kemlu@id.example", Role: RoleParticipant, Name: "Kemlu"}, {Addr: "anu@au.example", Role: RoleRapporteur}},
 		Sessions: []Session{{ID: core.NewID(at), Title: "Opening", Agenda: "Hospitals."}},
 		Summary:  Summary{Status: SummaryPublished, Text: "Backups matter.", Lang: "en", At: at}}
-	root := core.NewID(at)
+	root := newHostedID(at, fuzzHost)
 	b, _ := json.Marshal(copyBatch{Dialogue: d, Rev: 7, Contributions: []contribCopy{
 		{ID: root, Seq: 1, State: StateHidden, Reason: "Names a hospital.", At: at, Rev: 5, ActID: core.NewID(at)},
-		{ID: core.NewID(at.Add(time.Second)), Parent: root, Seq: 2, Body: "A reply.", Lang: "id", State: StateVisible, At: at, Rev: 7, AuthorName: "Ratna", AuthorOrg: "kemlu@id.example"},
+		{ID: newHostedID(at.Add(time.Second), fuzzHost), Parent: root, Seq: 2, Body: "A reply.", Lang: "id", State: StateVisible, At: at, Rev: 7, AuthorName: "Ratna", AuthorOrg: "kemlu@id.example"},
 	}})
 	return b
 }
@@ -55,14 +55,14 @@ func FuzzDialogueCopy(f *testing.F) {
 			return
 		}
 		d := b.Dialogue
-		if d.Host != host || !taggedBy(d.ID, host) || !d.Rule.Valid() || d.Version < 1 {
+		if d.Host != host || !hostedID(d.ID, host) || !d.Rule.Valid() || d.Version < 1 {
 			t.Fatalf("accepted %+v from %q", d, host)
 		}
 		if len(d.InRole(RoleHost)) != 1 {
 			t.Fatalf("accepted %d hosts", len(d.InRole(RoleHost)))
 		}
 		for _, c := range b.Contributions {
-			if checkCopy(c) != nil || (d.Rule.Anonymous() && (c.AuthorName != "" || c.AuthorOrg != "")) {
+			if checkCopy(c, host) != nil || (d.Rule.Anonymous() && (c.AuthorName != "" || c.AuthorOrg != "")) {
 				t.Fatalf("accepted the contribution %+v under %s", c, d.Rule)
 			}
 		}

@@ -49,34 +49,34 @@ func (s *Service) digest(ctx context.Context, tx *store.Tx, id string) error {
 	if err := tx.Get(ctx, &last, `SELECT digest_rev FROM dlg_dialogues WHERE id = ?`, id); err != nil {
 		return core.Wrap("dialogue: digest", err)
 	}
-	var rows []row
-	if err := tx.Select(ctx, &rows, `SELECT `+contributionColumns+` FROM dlg_contributions WHERE dialogue_id = ? AND seq > ? ORDER BY seq`, id, last); err != nil {
+	// The mark moves to the last contribution there is; what everyone
+	// may read since the last mark is the news (a held contribution is
+	// passed over: a digest that waited for it would wait as long as a
+	// moderator holds it). The digest quotes the first few and counts all.
+	var top int64
+	if err := tx.Get(ctx, &top, `SELECT COALESCE(MAX(seq), 0) FROM dlg_contributions WHERE dialogue_id = ?`, id); err != nil {
 		return core.Wrap("dialogue: digest", err)
 	}
-	if len(rows) == 0 {
+	if top <= last {
 		return nil
 	}
-	top := last
+	var count int
+	if err := tx.Get(ctx, &count, `SELECT COUNT(*) FROM dlg_contributions WHERE dialogue_id = ? AND seq > ? AND seq <= ? AND state = 'visible'`, id, last, top); err != nil {
+		return core.Wrap("dialogue: digest", err)
+	}
 	var shown []row
-	for _, r := range rows {
-		// Only what everyone may read is news: a held contribution is
-		// passed over (a digest that waited for it would wait as long as a
-		// moderator holds it, and hold back everything after it).
-		top = r.Seq
-		if r.State == StateVisible {
-			shown = append(shown, r)
-		}
+	if err := tx.Select(ctx, &shown, `SELECT `+contributionColumns+` FROM dlg_contributions WHERE dialogue_id = ? AND seq > ? AND seq <= ? AND state = 'visible' ORDER BY seq LIMIT `+itoa(digestItems), id, last, top); err != nil {
+		return core.Wrap("dialogue: digest", err)
 	}
-	if top == last {
-		return nil
-	}
-	if _, err := tx.Exec(ctx, `UPDATE dlg_dialogues SET digest_rev = ? WHERE id = ?`, top, id); err != nil {
+	// Only the run that moves the mark sends: two runs at once on
+	// PostgreSQL would otherwise both e-mail the same digest.
+	if n, err := tx.Exec(ctx, `UPDATE dlg_dialogues SET digest_rev = ? WHERE id = ? AND digest_rev = ?`, top, id, last); err != nil || n == 0 {
 		return core.Wrap("dialogue: digest", err)
 	}
 	if len(shown) == 0 || s.notify == nil {
 		return nil
 	}
-	args := notify.Args{"dialogue": d.Title, "count": strconv.Itoa(len(shown))}
+	args := notify.Args{"dialogue": d.Title, "count": strconv.Itoa(count)}
 	for _, lang := range []string{"en", "id"} {
 		args["items@"+lang] = s.digestText(d, shown, lang)
 	}

@@ -87,6 +87,7 @@ type Summary struct {
 	Text   string    `json:"text,omitempty"`
 	Lang   string    `json:"lang,omitempty"`
 	Reason string    `json:"reason,omitempty"` // a message key, when returned
+	Note   string    `json:"note,omitempty"`   // the moderator's words, when a moderator returned it
 	At     time.Time `json:"at,omitzero"`
 }
 

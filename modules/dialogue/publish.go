@@ -43,8 +43,20 @@ type contribCopy struct {
 	AuthorOrg  string    `json:"author_org,omitempty"`
 }
 
-// batchSize bounds the contributions of one envelope.
-const batchSize = 200
+// batchSize bounds the contributions of one envelope, and maxBatchBytes
+// their encoded size: the signed statement escapes them once more and the
+// sealed envelope is base64, so 1 MiB here stays well under the 4 MiB an
+// envelope may be.
+const (
+	batchSize     = 200
+	maxBatchBytes = 1 << 20
+)
+
+// copySize is a contribution's size in a batch.
+func copySize(c contribCopy) int {
+	b, _ := json.Marshal(c)
+	return len(b)
+}
 
 // publishSlot gathers changes into one run of the copies: a quarter of a
 // second keeps a conversation live and a burst of moderation in one batch.
@@ -129,21 +141,30 @@ func (s *Service) publish(ctx context.Context, tx *store.Tx, id string) (bool, e
 		if err := tx.Select(ctx, &rows, `SELECT `+contributionColumns+` FROM dlg_contributions WHERE dialogue_id = ? AND rev > ? ORDER BY rev LIMIT `+itoa(batchSize+1), id, r0); err != nil {
 			return false, core.Wrap("dialogue: publish", err)
 		}
-		if len(rows) > batchSize {
-			rows, more = rows[:batchSize], true
-		}
-		if len(rows) == 0 && head.DocRev <= r0 {
-			continue
+		full := len(rows) > batchSize
+		if full {
+			rows = rows[:batchSize]
 		}
 		b := copyBatch{Dialogue: d, Rev: max(r0, head.DocRev)}
+		size := 0
 		for _, r := range rows {
-			b.Contributions = append(b.Contributions, toCopy(d, r, host))
+			c := toCopy(d, r, host)
+			// An envelope has a size limit (federation.MaxEnvelope): long
+			// contributions go in more batches, never in one refused.
+			if size += copySize(c); size > maxBatchBytes && len(b.Contributions) > 0 {
+				full = true
+				break
+			}
+			b.Contributions = append(b.Contributions, c)
 			b.Rev = max(b.Rev, r.Rev)
 		}
-		if len(rows) == batchSize && more {
+		if len(b.Contributions) == 0 && head.DocRev <= r0 {
+			continue
+		}
+		if full {
 			// The document's rev may be past the last contribution sent:
 			// bring the node only as far as what it got.
-			b.Rev = rows[len(rows)-1].Rev
+			b.Rev = b.Contributions[len(b.Contributions)-1].Rev
 		}
 		to := d.partyOn(host)
 		if err := s.sendCopy(ctx, tx, from, to, b); err != nil {
@@ -155,6 +176,9 @@ func (s *Service) publish(ctx context.Context, tx *store.Tx, id string) (bool, e
 		if _, err := tx.Exec(ctx, `INSERT INTO dlg_delivered (dialogue_id, host, addr, rev) VALUES (?, ?, ?, ?) ON CONFLICT (dialogue_id, host) DO UPDATE SET rev = excluded.rev, addr = excluded.addr`, id, host, to, b.Rev); err != nil {
 			return false, core.Wrap("dialogue: publish", err)
 		}
+		// Only a node that took a batch can take the next one now: a node
+		// not verified waits for a later change, without this run spinning.
+		more = more || full
 	}
 	// Nodes that no longer take part get the dialogue without them, once.
 	for h := range delivered {

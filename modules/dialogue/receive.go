@@ -68,13 +68,17 @@ func openStatement(ctx context.Context, f statementOpener, context string, paylo
 
 // wellFormed checks a peer's copy for what pages and rules rely on.
 func (d *Dialogue) wellFormed(host string) error {
-	if d.Host != host || !taggedBy(d.ID, host) {
+	if d.Host != host || !hostedID(d.ID, host) {
 		return errors.New("a dialogue hosted elsewhere")
 	}
 	p := core.Problems{}
 	checkText(p, "title", d.Title, true, maxTitle)
 	checkText(p, "purpose", d.Purpose, false, maxPurpose)
 	checkText(p, "summary", d.Summary.Text, false, maxSummary)
+	checkText(p, "note", d.Summary.Note, false, maxReason)
+	if r := d.Summary.Reason; r != "" && !slices.Contains(summaryReasons, r) {
+		p.Add("reason", "err.choice")
+	}
 	if len(p) > 0 || !d.Rule.Valid() || (d.Status != StatusOpen && d.Status != StatusClosed) || d.Version < 1 {
 		return errors.New("fields out of range")
 	}
@@ -217,7 +221,7 @@ func decodeCopy(body []byte, host string) (copyBatch, error) {
 		return b, forbidden(err.Error())
 	}
 	for i, c := range b.Contributions {
-		if err := checkCopy(c); err != nil {
+		if err := checkCopy(c, host); err != nil {
 			return b, malformed("contribution: " + err.Error())
 		}
 		if b.Dialogue.Rule.Anonymous() {
@@ -227,8 +231,10 @@ func decodeCopy(body []byte, host string) (copyBatch, error) {
 	return b, nil
 }
 
-// checkCopy checks one contribution of a peer's copy.
-func checkCopy(c contribCopy) error {
+// checkCopy checks one contribution of a peer's copy. Its id (and its
+// parent's) carries the host's tag: a host cannot name a contribution of
+// another host's dialogue and so push it out of this node's copy.
+func checkCopy(c contribCopy, host string) error {
 	p := core.Problems{}
 	checkText(p, "body", c.Body, false, maxBody)
 	checkText(p, "reason", c.Reason, false, maxReason)
@@ -237,7 +243,7 @@ func checkCopy(c contribCopy) error {
 	switch {
 	case len(p) > 0:
 		return errors.New("text")
-	case !core.ValidID(c.ID) || (c.Parent != "" && !core.ValidID(c.Parent)) || (c.Session != "" && !core.ValidID(c.Session)):
+	case !hostedID(c.ID, host) || (c.Parent != "" && !hostedID(c.Parent, host)) || (c.Session != "" && !core.ValidID(c.Session)):
 		return errors.New("an id")
 	case c.State != StateVisible && c.State != StateHeld && c.State != StateHidden:
 		return errors.New("a state")

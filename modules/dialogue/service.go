@@ -8,6 +8,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"time"
 
 	"entente.example/entente/core"
 	"entente.example/entente/internal/access"
@@ -84,6 +85,17 @@ func taggedBy(id, host string) bool {
 	return len(id) > 9 && id[len(id)-9:] == "-"+hostTag(host)
 }
 
+// hostedID reports whether id has the shape of an id made on host: a
+// core id, a dash and the host's tag (dialogues and contributions).
+func hostedID(id, host string) bool {
+	return len(id) == 26+9 && core.ValidID(id[:26]) && taggedBy(id, host)
+}
+
+// newHostedID makes an id that says which node made it.
+func newHostedID(now time.Time, host string) string {
+	return core.NewID(now) + "-" + hostTag(host)
+}
+
 // Seat is what an actor is in a dialogue.
 type Seat struct {
 	Reads       bool     // takes part: reads the dialogue and sees its participants
@@ -157,6 +169,12 @@ func bump(ctx context.Context, tx *store.Tx, id string) (int64, error) {
 // mutate applies fn to a dialogue this node hosts, in tx, and schedules
 // the copies for the other participating nodes.
 func (s *Service) mutate(ctx context.Context, tx *store.Tx, id string, fn func(d *Dialogue) error) (*Dialogue, error) {
+	// Take the dialogue's row before reading it: a change applied from a
+	// peer's envelope runs in the inbox's transaction and cannot retry, so
+	// no other change may land between this read and the write.
+	if _, err := tx.Exec(ctx, `UPDATE dlg_dialogues SET rev = rev WHERE id = ?`, id); err != nil {
+		return nil, core.Wrap("dialogue: update", err)
+	}
 	var ver int
 	if err := tx.Get(ctx, &ver, `SELECT version FROM dlg_dialogues WHERE id = ?`, id); err != nil {
 		if core.KindOf(core.Wrap("", err)) == core.KindNotFound {
@@ -326,7 +344,7 @@ func (s *Service) Create(ctx context.Context, in Input) (*Dialogue, error) {
 		}
 		mod := host
 		mod.Role = RoleModerator
-		d = &Dialogue{ID: core.NewID(tx.Now) + "-" + hostTag(s.fed.Host()), Host: s.fed.Host(), Title: in.Title, Purpose: in.Purpose,
+		d = &Dialogue{ID: newHostedID(tx.Now, s.fed.Host()), Host: s.fed.Host(), Title: in.Title, Purpose: in.Purpose,
 			Rule: in.Rule, Lang: in.Lang, Status: StatusOpen, Premoderated: in.Premoderated, Parties: []Party{host, mod},
 			Version: 1, Created: tx.Now, Updated: tx.Now}
 		doc, err := json.Marshal(d)

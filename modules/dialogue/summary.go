@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"entente.example/entente/core"
+	"entente.example/entente/internal/audit"
 	"entente.example/entente/internal/federation"
 	"entente.example/entente/internal/notify"
 	"entente.example/entente/internal/store"
@@ -121,27 +122,17 @@ func (s *Service) applySummary(ctx context.Context, tx *store.Tx, d *Dialogue, x
 	return s.tellSummary(ctx, tx, d)
 }
 
+// The reasons a summary is returned for (message keys).
+var summaryReasons = []string{"err.dlg_summary_names_org", "err.dlg_summary_returned_by_moderator"}
+
 // namesSomeone returns a message key when text, under the Chatham House
-// Rule, names someone who contributed or a participating organisation.
-func (s *Service) namesSomeone(ctx context.Context, q store.Conn, d *Dialogue, text string) string {
+// Rule, names a participating organisation. It looks only at what every
+// participant sees (the participant list): a check against who
+// contributed would answer "did this person speak?" to whoever probes it.
+// Names of people are the moderators' to catch (contributorsNamed).
+func (s *Service) namesSomeone(_ context.Context, _ store.Conn, d *Dialogue, text string) string {
 	if !d.Rule.Anonymous() {
 		return ""
-	}
-	var names []string
-	if err := q.Select(ctx, &names, `SELECT DISTINCT author_name FROM dlg_contributions WHERE dialogue_id = ? AND author_name <> ''`, d.ID); err != nil {
-		return "err.internal"
-	}
-	for _, n := range names {
-		if mentions(text, n) {
-			return "err.dlg_summary_names_person"
-		}
-		// A surname or a given name alone names someone too; short ones
-		// (Tan, Li) are too often other words to refuse a text for.
-		for _, part := range strings.Fields(n) {
-			if len([]rune(part)) >= 4 && mentions(text, part) {
-				return "err.dlg_summary_names_person"
-			}
-		}
 	}
 	for _, p := range d.Parties {
 		if mentions(text, p.Name) {
@@ -159,6 +150,57 @@ func (s *Service) namesSomeone(ctx context.Context, q store.Conn, d *Dialogue, t
 		}
 	}
 	return ""
+}
+
+// ContributorsNamed lists the contributors a published summary names (in
+// full, or by a name of four letters or more), for the host's moderators
+// only: they decide whether to return it.
+func (s *Service) ContributorsNamed(ctx context.Context, v View) ([]string, error) {
+	if !v.Hosted || !v.Seat.Moderator() || !v.D.Rule.Anonymous() || v.D.Summary.Text == "" {
+		return nil, nil
+	}
+	var names []string
+	if err := s.db.R().Select(ctx, &names, `SELECT DISTINCT author_name FROM dlg_contributions WHERE dialogue_id = ? AND author_name <> '' ORDER BY author_name`, v.D.ID); err != nil {
+		return nil, core.Wrap("dialogue: summary", err)
+	}
+	var out []string
+	for _, n := range names {
+		hit := mentions(v.D.Summary.Text, n)
+		for _, part := range strings.Fields(n) {
+			hit = hit || (len([]rune(part)) >= 4 && mentions(v.D.Summary.Text, part))
+		}
+		if hit {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
+
+// ReturnSummary takes a published summary back, with the moderator's
+// reason: its text leaves every copy, and the rapporteur is asked for
+// another.
+func (s *Service) ReturnSummary(ctx context.Context, id, note string) error {
+	note = strings.TrimSpace(note)
+	p := core.Problems{}
+	checkText(p, "note", note, true, maxReason)
+	if len(p) > 0 {
+		return p.Err("dialogue: return summary")
+	}
+	_, err := s.update(ctx, id, func(tx *store.Tx, d *Dialogue) error {
+		st := s.seat(core.ActorFrom(ctx), d)
+		if !st.Reads {
+			return errNotFound
+		}
+		if !st.Moderator() {
+			return errOp("summary", core.KindForbidden, "err.dlg_moderator_only")
+		}
+		if d.Summary.Status != SummaryPublished {
+			return core.Problems{"note": "err.dlg_summary_not_published"}.Err("dialogue: return summary")
+		}
+		d.Summary = Summary{Status: SummaryReturned, Reason: "err.dlg_summary_returned_by_moderator", Note: note, At: tx.Now}
+		return audit.Record(ctx, tx, "dialogue.summary_returned", "dlg_dialogue", id, s.orgID(ctx, tx.Conn, st.Moderates[0]), note)
+	})
+	return err
 }
 
 // mentions reports whether name occurs in text as whole words, ignoring

@@ -54,6 +54,7 @@ func (m *Module) Routes() []web.Route {
 		{Pattern: "POST " + d + "/contributions/{cid}/moderation", Action: access.DialogueModerate, Handler: m.moderate},
 		{Pattern: "GET " + d + "/summary", Action: in, Handler: m.summary},
 		{Pattern: "POST " + d + "/summary", Action: access.DialogueReport, Handler: m.saveSummary},
+		{Pattern: "POST " + d + "/summary/return", Action: access.DialogueModerate, Handler: m.returnSummary},
 		{Pattern: "GET " + d + "/export.md", Action: in, Handler: m.exportMarkdown},
 		{Pattern: "GET " + d + "/export.json", Action: in, Handler: m.exportJSON},
 		{Pattern: "GET " + d + "/summary.md", Action: in, Handler: m.summaryMarkdown},
@@ -69,6 +70,7 @@ func (m *Module) Routes() []web.Route {
 		{Pattern: "POST /api/v1/dialogues/{id}/contributions", Action: access.DialogueContribute, Handler: m.apiContribute},
 		{Pattern: "POST /api/v1/dialogues/{id}/contributions/{cid}/moderation", Action: access.DialogueModerate, Handler: m.apiModerate},
 		{Pattern: "PUT /api/v1/dialogues/{id}/summary", Action: access.DialogueReport, Handler: m.apiSummary},
+		{Pattern: "POST /api/v1/dialogues/{id}/summary/return", Action: access.DialogueModerate, Handler: m.apiReturnSummary},
 		{Pattern: "GET /api/v1/dialogues/{id}/export", Action: in, Handler: m.apiExport},
 	}
 }
@@ -286,8 +288,10 @@ func (m *Module) moderate(w http.ResponseWriter, r *http.Request) {
 type summaryView struct {
 	web.Page
 	View
-	Draft Draft
-	Form  web.Form
+	Draft      Draft
+	Form       web.Form
+	Named      []string // contributors the published summary names (moderators only)
+	ReturnForm web.Form
 }
 
 func (m *Module) summaryView(r *http.Request) (summaryView, error) {
@@ -302,7 +306,8 @@ func (m *Module) summaryView(r *http.Request) (summaryView, error) {
 			return sv, err
 		}
 	}
-	return sv, nil
+	sv.Named, err = m.svc.ContributorsNamed(r.Context(), v)
+	return sv, err
 }
 
 func (m *Module) summary(w http.ResponseWriter, r *http.Request) {
@@ -333,6 +338,22 @@ func (m *Module) saveSummary(w http.ResponseWriter, r *http.Request) {
 		flash = "flash.dlg_summary_sent"
 	}
 	m.web.Redirect(w, r, "/dialogue/"+id+"/summary", flash)
+}
+
+func (m *Module) returnSummary(w http.ResponseWriter, r *http.Request) {
+	f := web.NewForm(r)
+	id := r.PathValue("id")
+	if err := m.svc.ReturnSummary(r.Context(), id, f.Get("note")); err != nil {
+		v, verr := m.summaryView(r)
+		if verr == nil && f.Take(err) {
+			v.ReturnForm = f
+			m.web.Render(w, r, web.FormStatus(err), "dialogue/summary", v)
+			return
+		}
+		m.web.Error(w, r, err)
+		return
+	}
+	m.web.Redirect(w, r, "/dialogue/"+id+"/summary", "flash.dlg_summary_returned")
 }
 
 // tr is the catalogue in the reader's language, for the exports.
