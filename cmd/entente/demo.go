@@ -151,9 +151,10 @@ and watch the acknowledgment and the signed receipts appear on %[1]s.
 Public diplomacy: on %[1]s, bima@kemlu.demo writes in the Newsroom and
 sari@kemlu.demo approves; Web-care holds the public's replies; without signing
 in, %[1]s/social and %[1]s/factchecks are what citizens see.
-Events: KBRI Canberra's cultural evening and the ASEAN–Australia digital trade
-forum are at %[1]s/events, open to anyone without signing in; Kemlu's public
-calendar feed is %[1]s/event-feeds/orgs/kemlu/calendar.ics.
+Events: as bima@kemlu.demo, %[1]s/events lists KBRI Canberra's cultural evening
+and the ASEAN–Australia digital trade forum; each public event's own page needs
+no sign-in; Kemlu's public calendar feed is
+%[1]s/event-feeds/orgs/kemlu/calendar.ics.
 Expert dialogue: the ransomware dialogue runs under the Chatham House Rule;
 bima@kemlu.demo on %[1]s reads it without names, maria@asean.demo (its
 moderator) on %[3]s sees who wrote what.

@@ -19,6 +19,10 @@ import (
 type Kind struct {
 	Name   string
 	Params []string
+	// Lines are the parameters whose line breaks the body keeps (a list
+	// of quotes); each line is still one line, and a subject may not use
+	// them.
+	Lines []string
 }
 
 // SubjectKey is the message key of the kind's subject.
@@ -104,7 +108,7 @@ var (
 	DialogueInvite  = Kind{Name: "dlg_invite", Params: []string{"dialogue"}}
 	DialogueHeld    = Kind{Name: "dlg_held", Params: []string{"dialogue"}}
 	DialogueSummary = Kind{Name: "dlg_summary", Params: []string{"dialogue"}}
-	DialogueDigest  = Kind{Name: "dlg_digest", Params: []string{"dialogue", "count", "items"}}
+	DialogueDigest  = Kind{Name: "dlg_digest", Params: []string{"dialogue", "count", "items"}, Lines: []string{"items"}}
 )
 
 // Kinds lists every kind of notification e-mail.
@@ -157,7 +161,18 @@ func Render(tr Translator, lang string, k Kind, link string, args Args) (subject
 			v = args[name]
 		}
 		// A subject is one line whatever a person typed into a title.
-		if vals[name] = strings.Join(strings.Fields(v), " "); vals[name] == "" {
+		if slices.Contains(k.Lines, name) {
+			var lines []string
+			for _, l := range strings.Split(v, "\n") {
+				if l = strings.Join(strings.Fields(l), " "); l != "" {
+					lines = append(lines, l)
+				}
+			}
+			v = strings.Join(lines, "\n")
+		} else {
+			v = strings.Join(strings.Fields(v), " ")
+		}
+		if vals[name] = v; vals[name] == "" {
 			vals[name] = Blank
 		}
 	}

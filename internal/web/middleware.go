@@ -188,7 +188,11 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		if !strings.HasPrefix(r.URL.Path, "/static/") && r.URL.Path != "/healthz" && r.URL.Path != "/readyz" && r.URL.Path != "/metrics" {
 			level = 0
 		}
-		s.Log.Log(r.Context(), slog.Level(level), "http", "method", r.Method, "path", r.URL.Path, "route", pattern,
+		path := r.URL.Path
+		if strings.Contains(pattern, "{token}") {
+			path = pattern // a secret in the path (a feed's address) stays out of the log
+		}
+		s.Log.Log(r.Context(), slog.Level(level), "http", "method", r.Method, "path", path, "route", pattern,
 			"status", sw.status, "bytes", sw.bytes, "ms", float64(d.Microseconds())/1000, "request_id", core.RequestFrom(r.Context()).ID)
 	})
 }

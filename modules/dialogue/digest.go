@@ -78,7 +78,7 @@ func (s *Service) digest(ctx context.Context, tx *store.Tx, id string) error {
 	}
 	args := notify.Args{"dialogue": d.Title, "count": strconv.Itoa(count)}
 	for _, lang := range []string{"en", "id"} {
-		args["items@"+lang] = s.digestText(d, shown, lang)
+		args["items@"+lang] = s.digestText(d, shown, count, lang)
 	}
 	args["items"] = args["items@en"]
 	var seen []string
@@ -97,21 +97,21 @@ func (s *Service) digest(ctx context.Context, tx *store.Tx, id string) error {
 }
 
 // digestText quotes the first contributions as the rule allows.
-func (s *Service) digestText(d *Dialogue, rows []row, lang string) string {
+func (s *Service) digestText(d *Dialogue, rows []row, count int, lang string) string {
 	if !d.Rule.Exportable() {
 		return s.tr.T(lang, "dlg.digest_off_record")
 	}
 	var b strings.Builder
-	for i, r := range rows {
-		if i == digestItems {
-			break
-		}
+	for _, r := range rows {
 		b.WriteString("— ")
 		if !d.Rule.Anonymous() && r.AuthorName != "" {
-			b.WriteString(r.AuthorName + " (" + r.AuthorOrg + "): ")
+			b.WriteString(r.AuthorName + " (" + d.Name(r.AuthorOrg) + "): ")
 		}
 		b.WriteString(excerpt(r.Body, 280))
 		b.WriteString("\n")
+	}
+	if more := count - len(rows); more > 0 {
+		b.WriteString(s.tr.T(lang, "dlg.digest_more", more))
 	}
 	return strings.TrimRight(b.String(), "\n")
 }

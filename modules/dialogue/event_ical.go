@@ -65,6 +65,9 @@ func (s *Events) EventFile(ctx context.Context, id string) (ical.Calendar, error
 	if err != nil {
 		return ical.Calendar{}, err
 	}
+	if !s.ShowsLink(ctx, e) {
+		e.OnlineURL = ""
+	}
 	return s.Calendar(e.Title, []Event{e}), nil
 }
 
@@ -81,6 +84,9 @@ func (s *Events) OrgFeed(ctx context.Context, handle string) (ical.Calendar, err
 	events, err := s.selectEvents(ctx, `o.handle = ? AND e.audience = 'public'`, `e.start_at DESC, e.id DESC`, eventFeedLimit, []any{handle})
 	if err != nil {
 		return ical.Calendar{}, err
+	}
+	for i := range events {
+		events[i].OnlineURL = "" // a public feed is anyone's: the link goes to people with a place
 	}
 	return s.Calendar(name, events), nil
 }
@@ -195,4 +201,17 @@ func (s *Events) HasFeed(ctx context.Context) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return at[0], true
+}
+
+// ShowsLink reports whether the actor may have a public event's online
+// meeting link: its organisers and the people with a place. A full event's
+// waiting list, and the public, do not: the link would let them in anyway.
+// Events for an organisation or invited organisations keep it for whoever
+// sees them.
+func (s *Events) ShowsLink(ctx context.Context, e Event) bool {
+	if e.Audience != EventPublic || s.CanOrganise(ctx, e) {
+		return true
+	}
+	r, err := s.MyRegistration(ctx, e.ID)
+	return err == nil && r != nil && r.State == EventRegistered
 }

@@ -162,6 +162,17 @@ func (s *Events) registerTx(ctx context.Context, tx *store.Tx, id string, who Ev
 	if n == 0 {
 		return reg, &core.Error{Kind: core.KindConflict, Op: "events: register", Message: "err.ev_closed"}
 	}
+	// Counted again under the event's lock: sign-ups sent at once from one
+	// address would all pass a count read before it.
+	if ip != "" && who.UserID == "" {
+		var k int
+		if err := tx.Get(ctx, &k, `SELECT COUNT(*) FROM ev_registrations WHERE ip = ? AND created_at > ?`, ip, tx.Now.Add(-time.Hour)); err != nil {
+			return reg, core.Wrap("events: register", err)
+		}
+		if k >= eventSignupsPerHour {
+			return reg, &core.Error{Kind: core.KindRateLimited, Op: "events: register", Message: "err.ev_throttled"}
+		}
+	}
 	var ev struct {
 		Capacity int `db:"capacity"`
 		Taken    int `db:"places_taken"`
@@ -285,6 +296,11 @@ func (s *Events) withdraw(ctx context.Context, r EventRegistration) error {
 func (s *Events) withdrawTx(ctx context.Context, tx *store.Tx, r EventRegistration) error {
 	if _, err := s.lockEvent(ctx, tx, r.EventID); err != nil {
 		return err
+	}
+	// The state as it is now the event is locked: a promotion that landed
+	// since r was read gave this person a place, which goes back.
+	if err := tx.Get(ctx, &r.State, `SELECT state FROM ev_registrations WHERE id = ?`, r.ID); err != nil {
+		return core.Wrap("events: withdraw", err)
 	}
 	n, err := tx.Exec(ctx, `UPDATE ev_registrations SET state = 'cancelled', updated_at = ? WHERE id = ? AND state <> 'cancelled'`, tx.Now, r.ID)
 	if err != nil || n == 0 {

@@ -112,6 +112,7 @@ type eventShowView struct {
 	E             Event
 	Organiser     bool
 	Mine          *EventRegistration
+	ShowsLink     bool
 	Form          web.Form // the registration form (without an account)
 	CancelForm    web.Form
 	MinutesForm   web.Form
@@ -172,6 +173,7 @@ func (m *EventsModule) renderShow(w http.ResponseWriter, r *http.Request, status
 		return
 	}
 	v.DialogueTitle, _ = m.svc.DialogueTitle(ctx, e)
+	v.ShowsLink = m.svc.ShowsLink(ctx, e)
 	if v.MinutesForm.Values == nil {
 		v.MinutesForm = web.Form{Values: map[string][]string{"minutes": {e.Minutes}, "outcomes": {e.Outcomes}}}
 	}

@@ -115,10 +115,20 @@ func (s *Service) SaveSummary(ctx context.Context, id string, in SummaryInput) e
 // reason when it names someone; participants here hear of a published one.
 func (s *Service) applySummary(ctx context.Context, tx *store.Tx, d *Dialogue, x summaryAct) error {
 	if key := s.namesSomeone(ctx, tx.Conn, d, x.Text); key != "" {
+		// A refused new version leaves the published one standing; only
+		// the rapporteur's page says why the new one did not replace it.
+		if d.Summary.Status == SummaryPublished {
+			d.Summary.Reason = key
+			return nil
+		}
 		d.Summary = Summary{Status: SummaryReturned, Reason: key, At: tx.Now}
 		return nil
 	}
+	again := d.Summary.Status == SummaryPublished
 	d.Summary = Summary{Status: SummaryPublished, Text: x.Text, Lang: x.Lang, At: tx.Now}
+	if again {
+		return nil // a corrected version: everyone was told of the first
+	}
 	return s.tellSummary(ctx, tx, d)
 }
 
