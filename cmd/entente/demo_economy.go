@@ -40,7 +40,9 @@ func demoEconomy(ctx context.Context, nodes []*node) error {
 		return nil
 	}
 	id, sg := where["kemlu"], where["csa-sg"]
-	day := func(n *node, days int) string { return n.db.Clock().Now().AddDate(0, 0, days).UTC().Format("2006-01-02") }
+	day := func(n *node, days int) string {
+		return n.db.Clock().Now().AddDate(0, 0, days).UTC().Format("2006-01-02")
+	}
 	if id != nil {
 		if err := add(id, "bima@kemlu.demo",
 			economy.CommitmentInput{Agreement: "defa", Provision: "defa.cyber", What: "Stand up a national CSIRT able to cooperate with ASEAN partners on threats to the digital economy",
