@@ -406,6 +406,12 @@ func (s *Service) RefreshDirectory(ctx context.Context, p Peer) error {
 		return fmt.Errorf("federation: directory of %s: %v", p.Host, err)
 	}
 	return s.db.WithTx(ctx, func(tx *store.Tx) error {
+		// Take the peer's row first: two refreshes at once (a periodic one
+		// and one after verifying) would otherwise both delete nothing the
+		// other inserted, and the second insert collide on PostgreSQL.
+		if _, err := tx.Exec(ctx, `UPDATE peers SET id = id WHERE id = ?`, p.ID); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `DELETE FROM peer_orgs WHERE peer_id = ?`, p.ID); err != nil {
 			return err
 		}
