@@ -119,14 +119,14 @@ type Matcher struct {
 	// languages are numbered as the offers name them, for their sets;
 	// past 64 the rest have no bit and match nothing.
 	lang map[string]uint
-	seen sync.Pool // []bool as long as offers, all false between uses
+	seen sync.Pool // *[]bool as long as offers, all false between uses
 }
 
 // NewMatcher indexes offers. The offers are not copied: the suggestions
 // point to them.
 func NewMatcher(offers []Offer, h History) *Matcher {
 	m := &Matcher{offers: make([]indexed, len(offers)), index: map[string]map[string][]int32{}, history: h, lang: map[string]uint{}}
-	m.seen.New = func() any { return make([]bool, len(offers)) }
+	m.seen.New = func() any { b := make([]bool, len(offers)); return &b }
 	for i := range offers {
 		o := &offers[i]
 		for _, l := range o.Languages {
@@ -225,7 +225,8 @@ func (m *Matcher) prepare(n Need) query {
 // country, each once, in index order.
 func (m *Matcher) candidates(n Need) []int32 {
 	places := append([]string{n.Country, "*"}, Themes.RegionsOf(n.Country)...)
-	seen := m.seen.Get().([]bool)
+	seenp := m.seen.Get().(*[]bool)
+	seen := *seenp
 	var cand []int32
 	for _, t := range n.Themes {
 		for _, pl := range places {
@@ -240,7 +241,7 @@ func (m *Matcher) candidates(n Need) []int32 {
 	for _, i := range cand {
 		seen[i] = false
 	}
-	m.seen.Put(seen)
+	m.seen.Put(seenp)
 	return cand
 }
 
