@@ -2,8 +2,6 @@ package dialogue
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/base32"
 	"encoding/json"
 	"errors"
 	"slices"
@@ -76,25 +74,16 @@ var errChanged = errOp("update", core.KindConflict, "err.changed_meanwhile")
 
 // hostTag ends every dialogue id: a peer is believed only about dialogues
 // whose id carries its own tag.
-func hostTag(host string) string {
-	h := sha256.Sum256([]byte(host))
-	return strings.ToLower(base32.StdEncoding.EncodeToString(h[:5]))
-}
+func hostTag(host string) string { return federation.HostTag(host) }
 
-func taggedBy(id, host string) bool {
-	return len(id) > 9 && id[len(id)-9:] == "-"+hostTag(host)
-}
+func taggedBy(id, host string) bool { return federation.TaggedBy(id, host) }
 
-// hostedID reports whether id has the shape of an id made on host: a
-// core id, a dash and the host's tag (dialogues and contributions).
-func hostedID(id, host string) bool {
-	return len(id) == 26+9 && core.ValidID(id[:26]) && taggedBy(id, host)
-}
+// hostedID reports whether id has the shape of an id made on host
+// (dialogues and contributions).
+func hostedID(id, host string) bool { return federation.HostedID(id, host) }
 
 // newHostedID makes an id that says which node made it.
-func newHostedID(now time.Time, host string) string {
-	return core.NewID(now) + "-" + hostTag(host)
-}
+func newHostedID(now time.Time, host string) string { return federation.NewHostedID(now, host) }
 
 // Seat is what an actor is in a dialogue.
 type Seat struct {
