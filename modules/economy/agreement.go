@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"entente.example/entente/internal/names"
 )
@@ -18,6 +19,11 @@ type Fact struct {
 	Source   string `json:"source"`
 	Verified bool   `json:"verified"`
 	Note     string `json:"note,omitempty"`
+	// ConfirmedBy and ConfirmedAt say who checked the fact against Source
+	// and when: set only by ConfirmFact, so "verified" always has a
+	// person and a day behind it on this node.
+	ConfirmedBy string     `json:"confirmed_by,omitempty"`
+	ConfirmedAt *time.Time `json:"confirmed_at,omitempty"`
 }
 
 // Day is a date written as precisely as it is known: "2020", "2020-06" or
@@ -85,8 +91,20 @@ func (p Party) Now() Step {
 
 // Part is a module of an agreement (DEPA's sixteen modules, a chapter).
 type Part struct {
-	ID    string `json:"id"`
-	Title string `json:"title"`
+	ID      string `json:"id"`
+	Title   string `json:"title"`
+	TitleID string `json:"title_id,omitempty"` // in Bahasa Indonesia
+}
+
+// Name returns the module's title in lang (English when it has none
+// there).
+func (p Part) Name(lang string) string { return inLang(lang, p.Title, p.TitleID) }
+
+func inLang(lang, en, id string) string {
+	if lang == "id" && id != "" {
+		return id
+	}
+	return en
 }
 
 // Provision is one rule of an agreement, summarised in our own words;
@@ -96,9 +114,14 @@ type Provision struct {
 	Module  string `json:"module"`
 	Topic   string `json:"topic,omitempty"`
 	Title   string `json:"title"`
+	TitleID string `json:"title_id,omitempty"` // in Bahasa Indonesia
 	Summary string `json:"summary"`
 	Fact
 }
+
+// Name returns the provision's title in lang (English when it has none
+// there).
+func (p Provision) Name(lang string) string { return inLang(lang, p.Title, p.TitleID) }
 
 // Topics are the themes the tracker compares agreements on; each is a
 // catalogue key "eco.topic.<topic>".
@@ -128,12 +151,7 @@ type Agreement struct {
 }
 
 // Name returns the agreement's name in lang.
-func (a Agreement) Name(lang string) string {
-	if lang == "id" && a.NameID != "" {
-		return a.NameID
-	}
-	return a.NameEN
-}
+func (a Agreement) Name(lang string) string { return inLang(lang, a.NameEN, a.NameID) }
 
 // Provision returns the agreement's provision with the id.
 func (a Agreement) Provision(id string) (Provision, bool) {

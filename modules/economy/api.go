@@ -3,6 +3,7 @@ package economy
 import (
 	_ "embed"
 	"net/http"
+	"strconv"
 
 	"entente.example/entente/internal/web"
 )
@@ -82,10 +83,18 @@ func (m *Module) apiTracker(w http.ResponseWriter, r *http.Request) {
 
 func (m *Module) apiCommitments(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	list, err := m.svc.Commitments(r.Context(), Filter{Country: q.Get("country"), Agreement: q.Get("agreement")})
+	limit, _ := strconv.Atoi(q.Get("limit"))
+	f := Filter{Country: q.Get("country"), Agreement: q.Get("agreement"), Overdue: q.Get("overdue") == "true", Page: pageOf(r), Limit: limit}
+	list, more, err := m.svc.Commitments(r.Context(), f)
 	if err != nil {
 		m.web.Error(w, r, err)
 		return
+	}
+	if more {
+		// The next page, as RFC 8288 writes it: the list stays a plain
+		// array for the clients that read it.
+		q.Set("page", strconv.Itoa(f.Page+1))
+		w.Header().Set("Link", "</api/v1/economy/commitments?"+q.Encode()+`>; rel="next"`)
 	}
 	if list == nil {
 		list = []Commitment{}

@@ -61,18 +61,31 @@ type CommitmentInput struct {
 
 const commitmentColumns = `c.id, c.org_id, c.country, c.agreement_id, c.provision_id, c.what, c.deadline, c.status, c.notes, c.shared, c.created_at, c.updated_at`
 
-// Filter narrows the commitments listed.
+// Filter narrows the commitments listed, and pages them.
 type Filter struct {
 	Country   string
 	Agreement string
+	// Overdue keeps those past their deadline and not done.
+	Overdue bool
+	// Page counts from 0; Limit is the page's size (PageSize when 0, at
+	// most MaxPage).
+	Page, Limit int
 }
 
+// PageSize and MaxPage bound a page of commitments: a state commits to
+// tens of provisions per agreement, so a page is rarely the last one only
+// for a desk that keeps several agreements.
+const (
+	PageSize = 50
+	MaxPage  = 500
+)
+
 // Commitments lists the commitments the actor may read, by deadline
-// (none last).
-func (s *Service) Commitments(ctx context.Context, f Filter) ([]Commitment, error) {
+// (none last), one page of them, and whether more follow.
+func (s *Service) Commitments(ctx context.Context, f Filter) ([]Commitment, bool, error) {
 	a := core.ActorFrom(ctx)
 	if err := access.Check(a, access.EconomyRead, access.Resource{}); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	cond, args := access.CommitmentFilter(a)
 	if f.Country != "" {
@@ -83,10 +96,26 @@ func (s *Service) Commitments(ctx context.Context, f Filter) ([]Commitment, erro
 		cond += " AND c.agreement_id = ?"
 		args = append(args, f.Agreement)
 	}
+	if f.Overdue {
+		cond += " AND c.deadline <> '' AND c.deadline < ? AND c.status IN ('not_started', 'in_progress')"
+		args = append(args, s.Today())
+	}
+	if f.Limit <= 0 {
+		f.Limit = PageSize
+	}
+	f.Limit = min(f.Limit, MaxPage)
+	f.Page = max(f.Page, 0)
 	var out []Commitment
 	err := s.db.R().Select(ctx, &out, `SELECT `+commitmentColumns+` FROM eco_commitments c WHERE `+cond+
-		` ORDER BY CASE WHEN c.deadline = '' THEN 1 ELSE 0 END, c.deadline, c.id LIMIT 500`, args...)
-	return out, core.Wrap("economy: commitments", err)
+		` ORDER BY CASE WHEN c.deadline = '' THEN 1 ELSE 0 END, c.deadline, c.id LIMIT ? OFFSET ?`, append(args, f.Limit+1, f.Page*f.Limit)...)
+	if err != nil {
+		return nil, false, core.Wrap("economy: commitments", err)
+	}
+	more := len(out) > f.Limit
+	if more {
+		out = out[:f.Limit]
+	}
+	return out, more, nil
 }
 
 // Commitment returns one commitment the actor may read; one they may not
@@ -188,6 +217,9 @@ func (s *Service) CreateCommitment(ctx context.Context, in CommitmentInput) (Com
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.ID, c.OrgID, c.Country, c.AgreementID, c.ProvisionID, c.What, c.Deadline, c.Status, c.Notes, c.Shared, a.UserID, tx.Now, tx.Now); err != nil {
 			return err
 		}
+		if err := recordChange(ctx, tx, c); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, "economy.commitment.create", "commitment", c.ID, c.OrgID, c.AgreementID+" "+c.ProvisionID)
 	})
 	return c, core.Wrap("economy: create commitment", err)
@@ -210,10 +242,16 @@ func (s *Service) UpdateCommitment(ctx context.Context, id string, in Commitment
 		return c, err
 	}
 	err = s.db.WithTx(ctx, func(tx *store.Tx) error {
+		changed := c.Status != in.Status || c.Deadline != in.Deadline
 		c.AgreementID, c.ProvisionID, c.What, c.Deadline, c.Status, c.Notes, c.Shared, c.UpdatedAt = in.Agreement, in.Provision, in.What, in.Deadline, in.Status, in.Notes, in.Shared, tx.Now
 		if _, err := tx.Exec(ctx, `UPDATE eco_commitments SET agreement_id = ?, provision_id = ?, what = ?, deadline = ?, status = ?, notes = ?, shared = ?, updated_at = ? WHERE id = ?`,
 			c.AgreementID, c.ProvisionID, c.What, c.Deadline, c.Status, c.Notes, c.Shared, tx.Now, c.ID); err != nil {
 			return err
+		}
+		if changed {
+			if err := recordChange(ctx, tx, c); err != nil {
+				return err
+			}
 		}
 		return audit.Record(ctx, tx, "economy.commitment.update", "commitment", c.ID, c.OrgID, c.Status)
 	})

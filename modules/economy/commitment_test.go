@@ -23,7 +23,7 @@ func TestCommitmentsAreTheirStatesOwnToWrite(t *testing.T) {
 		}
 		_, err := w.svc.Commitment(w.sgAdmin, c.ID)
 		wantKind(t, "Singapore reads Indonesia's unshared commitment", err, core.KindNotFound)
-		if list, _ := w.svc.Commitments(w.sgAdmin, Filter{Country: "ID"}); len(list) != 0 {
+		if list, _, _ := w.svc.Commitments(w.sgAdmin, Filter{Country: "ID"}); len(list) != 0 {
 			t.Fatalf("Singapore lists %d of Indonesia's unshared commitments", len(list))
 		}
 		// A member (no writing role) and another state's admin may not write it.
@@ -91,7 +91,7 @@ func TestCommitmentBadInputNamesTheField(t *testing.T) {
 		}
 		_, err := w.svc.CreateCommitment(w.ngoAdmin, CommitmentInput{Org: "o-ngo", Agreement: "defa", Provision: "defa.flows", What: "x", Status: NotStarted})
 		wantFields(t, "an organisation of no state", err, "org")
-		if list, _ := w.svc.Commitments(w.idAnalyst, Filter{}); len(list) != 0 {
+		if list, _, _ := w.svc.Commitments(w.idAnalyst, Filter{}); len(list) != 0 {
 			t.Fatalf("refused input left %d commitments", len(list))
 		}
 	})
@@ -119,15 +119,16 @@ func TestAgreementsAddedAndCorrected(t *testing.T) {
 		wantKind(t, "another organisation's admin corrects it", err, core.KindForbidden)
 		// A shipped agreement is corrected by the node administrator only.
 		depa, _ := w.svc.Agreement(w.root, "depa")
-		depa.Parties[3].History[1].Verified = true
+		depa.Parties[3].History[1].On = "2024-05"
+		depa.Parties[3].History[1].Verified = true // restated, not confirmed
 		_, err = w.svc.SaveAgreement(w.sgAdmin, "o-csa", depa)
 		wantKind(t, "an organisation's admin corrects DEPA", err, core.KindForbidden)
 		if _, err := w.svc.SaveAgreement(w.root, "", depa); err != nil {
 			t.Fatal(err)
 		}
 		depa, _ = w.svc.Agreement(w.idMember, "depa")
-		if !depa.Corrected || !depa.Parties[3].History[1].Verified {
-			t.Fatalf("correction not kept: %+v", depa.Parties[3])
+		if st := depa.Parties[3].History[1]; !depa.Corrected || st.On != "2024-05" || st.Verified {
+			t.Fatalf("correction not kept, or verified without a confirmation: %+v", depa.Parties[3])
 		}
 		// Both saves are in the audit trail, the correction with what it replaced.
 		var details []string

@@ -47,24 +47,17 @@ func (s *Service) Agreements(ctx context.Context) ([]Agreement, error) {
 	if err := access.Check(core.ActorFrom(ctx), access.EconomyRead, access.Resource{}); err != nil {
 		return nil, err
 	}
-	var rows []struct {
-		ID    string `db:"id"`
-		Doc   string `db:"doc"`
-		OrgID string `db:"org_id"`
-		Local bool   `db:"local"`
-	}
+	var rows []agreementRow
 	if err := s.db.R().Select(ctx, &rows, `SELECT id, doc, org_id, local FROM eco_agreements ORDER BY id`); err != nil {
 		return nil, core.Wrap("economy: agreements", err)
 	}
 	out := slices.Clone(s.shipped)
 	for _, r := range rows {
-		var a Agreement
-		if err := json.Unmarshal([]byte(r.Doc), &a); err != nil {
-			return nil, core.Wrap("economy: agreement "+r.ID, err)
+		a, err := r.agreement(s.isShipped(r.ID))
+		if err != nil {
+			return nil, err
 		}
-		a.OrgID, a.Local = r.OrgID, r.Local
 		if i := slices.IndexFunc(out, func(x Agreement) bool { return x.ID == r.ID }); i >= 0 && !r.Local {
-			a.Corrected = true
 			out[i] = a
 			continue
 		}
@@ -90,17 +83,57 @@ func (s *Service) Agreement(ctx context.Context, id string) (Agreement, error) {
 }
 
 // SaveAgreement adds an agreement (local, for the organisation org, or for
-// the node when org is "") or replaces one, correcting its facts. A
-// shipped agreement is corrected only by a node administrator; an added
-// one by them and its organisation's admins. Every save is in the audit
-// trail with what it replaced.
+// the node when org is "") or replaces one, correcting its facts: the
+// page's one form does both. A shipped agreement is corrected only by a
+// node administrator; an added one by them and its organisation's
+// admins. Every save is in the audit trail with what it replaced.
 func (s *Service) SaveAgreement(ctx context.Context, org string, a Agreement) (Agreement, error) {
+	return s.save(ctx, org, a, saveAny)
+}
+
+// AddAgreement adds an agreement whose id is new on this node (the API's
+// POST): one that exists is a conflict, not a silent correction.
+func (s *Service) AddAgreement(ctx context.Context, org string, a Agreement) (Agreement, error) {
+	return s.save(ctx, org, a, saveNew)
+}
+
+// CorrectAgreement replaces the agreement id (the API's PUT), which stays
+// with the organisation that added it.
+func (s *Service) CorrectAgreement(ctx context.Context, id string, a Agreement) (Agreement, error) {
+	if a.ID != id {
+		p := core.Problems{}
+		p.Add("id", "err.eco_id_mismatch")
+		return a, p.Err("economy: correct agreement")
+	}
+	return s.save(ctx, "", a, saveExisting)
+}
+
+type saveMode int
+
+const (
+	saveAny saveMode = iota
+	saveNew
+	saveExisting
+)
+
+// CanCorrect reports whether the actor corrects the agreement's facts: a
+// shipped one (or one added for the node) is the node administrator's, an
+// added one also its organisation's admins'.
+func CanCorrect(actor core.Actor, a Agreement) bool {
+	if actor.NodeAdmin {
+		return true
+	}
+	return a.Local && a.OrgID != "" && access.Can(actor, access.EconomyAgreements, access.Resource{OrgID: a.OrgID})
+}
+
+func (s *Service) isShipped(id string) bool {
+	return slices.ContainsFunc(s.shipped, func(x Agreement) bool { return x.ID == id })
+}
+
+func (s *Service) save(ctx context.Context, org string, a Agreement, mode saveMode) (Agreement, error) {
 	actor := core.ActorFrom(ctx)
 	if err := access.Check(actor, access.EconomyAgreements, access.Resource{OrgID: org}); err != nil {
 		return a, err
-	}
-	if org == "" && !actor.NodeAdmin {
-		return a, core.E(core.KindForbidden, "economy", "err.forbidden")
 	}
 	if err := checkAgreementText(a); err != nil {
 		return a, err
@@ -108,40 +141,94 @@ func (s *Service) SaveAgreement(ctx context.Context, org string, a Agreement) (A
 	if err := a.Validate(); err != nil {
 		return a, agreementProblem(err)
 	}
-	old, err := s.Agreement(ctx, a.ID)
-	shipped := slices.ContainsFunc(s.shipped, func(x Agreement) bool { return x.ID == a.ID })
-	switch {
-	case err == nil && (shipped || old.OrgID == "") && !actor.NodeAdmin:
-		return a, core.E(core.KindForbidden, "economy", "err.forbidden")
-	case err == nil && !shipped && old.OrgID != "" && !actor.NodeAdmin && access.Check(actor, access.EconomyAgreements, access.Resource{OrgID: old.OrgID}) != nil:
-		return a, core.E(core.KindForbidden, "economy", "err.forbidden")
-	case err != nil && core.KindOf(err) != core.KindNotFound:
-		return a, err
-	}
-	if err == nil && !shipped {
-		org = old.OrgID // a correction keeps the agreement its organisation's
-	}
-	a.Local, a.OrgID, a.Corrected = !shipped, org, shipped
-	doc, err := json.Marshal(a)
-	if err != nil {
-		return a, core.Wrap("economy: save agreement", err)
-	}
-	before := ""
-	if old.ID != "" {
-		b, _ := json.Marshal(old)
-		before = string(b)
-	}
-	err = s.db.WithTx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.Exec(ctx, `DELETE FROM eco_agreements WHERE id = ?`, a.ID); err != nil {
+	shipped := s.isShipped(a.ID)
+	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
+		old, found, err := s.lockAgreement(ctx, tx, a.ID)
+		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO eco_agreements (id, doc, org_id, local, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			a.ID, string(doc), org, !shipped, actor.UserID, tx.Now); err != nil {
-			return err
+		switch {
+		case mode == saveNew && found:
+			return core.E(core.KindConflict, "economy", "err.eco_agreement_exists")
+		case mode == saveExisting && !found:
+			return errNoAgreement
+		case found && !CanCorrect(actor, old):
+			return core.E(core.KindForbidden, "economy", "err.forbidden")
+		case !found && org == "" && !actor.NodeAdmin:
+			return core.E(core.KindForbidden, "economy", "err.forbidden")
 		}
-		return audit.Record(ctx, tx, "economy.agreement.save", "agreement", a.ID, org, "before: "+before)
+		if found && !shipped {
+			org = old.OrgID // a correction keeps the agreement its organisation's
+		}
+		a.Local, a.OrgID, a.Corrected = !shipped, org, shipped
+		keepConfirmations(&a, old)
+		before := ""
+		if found {
+			b, _ := json.Marshal(old)
+			before = string(b)
+		}
+		return s.write(ctx, tx, a, "economy.agreement.save", "before: "+before)
 	})
 	return a, core.Wrap("economy: save agreement", err)
+}
+
+// lockAgreement reads the agreement as it stands in tx, holding it until
+// the transaction ends so that two corrections (or a correction and a
+// confirmation) cannot both start from the same text and lose one:
+// SQLite's one writer does that already; PostgreSQL takes a lock on the
+// id, since a shipped agreement not yet corrected has no row to lock.
+func (s *Service) lockAgreement(ctx context.Context, tx *store.Tx, id string) (Agreement, bool, error) {
+	if tx.Engine() == store.Postgres {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended(?, 18))`, "economy:agreement:"+id); err != nil {
+			return Agreement{}, false, err
+		}
+	}
+	var rows []agreementRow
+	if err := tx.Select(ctx, &rows, `SELECT id, doc, org_id, local FROM eco_agreements WHERE id = ?`, id); err != nil {
+		return Agreement{}, false, err
+	}
+	if len(rows) == 1 {
+		a, err := rows[0].agreement(s.isShipped(id))
+		return a, err == nil, err
+	}
+	for _, a := range s.shipped {
+		if a.ID == id {
+			return a, true, nil
+		}
+	}
+	return Agreement{}, false, nil
+}
+
+// write stores the whole agreement and its audit record in tx.
+func (s *Service) write(ctx context.Context, tx *store.Tx, a Agreement, action, detail string) error {
+	doc, err := json.Marshal(a)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM eco_agreements WHERE id = ?`, a.ID); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO eco_agreements (id, doc, org_id, local, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		a.ID, string(doc), a.OrgID, a.Local, core.ActorFrom(ctx).UserID, tx.Now); err != nil {
+		return err
+	}
+	return audit.Record(ctx, tx, action, "agreement", a.ID, a.OrgID, detail)
+}
+
+type agreementRow struct {
+	ID    string `db:"id"`
+	Doc   string `db:"doc"`
+	OrgID string `db:"org_id"`
+	Local bool   `db:"local"`
+}
+
+func (r agreementRow) agreement(shipped bool) (Agreement, error) {
+	var a Agreement
+	if err := json.Unmarshal([]byte(r.Doc), &a); err != nil {
+		return a, core.Wrap("economy: agreement "+r.ID, err)
+	}
+	a.OrgID, a.Local, a.Corrected = r.OrgID, r.Local, shipped && !r.Local
+	return a, nil
 }
 
 // agreementProblem turns a validation error into the field problem forms
@@ -175,10 +262,10 @@ func checkAgreementText(a Agreement) error {
 	check("note", a.Note)
 	check("id", a.ID)
 	for _, m := range a.Modules {
-		check("modules", m.ID, m.Title)
+		check("modules", m.ID, m.Title, m.TitleID)
 	}
 	for _, pr := range a.Provisions {
-		check("provisions", pr.ID, pr.Title, pr.Summary, pr.Note, pr.Source)
+		check("provisions", pr.ID, pr.Title, pr.TitleID, pr.Summary, pr.Note, pr.Source)
 	}
 	for _, pa := range a.Parties {
 		for _, st := range pa.History {

@@ -100,12 +100,16 @@ type CountryView struct {
 	// Keeps says the viewer writes commitments for this country (one of
 	// their organisations represents it): the page offers the form.
 	Keeps []string
+	// Page is the page of commitments shown (from 0); More says another
+	// follows.
+	Page int
+	More bool
 }
 
 // Country gathers a country's agreements, statuses and the commitments
-// the actor may read, with those overdue.
-func (s *Service) Country(ctx context.Context, code string) (CountryView, error) {
-	v := CountryView{Country: code}
+// the actor may read (one page of them), with those overdue.
+func (s *Service) Country(ctx context.Context, code string, page int) (CountryView, error) {
+	v := CountryView{Country: code, Page: max(page, 0)}
 	all, err := s.Agreements(ctx)
 	if err != nil {
 		return v, err
@@ -115,7 +119,7 @@ func (s *Service) Country(ctx context.Context, code string) (CountryView, error)
 			v.Memberships = append(v.Memberships, Membership{Agreement: a, Party: p})
 		}
 	}
-	if v.Commitments, err = s.Commitments(ctx, Filter{Country: code}); err != nil {
+	if v.Commitments, v.More, err = s.Commitments(ctx, Filter{Country: code, Page: v.Page}); err != nil {
 		return v, err
 	}
 	for _, org := range access.Orgs(core.ActorFrom(ctx), access.EconomyCommit) {
@@ -124,11 +128,11 @@ func (s *Service) Country(ctx context.Context, code string) (CountryView, error)
 		}
 	}
 	// What needs attention is for the state's own people, who can act on
-	// it; others see "overdue" beside the commitment.
-	today := s.Today()
-	for _, c := range v.Commitments {
-		if len(v.Keeps) > 0 && c.Overdue(today) {
-			v.Overdue = append(v.Overdue, c)
+	// it; others see "overdue" beside the commitment. It is every overdue
+	// one, whichever page of the list is shown.
+	if len(v.Keeps) > 0 {
+		if v.Overdue, _, err = s.Commitments(ctx, Filter{Country: code, Overdue: true}); err != nil {
+			return v, err
 		}
 	}
 	return v, nil

@@ -45,14 +45,14 @@ func TestCountryViewAndLinks(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
 		w := newWorld(t, e)
 		c := mustCommit(t, w, w.idAnalyst, CommitmentInput{Org: "o-kemlu", Agreement: "defa", Provision: "defa.cyber", What: "National CSIRT", Deadline: "2026-01-31", Status: NotStarted})
-		v, err := w.svc.Country(w.idAnalyst, "ID")
+		v, err := w.svc.Country(w.idAnalyst, "ID", 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(v.Memberships) != 2 || len(v.Overdue) != 1 || len(v.Keeps) != 1 {
 			t.Fatalf("Indonesia: %d agreements, %d overdue, keeps %v", len(v.Memberships), len(v.Overdue), v.Keeps)
 		}
-		if v, _ := w.svc.Country(w.sgAdmin, "ID"); len(v.Commitments) != 0 || len(v.Keeps) != 0 {
+		if v, _ := w.svc.Country(w.sgAdmin, "ID", 0); len(v.Commitments) != 0 || len(v.Keeps) != 0 {
 			t.Fatalf("Singapore sees Indonesia's unshared commitments or keeps them: %+v", v)
 		}
 		refs := []core.Ref{LinkRef(c), {Module: "economy", Kind: "commitment", ID: "nope"}, {Module: "capacity", Kind: "need", ID: "n1"}}
@@ -70,7 +70,7 @@ func TestCountryViewAndLinks(t *testing.T) {
 		if _, err := w.svc.UpdateCommitment(w.idAnalyst, c.ID, CommitmentInput{Agreement: "defa", Provision: "defa.cyber", What: "National CSIRT", Deadline: "2026-01-31", Status: NotStarted, Shared: true}); err != nil {
 			t.Fatal(err)
 		}
-		if v, _ := w.svc.Country(w.sgAdmin, "ID"); len(v.Commitments) != 1 || len(v.Overdue) != 0 {
+		if v, _ := w.svc.Country(w.sgAdmin, "ID", 0); len(v.Commitments) != 1 || len(v.Overdue) != 0 {
 			t.Fatalf("Singapore on Indonesia's page: %d commitments, %d needing its attention", len(v.Commitments), len(v.Overdue))
 		}
 	})
