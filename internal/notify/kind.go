@@ -109,6 +109,11 @@ var (
 	DialogueHeld    = Kind{Name: "dlg_held", Params: []string{"dialogue"}}
 	DialogueSummary = Kind{Name: "dlg_summary", Params: []string{"dialogue"}}
 	DialogueDigest  = Kind{Name: "dlg_digest", Params: []string{"dialogue", "count", "items"}, Lines: []string{"items"}}
+	// Capacity building's Clearing House: an offer proposed for a state's
+	// need (to the state), and the state's answer (to the donor).
+	CapacityProposal = Kind{Name: "cap_proposal", Params: []string{"need", "offer", "from"}}
+	CapacityAccepted = Kind{Name: "cap_accepted", Params: []string{"need", "offer"}}
+	CapacityDeclined = Kind{Name: "cap_declined", Params: []string{"need", "offer"}}
 )
 
 // Kinds lists every kind of notification e-mail.
@@ -123,6 +128,7 @@ var Kinds = []Kind{
 	PDDirect, PDReview, PDCaseReview, PDFeedDigest,
 	EventInvited, EventUpdated, EventCancelled, EventRegistered, EventWaitlisted, EventPromoted, EventReminder,
 	DialogueInvite, DialogueHeld, DialogueSummary, DialogueDigest,
+	CapacityProposal, CapacityAccepted, CapacityDeclined,
 }
 
 // DeadlineFormat is how a deadline reads in an e-mail: unambiguous in every

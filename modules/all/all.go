@@ -135,6 +135,8 @@ func Modules(d Deps) ([]web.Module, Services) {
 	dlg := dialogue.NewModule(s.Dialogue, d.Web)
 	dlg.UseAddressBook(s.Networks)
 	s.Capacity = capacity.NewService(d.DB, d.Fed)
+	s.Capacity.UseFederation(d.Fed)
+	s.Capacity.UseNotifier(people)
 	inc := incidents.NewModule(s.Incidents, d.Web)
 	s.Economy = economy.NewService(d.DB, orgCountry(s.Directory))
 	inc.UseStatements(s.Statements)

@@ -41,6 +41,7 @@ type Need struct {
 	Visibility  string    `json:"visibility"`
 	SharedWith  []string  `json:"shared_with"`
 	ProjectID   string    `json:"project_id,omitempty"` // the project it became
+	Origin      string    `json:"origin,omitempty"`     // the node it lives on, when not this one
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
 }
@@ -66,6 +67,7 @@ type Offer struct {
 	Currency    string    `json:"currency"`
 	Visibility  string    `json:"visibility"`
 	SharedWith  []string  `json:"shared_with"`
+	Origin      string    `json:"origin,omitempty"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
 }

@@ -57,6 +57,7 @@ type Project struct {
 	Contact      string    `json:"contact"`
 	Visibility   string    `json:"visibility"`
 	SharedWith   []string  `json:"shared_with"`
+	Origin       string    `json:"origin,omitempty"` // the node it lives on, when not this one
 	CreatedAt    time.Time `json:"created_at"`
 	UpdatedAt    time.Time `json:"updated_at"`
 }
@@ -236,13 +237,15 @@ type row struct {
 	Contact      string    `db:"contact"`
 	Visibility   string    `db:"visibility"`
 	SharedWith   string    `db:"shared_with"`
+	Origin       string    `db:"origin"`
+	Rev          int64     `db:"rev"`
 	CreatedAt    time.Time `db:"created_at"`
 	UpdatedAt    time.Time `db:"updated_at"`
 }
 
 func (r row) project() (Project, error) {
 	p := Project{ID: r.ID, OrgID: r.OrgID, Owner: r.Owner, Title: r.Title, Summary: r.Summary, Budget: r.Budget, Currency: r.Currency,
-		Start: r.Start, End: r.End, Status: Status(r.Status), Contact: r.Contact, Visibility: r.Visibility, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+		Start: r.Start, End: r.End, Status: Status(r.Status), Contact: r.Contact, Visibility: r.Visibility, Origin: r.Origin, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 	for _, f := range []struct {
 		s   string
 		dst *[]string

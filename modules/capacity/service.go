@@ -8,6 +8,7 @@ import (
 	"entente.example/entente/core"
 	"entente.example/entente/internal/access"
 	"entente.example/entente/internal/audit"
+	"entente.example/entente/internal/federation"
 	"entente.example/entente/internal/store"
 )
 
@@ -19,8 +20,10 @@ type Node interface {
 
 // Service is the use cases of capacity building.
 type Service struct {
-	db   *store.DB
-	node Node
+	db     *store.DB
+	node   Node
+	fed    Fed      // nil: this node alone
+	notify Notifier // nil: nobody is e-mailed
 }
 
 // NewService returns the service.
@@ -63,16 +66,12 @@ func (s *Service) Create(ctx context.Context, org string, p Project) (Project, e
 		return p, err
 	}
 	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
-		p.ID, p.OrgID, p.Owner = core.NewID(tx.Now), o.ID, o.Handle+"@"+s.node.Host()
+		p.ID, p.OrgID, p.Owner = federation.NewHostedID(tx.Now, s.node.Host()), o.ID, o.Handle+"@"+s.node.Host()
 		p.CreatedAt, p.UpdatedAt = tx.Now, tx.Now
-		if _, err := tx.Exec(ctx, `INSERT INTO cap_projects (id, org_id, owner, title, summary, themes, topics, funders, implementers, countries, regions,
-			budget, currency, start_on, end_on, status, outputs, contact, visibility, shared_with, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			p.ID, p.OrgID, p.Owner, p.Title, p.Summary, list(p.Themes), list(p.Topics), list(p.Funders), list(p.Implementers), list(p.Countries), list(p.Regions),
-			p.Budget, p.Currency, p.Start, p.End, string(p.Status), list(p.Outputs), p.Contact, p.Visibility, list(p.SharedWith), p.CreatedAt, p.UpdatedAt); err != nil {
-			return core.Wrap("capacity: insert project", err)
+		if err := saveProject(ctx, tx, p, true); err != nil {
+			return err
 		}
-		if err := s.share(ctx, tx, p); err != nil {
+		if err := s.publish(ctx, tx, kindProject, p.ID); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, "capacity.project.create", "cap_project", p.ID, o.ID, p.Title)
@@ -96,16 +95,10 @@ func (s *Service) Update(ctx context.Context, id string, p Project) (Project, er
 	p.ID, p.OrgID, p.Owner, p.CreatedAt = old.ID, old.OrgID, old.Owner, old.CreatedAt
 	err = s.db.WithTx(ctx, func(tx *store.Tx) error {
 		p.UpdatedAt = tx.Now
-		if _, err := tx.Exec(ctx, `UPDATE cap_projects SET title = ?, summary = ?, themes = ?, topics = ?, funders = ?, implementers = ?, countries = ?, regions = ?,
-			budget = ?, currency = ?, start_on = ?, end_on = ?, status = ?, outputs = ?, contact = ?, visibility = ?, shared_with = ?, updated_at = ? WHERE id = ?`,
-			p.Title, p.Summary, list(p.Themes), list(p.Topics), list(p.Funders), list(p.Implementers), list(p.Countries), list(p.Regions),
-			p.Budget, p.Currency, p.Start, p.End, string(p.Status), list(p.Outputs), p.Contact, p.Visibility, list(p.SharedWith), p.UpdatedAt, p.ID); err != nil {
-			return core.Wrap("capacity: update project", err)
+		if err := saveProject(ctx, tx, p, false); err != nil {
+			return err
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM cap_shares WHERE project_id = ?`, p.ID); err != nil {
-			return core.Wrap("capacity: update project", err)
-		}
-		if err := s.share(ctx, tx, p); err != nil {
+		if err := s.publish(ctx, tx, kindProject, p.ID); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, "capacity.project.update", "cap_project", p.ID, p.OrgID, p.Title)
@@ -113,20 +106,8 @@ func (s *Service) Update(ctx context.Context, id string, p Project) (Project, er
 	return p, err
 }
 
-func (s *Service) share(ctx context.Context, tx *store.Tx, p Project) error {
-	if p.Visibility != Shared {
-		return nil
-	}
-	for _, addr := range p.SharedWith {
-		if _, err := tx.Exec(ctx, `INSERT INTO cap_shares (project_id, addr) VALUES (?, ?)`, p.ID, addr); err != nil {
-			return core.Wrap("capacity: share project", err)
-		}
-	}
-	return nil
-}
-
 const projectCols = `p.id, p.org_id, p.owner, p.title, p.summary, p.themes, p.topics, p.funders, p.implementers, p.countries, p.regions,
-	p.budget, p.currency, p.start_on, p.end_on, p.status, p.outputs, p.contact, p.visibility, p.shared_with, p.created_at, p.updated_at`
+	p.budget, p.currency, p.start_on, p.end_on, p.status, p.outputs, p.contact, p.visibility, p.shared_with, p.origin, p.rev, p.created_at, p.updated_at`
 
 // Get returns a project the actor may see; any other is not found.
 func (s *Service) Get(ctx context.Context, id string) (Project, error) {

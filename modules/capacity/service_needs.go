@@ -7,6 +7,7 @@ import (
 	"entente.example/entente/core"
 	"entente.example/entente/internal/access"
 	"entente.example/entente/internal/audit"
+	"entente.example/entente/internal/federation"
 	"entente.example/entente/internal/store"
 )
 
@@ -26,14 +27,11 @@ func (s *Service) PostNeed(ctx context.Context, org string, n Need) (Need, error
 		return n, err
 	}
 	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
-		n.ID, n.OrgID, n.Owner, n.CreatedAt, n.UpdatedAt = core.NewID(tx.Now), o.ID, o.Handle+"@"+s.node.Host(), tx.Now, tx.Now
-		if _, err := tx.Exec(ctx, `INSERT INTO cap_needs (id, org_id, owner, title, description, themes, topics, country, priority, languages, from_on, to_on,
-			status, visibility, shared_with, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			n.ID, n.OrgID, n.Owner, n.Title, n.Description, list(n.Themes), list(n.Topics), n.Country, string(n.Priority), list(n.Languages), n.From, n.To,
-			n.Status, n.Visibility, list(n.SharedWith), n.CreatedAt, n.UpdatedAt); err != nil {
-			return core.Wrap("capacity: insert need", err)
+		n.ID, n.OrgID, n.Owner, n.CreatedAt, n.UpdatedAt = federation.NewHostedID(tx.Now, s.node.Host()), o.ID, o.Handle+"@"+s.node.Host(), tx.Now, tx.Now
+		if err := saveNeed(ctx, tx, n, true); err != nil {
+			return err
 		}
-		if err := insertShares(ctx, tx, "cap_need_shares", "need_id", n.ID, n.Visibility, n.SharedWith); err != nil {
+		if err := s.publish(ctx, tx, kindNeed, n.ID); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, "capacity.need.post", "cap_need", n.ID, o.ID, n.Title)
@@ -56,14 +54,11 @@ func (s *Service) PostOffer(ctx context.Context, org string, o Offer) (Offer, er
 		return o, err
 	}
 	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
-		o.ID, o.OrgID, o.Owner, o.CreatedAt, o.UpdatedAt = core.NewID(tx.Now), or.ID, or.Handle+"@"+s.node.Host(), tx.Now, tx.Now
-		if _, err := tx.Exec(ctx, `INSERT INTO cap_offers (id, org_id, owner, title, description, themes, topics, regions, countries, languages, from_on, to_on,
-			budget_min, budget_max, currency, visibility, shared_with, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			o.ID, o.OrgID, o.Owner, o.Title, o.Description, list(o.Themes), list(o.Topics), list(o.Regions), list(o.Countries), list(o.Languages), o.From, o.To,
-			o.BudgetMin, o.BudgetMax, o.Currency, o.Visibility, list(o.SharedWith), o.CreatedAt, o.UpdatedAt); err != nil {
-			return core.Wrap("capacity: insert offer", err)
+		o.ID, o.OrgID, o.Owner, o.CreatedAt, o.UpdatedAt = federation.NewHostedID(tx.Now, s.node.Host()), or.ID, or.Handle+"@"+s.node.Host(), tx.Now, tx.Now
+		if err := saveOffer(ctx, tx, o, true); err != nil {
+			return err
 		}
-		if err := insertShares(ctx, tx, "cap_offer_shares", "offer_id", o.ID, o.Visibility, o.SharedWith); err != nil {
+		if err := s.publish(ctx, tx, kindOffer, o.ID); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, "capacity.offer.post", "cap_offer", o.ID, or.ID, o.Title)
