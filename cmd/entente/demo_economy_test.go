@@ -9,12 +9,16 @@ import (
 
 // TestDemoEconomy loads the demo's commitments and goes through them as
 // Indonesia's officer and Singapore's admin: Indonesia's overdue
-// commitment on its country page and home page, its unshared one hidden
+// commitment on its country page and home page, with the capacity need
+// linked to it and the forum linked to DEFA, its unshared one hidden
 // from Singapore, the API's list, create and update with their refusals
 // named by field, the tracker, and a link to a kind no module resolves.
 func TestDemoEconomy(t *testing.T) {
 	n, base, pw := demoNode(t)
 	ctx := context.Background()
+	if err := demoEvents(ctx, []*node{n}); err != nil {
+		t.Fatal(err)
+	}
 	if err := demoEconomy(ctx, []*node{n}); err != nil {
 		t.Fatal(err)
 	}
@@ -31,6 +35,23 @@ func TestDemoEconomy(t *testing.T) {
 	wantStatus(t, r, 200)
 	wantContains(t, r, "/economy/commitments/"+cyber, `name="what"`, `for="provision"`)
 	wantContains(t, bima.get("/"), "/economy/commitments/"+cyber)
+
+	// The commitment shows the capacity need that helps meet it, by its
+	// title; anyone signed in sees it (the need is public), and the need
+	// resolves back to the commitment for those who may read it.
+	var need string
+	if err := n.db.R().Get(ctx, &need, `SELECT id FROM cap_needs WHERE title LIKE 'Incident handlers%'`); err != nil {
+		t.Fatal(err)
+	}
+	r = bima.get("/economy/commitments/" + cyber)
+	wantContains(t, r, `href="/capacity/needs/`+need+`"`, "Incident handlers and a coordination platform for ASEAN DEFA")
+	// The forum is linked to ASEAN DEFA, not copied: the agreement's page
+	// links to the event's own page.
+	var forum string
+	if err := n.db.R().Get(ctx, &forum, `SELECT id FROM ev_events WHERE title LIKE 'ASEAN%Forum'`); err != nil {
+		t.Fatal(err)
+	}
+	wantContains(t, bima.get("/economy/agreements/defa"), `href="/events/`+forum+`"`, "ASEAN–Australia Digital Trade and Investment Forum")
 	wantContains(t, bima.get("/economy/tracker"), "/economy/agreements/defa#defa.cyber")
 	for _, page := range []string{"/economy", "/economy/tracker", "/economy/agreements/depa", "/economy/countries/ID"} {
 		r := bima.get(page)

@@ -25,6 +25,9 @@ func wireLinks(d Deps, s *Services, mods []web.Module) []web.Module {
 	if s.Economy != nil {
 		l.Register("economy", links.Kinds{"commitment": links.ResolverFunc(s.Economy.LinkItems), "agreement": links.ResolverFunc(s.Economy.AgreementLinkItems)})
 	}
+	if s.Events != nil {
+		l.Register("events", links.Kinds{"event": eventLinks(s.Events)})
+	}
 	if s.Capacity != nil {
 		l.Register("capacity", links.Kinds{"need": links.ResolverFunc(s.Capacity.NeedLinkItems), "project": links.ResolverFunc(s.Capacity.ProjectLinkItems)})
 	}

@@ -143,7 +143,7 @@ func (m *Module) saveAgreement(w http.ResponseWriter, r *http.Request) {
 			m.web.Error(w, r, verr)
 			return
 		}
-		v.Form.Problems = core.Problems{"doc": "err.eco_agreement_invalid"}
+		v.Form.Problems, v.Form.Message = core.Problems{"doc": "err.eco_agreement_invalid"}, "err.form"
 		if errors.As(err, &fe) {
 			v.Detail = fe.Msg
 		}
@@ -204,3 +204,7 @@ func (v view) Day(d any) string {
 	}
 	return s
 }
+
+// Date writes a moment (a fact's confirmation) readably in the page's
+// language.
+func (v view) Date(t *time.Time) string { return web.HumanTime(v.Lang, t) }

@@ -87,7 +87,7 @@ func (m *Module) confirm(w http.ResponseWriter, r *http.Request) {
 	id, fact := r.PathValue("id"), f.Get("fact")
 	if _, err := m.svc.ConfirmFact(r.Context(), id, fact, f.Get("source")); err != nil {
 		if e := core.AsError(err); e != nil && e.Fields != nil {
-			m.agreementPage(w, r, fact, web.Form{Values: f.Values, Problems: e.Fields}, web.FormStatus(err))
+			m.agreementPage(w, r, fact, web.Form{Values: f.Values, Problems: e.Fields, Message: "err.form"}, web.FormStatus(err))
 			return
 		}
 		m.web.Error(w, r, err)
@@ -117,3 +117,9 @@ func factAnchor(key string) string {
 
 // Anchor is the id of a fact's element on the page.
 func (agreementView) Anchor(key string) string { return factAnchor(key) }
+
+// PrevPage and NextPage are the pages of commitments either side of this one.
+func (v agreementView) PrevPage() int { return v.Page - 1 }
+
+// NextPage is the page of commitments after this one.
+func (v agreementView) NextPage() int { return v.Page + 1 }

@@ -73,7 +73,7 @@ func (m *Module) create(w http.ResponseWriter, r *http.Request) {
 				e.Fields["provision"] = p // the form's one choice is both
 			}
 			delete(e.Fields, "agreement")
-			m.countryPage(w, r, f.Get("country"), web.Form{Values: f.Values, Problems: e.Fields}, web.FormStatus(err))
+			m.countryPage(w, r, f.Get("country"), web.Form{Values: f.Values, Problems: e.Fields, Message: "err.form"}, web.FormStatus(err))
 			return
 		}
 		m.web.Error(w, r, err)
@@ -142,7 +142,7 @@ func (m *Module) update(w http.ResponseWriter, r *http.Request) {
 	c, err := m.svc.UpdateCommitment(r.Context(), r.PathValue("id"), commitmentInput(f))
 	if err != nil {
 		if e := core.AsError(err); e != nil && e.Fields != nil {
-			m.commitmentPage(w, r, web.Form{Values: f.Values, Problems: e.Fields}, web.FormStatus(err))
+			m.commitmentPage(w, r, web.Form{Values: f.Values, Problems: e.Fields, Message: "err.form"}, web.FormStatus(err))
 			return
 		}
 		m.web.Error(w, r, err)
@@ -150,3 +150,22 @@ func (m *Module) update(w http.ResponseWriter, r *http.Request) {
 	}
 	m.web.Redirect(w, r, "/economy/commitments/"+c.ID, "flash.eco_commitment_saved")
 }
+
+// ProvisionName names a provision of one of the country's agreements in
+// the page's language ("ASEAN DEFA · Keamanan siber").
+func (v countryView) ProvisionName(agreement, provision string) string {
+	for _, ms := range v.C.Memberships {
+		if ms.Agreement.ID == agreement {
+			if p, ok := ms.Agreement.Provision(provision); ok {
+				return ms.Agreement.Short + " · " + p.Name(v.Lang)
+			}
+		}
+	}
+	return agreement + " · " + provision
+}
+
+// PrevPage is the page of commitments before this one.
+func (v countryView) PrevPage() int { return v.C.Page - 1 }
+
+// NextPage is the page of commitments after this one.
+func (v countryView) NextPage() int { return v.C.Page + 1 }
