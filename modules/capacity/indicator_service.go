@@ -178,13 +178,13 @@ func placeholders(vals []string) (string, []any) {
 }
 
 type indicatorRow struct {
-	Code         string `db:"code"`
-	NameEn       string `db:"name_en"`
-	NameID       string `db:"name_id"`
-	Unit         string `db:"unit"`
-	HigherBetter bool   `db:"higher_better"`
-	Topic        string `db:"topic"`
-	Countries    int    `db:"countries"`
+	Code         string    `db:"code"`
+	NameEn       string    `db:"name_en"`
+	NameID       string    `db:"name_id"`
+	Unit         string    `db:"unit"`
+	HigherBetter bool      `db:"higher_better"`
+	Topic        string    `db:"topic"`
+	Countries    int       `db:"countries"`
 	UpdatedAt    time.Time `db:"updated_at"`
 }
 
