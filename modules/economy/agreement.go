@@ -153,6 +153,18 @@ type Agreement struct {
 // Name returns the agreement's name in lang.
 func (a Agreement) Name(lang string) string { return inLang(lang, a.NameEN, a.NameID) }
 
+// clone copies the agreement deeply: the shipped agreements are shared by
+// every request, and a confirmation changes its copy's facts in place.
+func (a Agreement) clone() Agreement {
+	a.Modules = slices.Clone(a.Modules)
+	a.Provisions = slices.Clone(a.Provisions)
+	a.Parties = slices.Clone(a.Parties)
+	for i := range a.Parties {
+		a.Parties[i].History = slices.Clone(a.Parties[i].History)
+	}
+	return a
+}
+
 // Provision returns the agreement's provision with the id.
 func (a Agreement) Provision(id string) (Provision, bool) {
 	for _, p := range a.Provisions {

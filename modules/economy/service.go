@@ -51,7 +51,10 @@ func (s *Service) Agreements(ctx context.Context) ([]Agreement, error) {
 	if err := s.db.R().Select(ctx, &rows, `SELECT id, doc, org_id, local FROM eco_agreements ORDER BY id`); err != nil {
 		return nil, core.Wrap("economy: agreements", err)
 	}
-	out := slices.Clone(s.shipped)
+	out := make([]Agreement, len(s.shipped))
+	for i, a := range s.shipped {
+		out[i] = a.clone()
+	}
 	for _, r := range rows {
 		a, err := r.agreement(s.isShipped(r.ID))
 		if err != nil {
@@ -141,6 +144,9 @@ func (s *Service) save(ctx context.Context, org string, a Agreement, mode saveMo
 	if err := a.Validate(); err != nil {
 		return a, agreementProblem(err)
 	}
+	if mode == saveNew && org == "" && !actor.NodeAdmin {
+		return a, core.E(core.KindForbidden, "economy", "err.forbidden")
+	}
 	shipped := s.isShipped(a.ID)
 	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
 		old, found, err := s.lockAgreement(ctx, tx, a.ID)
@@ -193,7 +199,7 @@ func (s *Service) lockAgreement(ctx context.Context, tx *store.Tx, id string) (A
 	}
 	for _, a := range s.shipped {
 		if a.ID == id {
-			return a, true, nil
+			return a.clone(), true, nil
 		}
 	}
 	return Agreement{}, false, nil
