@@ -22,7 +22,9 @@ func TestEconomyAgreementsThroughTheAPIAndPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	src := "https://www.mti.gov.sg/Trade/Digital-Economy-Agreements"
-	step := func(status, on string) map[string]any { return map[string]any{"status": status, "on": on, "source": src, "verified": true} }
+	step := func(status, on string) map[string]any {
+		return map[string]any{"status": status, "on": on, "source": src, "verified": true}
+	}
 	ag := map[string]any{"id": "sg_id_green", "name_en": "Singapore–Indonesia green and digital economy cooperation", "kind": "bilateral", "source": src,
 		"modules":    []any{map[string]any{"id": "m", "title": "Cooperation", "title_id": "Kerja sama"}},
 		"provisions": []any{map[string]any{"id": "sgid.flows", "module": "m", "topic": "data_flows", "title": "Data flows", "title_id": "Aliran data", "summary": "s", "source": src}},
