@@ -139,6 +139,9 @@ func (e env) runDemo(ctx context.Context, data string, port int) error {
 		if err := demoCapacity(ctx, nodes); err != nil {
 			return err
 		}
+		if err := demoIndicators(ctx, nodes); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(e.stdout, "\nThree Entente nodes are running, peered and verified. Every demo account uses the password:\n\n  %s\n\n", password)
 	for i, spec := range demoNodes {
