@@ -150,13 +150,13 @@ func ProfileChart(series []Observation) IndChart {
 		x := chartLeft + i*slot + (slot-w)/2
 		top, zero := sc.y(o.Value, c.Base), sc.y(max(0, sc.lo), c.Base)
 		y, h := min(top, zero), max(1, absInt(zero-top))
-		b := ChartBar{X: x, Y: y, W: w, H: h, Color: chartColors[0], Title: strconv.Itoa(o.Year) + ": " + o.Text + " " + o.Unit, TextX: x, TextY: y - 3}
+		b := ChartBar{X: x, Y: y, W: w, H: h, Color: chartColors[0], Title: strconv.Itoa(o.Year) + ": " + o.Text + " " + o.Unit, TextX: x + w/2, TextY: y - 3}
 		if n <= 10 {
 			b.Text = o.Text
 		}
 		c.Bars = append(c.Bars, b)
 		if i%every == 0 || i == n-1 && n <= 8 {
-			c.XTicks = append(c.XTicks, ChartTick{Pos: x, Label: strconv.Itoa(o.Year)})
+			c.XTicks = append(c.XTicks, ChartTick{Pos: x + w/2, Label: strconv.Itoa(o.Year)})
 		}
 	}
 	return c
@@ -185,15 +185,17 @@ func CompareChart(series []Series, name func(string) string) IndChart {
 		w := min(chartMaxCol, slot*2/3)
 		for i, s := range series {
 			x := chartLeft + i*slot + (slot-w)/2
-			c.XTicks = append(c.XTicks, ChartTick{Pos: x, Label: s.Country})
+			c.XTicks = append(c.XTicks, ChartTick{Pos: x + w/2, Label: s.Country})
 			if len(s.Points) == 0 {
+				// No value: a dash on the axis, so the gap is not read as zero.
+				c.Bars = append(c.Bars, ChartBar{X: x, Y: c.Base, Text: "—", TextX: x + w/2, TextY: c.Base - 3, Title: name(s.Country)})
 				continue
 			}
 			o := s.Points[0]
 			top, zero := sc.y(o.Value, c.Base), sc.y(max(0, sc.lo), c.Base)
 			y := min(top, zero)
 			c.Bars = append(c.Bars, ChartBar{X: x, Y: y, W: w, H: max(1, absInt(zero-top)), Color: chartColors[i%len(chartColors)],
-				Text: o.Text, TextX: x, TextY: y - 3, Title: name(s.Country) + ", " + strconv.Itoa(o.Year) + ": " + o.Text})
+				Text: o.Text, TextX: x + w/2, TextY: y - 3, Title: name(s.Country) + ", " + strconv.Itoa(o.Year) + ": " + o.Text})
 		}
 		return c
 	}
@@ -203,7 +205,7 @@ func CompareChart(series []Series, name func(string) string) IndChart {
 	every := (len(years) + 5) / 6
 	for i, y := range years {
 		if i%every == 0 || i == len(years)-1 {
-			c.XTicks = append(c.XTicks, ChartTick{Pos: xOf(y) - 12, Label: strconv.Itoa(y)})
+			c.XTicks = append(c.XTicks, ChartTick{Pos: xOf(y), Label: strconv.Itoa(y)})
 		}
 	}
 	for i, s := range series {

@@ -131,9 +131,9 @@ func TestIndicatorPages(t *testing.T) {
 				t.Errorf("SG %s: a suggested need for a strong value", lang)
 			}
 			cmp := get(t, m.compare, anonymous(lang), "/capacity/indicators/compare?indicator=itu-gci-score&countries=ID,SG&countries=TL")
-			wantIn(t, "compare "+lang, cmp.Body.String(), `<svg role="img" aria-labelledby="compare-t compare-d"`, "<td>99.86</td>", `value="SG" checked`)
+			wantIn(t, "compare "+lang, cmp.Body.String(), `<svg role="img" aria-labelledby="compare-t compare-d"`, "<td>99.86 <small>(2024)</small></td>", `value="SG" checked`)
 			id := get(t, m.compare, anonymous(lang), "/capacity/indicators/compare?indicator=bps-ip-tik&countries=ID").Body.String()
-			wantIn(t, "compare lines "+lang, id, "<polyline points=", "<td>5.90</td>")
+			wantIn(t, "compare lines "+lang, id, "<polyline points=", "<td>5.90 <small>(2023)</small></td>")
 		}
 		if res := get(t, m.profile, anonymous("en"), "/capacity/indicators/countries/ZZ", "code", "ZZ"); res.Code != 404 {
 			t.Errorf("ZZ: %d", res.Code)
