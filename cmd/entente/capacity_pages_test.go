@@ -11,7 +11,7 @@ import (
 	"testing"
 )
 
-var capNeedRE = regexp.MustCompile(`href="/capacity/needs/([0-9A-Z]{26})"`)
+var capNeedRE = regexp.MustCompile(`href="/capacity/needs/([0-9A-Z]{26}-[a-z2-7]{8})"`)
 
 // TestCapacityPages runs the Clearing House through the pages as its
 // people would: Timor-Leste's ministry posts a need (first with mistakes,
@@ -61,7 +61,7 @@ func TestCapacityPages(t *testing.T) {
 	wantStatus(t, r, 200)
 	wantContains(t, r, "Cybercrime legislative drafting support", "1 of the need&#39;s 1 topics in common: Cybercrime legislation", "Works in the region: South-East Asia",
 		"A language in common: English", `action="`+need+`/proposals"`)
-	offer := regexp.MustCompile(`<option value="([0-9A-Z]{26})">Cybercrime legislative drafting support</option>`).FindStringSubmatch(r.Body)
+	offer := regexp.MustCompile(`<option value="([0-9A-Z]{26}-[a-z2-7]{8})">Cybercrime legislative drafting support</option>`).FindStringSubmatch(r.Body)
 	if offer == nil {
 		t.Fatalf("no proposal form with the offer: %.2000s", r.Body)
 	}
@@ -71,7 +71,7 @@ func TestCapacityPages(t *testing.T) {
 	// The ministry accepts; the project appears with both parties.
 	r = ana.get(need)
 	wantContains(t, r, "Two drafters for three months.", "awaiting the state&#39;s decision", "Accept and create the project")
-	prop := regexp.MustCompile(`action="` + regexp.QuoteMeta(need) + `/proposals/([0-9A-Z]{26})"`).FindStringSubmatch(r.Body)
+	prop := regexp.MustCompile(`action="` + regexp.QuoteMeta(need) + `/proposals/([0-9A-Z]{26}-[a-z2-7]{8})"`).FindStringSubmatch(r.Body)
 	if prop == nil {
 		t.Fatal("no decision form")
 	}

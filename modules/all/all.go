@@ -137,6 +137,8 @@ func Modules(d Deps) ([]web.Module, Services) {
 	s.Capacity = capacity.NewService(d.DB, d.Fed)
 	s.Capacity.UseFederation(d.Fed)
 	s.Capacity.UseNotifier(people)
+	capm := capacity.NewModule(s.Capacity, d.Web)
+	capm.UseAddressBook(s.Networks)
 	inc := incidents.NewModule(s.Incidents, d.Web)
 	s.Economy = economy.NewService(d.DB, orgCountry(s.Directory))
 	inc.UseStatements(s.Statements)
@@ -154,7 +156,7 @@ func Modules(d Deps) ([]web.Module, Services) {
 		publicdiplomacy.NewModule(s.Public, d.Web),
 		dlg,
 		dialogue.NewEventsModule(s.Events, d.Web),
-		capacity.NewModule(s.Capacity, d.Web),
+		capm,
 		capacity.NewIndicatorsModule(s.Capacity, d.Web),
 		economy.NewModule(s.Economy, d.Web),
 	}), s

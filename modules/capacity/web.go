@@ -2,20 +2,34 @@ package capacity
 
 import (
 	"bytes"
+	"context"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
 	"entente.example/entente/core"
 	"entente.example/entente/internal/access"
+	"entente.example/entente/internal/federation"
 	"entente.example/entente/internal/web"
 )
 
 // Module is capacity building's slice of the product.
 type Module struct {
-	svc *Service
-	web *web.Server
+	svc  *Service
+	web  *web.Server
+	book AddressBook // nil: forms offer no address book
 }
+
+// AddressBook offers the organisations a record can be shared with (this
+// node's, verified peers', the reader's networks'); the directory
+// implements it.
+type AddressBook interface {
+	Addresses(ctx context.Context, q string) ([]federation.RemoteOrg, error)
+}
+
+// UseAddressBook makes the forms offer the address book.
+func (m *Module) UseAddressBook(b AddressBook) { m.book = b }
 
 // NewModule returns the module.
 func NewModule(svc *Service, w *web.Server) *Module { return &Module{svc: svc, web: w} }
@@ -39,10 +53,16 @@ func (m *Module) Routes() []web.Route {
 		{Pattern: "GET /capacity/needs", Action: pub, Handler: m.needs},
 		{Pattern: "POST /capacity/needs", Action: wr, Handler: m.postNeed},
 		{Pattern: "GET /capacity/needs/{id}", Action: pub, Handler: m.need},
+		{Pattern: "GET /capacity/needs/{id}/edit", Action: wr, Handler: m.editNeed},
+		{Pattern: "POST /capacity/needs/{id}", Action: wr, Handler: m.updateNeed},
+		{Pattern: "POST /capacity/needs/{id}/close", Action: wr, Handler: m.closeNeed},
 		{Pattern: "POST /capacity/needs/{id}/proposals", Action: wr, Handler: m.propose},
 		{Pattern: "POST /capacity/needs/{id}/proposals/{pid}", Action: wr, Handler: m.decide},
 		{Pattern: "GET /capacity/offers", Action: pub, Handler: m.offers},
 		{Pattern: "POST /capacity/offers", Action: wr, Handler: m.postOffer},
+		{Pattern: "GET /capacity/offers/{id}", Action: pub, Handler: m.offer},
+		{Pattern: "GET /capacity/offers/{id}/edit", Action: wr, Handler: m.editOffer},
+		{Pattern: "POST /capacity/offers/{id}", Action: wr, Handler: m.updateOffer},
 
 		{Pattern: "GET /api/v1/capacity/themes", Action: pub, Handler: m.apiThemes},
 		{Pattern: "GET /api/v1/capacity/projects", Action: pub, Handler: m.apiProjects},
@@ -51,10 +71,14 @@ func (m *Module) Routes() []web.Route {
 		{Pattern: "GET /api/v1/capacity/needs", Action: pub, Handler: m.apiNeeds},
 		{Pattern: "POST /api/v1/capacity/needs", Action: wr, Handler: m.apiPostNeed},
 		{Pattern: "GET /api/v1/capacity/needs/{id}", Action: pub, Handler: m.apiNeed},
+		{Pattern: "PUT /api/v1/capacity/needs/{id}", Action: wr, Handler: m.apiUpdateNeed},
+		{Pattern: "POST /api/v1/capacity/needs/{id}/close", Action: wr, Handler: m.apiCloseNeed},
 		{Pattern: "POST /api/v1/capacity/needs/{id}/proposals", Action: wr, Handler: m.apiPropose},
 		{Pattern: "POST /api/v1/capacity/needs/{id}/proposals/{pid}", Action: wr, Handler: m.apiDecide},
 		{Pattern: "GET /api/v1/capacity/offers", Action: pub, Handler: m.apiOffers},
 		{Pattern: "POST /api/v1/capacity/offers", Action: wr, Handler: m.apiPostOffer},
+		{Pattern: "GET /api/v1/capacity/offers/{id}", Action: pub, Handler: m.apiOffer},
+		{Pattern: "PUT /api/v1/capacity/offers/{id}", Action: wr, Handler: m.apiUpdateOffer},
 	}
 }
 
@@ -63,13 +87,46 @@ type base struct {
 	web.Page
 	W      Words
 	Themes []Theme
-	Orgs   []core.OrgRef // where the viewer may write
+	Orgs   []core.OrgRef          // where the viewer may write
+	Book   []federation.RemoteOrg // what a writer may share with
 }
 
 func (m *Module) base(r *http.Request, title string, args ...any) base {
 	p := m.web.Page(r, title, args...)
 	p.Nav = "capacity"
-	return base{Page: p, W: Words{lang: p.Lang, cat: m.web.Catalog()}, Themes: Themes.Themes, Orgs: Writable(core.ActorFrom(r.Context()))}
+	b := base{Page: p, W: Words{lang: p.Lang, cat: m.web.Catalog()}, Themes: Themes.Themes, Orgs: Writable(core.ActorFrom(r.Context()))}
+	if len(b.Orgs) > 0 && m.book != nil {
+		if book, err := m.book.Addresses(r.Context(), ""); err == nil {
+			b.Book = book[:min(len(book), maxBook)]
+		}
+	}
+	return b
+}
+
+// maxBook is how many organisations a form offers to tick; any other
+// address is typed into the field beside them.
+const maxBook = 60
+
+// sharedWith reads the addresses a form shares with: the ticked ones and
+// those typed, one or several a field.
+func sharedWith(f web.Form) []string {
+	var out []string
+	for _, v := range f.Values["shared_with"] {
+		out = append(out, words(v)...)
+	}
+	return out
+}
+
+// Typed is what the form's free address field holds: the shared addresses
+// the address book does not offer to tick.
+func (b base) Typed(f web.Form) string {
+	var out []string
+	for _, a := range sharedWith(f) {
+		if !slices.ContainsFunc(b.Book, func(o federation.RemoteOrg) bool { return o.Address() == a }) {
+			out = append(out, a)
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 func filterOf(r *http.Request) Filter {
@@ -176,7 +233,7 @@ func (m *Module) createProject(w http.ResponseWriter, r *http.Request) {
 	p := Project{Title: f.Get("title"), Summary: f.Get("summary"), Themes: f.Values["themes"], Topics: f.Values["topics"], Funders: lines(f.Get("funders")),
 		Implementers: lines(f.Get("implementers")), Countries: words(f.Get("countries")), Regions: f.Values["regions"], Budget: amount(pr, "budget", f.Get("budget")),
 		Currency: f.Get("currency"), Start: f.Get("start"), End: f.Get("end"), Status: Status(f.Get("status")), Outputs: lines(f.Get("outputs")),
-		Contact: f.Get("contact"), Visibility: f.Get("visibility"), SharedWith: lines(f.Get("shared_with"))}
+		Contact: f.Get("contact"), Visibility: f.Get("visibility"), SharedWith: sharedWith(f)}
 	var err error
 	if err = pr.Err("capacity: create project"); err == nil {
 		p, err = m.svc.Create(r.Context(), f.Get("org"), p)

@@ -25,7 +25,7 @@ func (m *Module) needsView(r *http.Request, f web.Form) (needsView, error) {
 }
 
 func (m *Module) needs(w http.ResponseWriter, r *http.Request) {
-	v, err := m.needsView(r, web.Form{Problems: core.Problems{}})
+	v, err := m.needsView(r, prefill(r.URL.Query()))
 	if err != nil {
 		m.web.Error(w, r, err)
 		return
@@ -35,9 +35,7 @@ func (m *Module) needs(w http.ResponseWriter, r *http.Request) {
 
 func (m *Module) postNeed(w http.ResponseWriter, r *http.Request) {
 	f := web.NewForm(r)
-	n, err := m.svc.PostNeed(r.Context(), f.Get("org"), Need{Title: f.Get("title"), Description: f.Get("description"), Themes: f.Values["themes"],
-		Topics: f.Values["topics"], Country: f.Get("country"), Priority: Priority(f.Get("priority")), Languages: words(f.Get("languages")),
-		From: f.Get("from"), To: f.Get("to"), Visibility: f.Get("visibility"), SharedWith: lines(f.Get("shared_with"))})
+	n, err := m.svc.PostNeed(r.Context(), f.Get("org"), needFrom(f))
 	if err != nil {
 		v, verr := m.needsView(r, f)
 		if verr == nil && f.Take(err) {
@@ -165,10 +163,7 @@ func (m *Module) offers(w http.ResponseWriter, r *http.Request) {
 func (m *Module) postOffer(w http.ResponseWriter, r *http.Request) {
 	f := web.NewForm(r)
 	pr := core.Problems{}
-	o := Offer{Title: f.Get("title"), Description: f.Get("description"), Themes: f.Values["themes"], Topics: f.Values["topics"], Regions: f.Values["regions"],
-		Countries: words(f.Get("countries")), Languages: words(f.Get("languages")), From: f.Get("from"), To: f.Get("to"),
-		BudgetMin: amount(pr, "budget_min", f.Get("budget_min")), BudgetMax: amount(pr, "budget_max", f.Get("budget_max")), Currency: f.Get("currency"),
-		Visibility: f.Get("visibility"), SharedWith: lines(f.Get("shared_with"))}
+	o := offerFrom(f, pr)
 	err := pr.Err("capacity: post offer")
 	if err == nil {
 		_, err = m.svc.PostOffer(r.Context(), f.Get("org"), o)
