@@ -38,20 +38,6 @@ func TestBrowserDialogue(t *testing.T) {
 		body    = "Hospitals that recovered in days had offline backups restored in a test within the last quarter."
 		summary = "Participants agreed that hospitals need offline backups that are tested, and supplier contracts that allow patching."
 	)
-	// both photographs the page on a desktop and at a phone's width, where
-	// it must not scroll sideways.
-	both := func(name string) chromedp.Action[chromedp.Void] {
-		var wide string
-		return chromedp.Steps(shot(name), chromedp.EmulateViewport(390, 844),
-			into(&wide, chromedp.Evaluate[string](sideways)),
-			chromedp.Func(func(context.Context, *chromedp.Target) error {
-				if wide != "" {
-					t.Errorf("%s scrolls sideways at 390 px: %s", name, wide)
-				}
-				return nil
-			}),
-			shot(name+"-phone"), chromedp.EmulateViewport(1200, 900))
-	}
 	logout := chromedp.Steps(chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)))
 	var loc string
 
@@ -63,7 +49,7 @@ func TestBrowserDialogue(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("title"), title),
 		chromedp.SendKeys(chromedp.ID("purpose"), "Officials, CERTs and researchers compare what works against ransomware that hits hospitals."),
 		chromedp.Click(chromedp.ID("rule-chatham_house")),
-		both("dlg-01-create"),
+		both(t, "dlg-01-create"),
 		chromedp.Click(chromedp.CSS(`form[action="/dialogue"] button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.ID("addr")),
 		into(&loc, chromedp.Location()),
@@ -103,7 +89,7 @@ func TestBrowserDialogue(t *testing.T) {
 		invite("csa-sg", "participant"),
 		invite("csa-sg", "rapporteur"),
 		into(&parties, chromedp.Text(chromedp.CSS(`#participants ~ table tbody`))),
-		both("dlg-02-host-page"),
+		both(t, "dlg-02-host-page"),
 	)
 	for _, s := range []string{"kemlu@" + b.host, "csa-sg@" + c.host, "rapporteur"} {
 		if !strings.Contains(parties, s) {
@@ -120,7 +106,7 @@ func TestBrowserDialogue(t *testing.T) {
 	step(t, bctx, "B contributes",
 		into(&picked, chromedp.Evaluate[int](`document.getElementById('session').selectedIndex = 1`)),
 		chromedp.SendKeys(chromedp.ID("body"), body),
-		both("dlg-03-contribute-b"),
+		both(t, "dlg-03-contribute-b"),
 		chromedp.Click(chromedp.CSS(`form[action$="/contributions"] button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
 		into(&flash, chromedp.Text(chromedp.CSS(`.flash`))),
@@ -137,7 +123,7 @@ func TestBrowserDialogue(t *testing.T) {
 	step(t, cctx, "C reads it without attribution",
 		into(&article, chromedp.Text(chromedp.CSS(`article.contribution`))),
 		into(&rule, chromedp.Text(chromedp.ID("rule"))),
-		both("dlg-04-arrived-c"),
+		both(t, "dlg-04-arrived-c"),
 	)
 	if !strings.Contains(article, body) || !strings.Contains(article, "a participant") {
 		t.Fatalf("the contribution on C:\n%s", article)
@@ -157,7 +143,7 @@ func TestBrowserDialogue(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("rule")),
 		into(&article, chromedp.Text(chromedp.CSS(`article.contribution`))),
 		into(&rule, chromedp.Text(chromedp.ID("rule"))),
-		both("dlg-05-arrived-c-id"),
+		both(t, "dlg-05-arrived-c-id"),
 	)
 	if !strings.Contains(article, "seorang peserta") || !strings.Contains(rule, "Aturan Chatham House") {
 		t.Fatalf("in Bahasa Indonesia on C: %q / %q", article, rule)
@@ -168,7 +154,7 @@ func TestBrowserDialogue(t *testing.T) {
 		chromedp.Navigate(a.URL+path),
 		chromedp.WaitVisible(chromedp.CSS(`article.contribution`)),
 		into(&article, chromedp.Text(chromedp.CSS(`article.contribution`))),
-		both("dlg-06-moderator-a"),
+		both(t, "dlg-06-moderator-a"),
 	)
 	if !strings.Contains(article, "Officer of kemlu") || !strings.Contains(article, "Ministry of Foreign Affairs of Indonesia") {
 		t.Fatalf("the moderator's view on A:\n%s", article)
@@ -179,7 +165,7 @@ func TestBrowserDialogue(t *testing.T) {
 		chromedp.Navigate(c.URL+path+"/summary"),
 		chromedp.WaitVisible(chromedp.ID("text")),
 		chromedp.SendKeys(chromedp.ID("text"), summary),
-		both("dlg-07-summary-c-id"),
+		both(t, "dlg-07-summary-c-id"),
 		chromedp.Click(chromedp.CSS(`button[name=publish]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
 	)
@@ -195,7 +181,7 @@ func TestBrowserDialogue(t *testing.T) {
 	step(t, ctx, "A downloads the summary",
 		chromedp.Navigate(a.URL+path+"/summary"),
 		chromedp.WaitVisible(chromedp.CSS(`a[href$="/summary.md"]`)),
-		both("dlg-08-summary-a"),
+		both(t, "dlg-08-summary-a"),
 		chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
 			yes := true
 			_, err := chromedp.Call(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
@@ -227,21 +213,6 @@ func TestBrowserDialogue(t *testing.T) {
 	}
 	step(t, ctx, "sign out on A", logout)
 }
-
-// sideways is "" when the page fits the window's width, or else how wide
-// it is and the elements that stick out.
-const sideways = `(() => {
-	const w = window.innerWidth;
-	if (document.documentElement.scrollWidth <= w) return "";
-	const out = [];
-	const clipped = e => { for (let p = e.parentElement; p; p = p.parentElement) if (getComputedStyle(p).overflowX != "visible") return true; return false; };
-	for (const e of document.querySelectorAll("body *")) {
-		if (clipped(e) && getComputedStyle(e).position != "absolute") continue;
-		const r = e.getBoundingClientRect();
-		if (r.right > w + 1 && r.width > 0) out.push(e.tagName + (e.id ? "#" + e.id : "") + (e.className ? "." + e.className : "") + " to " + Math.round(r.right));
-	}
-	return document.documentElement.scrollWidth + " px; " + out.slice(0, 10).join(", ");
-})()`
 
 // session opens a tab with cookies of its own in the browser of ctx: another
 // person's browser.

@@ -74,6 +74,36 @@ func shot(name string) chromedp.Action[chromedp.Void] {
 	})
 }
 
+// both photographs the page on a desktop and at a phone's width, where
+// it must not scroll sideways.
+func both(t *testing.T, name string) chromedp.Action[chromedp.Void] {
+	var wide string
+	return chromedp.Steps(shot(name), chromedp.EmulateViewport(390, 844),
+		into(&wide, chromedp.Evaluate[string](sideways)),
+		chromedp.Func(func(context.Context, *chromedp.Target) error {
+			if wide != "" {
+				t.Errorf("%s scrolls sideways at 390 px: %s", name, wide)
+			}
+			return nil
+		}),
+		shot(name+"-phone"), chromedp.EmulateViewport(1200, 900))
+}
+
+// sideways is "" when the page fits the window's width, or else how wide
+// it is and the elements that stick out.
+const sideways = `(() => {
+	const w = window.innerWidth;
+	if (document.documentElement.scrollWidth <= w) return "";
+	const out = [];
+	const clipped = e => { for (let p = e.parentElement; p; p = p.parentElement) if (getComputedStyle(p).overflowX != "visible") return true; return false; };
+	for (const e of document.querySelectorAll("body *")) {
+		if (clipped(e) && getComputedStyle(e).position != "absolute") continue;
+		const r = e.getBoundingClientRect();
+		if (r.right > w + 1 && r.width > 0) out.push(e.tagName + (e.id ? "#" + e.id : "") + (e.className ? "." + e.className : "") + " to " + Math.round(r.right));
+	}
+	return document.documentElement.scrollWidth + " px; " + out.slice(0, 10).join(", ");
+})()`
+
 // into runs a value-returning action and stores its result, so reads can sit
 // among the steps of a journey.
 func into[T any](dst *T, a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
