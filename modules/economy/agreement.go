@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -99,6 +100,15 @@ type Part struct {
 // Name returns the module's title in lang (English when it has none
 // there).
 func (p Part) Name(lang string) string { return inLang(lang, p.Title, p.TitleID) }
+
+// Label is how a page heads the module: "4. Data issues" where modules
+// are numbered (DEPA's), the title alone where their ids are words.
+func (p Part) Label(lang string) string {
+	if _, err := strconv.Atoi(p.ID); err == nil {
+		return p.ID + ". " + p.Name(lang)
+	}
+	return p.Name(lang)
+}
 
 func inLang(lang, en, id string) string {
 	if lang == "id" && id != "" {
