@@ -1,6 +1,7 @@
 package capacity
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -40,27 +41,36 @@ func forbidden(why string) error {
 }
 
 // open checks the envelope's signed statement over the exact bytes
-// received, as signed by the sending node for the envelope's type, and
-// decodes it strictly. It returns the statement as received.
-func (s *Service) open(ctx context.Context, env federation.Envelope, payload []byte, v any) (string, string, error) {
-	_, host, _ := federation.Address(env.From)
+// received, as signed by the sending node for the envelope's type. It
+// returns the statement as received, its body and the sending node.
+func (s *Service) open(ctx context.Context, env federation.Envelope, payload []byte) (signed string, body []byte, host string, err error) {
+	_, host, _ = federation.Address(env.From)
 	var pl statement
 	if err := json.Unmarshal(payload, &pl); err != nil {
-		return "", "", malformed("payload")
+		return "", nil, "", malformed("payload")
 	}
-	body, _, err := s.fed.OpenStatement(ctx, env.Type, []byte(pl.Statement), host)
+	body, _, err = s.fed.OpenStatement(ctx, env.Type, []byte(pl.Statement), host)
 	if err != nil {
-		return "", "", &core.Error{Kind: core.KindInvalid, Message: "err.form", Err: err}
+		return "", nil, "", &core.Error{Kind: core.KindInvalid, Message: "err.form", Err: err}
 	}
+	return pl.Statement, body, host, nil
+}
+
+// decode reads a statement's body strictly: no NUL, no invalid UTF-8, no
+// key twice, no field this node does not know.
+func decode(what string, body []byte, v any) error {
 	if err := core.CheckJSON(body); err != nil {
-		return "", "", &core.Error{Kind: core.KindInvalid, Message: "err.form", Err: err}
+		return &core.Error{Kind: core.KindInvalid, Message: "err.form", Err: err}
 	}
-	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return "", "", malformed(env.Type + ": " + err.Error())
+		return malformed(what + ": " + err.Error())
 	}
-	return pl.Statement, host, nil
+	if dec.More() {
+		return malformed(what + ": more after the object")
+	}
+	return nil
 }
 
 // problems turns a record's field problems into a refusal that names them.
@@ -76,24 +86,98 @@ func problems(what string, pr core.Problems) error {
 	return malformed(what + ": " + strings.Join(fs, ", "))
 }
 
+// kindOf is the kind of record an envelope type carries, and its table.
+func kindOf(typ string) (kind, table string) {
+	switch typ {
+	case TypeOffer:
+		return kindOffer, "cap_offers"
+	case TypeProject:
+		return kindProject, "cap_projects"
+	}
+	return kindNeed, "cap_needs"
+}
+
+// checkCopy reads a copy that the organisation from on the node host sent
+// in an envelope of type typ, and checks all that needs no database: the
+// record is the node's own (its id carries the node's tag, its owner is
+// the sender) and well formed.
+func checkCopy(typ, host, from string, body []byte) (recordCopy, error) {
+	var c recordCopy
+	if err := decode(typ, body, &c); err != nil {
+		return c, err
+	}
+	kind, _ := kindOf(typ)
+	if !federation.HostedID(c.ID, host) {
+		return c, forbidden("a " + kind + " made elsewhere")
+	}
+	if c.Withdrawn {
+		if c.Need != nil || c.Offer != nil || c.Project != nil {
+			return c, malformed("a withdrawal with a record")
+		}
+		return c, nil
+	}
+	if c.Rev < 1 {
+		return c, malformed("copy rev")
+	}
+	switch kind {
+	case kindNeed:
+		n := c.Need
+		if n == nil || n.ID != c.ID || c.Offer != nil || c.Project != nil {
+			return c, malformed("need copy")
+		}
+		if err := checkOwned(from, n.Owner, host); err != nil {
+			return c, err
+		}
+		if err := problems("need", n.Validate()); err != nil {
+			return c, err
+		}
+		if !slices.Contains([]string{NeedOpen, NeedMatched, NeedClosed}, n.Status) {
+			return c, malformed("need status")
+		}
+		if n.ProjectID != "" && !federation.HostedID(n.ProjectID, host) {
+			return c, malformed("need project")
+		}
+		n.OrgID, n.Origin = "", host
+	case kindOffer:
+		o := c.Offer
+		if o == nil || o.ID != c.ID || c.Need != nil || c.Project != nil {
+			return c, malformed("offer copy")
+		}
+		if err := checkOwned(from, o.Owner, host); err != nil {
+			return c, err
+		}
+		if err := problems("offer", o.Validate()); err != nil {
+			return c, err
+		}
+		o.OrgID, o.Origin = "", host
+	case kindProject:
+		p := c.Project
+		if p == nil || p.ID != c.ID || c.Need != nil || c.Offer != nil {
+			return c, malformed("project copy")
+		}
+		if err := checkOwned(from, p.Owner, host); err != nil {
+			return c, err
+		}
+		if err := problems("project", p.Validate()); err != nil {
+			return c, err
+		}
+		p.OrgID, p.Origin = "", host
+	}
+	return c, nil
+}
+
 // receiveCopy keeps a peer's copy of its need, offer or project, or drops
 // what it withdrew.
 func (s *Service) receiveCopy(ctx context.Context, tx *store.Tx, env federation.Envelope, payload []byte) error {
-	var c recordCopy
-	_, host, err := s.open(ctx, env, payload, &c)
+	_, body, host, err := s.open(ctx, env, payload)
 	if err != nil {
 		return err
 	}
-	kind, table := kindNeed, "cap_needs"
-	switch env.Type {
-	case TypeOffer:
-		kind, table = kindOffer, "cap_offers"
-	case TypeProject:
-		kind, table = kindProject, "cap_projects"
+	c, err := checkCopy(env.Type, host, env.From, body)
+	if err != nil {
+		return err
 	}
-	if !federation.HostedID(c.ID, host) {
-		return forbidden("a " + kind + " made elsewhere")
-	}
+	kind, table := kindOf(env.Type)
 	var held struct {
 		Origin string `db:"origin"`
 		Rev    int64  `db:"rev"`
@@ -127,66 +211,24 @@ func (s *Service) receiveCopy(ctx context.Context, tx *store.Tx, env federation.
 	}
 	switch kind {
 	case kindNeed:
-		n := c.Need
-		if n == nil || n.ID != c.ID || c.Offer != nil || c.Project != nil {
-			return malformed("need copy")
-		}
-		if err := s.checkOwned(env, n.Owner, host); err != nil {
-			return err
-		}
-		if err := problems("need", n.Validate()); err != nil {
-			return err
-		}
-		if !slices.Contains([]string{NeedOpen, NeedMatched, NeedClosed}, n.Status) {
-			return malformed("need status")
-		}
-		if n.ProjectID != "" && !federation.HostedID(n.ProjectID, host) {
-			return malformed("need project")
-		}
-		n.OrgID, n.Origin = "", host
-		if err := saveNeed(ctx, tx, *n, !exists); err != nil {
-			return err
-		}
+		err = saveNeed(ctx, tx, *c.Need, !exists)
 	case kindOffer:
-		o := c.Offer
-		if o == nil || o.ID != c.ID || c.Need != nil || c.Project != nil {
-			return malformed("offer copy")
-		}
-		if err := s.checkOwned(env, o.Owner, host); err != nil {
-			return err
-		}
-		if err := problems("offer", o.Validate()); err != nil {
-			return err
-		}
-		o.OrgID, o.Origin = "", host
-		if err := saveOffer(ctx, tx, *o, !exists); err != nil {
-			return err
-		}
+		err = saveOffer(ctx, tx, *c.Offer, !exists)
 	case kindProject:
-		p := c.Project
-		if p == nil || p.ID != c.ID || c.Need != nil || c.Offer != nil {
-			return malformed("project copy")
-		}
-		if err := s.checkOwned(env, p.Owner, host); err != nil {
-			return err
-		}
-		if err := problems("project", p.Validate()); err != nil {
-			return err
-		}
-		p.OrgID, p.Origin = "", host
-		if err := saveProject(ctx, tx, *p, !exists); err != nil {
-			return err
-		}
+		err = saveProject(ctx, tx, *c.Project, !exists)
+	}
+	if err != nil {
+		return err
 	}
 	_, err = tx.Exec(ctx, `UPDATE `+table+` SET rev = ? WHERE id = ?`, c.Rev, c.ID)
 	return core.Wrap("capacity: receive copy", err)
 }
 
-// checkOwned wants a record's owner to be the organisation that sent it,
-// on the sending node.
-func (s *Service) checkOwned(env federation.Envelope, owner, host string) error {
-	if owner != env.From {
-		return forbidden("a record owned by " + owner + " sent by " + env.From)
+// checkOwned wants a record's owner to be the organisation that sent it
+// (from), on the sending node.
+func checkOwned(from, owner, host string) error {
+	if owner != from {
+		return forbidden("a record owned by " + owner + " sent by " + from)
 	}
 	if _, h, ok := federation.Address(owner); !ok || h != host {
 		return forbidden("an owner on another node")
@@ -194,33 +236,69 @@ func (s *Service) checkOwned(env federation.Envelope, owner, host string) error 
 	return nil
 }
 
-// receiveProposal records a donor's proposal for a need of this node. A
-// need that is no longer open is answered at once with a decline; a need
-// the donor may not see is refused, as if it did not exist.
-func (s *Service) receiveProposal(ctx context.Context, tx *store.Tx, env federation.Envelope, payload []byte) error {
+// checkProposal reads a proposal that the organisation from on the node
+// host sent, and checks all that needs no database: the proposal and its
+// offer are the sender's own, and well formed.
+func checkProposal(host, from string, body []byte) (proposalMsg, error) {
 	var m proposalMsg
-	signed, host, err := s.open(ctx, env, payload, &m)
-	if err != nil {
-		return err
+	if err := decode(TypeProposal, body, &m); err != nil {
+		return m, err
 	}
-	o := m.Offer
 	switch {
-	case !federation.HostedID(m.ID, host) || !federation.HostedID(o.ID, host):
-		return forbidden("a proposal or offer made elsewhere")
-	case m.Proposer != env.From:
-		return forbidden("a proposal by " + m.Proposer + " sent by " + env.From)
+	case !federation.HostedID(m.ID, host) || !federation.HostedID(m.Offer.ID, host):
+		return m, forbidden("a proposal or offer made elsewhere")
+	case m.Proposer != from:
+		return m, forbidden("a proposal by " + m.Proposer + " sent by " + from)
+	case m.Need == "" || len(m.Need) > 100:
+		return m, malformed("proposal need")
 	}
-	if err := s.checkOwned(env, o.Owner, host); err != nil {
-		return err
+	if err := checkOwned(from, m.Offer.Owner, host); err != nil {
+		return m, err
 	}
-	if err := problems("offer", o.Validate()); err != nil {
-		return err
+	if err := problems("offer", m.Offer.Validate()); err != nil {
+		return m, err
 	}
 	pr := core.Problems{}
 	m.Note = strings.TrimSpace(m.Note)
 	text(pr, "note", m.Note, maxText, false)
-	if err := problems("proposal", pr); err != nil {
+	return m, problems("proposal", pr)
+}
+
+// checkDecision reads a decision that the node host sent, and checks all
+// that needs no database.
+func checkDecision(host string, body []byte) (decisionMsg, error) {
+	var m decisionMsg
+	if err := decode(TypeDecision, body, &m); err != nil {
+		return m, err
+	}
+	switch {
+	case m.Status != Accepted && m.Status != Declined:
+		return m, malformed("decision status")
+	case m.Reason != "" && (m.Reason != ReasonMatched && m.Reason != ReasonClosed || m.Status != Declined):
+		return m, malformed("decision reason")
+	case (m.Status == Accepted) != (m.Project != "") || (m.Project != "" && !federation.HostedID(m.Project, host)):
+		return m, malformed("decision project")
+	}
+	return m, nil
+}
+
+// receiveProposal records a donor's proposal for a need of this node. A
+// need that is no longer open is answered at once with a decline; a need
+// the donor may not see is refused, as if it did not exist.
+func (s *Service) receiveProposal(ctx context.Context, tx *store.Tx, env federation.Envelope, payload []byte) error {
+	signed, body, host, err := s.open(ctx, env, payload)
+	if err != nil {
 		return err
+	}
+	m, err := checkProposal(host, env.From, body)
+	if err != nil {
+		return err
+	}
+	o := m.Offer
+	// Take the need's row first: a decision on it waits for this
+	// proposal, or this one sees the need as decided.
+	if _, err := tx.Exec(ctx, `UPDATE cap_needs SET rev = rev WHERE id = ? AND origin = ''`, m.Need); err != nil {
+		return core.Wrap("capacity: receive proposal", err)
 	}
 	var r needRow
 	if err := tx.Get(ctx, &r, `SELECT `+needCols+` FROM cap_needs n WHERE n.id = ? AND n.origin = '' AND (n.visibility = 'public'
@@ -233,11 +311,6 @@ func (s *Service) receiveProposal(ctx context.Context, tx *store.Tx, env federat
 	n, err := r.need()
 	if err != nil {
 		return err
-	}
-	// Take the need's row first: a decision on it waits for this
-	// proposal, or this one sees the need decided.
-	if _, err := tx.Exec(ctx, `UPDATE cap_needs SET rev = rev WHERE id = ?`, n.ID); err != nil {
-		return core.Wrap("capacity: receive proposal", err)
 	}
 	if err := s.keepOffer(ctx, tx, o, host, n.Owner); err != nil {
 		return err
@@ -296,19 +369,13 @@ func (s *Service) keepOffer(ctx context.Context, tx *store.Tx, o Offer, host, ne
 // receiveDecision records the need's state's answer to a proposal this
 // node sent.
 func (s *Service) receiveDecision(ctx context.Context, tx *store.Tx, env federation.Envelope, payload []byte) error {
-	var m decisionMsg
-	signed, host, err := s.open(ctx, env, payload, &m)
+	signed, body, host, err := s.open(ctx, env, payload)
 	if err != nil {
 		return err
 	}
-	if m.Status != Accepted && m.Status != Declined {
-		return malformed("decision status")
-	}
-	if m.Reason != "" && m.Reason != ReasonMatched && m.Reason != ReasonClosed {
-		return malformed("decision reason")
-	}
-	if (m.Status == Accepted) != (m.Project != "") || (m.Project != "" && !federation.HostedID(m.Project, host)) {
-		return malformed("decision project")
+	m, err := checkDecision(host, body)
+	if err != nil {
+		return err
 	}
 	var p Proposal
 	err = tx.Get(ctx, &p, `SELECT `+proposalCols+` FROM cap_proposals p JOIN cap_offers o ON o.id = p.offer_id JOIN cap_needs n ON n.id = p.need_id
