@@ -2,8 +2,10 @@ package capacity_test
 
 import (
 	"context"
+	"encoding/json"
 	"sync"
 	"testing"
+	"time"
 
 	"entente.example/entente/core"
 	"entente.example/entente/internal/audit"
@@ -273,4 +275,92 @@ func orgID(t *testing.T, n *fnode, handle string) string {
 		t.Fatal(err)
 	}
 	return id
+}
+
+// receive hands node to an envelope of typ from the organisation from on
+// the node signer, whose statement body is v, as its inbox would.
+func receive(t *testing.T, node, signer *fnode, typ, from string, v any) error {
+	t.Helper()
+	signed, err := signer.Fed.SignStatement(typ, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload, _ := json.Marshal(map[string]string{"statement": string(signed)})
+	env := federation.Envelope{ID: core.NewID(time.Now()), Type: typ, From: from, To: "x@" + node.Host, Created: time.Now(), TLP: core.TLPAmber}
+	return node.DB.WithTx(context.Background(), func(tx *store.Tx) error { return node.svc.Receive(context.Background(), tx, env, payload) })
+}
+
+// TestHostilePeers: a peer is believed only about its own records, a late
+// copy never replaces a newer one, a decision comes only from the need's
+// node, and a proposal only for a need its donor may see.
+func TestHostilePeers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		tl, donors := clearingHouse(t, e)
+		third := newFNode(t, e)
+		third.Org(t, "rogue", core.OrgStateMinistry, "XX", "Rogue")
+		fedtest.Peer(t, tl.Served, donors.Served, third.Served)
+		ana := tl.As("ana", "mnec-tl", core.RoleOfficer)
+		olivia := donors.As("olivia", "dfat-au", core.RoleOfficer)
+		need, err := tl.svc.PostNeed(ana, "mnec-tl", csirtNeed(capacity.Public))
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitNeed(t, donors, olivia, need.ID, capacity.NeedOpen)
+
+		// The third node claims Timor-Leste's need as its own.
+		fake := need
+		fake.Owner, fake.Title = third.Addr("rogue"), "Send us money"
+		err = receive(t, donors, third, capacity.TypeNeed, third.Addr("rogue"), map[string]any{"id": need.ID, "rev": 99, "need": fake})
+		if core.KindOf(err) != core.KindForbidden {
+			t.Fatalf("a copy of another node's need: %v", err)
+		}
+		// A late copy (rev 1 after a change made rev 2) changes nothing.
+		changed := csirtNeed(capacity.Public)
+		changed.Title = "A national CSIRT, and its legal basis"
+		if _, err := tl.svc.UpdateNeed(ana, need.ID, changed); err != nil {
+			t.Fatal(err)
+		}
+		fedtest.Eventually(t, "the changed need on the donors' node", func() bool {
+			n, err := donors.svc.GetNeed(olivia, need.ID)
+			return err == nil && n.Title == changed.Title
+		})
+		stale := need
+		stale.OrgID = ""
+		if err := receive(t, donors, tl, capacity.TypeNeed, tl.Addr("mnec-tl"), map[string]any{"id": need.ID, "rev": 1, "need": stale}); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := donors.svc.GetNeed(olivia, need.ID); n.Title != changed.Title {
+			t.Fatalf("a late copy replaced the newer one: %q", n.Title)
+		}
+		// A decision about the donors' proposal from a node that does not
+		// hold the need.
+		offer, err := donors.svc.PostOffer(olivia, "dfat-au", csirtOffer("CERT mentoring"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := donors.svc.Propose(olivia, need.ID, offer.ID, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = receive(t, donors, third, capacity.TypeDecision, third.Addr("rogue"), map[string]any{"proposal": p.ID, "need": need.ID, "status": "declined"})
+		if core.KindOf(err) != core.KindForbidden {
+			t.Fatalf("a decision from a third node: %v", err)
+		}
+		// A proposal from the third node for a need shared with DFAT only.
+		shared, err := tl.svc.PostNeed(ana, "mnec-tl", csirtNeed(capacity.Shared, donors.Addr("dfat-au")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rogueOffer := map[string]any{"id": federation.NewHostedID(time.Now(), third.Host), "owner": third.Addr("rogue"), "title": "Anything", "themes": []string{"policy"},
+			"topics": []string{}, "regions": []string{}, "countries": []string{}, "languages": []string{}, "from": "", "to": "", "budget_min": 0, "budget_max": 0,
+			"currency": "", "visibility": "public", "shared_with": []string{}, "created_at": time.Now(), "updated_at": time.Now()}
+		err = receive(t, tl, third, capacity.TypeProposal, third.Addr("rogue"), map[string]any{"id": federation.NewHostedID(time.Now(), third.Host), "need": shared.ID,
+			"offer": rogueOffer, "note": "", "proposer": third.Addr("rogue")})
+		if core.KindOf(err) != core.KindNotFound {
+			t.Fatalf("a proposal for a need not shared with its donor: %v", err)
+		}
+		if ps, _ := tl.svc.Proposals(ana, shared); len(ps) != 0 {
+			t.Fatalf("the refused proposal was kept: %+v", ps)
+		}
+	})
 }
