@@ -137,6 +137,7 @@ func Modules(d Deps) ([]web.Module, Services) {
 	s.Capacity = capacity.NewService(d.DB, d.Fed)
 	s.Capacity.UseFederation(d.Fed)
 	s.Capacity.UseNotifier(people)
+	s.Capacity.ScheduleSync(d.Jobs)
 	capm := capacity.NewModule(s.Capacity, d.Web)
 	capm.UseAddressBook(s.Networks)
 	inc := incidents.NewModule(s.Incidents, d.Web)

@@ -364,3 +364,24 @@ func TestHostilePeers(t *testing.T) {
 		}
 	})
 }
+
+// TestSyncCatchesUpANewPeer: a public need posted before a node was
+// verified reaches it with the next sync, not only with its next change.
+func TestSyncCatchesUpANewPeer(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		tl, donors := clearingHouse(t, e)
+		late := newFNode(t, e)
+		late.Org(t, "kemlu", core.OrgStateMinistry, "ID", "Kemlu")
+		ana := tl.As("ana", "mnec-tl", core.RoleOfficer)
+		need, err := tl.svc.PostNeed(ana, "mnec-tl", csirtNeed(capacity.Public))
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitNeed(t, donors, donors.As("olivia", "dfat-au", core.RoleOfficer), need.ID, capacity.NeedOpen)
+		fedtest.Peer(t, tl.Served, late.Served)
+		if err := tl.svc.Sync(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		waitNeed(t, late, late.As("bima", "kemlu", core.RoleOfficer), need.ID, capacity.NeedOpen)
+	})
+}
