@@ -68,6 +68,17 @@ func TestDemoEconomy(t *testing.T) {
 
 	bt := apiToken(t, bima)
 	weiming := login(t, base, "weiming@csa-sg.demo", pw)
+	// An event for Kemlu's people only, linked to DEFA too: its page shows
+	// it to them, and to Singapore's admin neither the event nor a trace.
+	var briefing string
+	if err := n.db.R().Get(ctx, &briefing, `SELECT id FROM ev_events WHERE title LIKE 'Briefing on the ASEAN Digital%'`); err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, bima.post("/links", url.Values{"from": {"economy:agreement:defa"}, "to": {"events:event:" + briefing}, "back": {"/economy/agreements/defa"}}), 303)
+	wantContains(t, bima.get("/economy/agreements/defa"), `href="/events/`+briefing+`"`)
+	if r := weiming.get("/economy/agreements/defa"); strings.Contains(r.Body, briefing) || !strings.Contains(r.Body, `href="/events/`+forum+`"`) {
+		t.Error("Singapore's admin sees Kemlu's internal briefing linked to DEFA, or not the public forum")
+	}
 	wt := apiToken(t, weiming)
 	list := func(token string) int {
 		r := bima.api("GET", "/api/v1/economy/commitments?country=ID", token, nil)

@@ -1,6 +1,7 @@
 package economy
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -87,17 +88,34 @@ func TestAgreementValidationNamesTheField(t *testing.T) {
 	}
 }
 
+// FuzzDecodeAgreement feeds the decoder what a person pastes in the form
+// or a program sends to the API: it never panics, and what it accepts is
+// valid and survives a round trip.
 func FuzzDecodeAgreement(f *testing.F) {
-	f.Add([]byte(`{"id":"x","name_en":"X","kind":"bilateral","source":"https://example.org","modules":[],"provisions":[],"parties":[]}`))
-	f.Add(agreementsJSON)
+	ags, err := Shipped()
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, a := range ags {
+		b, _ := json.Marshal(a)
+		f.Add(b)
+	}
+	f.Add([]byte(`{"id":"x","kind":"treaty"}`))
+	f.Add([]byte(`{"id":"x","name_en":"X","kind":"bilateral","source":"javascript:alert(1)","modules":[],"provisions":[],"parties":[]}`))
+	f.Add([]byte(`{"id":"x","name_en":"X","kind":"bilateral","source":"https://a.example","modules":[{"id":"m","title":"M"}],"provisions":[],"parties":[{"country":"ID","history":[{"status":"signed","on":"2020-13","source":"https://a.example"}]}]}`))
+	f.Add([]byte(`{"id":"x","unknown":1}`))
+	f.Add([]byte("\x00"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		a, err := decodeAgreement(b)
 		if err != nil {
 			return
 		}
-		// What is accepted validates again and has unique provision ids.
 		if err := a.Validate(); err != nil {
-			t.Fatalf("accepted, then invalid: %v", err)
+			t.Fatalf("accepted but invalid: %v", err)
+		}
+		again, _ := json.Marshal(a)
+		if _, err := decodeAgreement(again); err != nil {
+			t.Fatalf("accepted %q, refused its own encoding %s: %v", b, again, err)
 		}
 	})
 }
