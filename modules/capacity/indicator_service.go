@@ -83,7 +83,7 @@ func (s *Service) ImportIndicators(ctx context.Context, org string, data []byte)
 				return err
 			}
 		}
-		if err := refreshLatest(ctx, tx, codesOf(rows)); err != nil {
+		if err := raiseLatest(ctx, tx, rows); err != nil {
 			return err
 		}
 		res.Rows, res.Indicators = len(rows), codesOf(rows)
@@ -154,17 +154,41 @@ func insertObservations(ctx context.Context, tx *store.Tx, batch []ImportRow, or
 	return nil
 }
 
-// refreshLatest recomputes the latest value of every country for the
-// indicators an import touched, in the same transaction.
-func refreshLatest(ctx context.Context, tx *store.Tx, codes []string) error {
-	in, args := placeholders(codes)
-	if _, err := tx.Exec(ctx, `DELETE FROM cap_indicator_latest WHERE indicator IN (`+in+`)`, args...); err != nil {
-		return core.Wrap("capacity: import indicators: latest", err)
+// raiseLatest keeps each country's latest value per indicator: a row of
+// the file for a year at least as late as the stored latest one takes its
+// place. An import only adds or replaces values, never removes one, so the
+// file's latest row of each indicator and country is all it needs to
+// look at.
+func raiseLatest(ctx context.Context, tx *store.Tx, rows []ImportRow) error {
+	latest := map[[2]string]Observation{}
+	var keys [][2]string
+	for _, r := range rows {
+		k := [2]string{r.Obs.Indicator, r.Obs.Country}
+		o, ok := latest[k]
+		if !ok {
+			keys = append(keys, k)
+		}
+		if !ok || r.Obs.Year > o.Year {
+			latest[k] = r.Obs
+		}
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO cap_indicator_latest (indicator, country, year, value)
-		SELECT o.indicator, o.country, o.year, o.value FROM cap_observations o
-		WHERE o.indicator IN (`+in+`) AND o.year = (SELECT MAX(x.year) FROM cap_observations x WHERE x.indicator = o.indicator AND x.country = o.country)`, args...); err != nil {
-		return core.Wrap("capacity: import indicators: latest", err)
+	for start := 0; start < len(keys); start += importBatch {
+		var q strings.Builder
+		var args []any
+		q.WriteString(`INSERT INTO cap_indicator_latest (indicator, country, year, value) VALUES `)
+		for i, k := range keys[start:min(start+importBatch, len(keys))] {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(?, ?, ?, ?)")
+			o := latest[k]
+			args = append(args, o.Indicator, o.Country, o.Year, o.Value)
+		}
+		q.WriteString(` ON CONFLICT (indicator, country) DO UPDATE SET year = excluded.year, value = excluded.value
+			WHERE excluded.year >= cap_indicator_latest.year`)
+		if _, err := tx.Exec(ctx, q.String(), args...); err != nil {
+			return core.Wrap("capacity: import indicators: latest", err)
+		}
 	}
 	return nil
 }

@@ -47,8 +47,10 @@ func TestImportIndicatorsSampleAndReplace(t *testing.T) {
 			t.Fatalf("again: %+v %v", res, err)
 		}
 		// A corrected figure replaces the stored one, keeps the unit.
-		fix := "\xEF\xBB\xBFcountry,year,indicator,value,unit,source\nph,2024,itu-gci-score,93.5,score 0-100,https://example.org/gci\n"
-		if res, err = n.svc.ImportIndicators(ctx, "kominfo", []byte(fix)); err != nil || res.Rows != 1 || res.Replaced != 1 {
+		// An earlier year's value is added under the latest one.
+		fix := "\xEF\xBB\xBFcountry,year,indicator,value,unit,source\nph,2024,itu-gci-score,93.5,score 0-100,https://example.org/gci\n" +
+			"SG,2020,itu-gci-score,10,score 0-100,https://example.org/gci-2020\n"
+		if res, err = n.svc.ImportIndicators(ctx, "kominfo", []byte(fix)); err != nil || res.Rows != 2 || res.Replaced != 1 {
 			t.Fatalf("fix: %+v %v %v", res, err, fields(err))
 		}
 		p, err := n.svc.Profile(ctx, "ph")
@@ -75,7 +77,7 @@ func TestImportIndicatorsSampleAndReplace(t *testing.T) {
 			if it.Indicator.Code == "itu-gci-tier" && (it.Rank != 1 || it.Weak) {
 				t.Errorf("SG's tier: %+v", it)
 			}
-			if it.Indicator.Code == "itu-gci-score" && (it.Rank != 2 || it.Weak || it.Indicator.Name.ID == "") {
+			if it.Indicator.Code == "itu-gci-score" && (it.Rank != 2 || it.Weak || it.Indicator.Name.ID == "" || len(it.Series) != 2 || it.Latest.Year != 2024) {
 				t.Errorf("SG's score: %+v", it)
 			}
 		}
