@@ -178,7 +178,10 @@ func (m *Module) exportJSON(w http.ResponseWriter, r *http.Request) {
 
 func (m *Module) exportIATI(w http.ResponseWriter, r *http.Request) {
 	m.export(w, r, "application/xml", "capacity-projects-iati.xml", func(b *bytes.Buffer, l []Project) error {
-		return WriteIATI(b, Reporter{Name: m.web.NodeName}, l, m.svc.db.Clock().Now())
+		// A peer's project is its own node's to publish: IATI wants one
+		// publisher per activity, and this node is not that one.
+		own := slices.DeleteFunc(l, func(p Project) bool { return p.Origin != "" })
+		return WriteIATI(b, Reporter{Name: m.web.NodeName}, own, m.svc.db.Clock().Now())
 	})
 }
 
