@@ -7,8 +7,13 @@
 // country's view of what it has committed to.
 //
 // Agreements ship as an embedded JSON file in which every fact carries its
-// source and whether anyone verified it there; the node administrator and
-// organisations' admins add agreements of their own and correct facts, in
-// the audit trail. A commitment links to the capacity need or project that
-// helps meet it through internal/links, never by importing that module.
+// source; a fact is verified only once someone who may correct the
+// agreement confirms it against a source (who, when and where are kept,
+// and a correction that changes the fact drops it). The node
+// administrator and organisations' admins add agreements of their own and
+// correct facts, on the pages and through the API, in the audit trail. A
+// commitment's changes of status and deadline are kept with who made them.
+// A commitment links to the capacity need or project that helps meet it,
+// and an agreement to the events that are its forums, through
+// internal/links, never by importing those modules.
 package economy

@@ -205,6 +205,11 @@ func (v view) Day(d any) string {
 	return s
 }
 
-// Date writes a moment (a fact's confirmation) readably in the page's
-// language.
-func (v view) Date(t *time.Time) string { return web.HumanTime(v.Lang, t) }
+// Date writes the day of a moment (a fact's confirmation) readably in
+// the page's language: the day is what a reader weighs a fact by.
+func (v view) Date(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return v.Day(t.UTC().Format("2006-01-02"))
+}
