@@ -76,6 +76,9 @@ func TestEconomyAgreementsThroughTheAPIAndPages(t *testing.T) {
 	admin := login(t, base, "admin@node.demo", pw)
 	r = admin.get("/economy/agreements/depa")
 	wantContains(t, r, `name="fact" value="provision:depa.5.cyber"`, `class="timeline"`)
+	if size := gzipSize(t, []byte(r.Body)); size > 14*1024 {
+		t.Errorf("DEPA's page with a confirmation form for each of its facts is %d bytes compressed, over 14 KB", size)
+	}
 	r = admin.post("/economy/agreements/depa/confirm", url.Values{"fact": {"provision:depa.5.cyber"}, "source": {"not a url"}})
 	wantStatus(t, r, 422)
 	wantContains(t, r, `id="source"`, `value="not a url"`, `class="error-summary"`)
@@ -86,6 +89,17 @@ func TestEconomyAgreementsThroughTheAPIAndPages(t *testing.T) {
 	wantContains(t, r, "Kerja sama keamanan siber", "dikonfirmasi oleh")
 	if strings.Contains(r.Body, `name="fact"`) {
 		t.Error("an officer is offered to confirm DEPA's facts")
+	}
+
+	// The API's list is paged, the next page named in a Link header.
+	r = bima.api("GET", "/api/v1/economy/commitments?country=ID&limit=2", bt, nil)
+	wantStatus(t, r, 200)
+	if got := decode[[]map[string]any](t, r); len(got) != 2 || !strings.Contains(r.Header.Get("Link"), "page=1") {
+		t.Errorf("a page of 2: %d commitments, Link %q", len(got), r.Header.Get("Link"))
+	}
+	r = bima.api("GET", "/api/v1/economy/commitments?country=ID&limit=2&page=1", bt, nil)
+	if got := decode[[]map[string]any](t, r); len(got) != 1 || r.Header.Get("Link") != "" {
+		t.Errorf("the last page: %d commitments, Link %q", len(got), r.Header.Get("Link"))
 	}
 
 	// A commitment's history, through the API.
