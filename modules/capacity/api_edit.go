@@ -53,3 +53,21 @@ func (m *Module) apiUpdateOffer(w http.ResponseWriter, r *http.Request) {
 	}
 	m.web.JSON(w, http.StatusOK, o)
 }
+
+func (m *Module) apiOfferNeeds(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	o, err := m.svc.GetOffer(ctx, r.PathValue("id"))
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	out, err := m.svc.SuggestedNeeds(ctx, o, 50)
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	if out == nil {
+		out = []NeedMatch{}
+	}
+	m.web.JSON(w, http.StatusOK, out)
+}

@@ -148,6 +148,14 @@ func TestMatchAgreedAcrossNodes(t *testing.T) {
 		if len(sug) < 2 || sug[0].Offer.ID == "" {
 			t.Fatalf("suggestions on the donors' node: %+v", sug)
 		}
+		// From DFAT's side: its offer's page ranks the need, with reasons.
+		matches, err := donors.svc.SuggestedNeeds(olivia, au, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(matches) != 1 || matches[0].Need.ID != need.ID || len(matches[0].Reasons) == 0 || matches[0].Score != sug[0].Score && matches[0].Score != sug[1].Score {
+			t.Fatalf("needs suggested for DFAT's offer: %+v", matches)
+		}
 		// A donor's node may not decide a need of another node.
 		if _, err := donors.svc.Decide(olivia, need.ID, "x", true); core.KindOf(err) != core.KindForbidden && core.KindOf(err) != core.KindNotFound {
 			t.Fatalf("deciding a copy: %v", err)

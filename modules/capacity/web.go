@@ -79,6 +79,7 @@ func (m *Module) Routes() []web.Route {
 		{Pattern: "POST /api/v1/capacity/offers", Action: wr, Handler: m.apiPostOffer},
 		{Pattern: "GET /api/v1/capacity/offers/{id}", Action: pub, Handler: m.apiOffer},
 		{Pattern: "PUT /api/v1/capacity/offers/{id}", Action: wr, Handler: m.apiUpdateOffer},
+		{Pattern: "GET /api/v1/capacity/offers/{id}/needs", Action: access.CapacityRead, Handler: m.apiOfferNeeds},
 	}
 }
 

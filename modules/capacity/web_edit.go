@@ -105,8 +105,9 @@ func (m *Module) closeNeed(w http.ResponseWriter, r *http.Request) {
 
 type offerView struct {
 	base
-	O    Offer
-	Mine bool
+	O       Offer
+	Mine    bool
+	Matches []NeedMatch // the open needs it could meet, for its organisation's people
 }
 
 func (m *Module) offer(w http.ResponseWriter, r *http.Request) {
@@ -118,6 +119,12 @@ func (m *Module) offer(w http.ResponseWriter, r *http.Request) {
 	v := offerView{base: m.base(r, "title.capacity_offer", o.Title), O: o}
 	for _, org := range v.Orgs {
 		v.Mine = v.Mine || org.ID == o.OrgID
+	}
+	if v.Mine {
+		if v.Matches, err = m.svc.SuggestedNeeds(r.Context(), o, 10); err != nil {
+			m.web.Error(w, r, err)
+			return
+		}
 	}
 	m.web.Render(w, r, http.StatusOK, "capacity/offer", v)
 }
