@@ -124,6 +124,8 @@ type Filter struct {
 	Theme   string
 	Country string
 	Status  Status
+	Before  string // a page: the projects listed after this id (newest first)
+	Limit   int    // at most this many (500 when 0)
 }
 
 // List returns the projects the actor may see, newest first, narrowed by f.
@@ -152,8 +154,11 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Project, error) {
 		}
 		where, args = append(where, `p.status = ?`), append(args, string(f.Status))
 	}
+	if f.Before != "" {
+		where, args = append(where, `p.id < ?`), append(args, f.Before)
+	}
 	var rows []row
-	if err := s.db.R().Select(ctx, &rows, `SELECT `+projectCols+` FROM cap_projects p WHERE `+strings.Join(where, " AND ")+` ORDER BY p.id DESC LIMIT 500`, args...); err != nil {
+	if err := s.db.R().Select(ctx, &rows, `SELECT `+projectCols+` FROM cap_projects p WHERE `+strings.Join(where, " AND ")+` ORDER BY p.id DESC LIMIT `+limit(f.Limit), args...); err != nil {
 		return nil, core.Wrap("capacity: list projects", err)
 	}
 	out := make([]Project, 0, len(rows))

@@ -2,6 +2,7 @@ package capacity
 
 import (
 	"context"
+	"strconv"
 	"strings"
 
 	"entente.example/entente/core"
@@ -107,6 +108,20 @@ func (s *Service) getOffer(ctx context.Context, c store.Conn, id string) (Offer,
 // ListNeeds returns the needs the actor may see, newest first; theme and
 // country narrow it (values outside the vocabulary match nothing).
 func (s *Service) ListNeeds(ctx context.Context, theme, country string) ([]Need, error) {
+	return s.ListNeedsPage(ctx, theme, country, "", 0)
+}
+
+// limit is a list's LIMIT: n, or 500 when n is not between 1 and 500.
+func limit(n int) string {
+	if n < 1 || n > 500 {
+		n = 500
+	}
+	return strconv.Itoa(n)
+}
+
+// ListNeedsPage is ListNeeds a page at a time: the needs after the id
+// before (newest first), at most n.
+func (s *Service) ListNeedsPage(ctx context.Context, theme, country, before string, n int) ([]Need, error) {
 	fs, args := s.needFilter(ctx)
 	where := []string{"(" + fs + ")"}
 	if theme != "" {
@@ -118,8 +133,11 @@ func (s *Service) ListNeeds(ctx context.Context, theme, country string) ([]Need,
 	if country != "" {
 		where, args = append(where, `n.country = ?`), append(args, strings.ToUpper(country))
 	}
+	if before != "" {
+		where, args = append(where, `n.id < ?`), append(args, before)
+	}
 	var rows []needRow
-	if err := s.db.R().Select(ctx, &rows, `SELECT `+needCols+` FROM cap_needs n WHERE `+strings.Join(where, " AND ")+` ORDER BY n.id DESC LIMIT 500`, args...); err != nil {
+	if err := s.db.R().Select(ctx, &rows, `SELECT `+needCols+` FROM cap_needs n WHERE `+strings.Join(where, " AND ")+` ORDER BY n.id DESC LIMIT `+limit(n), args...); err != nil {
 		return nil, core.Wrap("capacity: list needs", err)
 	}
 	out := make([]Need, 0, len(rows))

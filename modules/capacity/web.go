@@ -104,6 +104,17 @@ func (m *Module) base(r *http.Request, title string, args ...any) base {
 	return b
 }
 
+// pageSize is how many needs or projects a list page shows.
+const pageSize = 50
+
+// nextPage is the link to the page after the record last, with the
+// list's other filters kept.
+func nextPage(r *http.Request, last string) string {
+	q := r.URL.Query()
+	q.Set("before", last)
+	return r.URL.Path + "?" + q.Encode()
+}
+
 // maxBook is how many organisations a form offers to tick; any other
 // address is typed into the field beside them.
 const maxBook = 60
@@ -138,6 +149,7 @@ func filterOf(r *http.Request) Filter {
 type projectsView struct {
 	base
 	List     []Project
+	Next     string // the next page's link, when there is one
 	F        Filter
 	Statuses []Status
 	Query    string
@@ -145,12 +157,18 @@ type projectsView struct {
 
 func (m *Module) projects(w http.ResponseWriter, r *http.Request) {
 	f := filterOf(r)
+	f.Before, f.Limit = r.URL.Query().Get("before"), pageSize+1
 	list, err := m.svc.List(r.Context(), f)
 	if err != nil {
 		m.web.Error(w, r, err)
 		return
 	}
-	m.web.Render(w, r, http.StatusOK, "capacity/projects", projectsView{base: m.base(r, "title.capacity"), List: list, F: f, Statuses: Statuses, Query: r.URL.RawQuery})
+	v := projectsView{base: m.base(r, "title.capacity"), List: list, F: f, Statuses: Statuses, Query: r.URL.RawQuery}
+	if len(list) > pageSize {
+		v.List = list[:pageSize]
+		v.Next = nextPage(r, v.List[pageSize-1].ID)
+	}
+	m.web.Render(w, r, http.StatusOK, "capacity/projects", v)
 }
 
 func (m *Module) export(w http.ResponseWriter, r *http.Request, ctype, name string, write func(*bytes.Buffer, []Project) error) {

@@ -10,6 +10,7 @@ import (
 type needsView struct {
 	base
 	List       []Need
+	Next       string // the next page's link, when there is one
 	Theme      string
 	Country    string
 	Priorities []Priority
@@ -20,7 +21,11 @@ func (m *Module) needsView(r *http.Request, f web.Form) (needsView, error) {
 	q := r.URL.Query()
 	v := needsView{base: m.base(r, "title.capacity_needs"), Theme: q.Get("theme"), Country: q.Get("country"), Priorities: Priorities, Form: f}
 	var err error
-	v.List, err = m.svc.ListNeeds(r.Context(), v.Theme, v.Country)
+	v.List, err = m.svc.ListNeedsPage(r.Context(), v.Theme, v.Country, q.Get("before"), pageSize+1)
+	if len(v.List) > pageSize {
+		v.List = v.List[:pageSize]
+		v.Next = nextPage(r, v.List[pageSize-1].ID)
+	}
 	return v, err
 }
 
