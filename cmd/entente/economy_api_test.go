@@ -86,7 +86,7 @@ func TestEconomyAgreementsThroughTheAPIAndPages(t *testing.T) {
 	wantStatus(t, r, 303)
 	wantStatus(t, weiming.post("/economy/agreements/depa/confirm", url.Values{"fact": {"provision:depa.4.flows"}}), 403)
 	r = bima.get("/economy/agreements/depa?lang=id")
-	wantContains(t, r, "Kerja sama keamanan siber", "dikonfirmasi oleh")
+	wantContains(t, r, "Kerja sama keamanan siber", "Para pihak membangun kapasitas", "dikonfirmasi oleh")
 	if strings.Contains(r.Body, `name="fact"`) {
 		t.Error("an officer is offered to confirm DEPA's facts")
 	}

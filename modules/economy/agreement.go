@@ -126,8 +126,14 @@ type Provision struct {
 	Title   string `json:"title"`
 	TitleID string `json:"title_id,omitempty"` // in Bahasa Indonesia
 	Summary string `json:"summary"`
+	// SummaryID is the summary in Bahasa Indonesia, in our own words too.
+	SummaryID string `json:"summary_id,omitempty"`
 	Fact
 }
+
+// Text returns the provision's summary in lang (English when it has none
+// there).
+func (p Provision) Text(lang string) string { return inLang(lang, p.Summary, p.SummaryID) }
 
 // Name returns the provision's title in lang (English when it has none
 // there).

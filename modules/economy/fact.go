@@ -121,7 +121,7 @@ func keepConfirmations(a *Agreement, old Agreement) {
 	for i := range a.Provisions {
 		p := &a.Provisions[i]
 		var was *Fact
-		if o, ok := old.Provision(p.ID); ok && o.Module == p.Module && o.Topic == p.Topic && o.Title == p.Title && o.TitleID == p.TitleID && o.Summary == p.Summary {
+		if o, ok := old.Provision(p.ID); ok && o.Module == p.Module && o.Topic == p.Topic && o.Title == p.Title && o.TitleID == p.TitleID && o.Summary == p.Summary && o.SummaryID == p.SummaryID {
 			was = &o.Fact
 		}
 		keep(&p.Fact, was)

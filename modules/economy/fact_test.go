@@ -174,7 +174,7 @@ func TestConcurrentConfirmationsAreAllKept(t *testing.T) {
 	})
 }
 
-func TestShippedTitlesAreInBahasaIndonesia(t *testing.T) {
+func TestShippedTitlesAndSummariesAreInBahasaIndonesia(t *testing.T) {
 	ags, err := Shipped()
 	if err != nil {
 		t.Fatal(err)
@@ -186,6 +186,9 @@ func TestShippedTitlesAreInBahasaIndonesia(t *testing.T) {
 			}
 		}
 		for _, p := range a.Provisions {
+			if p.SummaryID == "" || p.Text("id") != p.SummaryID || p.Text("en") != p.Summary {
+				t.Errorf("%s: no Bahasa summary", p.ID)
+			}
 			if p.TitleID == "" || strings.EqualFold(p.TitleID, p.Title) && p.Title != "Transparansi" {
 				t.Errorf("%s: Bahasa title %q", p.ID, p.TitleID)
 			}

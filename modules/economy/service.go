@@ -271,7 +271,7 @@ func checkAgreementText(a Agreement) error {
 		check("modules", m.ID, m.Title, m.TitleID)
 	}
 	for _, pr := range a.Provisions {
-		check("provisions", pr.ID, pr.Title, pr.TitleID, pr.Summary, pr.Note, pr.Source)
+		check("provisions", pr.ID, pr.Title, pr.TitleID, pr.Summary, pr.SummaryID, pr.Note, pr.Source)
 	}
 	for _, pa := range a.Parties {
 		for _, st := range pa.History {
