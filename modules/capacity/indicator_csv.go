@@ -31,9 +31,8 @@ const (
 // ministry's own), and note says what a reader should know of a value
 // (such as where a figure was read when the publisher's table was not).
 var (
-	importRequired   = []string{"indicator", "country", "year", "value", "unit", "source"}
-	importOptional   = []string{"note", "name", "name_id", "better", "topic"}
-	importDefinition = []string{"name", "name_id", "better", "topic"}
+	importRequired = []string{"indicator", "country", "year", "value", "unit", "source"}
+	importOptional = []string{"note", "name", "name_id", "better", "topic"}
 )
 
 // RowProblem is why a line of an import was refused: its line number in
