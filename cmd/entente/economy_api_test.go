@@ -42,7 +42,7 @@ func TestEconomyAgreementsThroughTheAPIAndPages(t *testing.T) {
 	}
 	bad["kind"] = "treaty"
 	r = weiming.api("POST", "/api/v1/economy/agreements", wt, map[string]any{"org": csa, "agreement": bad})
-	if r.StatusCode != 422 || !strings.Contains(r.Body, `"kind"`) {
+	if r.StatusCode != 422 || !strings.Contains(r.Body, `"kind":"Choose one of the options."`) {
 		t.Fatalf("a bad kind: %d %s", r.StatusCode, r.Body)
 	}
 	r = weiming.api("POST", "/api/v1/economy/agreements", wt, map[string]any{"org": csa, "agreement": ag})
@@ -54,6 +54,11 @@ func TestEconomyAgreementsThroughTheAPIAndPages(t *testing.T) {
 		t.Error(`an agreement added with "verified": true is verified without anyone confirming it`)
 	}
 	wantStatus(t, weiming.api("POST", "/api/v1/economy/agreements", wt, map[string]any{"org": csa, "agreement": ag}), 409)
+	bad["kind"], bad["parties"] = "bilateral", []any{map[string]any{"country": "SG", "history": []any{step("signed", "2026-02"), step("negotiating", "2025")}}}
+	r = weiming.api("POST", "/api/v1/economy/agreements", wt, map[string]any{"org": csa, "agreement": bad})
+	if r.StatusCode != 422 || !strings.Contains(r.Body, `"parties":"A party's statuses must follow one another in date order."`) {
+		t.Fatalf("statuses out of order: %d %s", r.StatusCode, r.Body)
+	}
 	ag["name_id"] = "Kerja sama ekonomi hijau dan digital Singapura–Indonesia"
 	wantStatus(t, weiming.api("PUT", "/api/v1/economy/agreements/other", wt, ag), 422)
 	r = weiming.api("PUT", "/api/v1/economy/agreements/sg_id_green", wt, ag)

@@ -223,25 +223,25 @@ func (a Agreement) Unverified() int {
 // field: known kind and statuses, real countries, http(s) sources, no id
 // twice, each party's history in date order.
 func (a Agreement) Validate() error {
-	bad := func(field, format string, args ...any) error {
-		return &FieldError{Field: field, Msg: fmt.Sprintf("agreement %q: ", a.ID) + fmt.Sprintf(format, args...)}
+	bad := func(field, key, format string, args ...any) error {
+		return &FieldError{Field: field, Key: key, Msg: fmt.Sprintf("agreement %q: ", a.ID) + fmt.Sprintf(format, args...)}
 	}
 	if !validID(a.ID) {
-		return bad("id", "id must be 1–40 lower-case letters, digits and _")
+		return bad("id", "err.eco_id", "id must be 1–40 lower-case letters, digits and _")
 	}
 	if strings.TrimSpace(a.NameEN) == "" {
-		return bad("name_en", "no English name")
+		return bad("name_en", "err.required", "no English name")
 	}
 	if !slices.Contains(Kinds, a.Kind) {
-		return bad("kind", "unknown kind %q", a.Kind)
+		return bad("kind", "err.choice", "unknown kind %q", a.Kind)
 	}
 	if err := checkSource(a.Source); err != nil {
-		return bad("source", "%v", err)
+		return bad("source", "err.url", "%v", err)
 	}
 	mods := map[string]bool{}
 	for _, m := range a.Modules {
 		if m.ID == "" || mods[m.ID] || m.Title == "" {
-			return bad("modules", "module %q without an id or title, or twice", m.ID)
+			return bad("modules", "err.eco_modules", "module %q without an id or title, or twice", m.ID)
 		}
 		mods[m.ID] = true
 	}
@@ -249,53 +249,55 @@ func (a Agreement) Validate() error {
 	for _, p := range a.Provisions {
 		switch {
 		case p.ID == "" || len(p.ID) > 60 || seen[p.ID]:
-			return bad("provisions", "provision %q without an id, or twice", p.ID)
+			return bad("provisions", "err.eco_provision_id", "provision %q without an id, or twice", p.ID)
 		case !mods[p.Module]:
-			return bad("provisions", "provision %s: unknown module %q", p.ID, p.Module)
+			return bad("provisions", "err.eco_provision_module", "provision %s: unknown module %q", p.ID, p.Module)
 		case p.Topic != "" && !slices.Contains(Topics, p.Topic):
-			return bad("provisions", "provision %s: unknown topic %q", p.ID, p.Topic)
+			return bad("provisions", "err.eco_topic", "provision %s: unknown topic %q", p.ID, p.Topic)
 		case p.Title == "":
-			return bad("provisions", "provision %s has no title", p.ID)
+			return bad("provisions", "err.eco_provision_title", "provision %s has no title", p.ID)
 		}
 		seen[p.ID] = true
 		if err := checkSource(p.Source); err != nil {
-			return bad("provisions", "provision %s: %v", p.ID, err)
+			return bad("provisions", "err.url", "provision %s: %v", p.ID, err)
 		}
 	}
 	countries := map[string]bool{}
 	for _, p := range a.Parties {
 		if !names.ValidCountry(p.Country) {
-			return bad("parties", "party %q is not an ISO 3166-1 alpha-2 country", p.Country)
+			return bad("parties", "err.eco_country", "party %q is not an ISO 3166-1 alpha-2 country", p.Country)
 		}
 		if countries[p.Country] {
-			return bad("parties", "party %s twice", p.Country)
+			return bad("parties", "err.eco_party_twice", "party %s twice", p.Country)
 		}
 		countries[p.Country] = true
 		if len(p.History) == 0 {
-			return bad("parties", "party %s has no status", p.Country)
+			return bad("parties", "err.eco_party_history", "party %s has no status", p.Country)
 		}
 		for i, s := range p.History {
 			if !slices.Contains(PartyStatuses, s.Status) {
-				return bad("parties", "party %s: unknown status %q", p.Country, s.Status)
+				return bad("parties", "err.eco_party_status", "party %s: unknown status %q", p.Country, s.Status)
 			}
 			if !s.On.Valid() {
-				return bad("parties", "party %s: %q is not a date (2020, 2020-06 or 2020-06-12)", p.Country, s.On)
+				return bad("parties", "err.eco_day", "party %s: %q is not a date (2020, 2020-06 or 2020-06-12)", p.Country, s.On)
 			}
 			// "2021" sorts before "2021-01": a coarser date is the start
 			// of its period, which keeps the order a day-by-day one.
 			if i > 0 && s.On < p.History[i-1].On {
-				return bad("parties", "party %s: status %s on %s is before the one it follows", p.Country, s.Status, s.On)
+				return bad("parties", "err.eco_history_order", "party %s: status %s on %s is before the one it follows", p.Country, s.Status, s.On)
 			}
 			if err := checkSource(s.Source); err != nil {
-				return bad("parties", "party %s: %v", p.Country, err)
+				return bad("parties", "err.url", "party %s: %v", p.Country, err)
 			}
 		}
 	}
 	return nil
 }
 
-// FieldError is a problem with one field of an agreement.
-type FieldError struct{ Field, Msg string }
+// FieldError is a problem with one field of an agreement: Key says what
+// in the catalogue's words (what the API answers), Msg names the provision
+// or party at fault in the validator's (what the page shows beside it).
+type FieldError struct{ Field, Key, Msg string }
 
 func (e *FieldError) Error() string { return e.Msg }
 
@@ -360,7 +362,7 @@ func decodeAgreement(b []byte) (Agreement, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&a); err != nil {
-		return a, &FieldError{Field: "agreement", Msg: err.Error()}
+		return a, &FieldError{Field: "agreement", Key: "err.json", Msg: err.Error()}
 	}
 	return a, a.Validate()
 }

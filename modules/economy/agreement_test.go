@@ -82,8 +82,8 @@ func TestAgreementValidationNamesTheField(t *testing.T) {
 	} {
 		_, err := decodeAgreement([]byte(strings.Replace(good, tc.from, tc.to, 1)))
 		fe, ok := err.(*FieldError)
-		if !ok || fe.Field != tc.field {
-			t.Errorf("%s: %v, want a problem with %s", tc.name, err, tc.field)
+		if !ok || fe.Field != tc.field || !strings.HasPrefix(fe.Key, "err.") {
+			t.Errorf("%s: %v, want a problem with %s named by a catalogue key", tc.name, err, tc.field)
 		}
 	}
 }

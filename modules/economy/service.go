@@ -245,7 +245,11 @@ func agreementProblem(err error) error {
 		return err
 	}
 	p := core.Problems{}
-	p.Add(fe.Field, "err.eco_agreement_invalid")
+	key := fe.Key
+	if key == "" {
+		key = "err.eco_agreement_invalid"
+	}
+	p.Add(fe.Field, key)
 	e := p.Err("economy: agreement").(*core.Error)
 	e.Err = err
 	return e
