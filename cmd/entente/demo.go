@@ -161,6 +161,9 @@ no sign-in; Kemlu's public calendar feed is
 Expert dialogue: the ransomware dialogue runs under the Chatham House Rule;
 bima@kemlu.demo on %[1]s reads it without names, maria@asean.demo (its
 moderator) on %[3]s sees who wrote what.
+Clearing House across nodes: agus@bssn.demo on %[1]s finds DFAT's offer for
+BSSN's sector CSIRTs under Needs your attention, proposed by
+olivia@dfat-au.demo from %[3]s; accepting it makes the project on both nodes.
 Each node's administrator is admin@node.demo (peers under Administration).
 Press Ctrl-C to stop.
 `, nodes[0].baseURL, nodes[1].baseURL, nodes[2].baseURL)

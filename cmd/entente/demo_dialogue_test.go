@@ -3,14 +3,9 @@ package main
 import (
 	"context"
 	"html"
-	"io"
-	"net"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-
-	"entente.example/entente/internal/config"
 )
 
 // The people who speak in the demo's ransomware dialogue, and the
@@ -123,33 +118,8 @@ func TestDemoDialogue(t *testing.T) {
 // sees who wrote what.
 func TestDemoDialogueAcrossNodes(t *testing.T) {
 	ctx := context.Background()
-	e := env{getenv: envFrom(nil), stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard}
 	const pw = "demo dialogue password"
-	var nodes []*node
-	for _, spec := range demoNodes {
-		cfg := config.Defaults()
-		cfg.Addr = net.JoinHostPort("127.0.0.1", "0")
-		cfg.DataDir = filepath.Join(t.TempDir(), spec.name)
-		cfg.AllowPrivatePeers = true
-		cfg.LogLevel = "error"
-		if err := cfg.Validate(); err != nil {
-			t.Fatal(err)
-		}
-		n, err := e.build(ctx, cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(n.close)
-		if _, err := loadDemoOrgs(ctx, n, pw, spec.orgs); err != nil {
-			t.Fatal(err)
-		}
-		stop := n.start(ctx)
-		t.Cleanup(func() { stop() })
-		nodes = append(nodes, n)
-	}
-	if err := peerAll(ctx, nodes); err != nil {
-		t.Fatal(err)
-	}
+	nodes := startDemoWorld(t, pw)
 	if err := demoDialogue(ctx, nodes); err != nil {
 		// What the federation did with the dialogue's envelopes says
 		// where a wait timed out.

@@ -6,15 +6,18 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"entente.example/entente/internal/config"
 	"entente.example/entente/internal/store/storetest"
 )
 
@@ -266,4 +269,39 @@ func newJSONRequest(u, token string, body []byte) (*http.Request, error) {
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
 	return req, nil
+}
+
+// startDemoWorld starts the three nodes of the multi-node demo on free
+// ports, each with its part of the demo world (every account with the
+// password pw), peered and verified as the demo peers them.
+func startDemoWorld(t *testing.T, pw string) []*node {
+	t.Helper()
+	ctx := context.Background()
+	e := env{getenv: envFrom(nil), stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard}
+	var nodes []*node
+	for _, spec := range demoNodes {
+		cfg := config.Defaults()
+		cfg.Addr = net.JoinHostPort("127.0.0.1", "0")
+		cfg.DataDir = filepath.Join(t.TempDir(), spec.name)
+		cfg.AllowPrivatePeers = true
+		cfg.LogLevel = "error"
+		if err := cfg.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		n, err := e.build(ctx, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(n.close)
+		if _, err := loadDemoOrgs(ctx, n, pw, spec.orgs); err != nil {
+			t.Fatal(err)
+		}
+		stop := n.start(ctx)
+		t.Cleanup(func() { stop() })
+		nodes = append(nodes, n)
+	}
+	if err := peerAll(ctx, nodes); err != nil {
+		t.Fatal(err)
+	}
+	return nodes
 }
