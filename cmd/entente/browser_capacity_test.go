@@ -154,6 +154,17 @@ func TestBrowserCapacity(t *testing.T) {
 	if !strings.Contains(text, donor) || !strings.Contains(text, "mnec-tl@"+a.host) {
 		t.Fatalf("the project's copy on B:\n%s", text)
 	}
+	step(t, bctx, "B reads the decision in Bahasa Indonesia",
+		chromedp.Click(chromedp.CSS(`form[action="/lang"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`html[lang="id"]`)),
+		chromedp.Navigate(b.URL+path),
+		chromedp.WaitVisible(chromedp.ID("proposals")),
+		into(&text, chromedp.Text(chromedp.ID("main"))),
+		both(t, "cap-11-accepted-b-id"),
+	)
+	if !strings.Contains(text, "Sudah dipasangkan") || !strings.Contains(text, "diterima") || !strings.Contains(text, "Penawaran yang disarankan") {
+		t.Fatalf("the need's page on B in Bahasa Indonesia:\n%s", text)
+	}
 
 	// Each side was told by e-mail: the state of the proposal, the donor
 	// of the decision.
