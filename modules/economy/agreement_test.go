@@ -96,10 +96,18 @@ func FuzzDecodeAgreement(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	// One shipped agreement, the smallest: the fuzzer minimises every
+	// input that finds new code, and DEPA's 10 KB keep it minimising
+	// instead of fuzzing.
+	small := ags[0]
 	for _, a := range ags {
-		b, _ := json.Marshal(a)
-		f.Add(b)
+		if len(a.Provisions)+len(a.Parties) < len(small.Provisions)+len(small.Parties) {
+			small = a
+		}
 	}
+	small.Provisions, small.Parties = small.Provisions[:2], small.Parties[:1]
+	b, _ := json.Marshal(small)
+	f.Add(b)
 	f.Add([]byte(`{"id":"x","kind":"treaty"}`))
 	f.Add([]byte(`{"id":"x","name_en":"X","kind":"bilateral","source":"javascript:alert(1)","modules":[],"provisions":[],"parties":[]}`))
 	f.Add([]byte(`{"id":"x","name_en":"X","kind":"bilateral","source":"https://a.example","modules":[{"id":"m","title":"M"}],"provisions":[],"parties":[{"country":"ID","history":[{"status":"signed","on":"2020-13","source":"https://a.example"}]}]}`))
