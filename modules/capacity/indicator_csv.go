@@ -145,6 +145,7 @@ func ParseIndicatorCSV(data []byte) ([]ImportRow, *ImportRefused) {
 		return nil, ref
 	}
 	var rows []ImportRow
+	read := 0 // records read, refused or not
 	seen := map[[3]string]int{}
 	defs := map[string]ImportRow{} // the first line defining each code
 	for {
@@ -157,7 +158,7 @@ func ParseIndicatorCSV(data []byte) ([]ImportRow, *ImportRefused) {
 			break
 		}
 		line, _ := r.FieldPos(0)
-		if len(rows) >= MaxImportRows {
+		if read++; read > MaxImportRows {
 			ref.add(line, "", "err.ind_too_many_rows", strconv.Itoa(MaxImportRows))
 			break
 		}
