@@ -53,6 +53,12 @@ func TestDemoEconomy(t *testing.T) {
 	}
 	wantContains(t, bima.get("/economy/agreements/defa"), `href="/events/`+forum+`"`, "ASEAN–Australia Digital Trade and Investment Forum")
 	wantContains(t, bima.get("/economy/tracker"), "/economy/agreements/defa#defa.cyber")
+	// Two agreements side by side: the others are offered, not compared.
+	r = bima.get("/economy/tracker?a=depa&a=defa")
+	wantContains(t, r, `value="depa" checked`, `value="defa" checked`, `value="sadea">`, "/economy/agreements/depa#depa.4.flows")
+	if strings.Contains(r.Body, "/economy/agreements/sadea#") {
+		t.Error("the tracker compares SADEA, which was not chosen")
+	}
 	for _, page := range []string{"/economy", "/economy/tracker", "/economy/agreements/depa", "/economy/countries/ID"} {
 		r := bima.get(page)
 		wantStatus(t, r, 200)

@@ -156,15 +156,28 @@ func (m *Module) saveAgreement(w http.ResponseWriter, r *http.Request) {
 type trackerView struct {
 	view
 	T Tracker
+	// All are the agreements one may choose to compare; ids those chosen
+	// (none: all of them).
+	All []Agreement
+	ids []string
 }
 
+// Chosen reports whether the agreement is among those compared.
+func (v trackerView) Chosen(id string) bool { return len(v.ids) == 0 || slices.Contains(v.ids, id) }
+
 func (m *Module) tracker(w http.ResponseWriter, r *http.Request) {
-	t, err := m.svc.Tracker(r.Context(), r.URL.Query()["a"]...)
+	ids := r.URL.Query()["a"]
+	t, err := m.svc.Tracker(r.Context(), ids...)
 	if err != nil {
 		m.web.Error(w, r, err)
 		return
 	}
-	m.web.Render(w, r, http.StatusOK, "economy/tracker", trackerView{view: m.view(r, "eco.title.tracker"), T: t})
+	all, err := m.svc.Agreements(r.Context())
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	m.web.Render(w, r, http.StatusOK, "economy/tracker", trackerView{view: m.view(r, "eco.title.tracker"), T: t, All: all, ids: ids})
 }
 
 // Attention implements web.AttentionSource: a state's overdue commitments
