@@ -64,3 +64,17 @@ func ValidID(s string) bool {
 	}
 	return s[0] <= '7' // 128 bits in 130: the first digit carries only 3 bits
 }
+
+// IDTime returns when an ID made by NewID was made (to the millisecond).
+func IDTime(s string) (time.Time, error) {
+	if !ValidID(s) {
+		return time.Time{}, E(KindInvalid, "core: id time", "err.form")
+	}
+	// The first digit carries 3 bits and the next nine 5 each: the 48
+	// bits of milliseconds.
+	var v uint64
+	for i := 0; i < 10; i++ {
+		v = v<<5 | uint64(strings.IndexByte(crockford, s[i]))
+	}
+	return time.UnixMilli(int64(v)).UTC(), nil
+}

@@ -28,3 +28,14 @@ func TestNewIDSortsInCreationOrder(t *testing.T) {
 		}
 	}
 }
+
+func TestIDTime(t *testing.T) {
+	at := time.Date(2026, 12, 7, 22, 30, 15, 123e6, time.UTC)
+	got, err := IDTime(NewID(at))
+	if err != nil || !got.Equal(at) {
+		t.Fatalf("IDTime = %v, %v; want %v", got, err, at)
+	}
+	if _, err := IDTime("not an id"); err == nil {
+		t.Fatal("IDTime of a non-id")
+	}
+}

@@ -157,9 +157,13 @@ func onHost(addrs []string, host string) []string {
 
 // publish sends the record's copy, as it is now in tx, to every node that
 // may read it, and a withdrawal to every node that held one and no longer
-// may. A peer not verified now gets the copy with the record's next
-// change. Records made before ids carried their node's tag stay here: no
-// peer would believe them.
+// may. A node that may not read it but took part in its Clearing House (a
+// donor that proposed for the need, the state an offer was proposed to)
+// gets a copy for those organisations only, without the need's
+// description. A peer that is not verified now is owed what it missed:
+// cap_copies keeps what each peer was last sent, and Sync sends the rest.
+// Records made before ids carried their node's tag stay here: no peer
+// would believe them.
 func (s *Service) publish(ctx context.Context, tx *store.Tx, kind, id string) error {
 	if s.fed == nil || !federation.TaggedBy(id, s.fed.Host()) {
 		return nil
@@ -176,7 +180,9 @@ func (s *Service) publish(ctx context.Context, tx *store.Tx, kind, id string) er
 		vis, owner    string
 		shared, extra []string
 		c             = recordCopy{ID: id, Rev: rev}
-		shape         func(host string) recordCopy
+		// shape is the copy for host; party says whether host takes part
+		// only through extra.
+		shape func(host string, party bool) recordCopy
 	)
 	switch kind {
 	case kindNeed:
@@ -189,14 +195,17 @@ func (s *Service) publish(ctx context.Context, tx *store.Tx, kind, id string) er
 			return err
 		}
 		vis, shared, owner = n.Visibility, n.SharedWith, n.Owner
-		// The nodes of the donors that proposed for it hear that it
-		// was matched or closed.
-		if err := tx.Select(ctx, &extra, `SELECT proposer FROM cap_proposals WHERE need_id = ? AND origin <> ''`, id); err != nil {
+		// The donors whose proposal waits or was taken hear what becomes
+		// of the need.
+		if err := tx.Select(ctx, &extra, `SELECT proposer FROM cap_proposals WHERE need_id = ? AND origin <> '' AND status IN ('proposed', 'accepted') ORDER BY proposer`, id); err != nil {
 			return core.Wrap("capacity: publish", err)
 		}
-		shape = func(host string) recordCopy {
+		shape = func(host string, party bool) recordCopy {
 			x, y := c, n
 			y.SharedWith, y.OrgID = onHost(n.SharedWith, host), ""
+			if party {
+				y.Visibility, y.SharedWith, y.Description = Shared, onHost(extra, host), ""
+			}
 			x.Need = &y
 			return x
 		}
@@ -210,12 +219,18 @@ func (s *Service) publish(ctx context.Context, tx *store.Tx, kind, id string) er
 			return err
 		}
 		vis, shared, owner = o.Visibility, o.SharedWith, o.Owner
-		if err := tx.Select(ctx, &extra, `SELECT n.owner FROM cap_proposals p JOIN cap_needs n ON n.id = p.need_id WHERE p.offer_id = ? AND n.origin <> ''`, id); err != nil {
+		if err := tx.Select(ctx, &extra, `SELECT n.owner FROM cap_proposals p JOIN cap_needs n ON n.id = p.need_id
+			WHERE p.offer_id = ? AND n.origin <> '' AND p.status IN ('proposed', 'accepted') ORDER BY n.owner`, id); err != nil {
 			return core.Wrap("capacity: publish", err)
 		}
-		shape = func(host string) recordCopy {
+		// The state an offer was proposed to keeps reading it, whoever
+		// else it is shared with.
+		shape = func(host string, party bool) recordCopy {
 			x, y := c, o
-			y.SharedWith, y.OrgID = onHost(o.SharedWith, host), ""
+			y.SharedWith, y.OrgID = onHost(append(slices.Clone(o.SharedWith), extra...), host), ""
+			if party {
+				y.Visibility = Shared
+			}
 			x.Offer = &y
 			return x
 		}
@@ -229,16 +244,27 @@ func (s *Service) publish(ctx context.Context, tx *store.Tx, kind, id string) er
 			return err
 		}
 		vis, shared, owner = p.Visibility, p.SharedWith, p.Owner
-		shape = func(host string) recordCopy {
+		shape = func(host string, _ bool) recordCopy {
 			x, y := c, p
 			y.SharedWith, y.OrgID = onHost(p.SharedWith, host), ""
 			x.Project = &y
 			return x
 		}
 	}
-	aud, err := s.audience(ctx, vis, shared, extra)
+	readers, err := s.audience(ctx, vis, shared, nil)
 	if err != nil {
 		return err
+	}
+	parties, err := s.audience(ctx, "", nil, extra)
+	if err != nil {
+		return err
+	}
+	aud := map[string]string{}
+	for h, a := range parties {
+		aud[h] = a
+	}
+	for h, a := range readers {
+		aud[h] = a
 	}
 	from, _, _ := federation.Address(owner)
 	var held []struct {
@@ -254,13 +280,14 @@ func (s *Service) publish(ctx context.Context, tx *store.Tx, kind, id string) er
 	}
 	sort.Strings(hosts)
 	for _, h := range hosts {
-		sent, err := s.sendSigned(ctx, tx, copyType[kind], from, aud[h], shape(h))
+		_, reader := readers[h]
+		sent, err := s.sendSigned(ctx, tx, copyType[kind], from, aud[h], shape(h, !reader))
 		if err != nil {
 			return err
 		}
 		if sent {
-			if _, err := tx.Exec(ctx, `INSERT INTO cap_copies (kind, record_id, host, addr) VALUES (?, ?, ?, ?) ON CONFLICT (kind, record_id, host) DO UPDATE SET addr = excluded.addr`,
-				kind, id, h, aud[h]); err != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO cap_copies (kind, record_id, host, addr, rev) VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (kind, record_id, host) DO UPDATE SET addr = excluded.addr, rev = excluded.rev`, kind, id, h, aud[h], rev); err != nil {
 				return core.Wrap("capacity: publish", err)
 			}
 		}
@@ -269,11 +296,16 @@ func (s *Service) publish(ctx context.Context, tx *store.Tx, kind, id string) er
 		if slices.Contains(hosts, x.Host) {
 			continue
 		}
-		if _, err := s.sendSigned(ctx, tx, copyType[kind], from, x.Addr, recordCopy{ID: id, Rev: rev, Withdrawn: true}); err != nil {
+		sent, err := s.sendSigned(ctx, tx, copyType[kind], from, x.Addr, recordCopy{ID: id, Rev: rev, Withdrawn: true})
+		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM cap_copies WHERE kind = ? AND record_id = ? AND host = ?`, kind, id, x.Host); err != nil {
-			return core.Wrap("capacity: publish", err)
+		// A withdrawal that could not go now stays owed: the row stays,
+		// and Sync sends it once the peer is verified again.
+		if sent {
+			if _, err := tx.Exec(ctx, `DELETE FROM cap_copies WHERE kind = ? AND record_id = ? AND host = ?`, kind, id, x.Host); err != nil {
+				return core.Wrap("capacity: publish", err)
+			}
 		}
 	}
 	return nil

@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"entente.example/entente/core"
 	"entente.example/entente/internal/federation"
@@ -178,6 +180,14 @@ func (s *Service) receiveCopy(ctx context.Context, tx *store.Tx, env federation.
 		return err
 	}
 	kind, table := kindOf(env.Type)
+	if err := notAhead(c.ID, tx.Now); err != nil {
+		return err
+	}
+	// Take the row first: two copies of the record delivered at once
+	// land one after the other, the newer last.
+	if _, err := tx.Exec(ctx, `UPDATE `+table+` SET rev = rev WHERE id = ?`, c.ID); err != nil {
+		return core.Wrap("capacity: receive copy", err)
+	}
 	var held struct {
 		Origin string `db:"origin"`
 		Rev    int64  `db:"rev"`
@@ -222,6 +232,21 @@ func (s *Service) receiveCopy(ctx context.Context, tx *store.Tx, env federation.
 	}
 	_, err = tx.Exec(ctx, `UPDATE `+table+` SET rev = ? WHERE id = ?`, c.Rev, c.ID)
 	return core.Wrap("capacity: receive copy", err)
+}
+
+// maxOpenProposals is how many proposals from one peer may wait for one
+// need.
+const maxOpenProposals = 20
+
+// notAhead refuses an id made later than now (with a day's leeway for
+// clocks): lists show the newest id first, and a peer's id from the
+// future would stay at their top.
+func notAhead(id string, now time.Time) error {
+	t, err := core.IDTime(id[:min(len(id), 26)])
+	if err != nil || t.After(now.Add(24*time.Hour)) {
+		return malformed("an id made in the future")
+	}
+	return nil
 }
 
 // checkOwned wants a record's owner to be the organisation that sent it
@@ -295,6 +320,12 @@ func (s *Service) receiveProposal(ctx context.Context, tx *store.Tx, env federat
 		return err
 	}
 	o := m.Offer
+	if err := notAhead(m.ID, tx.Now); err != nil {
+		return err
+	}
+	if err := notAhead(o.ID, tx.Now); err != nil {
+		return err
+	}
 	// Take the need's row first: a decision on it waits for this
 	// proposal, or this one sees the need as decided.
 	if _, err := tx.Exec(ctx, `UPDATE cap_needs SET rev = rev WHERE id = ? AND origin = ''`, m.Need); err != nil {
@@ -314,6 +345,15 @@ func (s *Service) receiveProposal(ctx context.Context, tx *store.Tx, env federat
 	}
 	if err := s.keepOffer(ctx, tx, o, host, n.Owner); err != nil {
 		return err
+	}
+	// A peer's open proposals for one need are bounded: each one e-mails
+	// the state's people.
+	var open int
+	if err := tx.Get(ctx, &open, `SELECT COUNT(*) FROM cap_proposals WHERE need_id = ? AND origin = ? AND status = 'proposed'`, n.ID, host); err != nil {
+		return core.Wrap("capacity: receive proposal", err)
+	}
+	if open >= maxOpenProposals {
+		return &core.Error{Kind: core.KindConflict, Message: "err.cap_proposed_already", Err: fmt.Errorf("%d proposals from %s wait for this need already", open, host)}
 	}
 	var dup int
 	if err := tx.Get(ctx, &dup, `SELECT COUNT(*) FROM cap_proposals WHERE id = ? OR (need_id = ? AND offer_id = ?)`, m.ID, n.ID, o.ID); err != nil {
@@ -422,6 +462,7 @@ func (s *Service) tell(ctx context.Context, tx *store.Tx, orgID string, k notify
 func (s *Service) answer(ctx context.Context, tx *store.Tx, n Need, p *Proposal, status, reason, project string) error {
 	now := tx.Now
 	p.Status, p.Reason, p.ProjectID, p.DecidedAt = status, reason, project, &now
+	owed := 0
 	if p.Origin != "" {
 		m := decisionMsg{Proposal: p.ID, Need: n.ID, Status: status, Reason: reason, Project: project}
 		signed, err := s.signedStatement(TypeDecision, m)
@@ -430,12 +471,16 @@ func (s *Service) answer(ctx context.Context, tx *store.Tx, n Need, p *Proposal,
 		}
 		p.Decision = signed
 		from, _, _ := federation.Address(n.Owner)
-		if err := s.sendStatement(ctx, tx, TypeDecision, from, p.Proposer, signed); err != nil && !errors.Is(err, federation.ErrPeerNotVerified) {
+		err = s.sendStatement(ctx, tx, TypeDecision, from, p.Proposer, signed)
+		switch {
+		case errors.Is(err, federation.ErrPeerNotVerified):
+			owed = 1 // Sync sends it once the donor's node is verified again
+		case err != nil:
 			return err
 		}
 	}
-	if _, err := tx.Exec(ctx, `UPDATE cap_proposals SET status = ?, reason = ?, project_id = ?, decided_at = ?, decision_statement = ? WHERE id = ?`,
-		p.Status, p.Reason, p.ProjectID, now, p.Decision, p.ID); err != nil {
+	if _, err := tx.Exec(ctx, `UPDATE cap_proposals SET status = ?, reason = ?, project_id = ?, decided_at = ?, decision_statement = ?, answer_owed = ? WHERE id = ?`,
+		p.Status, p.Reason, p.ProjectID, now, p.Decision, owed, p.ID); err != nil {
 		return core.Wrap("capacity: decide", err)
 	}
 	if p.Origin != "" {

@@ -3,6 +3,8 @@ package capacity
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"time"
 
 	"entente.example/entente/core"
@@ -20,8 +22,10 @@ func (s *Service) ScheduleSync(q *jobs.Queue) {
 	q.Every("capacity.sync", 15*time.Minute)
 }
 
-// Sync publishes again every record of this node that a verified peer
-// should hold and does not, as far as this node knows.
+// Sync sends the peers what they are owed, as far as this node knows: the
+// copy of a record a verified peer may read and does not hold, or holds at
+// an older rev; the withdrawal of one it may no longer read; a decision
+// made while the donor's node was not verified.
 func (s *Service) Sync(ctx context.Context) error {
 	if s.fed == nil {
 		return nil
@@ -37,57 +41,125 @@ func (s *Service) Sync(ctx context.Context) error {
 	if len(verified) == 0 {
 		return nil
 	}
+	// One record that fails (a peer's key gone, a busy database) does not
+	// keep the others from their peers.
+	var errs []error
 	for _, k := range []struct{ kind, table string }{{kindNeed, "cap_needs"}, {kindOffer, "cap_offers"}, {kindProject, "cap_projects"}} {
-		var rows []struct {
-			ID         string `db:"id"`
-			Visibility string `db:"visibility"`
-			SharedWith string `db:"shared_with"`
-		}
-		if err := s.db.R().Select(ctx, &rows, `SELECT id, visibility, shared_with FROM `+k.table+` WHERE origin = '' AND visibility IN ('public', 'shared') ORDER BY id`); err != nil {
+		var rows []syncRow
+		if err := s.db.R().Select(ctx, &rows, `SELECT id, visibility, shared_with, rev FROM `+k.table+` WHERE origin = '' ORDER BY id`); err != nil {
 			return core.Wrap("capacity: sync", err)
 		}
 		var held []struct {
 			ID   string `db:"record_id"`
 			Host string `db:"host"`
+			Rev  int64  `db:"rev"`
 		}
-		if err := s.db.R().Select(ctx, &held, `SELECT record_id, host FROM cap_copies WHERE kind = ?`, k.kind); err != nil {
+		if err := s.db.R().Select(ctx, &held, `SELECT record_id, host, rev FROM cap_copies WHERE kind = ?`, k.kind); err != nil {
 			return core.Wrap("capacity: sync", err)
 		}
-		has := map[[2]string]bool{}
+		has := map[string]map[string]int64{}
 		for _, h := range held {
-			has[[2]string{h.ID, h.Host}] = true
+			if has[h.ID] == nil {
+				has[h.ID] = map[string]int64{}
+			}
+			has[h.ID][h.Host] = h.Rev
 		}
 		for _, r := range rows {
-			if !federation.TaggedBy(r.ID, s.fed.Host()) || !s.missing(r.ID, r.Visibility, r.SharedWith, verified, has) {
+			if !federation.TaggedBy(r.ID, s.fed.Host()) || !s.owed(ctx, k.kind, r, verified, has[r.ID]) {
 				continue
 			}
 			if err := s.db.WithTx(ctx, func(tx *store.Tx) error { return s.publish(ctx, tx, k.kind, r.ID) }); err != nil {
-				return err
+				errs = append(errs, fmt.Errorf("capacity: sync %s %s: %w", k.kind, r.ID, err))
 			}
 		}
 	}
-	return nil
+	errs = append(errs, s.sendOwedAnswers(ctx, verified))
+	return errors.Join(errs...)
 }
 
-// missing reports whether a verified node that may read the record lacks
-// its copy.
-func (s *Service) missing(id, vis, sharedJSON string, verified map[string]bool, has map[[2]string]bool) bool {
-	if vis == Public {
-		for h := range verified {
-			if !has[[2]string{id, h}] {
-				return true
+type syncRow struct {
+	ID         string `db:"id"`
+	Visibility string `db:"visibility"`
+	SharedWith string `db:"shared_with"`
+	Rev        int64  `db:"rev"`
+}
+
+// owed reports whether a verified peer lacks the record's copy (or holds
+// an older one), or holds one it may no longer read.
+func (s *Service) owed(ctx context.Context, kind string, r syncRow, verified map[string]bool, held map[string]int64) bool {
+	readers := map[string]bool{}
+	if r.Visibility == Public {
+		readers = verified
+	} else {
+		var shared []string
+		if json.Unmarshal([]byte(r.SharedWith), &shared) != nil {
+			return false
+		}
+		for _, a := range shared {
+			if _, h, ok := federation.Address(a); ok {
+				readers[h] = true
 			}
 		}
-		return false
 	}
-	var shared []string
-	if json.Unmarshal([]byte(sharedJSON), &shared) != nil {
-		return false
+	for h := range readers {
+		if rev, ok := held[h]; verified[h] && (!ok || rev < r.Rev) {
+			return true
+		}
 	}
-	for _, a := range shared {
-		if _, h, ok := federation.Address(a); ok && verified[h] && !has[[2]string{id, h}] {
+	for h, rev := range held {
+		if !verified[h] || readers[h] {
+			continue
+		}
+		// Held by a node that may not read it: a party to its Clearing
+		// House (kept in step), or owed a withdrawal.
+		if rev < r.Rev || !s.party(ctx, kind, r.ID, h) {
 			return true
 		}
 	}
 	return false
+}
+
+// party reports whether host's organisations take part in the record's
+// Clearing House: a donor there proposed for the need, or the offer was
+// proposed to a need there.
+func (s *Service) party(ctx context.Context, kind, id, host string) bool {
+	var addrs []string
+	switch kind {
+	case kindNeed:
+		_ = s.db.R().Select(ctx, &addrs, `SELECT proposer FROM cap_proposals WHERE need_id = ? AND origin <> '' AND status IN ('proposed', 'accepted')`, id)
+	case kindOffer:
+		_ = s.db.R().Select(ctx, &addrs, `SELECT n.owner FROM cap_proposals p JOIN cap_needs n ON n.id = p.need_id WHERE p.offer_id = ? AND n.origin <> '' AND p.status IN ('proposed', 'accepted')`, id)
+	}
+	return len(onHost(addrs, host)) > 0
+}
+
+// sendOwedAnswers sends the decisions made while their donors' nodes were
+// not verified, as they were signed then.
+func (s *Service) sendOwedAnswers(ctx context.Context, verified map[string]bool) error {
+	var owed []Proposal
+	if err := s.db.R().Select(ctx, &owed, `SELECT `+proposalCols+` FROM cap_proposals p JOIN cap_offers o ON o.id = p.offer_id WHERE p.answer_owed = 1 ORDER BY p.id`); err != nil {
+		return core.Wrap("capacity: sync", err)
+	}
+	var errs []error
+	for _, p := range owed {
+		if _, h, ok := federation.Address(p.Proposer); !ok || !verified[h] {
+			continue
+		}
+		err := s.db.WithTx(ctx, func(tx *store.Tx) error {
+			var owner string
+			if err := tx.Get(ctx, &owner, `SELECT owner FROM cap_needs WHERE id = ?`, p.NeedID); err != nil {
+				return core.Wrap("capacity: sync", err)
+			}
+			from, _, _ := federation.Address(owner)
+			n, err := tx.Exec(ctx, `UPDATE cap_proposals SET answer_owed = 0 WHERE id = ? AND answer_owed = 1`, p.ID)
+			if err != nil || n == 0 {
+				return core.Wrap("capacity: sync", err)
+			}
+			return s.sendStatement(ctx, tx, TypeDecision, from, p.Proposer, p.Decision)
+		})
+		if err != nil {
+			errs = append(errs, fmt.Errorf("capacity: sync decision %s: %w", p.ID, err))
+		}
+	}
+	return errors.Join(errs...)
 }

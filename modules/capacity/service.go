@@ -66,7 +66,7 @@ func (s *Service) Create(ctx context.Context, org string, p Project) (Project, e
 		return p, err
 	}
 	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
-		p.ID, p.OrgID, p.Owner = federation.NewHostedID(tx.Now, s.node.Host()), o.ID, o.Handle+"@"+s.node.Host()
+		p.ID, p.OrgID, p.Owner, p.Origin = federation.NewHostedID(tx.Now, s.node.Host()), o.ID, o.Handle+"@"+s.node.Host(), ""
 		p.CreatedAt, p.UpdatedAt = tx.Now, tx.Now
 		if err := saveProject(ctx, tx, p, true); err != nil {
 			return err
@@ -86,13 +86,17 @@ func (s *Service) Update(ctx context.Context, id string, p Project) (Project, er
 	if err != nil {
 		return Project{}, err
 	}
+	// A peer's copy has no organisation here: nobody here changes it.
+	if old.Origin != "" || old.OrgID == "" {
+		return Project{}, core.E(core.KindForbidden, "capacity: update project", "err.forbidden")
+	}
 	if err := access.Check(a, access.CapacityWrite, access.Resource{OrgID: old.OrgID}); err != nil {
 		return Project{}, err
 	}
 	if err := p.Validate().Err("capacity: update project"); err != nil {
 		return p, err
 	}
-	p.ID, p.OrgID, p.Owner, p.CreatedAt = old.ID, old.OrgID, old.Owner, old.CreatedAt
+	p.ID, p.OrgID, p.Owner, p.Origin, p.CreatedAt = old.ID, old.OrgID, old.Owner, "", old.CreatedAt
 	err = s.db.WithTx(ctx, func(tx *store.Tx) error {
 		p.UpdatedAt = tx.Now
 		if err := saveProject(ctx, tx, p, false); err != nil {

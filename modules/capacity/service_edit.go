@@ -46,7 +46,7 @@ func (s *Service) UpdateNeed(ctx context.Context, id string, n Need) (Need, erro
 		if err != nil {
 			return err
 		}
-		n.ID, n.OrgID, n.Owner, n.Status, n.ProjectID, n.CreatedAt, n.UpdatedAt = old.ID, old.OrgID, old.Owner, old.Status, old.ProjectID, old.CreatedAt, tx.Now
+		n.ID, n.OrgID, n.Owner, n.Status, n.ProjectID, n.Origin, n.CreatedAt, n.UpdatedAt = old.ID, old.OrgID, old.Owner, old.Status, old.ProjectID, "", old.CreatedAt, tx.Now
 		if err := saveNeed(ctx, tx, n, false); err != nil {
 			return err
 		}
@@ -108,7 +108,7 @@ func (s *Service) UpdateOffer(ctx context.Context, id string, o Offer) (Offer, e
 		if err := access.Check(a, access.CapacityWrite, access.Resource{OrgID: old.OrgID}); err != nil {
 			return err
 		}
-		o.ID, o.OrgID, o.Owner, o.CreatedAt, o.UpdatedAt = old.ID, old.OrgID, old.Owner, old.CreatedAt, tx.Now
+		o.ID, o.OrgID, o.Owner, o.Origin, o.CreatedAt, o.UpdatedAt = old.ID, old.OrgID, old.Owner, "", old.CreatedAt, tx.Now
 		if err := saveOffer(ctx, tx, o, false); err != nil {
 			return err
 		}

@@ -18,7 +18,7 @@ func (s *Service) PostNeed(ctx context.Context, org string, n Need) (Need, error
 	if err := access.Check(a, access.CapacityWrite, access.Resource{}); err != nil {
 		return Need{}, err
 	}
-	n.Status = NeedOpen
+	n.Status, n.Origin, n.ProjectID = NeedOpen, "", ""
 	pr := n.Validate()
 	o, ok := writerOrg(a, org)
 	if !ok {
@@ -46,6 +46,7 @@ func (s *Service) PostOffer(ctx context.Context, org string, o Offer) (Offer, er
 	if err := access.Check(a, access.CapacityWrite, access.Resource{}); err != nil {
 		return Offer{}, err
 	}
+	o.Origin = ""
 	pr := o.Validate()
 	or, ok := writerOrg(a, org)
 	if !ok {

@@ -36,6 +36,12 @@ func (s *Service) Propose(ctx context.Context, needID, offerID, note string) (Pr
 	}
 	var p Proposal
 	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
+		// Take the need's row first (when it is this node's): a decision
+		// or a closing at the same time sees this proposal, or this one
+		// sees the need decided.
+		if _, err := tx.Exec(ctx, `UPDATE cap_needs SET rev = rev WHERE id = ? AND origin = ''`, needID); err != nil {
+			return core.Wrap("capacity: propose", err)
+		}
 		n, err := s.getNeed(ctx, tx.Conn, needID)
 		if err != nil {
 			return err
@@ -97,7 +103,7 @@ func (s *Service) Proposals(ctx context.Context, n Need) ([]Proposal, error) {
 	a := core.ActorFrom(ctx)
 	q := `SELECT ` + proposalCols + ` FROM cap_proposals p JOIN cap_offers o ON o.id = p.offer_id WHERE p.need_id = ?`
 	args := []any{n.ID}
-	if _, ok := a.RoleIn(n.OrgID); !ok {
+	if n.OrgID == "" || access.Check(a, access.CapacityRead, access.Resource{OrgID: n.OrgID}) != nil {
 		ids, _ := access.CapacityReaders(a, s.node.Host())
 		if len(ids) == 0 {
 			return []Proposal{}, nil
