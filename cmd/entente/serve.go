@@ -309,6 +309,9 @@ func (e env) serveConfig(ctx context.Context, cfg config.Config) error {
 			if err := demoCapacity(ctx, []*node{n}); err != nil {
 				return fmt.Errorf("demo: %w", err)
 			}
+			if err := demoIndicators(ctx, []*node{n}); err != nil {
+				return fmt.Errorf("demo: %w", err)
+			}
 		}
 	} else if need, err := n.auth.SetupNeeded(ctx); err != nil {
 		return err

@@ -12,9 +12,9 @@ import (
 // Links: a need or a project as a record others link to (a commitment in a
 // digital-economy agreement that the need helps meet, a forum where the
 // project was announced), resolved here with the capacity filter so that a
-// chain shows a need or project only to those who may see it. Both are
-// this node's own records (nothing here is copied from peers yet), so a
-// reference names no node.
+// chain shows a need or project only to those who may see it. A peer's
+// copy keeps its node's id, which carries that node's tag, so a reference
+// names no node and means the same record on every node that holds it.
 
 // NeedRef is the reference to a need.
 func NeedRef(id string) core.Ref { return core.Ref{Module: "capacity", Kind: "need", ID: id} }
