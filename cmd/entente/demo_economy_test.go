@@ -45,6 +45,8 @@ func TestDemoEconomy(t *testing.T) {
 	}
 	r = bima.get("/economy/commitments/" + cyber)
 	wantContains(t, r, `href="/capacity/needs/`+need+`"`, "Incident handlers and a coordination platform for ASEAN DEFA")
+	// And the need's page shows the commitment it helps meet.
+	wantContains(t, bima.get("/capacity/needs/"+need), `href="/economy/commitments/`+cyber+`"`)
 	// The forum is linked to ASEAN DEFA, not copied: the agreement's page
 	// links to the event's own page.
 	var forum string

@@ -11,14 +11,29 @@ import (
 	"entente.example/entente/core"
 	"entente.example/entente/internal/access"
 	"entente.example/entente/internal/federation"
+	"entente.example/entente/internal/links"
 	"entente.example/entente/internal/web"
 )
 
 // Module is capacity building's slice of the product.
 type Module struct {
-	svc  *Service
-	web  *web.Server
-	book AddressBook // nil: forms offer no address book
+	svc   *Service
+	web   *web.Server
+	book  AddressBook    // nil: forms offer no address book
+	links *links.Service // nil: pages show no linked records
+}
+
+// UseLinks shows a need's and a project's linked records (the commitment
+// in a digital-economy agreement it helps meet, an incident, a forum).
+func (m *Module) UseLinks(l *links.Service) { m.links = l }
+
+// linksFor is the linked-records section of a need's or project's page.
+func (m *Module) linksFor(r *http.Request, ref core.Ref, back string) (*links.Form, error) {
+	if m.links == nil {
+		return nil, nil
+	}
+	f, err := m.links.FormFor(r.Context(), ref, back)
+	return &f, err
 }
 
 // AddressBook offers the organisations a record can be shared with (this
@@ -206,7 +221,8 @@ func (m *Module) exportIATI(w http.ResponseWriter, r *http.Request) {
 
 type projectView struct {
 	base
-	P Project
+	P     Project
+	Links *links.Form
 }
 
 func (m *Module) project(w http.ResponseWriter, r *http.Request) {
@@ -215,7 +231,12 @@ func (m *Module) project(w http.ResponseWriter, r *http.Request) {
 		m.web.Error(w, r, err)
 		return
 	}
-	m.web.Render(w, r, http.StatusOK, "capacity/project", projectView{base: m.base(r, "title.capacity_project", p.Title), P: p})
+	lf, err := m.linksFor(r, ProjectRef(p.ID), "/capacity/projects/"+p.ID)
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	m.web.Render(w, r, http.StatusOK, "capacity/project", projectView{base: m.base(r, "title.capacity_project", p.Title), P: p, Links: lf})
 }
 
 type formView struct {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"entente.example/entente/core"
+	"entente.example/entente/internal/links"
 	"entente.example/entente/internal/web"
 )
 
@@ -62,6 +63,7 @@ type needView struct {
 	Mine        bool    // the viewer writes for the need's organisation
 	MyOffers    []Offer // the viewer's offers it may propose
 	Form        web.Form
+	Links       *links.Form
 }
 
 func (m *Module) needView(r *http.Request, f web.Form) (needView, error) {
@@ -80,6 +82,9 @@ func (m *Module) needView(r *http.Request, f web.Form) (needView, error) {
 		return v, err
 	}
 	if v.Proposals, err = m.svc.Proposals(ctx, n); err != nil {
+		return v, err
+	}
+	if v.Links, err = m.linksFor(r, NeedRef(n.ID), "/capacity/needs/"+n.ID); err != nil {
 		return v, err
 	}
 	if n.Status == NeedOpen && len(v.Orgs) > 0 {
