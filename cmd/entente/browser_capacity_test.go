@@ -131,7 +131,7 @@ func TestBrowserCapacity(t *testing.T) {
 	if !strings.HasPrefix(project, "/capacity/projects/") || flash != "Proposal accepted: the project has been created." {
 		t.Fatalf("after accepting: at %s, %q", loc, flash)
 	}
-	for _, s := range []string{title, donor, "1500000 AUD", "Planned"} {
+	for _, s := range []string{title, donor, "AUD 1,500,000", "Planned"} {
 		if !strings.Contains(text, s) {
 			t.Fatalf("the project's page on A lacks %q:\n%s", s, text)
 		}

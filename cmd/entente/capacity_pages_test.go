@@ -82,7 +82,7 @@ func TestCapacityPages(t *testing.T) {
 	if !strings.HasPrefix(project, "/capacity/projects/") {
 		t.Fatalf("accepting led to %q", project)
 	}
-	wantContains(t, olivia.get(project), "Review of the cybercrime law", "dfat-au@"+host, "mnec-tl@"+host, "Timor-Leste", "Planned", "300000 AUD")
+	wantContains(t, olivia.get(project), "Review of the cybercrime law", "dfat-au@"+host, "mnec-tl@"+host, "Timor-Leste", "Planned", "AUD 300,000")
 	wantStatus(t, sari.get(project), 404)
 	wantContains(t, ana.get(need), "Matched")
 

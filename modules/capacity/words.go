@@ -5,6 +5,8 @@ import (
 
 	"entente.example/entente/internal/names"
 	"entente.example/entente/internal/web"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 )
 
 // Words names the vocabulary and says a suggestion's reasons in a reader's
@@ -82,4 +84,10 @@ func (w Words) Reason(r Reason) string {
 		return w.cat.T(w.lang, "cap.reason.past_country", r.N, w.Countries(r.Items))
 	}
 	return r.Code
+}
+
+// Money writes an amount and its currency with the digits grouped as the
+// reader's language groups them (AUD 1,500,000; AUD 1.500.000).
+func (w Words) Money(n int64, cur string) string {
+	return strings.TrimSpace(cur + " " + message.NewPrinter(language.Make(w.lang)).Sprintf("%d", n))
 }
