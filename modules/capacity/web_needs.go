@@ -78,8 +78,10 @@ func (m *Module) needView(r *http.Request, f web.Form) (needView, error) {
 			v.Mine = true
 		}
 	}
-	if v.Suggestions, err = m.svc.Suggestions(ctx, n, 10); err != nil {
-		return v, err
+	if n.Status == NeedOpen {
+		if v.Suggestions, err = m.svc.Suggestions(ctx, n, 10); err != nil {
+			return v, err
+		}
 	}
 	if v.Proposals, err = m.svc.Proposals(ctx, n); err != nil {
 		return v, err
