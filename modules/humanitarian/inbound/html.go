@@ -1,0 +1,99 @@
+package inbound
+
+import (
+	"html"
+	"strings"
+)
+
+// skipContent are elements whose content is never text a reader sees.
+var skipContent = map[string]bool{"script": true, "style": true, "head": true, "title": true, "template": true}
+
+// breakBefore are elements that start a new line in rendered HTML.
+var breakBefore = map[string]bool{
+	"p": true, "div": true, "br": true, "tr": true, "table": true, "ul": true, "ol": true,
+	"h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true,
+	"blockquote": true, "hr": true, "section": true, "article": true, "pre": true, "address": true,
+}
+
+// HTMLToText reduces an HTML-only mail body to readable plain text: tags
+// dropped, script and style removed, block elements and <br> turned into line
+// breaks, list items into "- " lines, entities decoded and runs of spaces
+// collapsed. It is a reader for people's mail, not a validator: broken markup
+// still yields its text.
+func HTMLToText(s string) string {
+	// Text is gathered with NUL marking the line breaks markup implies;
+	// all other whitespace is then collapsed as a browser would.
+	s = strings.ReplaceAll(s, "\x00", "")
+	var b strings.Builder
+	for len(s) > 0 {
+		lt := strings.IndexByte(s, '<')
+		if lt < 0 {
+			b.WriteString(html.UnescapeString(s))
+			break
+		}
+		b.WriteString(html.UnescapeString(s[:lt]))
+		s = s[lt:]
+		if strings.HasPrefix(s, "<!--") {
+			end := strings.Index(s[4:], "-->")
+			if end < 0 {
+				break
+			}
+			s = s[4+end+3:]
+			continue
+		}
+		gt := strings.IndexByte(s, '>')
+		if gt < 0 {
+			break // an unterminated tag: nothing after it is text
+		}
+		tag := s[1:gt]
+		s = s[gt+1:]
+		closing := strings.HasPrefix(tag, "/")
+		name := strings.ToLower(strings.TrimLeft(tag, "/!?"))
+		if i := strings.IndexAny(name, " \t\r\n/"); i >= 0 {
+			name = name[:i]
+		}
+		if !closing && skipContent[name] {
+			end := strings.Index(strings.ToLower(s), "</"+name)
+			if end < 0 {
+				break
+			}
+			s = s[end:]
+			continue
+		}
+		switch {
+		case name == "li" && !closing:
+			b.WriteString("\x00- ")
+		case name == "p" || name == "table" || len(name) == 2 && name[0] == 'h' && name[1] >= '1' && name[1] <= '6':
+			b.WriteString("\x00\x00") // paragraphs and headings stand apart
+		case breakBefore[name] || name == "li":
+			b.WriteByte(0)
+		case name == "td" || name == "th":
+			b.WriteByte(' ')
+		}
+	}
+	lines := strings.Split(b.String(), "\x00")
+	for i, l := range lines {
+		lines[i] = strings.Join(strings.Fields(l), " ")
+	}
+	return tidyLines(strings.Join(lines, "\n"))
+}
+
+// tidyLines trims each line and keeps at most one blank line in a row.
+func tidyLines(s string) string {
+	lines := strings.Split(s, "\n")
+	out := make([]string, 0, len(lines))
+	blank := true
+	for _, l := range lines {
+		l = strings.TrimSpace(l)
+		if l == "" {
+			if !blank {
+				out = append(out, "")
+			}
+			blank = true
+			continue
+		}
+		out = append(out, l)
+		blank = false
+	}
+	return strings.TrimSpace(strings.Join(out, "\n"))
+}
