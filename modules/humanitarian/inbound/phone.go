@@ -13,6 +13,7 @@ import "strings"
 // guessing a country for them would attribute a report to the wrong person.
 func NormalizePhone(raw, defaultCC string) (e164 string, ok bool) {
 	s := strings.TrimSpace(raw)
+	defaultCC = strings.TrimPrefix(strings.TrimSpace(defaultCC), "+")
 	var b strings.Builder
 	for i, r := range s {
 		switch {
