@@ -27,6 +27,7 @@ test:
 	@[ -n "$$ENTENTE_TEST_FEDIFY" ] || [ -d scripts/fedify-peer/node_modules/@fedify/fedify ] || echo "make test: SKIPPING the ActivityPub test against Fedify: npm ci --prefix scripts/fedify-peer (Node.js and npm), or set ENTENTE_TEST_FEDIFY"
 	@command -v libreoffice >/dev/null 2>&1 || echo "make test: SKIPPING the LibreOffice read-back of .docx/.odt exports: apt-get install libreoffice-writer-nogui"
 	@[ -n "$$ENTENTE_TEST_ICALENDAR" ] || /usr/bin/python3 -c 'import icalendar' >/dev/null 2>&1 || echo "make test: SKIPPING the iCalendar read-back of event feeds: apt-get install python3-icalendar, or set ENTENTE_TEST_ICALENDAR to a python3 that has it"
+	@[ -n "$$ENTENTE_TEST_GEOJSON" ] || /usr/bin/python3 -c 'import geojson' >/dev/null 2>&1 || echo "make test: SKIPPING the GeoJSON validation of map exports: apt-get install python3-geojson, or set ENTENTE_TEST_GEOJSON to a python3 that has it"
 	@command -v xmllint >/dev/null 2>&1 || echo "make test: SKIPPING the IATI schema validation of capacity-building exports: apt-get install libxml2-utils"
 	$(GO) test -count=1 -timeout 20m $(TESTFLAGS) ./...
 
