@@ -223,7 +223,7 @@ func hashtagRow(rec, above []string) (cols []Column, bad []int, ok bool) {
 	cols = make([]Column, len(rec))
 	for i, v := range rec {
 		if i < len(above) {
-			cols[i].Header = strings.TrimSpace(above[i])
+			cols[i].Header = cell(above[i])
 		}
 		if strings.TrimSpace(v) == "" {
 			continue
@@ -293,7 +293,7 @@ func (rd *Reader) Next() (Row, error) {
 		blank := true
 		for i := range values {
 			if i < len(rec) {
-				values[i] = strings.TrimSpace(rec[i])
+				values[i] = cell(rec[i])
 				blank = blank && values[i] == ""
 			}
 		}
@@ -316,6 +316,17 @@ func (rd *Reader) Next() (Row, error) {
 		}
 		return row, nil
 	}
+}
+
+// cell trims a cell and turns a lone carriage return (old Mac line ends
+// inside a quoted cell) into a line feed, so that every line break in a
+// value is "\n" and survives a write and a read unchanged.
+func cell(v string) string {
+	v = strings.TrimSpace(v)
+	if strings.IndexByte(v, '\r') >= 0 {
+		v = strings.ReplaceAll(v, "\r", "\n")
+	}
+	return v
 }
 
 // countingReader stops a stream at max bytes and remembers that it did, so

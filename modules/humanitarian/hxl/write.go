@@ -34,6 +34,15 @@ func NewWriter(w io.Writer, columns []Column) (*Writer, error) {
 		wr.header = append(wr.header, defuse(c.Header))
 		wr.tags = append(wr.tags, spec)
 	}
+	// A header row that reads as a hashtag row would be taken for it; its
+	// hashtag-like titles are then written as text, with a quote.
+	if _, _, ok := hashtagRow(wr.header, nil); ok {
+		for i, h := range wr.header {
+			if _, tag := ParseColumn(h); tag {
+				wr.header[i] = "'" + h
+			}
+		}
+	}
 	return wr, nil
 }
 
