@@ -21,9 +21,14 @@ var breakBefore = map[string]bool{
 // collapsed. It is a reader for people's mail, not a validator: broken markup
 // still yields its text.
 func HTMLToText(s string) string {
-	// Text is gathered with NUL marking the line breaks markup implies;
+	// Text is gathered with byte 0 marking the line breaks and byte 1 the paragraph breaks markup implies;
 	// all other whitespace is then collapsed as a browser would.
-	s = strings.ReplaceAll(s, "\x00", "")
+	s = strings.Map(func(r rune) rune {
+		if r == 0 || r == 1 {
+			return -1
+		}
+		return r
+	}, s)
 	var b strings.Builder
 	for len(s) > 0 {
 		lt := strings.IndexByte(s, '<')
@@ -64,16 +69,29 @@ func HTMLToText(s string) string {
 		case name == "li" && !closing:
 			b.WriteString("\x00- ")
 		case name == "p" || name == "table" || len(name) == 2 && name[0] == 'h' && name[1] >= '1' && name[1] <= '6':
-			b.WriteString("\x00\x00") // paragraphs and headings stand apart
+			b.WriteByte(1) // paragraphs and headings stand apart
 		case breakBefore[name] || name == "li":
 			b.WriteByte(0)
 		case name == "td" || name == "th":
 			b.WriteByte(' ')
 		}
 	}
-	lines := strings.Split(b.String(), "\x00")
-	for i, l := range lines {
-		lines[i] = strings.Join(strings.Fields(l), " ")
+	// A run of line-break marks is one break (</li><li> is not a blank
+	// line); a paragraph mark leaves one blank line.
+	var lines []string
+	all := b.String()
+	start := 0
+	for i := 0; i <= len(all); i++ {
+		if i < len(all) && all[i] > 1 {
+			continue
+		}
+		if l := strings.Join(strings.Fields(all[start:i]), " "); l != "" {
+			lines = append(lines, l)
+		}
+		if i < len(all) && all[i] == 1 {
+			lines = append(lines, "")
+		}
+		start = i + 1
 	}
 	return tidyLines(strings.Join(lines, "\n"))
 }

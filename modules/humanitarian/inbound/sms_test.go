@@ -228,10 +228,10 @@ func TestNormalizePhone(t *testing.T) {
 		{"6281234567890", "", "", false},
 		{"+61 2 9999 0000", "62", "+61299990000", true},
 		{"TELKOMSEL", "62", "", false},
-		{"3636", "62", "", false},           // a short code
-		{"+1234567", "", "", false},         // too short
+		{"3636", "62", "", false},            // a short code
+		{"+1234567", "", "", false},          // too short
 		{"+1234567890123456", "", "", false}, // 16 digits: over E.164's 15
-		{"+0812345678", "", "", false},      // no country code starts with 0
+		{"+0812345678", "", "", false},       // no country code starts with 0
 		{"+62+812345678", "", "", false},
 		{"", "62", "", false},
 		{"0812345678", "x62", "", false}, // a bad default is ignored
