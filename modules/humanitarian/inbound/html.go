@@ -58,7 +58,7 @@ func HTMLToText(s string) string {
 			name = name[:i]
 		}
 		if !closing && skipContent[name] {
-			end := strings.Index(strings.ToLower(s), "</"+name)
+			end := indexFold(s, "</"+name)
 			if end < 0 {
 				break
 			}
@@ -94,6 +94,22 @@ func HTMLToText(s string) string {
 		start = i + 1
 	}
 	return tidyLines(strings.Join(lines, "\n"))
+}
+
+// indexFold is strings.Index ignoring ASCII case, without lowering a copy
+// of the rest of the document for every <script> in it.
+func indexFold(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		j := strings.IndexByte(s[i:], '<')
+		if j < 0 {
+			return -1
+		}
+		i += j
+		if i+len(sub) <= len(s) && strings.EqualFold(s[i:i+len(sub)], sub) {
+			return i
+		}
+	}
+	return -1
 }
 
 // tidyLines trims each line and keeps at most one blank line in a row.
