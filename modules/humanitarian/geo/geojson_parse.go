@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 )
 
 // maxDepth bounds nested GeometryCollections, which RFC 7946 §3.1.8 says
@@ -332,7 +334,12 @@ func describe(v any) string {
 func short(b []byte) string {
 	const max = 40
 	if len(b) > max {
-		return string(b[:max]) + "…"
+		b = b[:max]
+		// Cut on a rune boundary so the message stays valid UTF-8.
+		for len(b) > 0 && !utf8.Valid(b) {
+			b = b[:len(b)-1]
+		}
+		return string(b) + "…"
 	}
-	return string(b)
+	return strings.ToValidUTF8(string(b), "\uFFFD")
 }

@@ -135,11 +135,19 @@ func DecodeTopoJSON(b []byte, object string) ([]Country, error) {
 			continue // points and lines are not boundaries
 		}
 		for _, rings := range polys {
+			if len(rings) == 0 {
+				return nil, newError("topojson.bad_arcs", path, "polygon without rings")
+			}
 			var poly Polygon
 			for _, idx := range rings {
 				r, err := joinArcs(arcs, idx, path)
 				if err != nil {
 					return nil, err
+				}
+				// A closed ring has at least 4 positions (RFC 7946 §3.1.6
+				// asks the same of GeoJSON, which we export these as).
+				if len(r) < 4 || r[0] != r[len(r)-1] {
+					return nil, newError("topojson.bad_ring", path, "%d positions", len(r))
 				}
 				poly = append(poly, r)
 			}
