@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -136,6 +137,9 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 	c := csv.NewReader(br)
 	c.Comma = opts.Comma
 	c.FieldsPerRecord = -1
+	// Cells are copied out of each record (trimmed substrings of a fresh
+	// string), so the slice itself can be reused: one allocation less a row.
+	c.ReuseRecord = true
 	rd := &Reader{opts: opts, csv: c, count: cr, nextLine: 1}
 	var above []string
 	for i := 0; i < hashtagRowScan; i++ {
@@ -159,8 +163,8 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 			rd.kinds = kindsOf(cols, opts.Kinds)
 			return rd, nil
 		}
-		rd.preamble = append(rd.preamble, rec)
-		above = rec
+		above = slices.Clone(rec)
+		rd.preamble = append(rd.preamble, above)
 	}
 	return nil, &Problem{Code: CodeNoHashtagRow, Limit: hashtagRowScan}
 }

@@ -187,11 +187,12 @@ var dateLayouts = []string{
 // 1000–2999 so that a count typed in a date column is not read as a year.
 // The error is a *Problem with CodeBadDate.
 func ParseDate(s string) (Date, error) {
-	t := strings.Join(strings.Fields(s), " ")
-	bad := &Problem{Code: CodeBadDate, Value: clip(s)}
-	if d, ok := isoDate(t); ok {
+	// The common case, an ISO date, goes first and allocates nothing.
+	if d, ok := isoDate(strings.TrimSpace(s)); ok {
 		return d, nil
 	}
+	t := strings.Join(strings.Fields(s), " ")
+	bad := &Problem{Code: CodeBadDate, Value: clip(s)}
 	for _, layout := range dateLayouts {
 		tm, err := time.Parse(layout, t)
 		if err == nil {
@@ -207,27 +208,33 @@ func ParseDate(s string) (Date, error) {
 // isoDate reads YYYY, YYYY-MM and YYYY-MM-DD (one-digit month and day
 // allowed, as spreadsheets write them).
 func isoDate(s string) (Date, bool) {
-	parts := strings.Split(s, "-")
-	if len(parts) > 3 || len(parts[0]) != 4 {
-		return Date{}, false
-	}
 	var n [3]int
-	for i, p := range parts {
-		if p == "" || len(p) > 4 || (i > 0 && len(p) > 2) {
+	parts := 0
+	for rest := s; ; parts++ {
+		if parts == 3 {
+			return Date{}, false
+		}
+		p, after, more := strings.Cut(rest, "-")
+		if p == "" || parts == 0 && len(p) != 4 || parts > 0 && len(p) > 2 {
 			return Date{}, false
 		}
 		for j := 0; j < len(p); j++ {
 			if p[j] < '0' || p[j] > '9' {
 				return Date{}, false
 			}
+			n[parts] = n[parts]*10 + int(p[j]-'0')
 		}
-		n[i], _ = strconv.Atoi(p)
+		if !more {
+			parts++
+			break
+		}
+		rest = after
 	}
 	d := Date{Year: n[0], Month: n[1], Day: n[2]}
-	if d.Year < 1000 || d.Year > 2999 || len(parts) >= 2 && (d.Month < 1 || d.Month > 12) {
+	if d.Year < 1000 || d.Year > 2999 || parts >= 2 && (d.Month < 1 || d.Month > 12) {
 		return Date{}, false
 	}
-	if len(parts) == 3 {
+	if parts == 3 {
 		// time.Date normalises 31 April to 1 May; a real date survives.
 		tm := time.Date(d.Year, time.Month(d.Month), d.Day, 0, 0, 0, 0, time.UTC)
 		if d.Day < 1 || tm.Day() != d.Day {
