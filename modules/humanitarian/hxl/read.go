@@ -2,6 +2,7 @@ package hxl
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -38,8 +39,9 @@ type Options struct {
 	// Kinds check cells by column; nil means DefaultKinds, an empty
 	// non-nil slice checks nothing.
 	Kinds []KindRule
-	// Comma is the delimiter, ',' unless set (';' for sheets saved by a
-	// spreadsheet in a locale that writes decimal commas).
+	// Comma is the delimiter. When zero it is guessed, as libhxl does, by
+	// which of ',', ';' and tab gives a hashtag row: a spreadsheet in an
+	// Indonesian or other decimal-comma locale saves "CSV" with ';'.
 	Comma rune
 }
 
@@ -58,9 +60,6 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Kinds == nil {
 		o.Kinds = DefaultKinds
-	}
-	if o.Comma == 0 {
-		o.Comma = ','
 	}
 	return o
 }
@@ -134,6 +133,9 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 	if b, err := br.Peek(3); err == nil && string(b) == "\xef\xbb\xbf" {
 		br.Discard(3)
 	}
+	if opts.Comma == 0 {
+		opts.Comma = guessComma(br)
+	}
 	c := csv.NewReader(br)
 	c.Comma = opts.Comma
 	c.FieldsPerRecord = -1
@@ -206,6 +208,32 @@ func (rd *Reader) record() ([]string, int, error) {
 		return nil, 0, &Problem{Code: CodeTooManyColumns, Row: rd.number, Line: line, Limit: int64(rd.opts.MaxColumns)}
 	}
 	return rec, line, nil
+}
+
+// guessComma tries each common delimiter on the start of the input and
+// takes the first that yields a hashtag row; ',' when none does, so that
+// the error is then "no hashtag row", not a delimiter riddle.
+func guessComma(br *bufio.Reader) rune {
+	head, _ := br.Peek(br.Size())
+	for _, comma := range []rune{',', ';', '\t'} {
+		c := csv.NewReader(bytes.NewReader(head))
+		c.Comma = comma
+		c.FieldsPerRecord = -1
+		c.ReuseRecord = true
+		for i := 0; i < hashtagRowScan; i++ {
+			rec, err := c.Read()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				continue
+			}
+			if _, _, ok := hashtagRow(rec, nil); ok {
+				return comma
+			}
+		}
+	}
+	return ','
 }
 
 // latin1 reads a cell that is not UTF-8 as ISO 8859-1: spreadsheets on

@@ -233,6 +233,17 @@ func TestByteOrderMarkSemicolonAndLatin1(t *testing.T) {
 	if got := specs(d.Columns); !slices.Equal(got, []string{"#org", "#adm1"}) {
 		t.Errorf("columns = %v", got)
 	}
+	// The delimiter is guessed from the hashtag row when not given.
+	for _, src := range []string{
+		"Org;Notes\n#org;#description\nPMI;\"tarpaulins, kits\"\n",
+		"Org\tNotes\n#org\t#description\nPMI\ttarpaulins, kits\n",
+		"Org,Notes\n#org,#description\nPMI,\"tarpaulins, kits\"\n",
+	} {
+		d = mustRead(t, src, Options{})
+		if len(d.Columns) != 2 || d.Rows[0].Get(MustPattern("#description")) != "tarpaulins, kits" {
+			t.Errorf("guessed delimiter for %q: columns %v rows %+v", src, specs(d.Columns), d.Rows)
+		}
+	}
 	d = mustRead(t, "#org\nCaf\xe9\n", Options{})
 	if got := d.Rows[0].Values[0]; got != "Café" {
 		t.Errorf("latin-1 cell = %q", got)
