@@ -77,14 +77,24 @@ const Decimals = 7
 
 // WriteFeatureCollection writes features as one RFC 7946 FeatureCollection:
 // no "crs" member, positions rounded to Decimals, rings closed, exterior
-// rings counter-clockwise and holes clockwise. It checks every position
-// first, so nothing half-written reaches w when one is out of range.
+// rings counter-clockwise and holes clockwise. It checks every geometry
+// and encodes every properties member first, so nothing half-written
+// reaches w when one of them is refused.
 func WriteFeatureCollection(w io.Writer, features []Feature) error {
+	props := make([][]byte, len(features))
 	for i := range features {
+		path := "features[" + strconv.Itoa(i) + "]"
 		if features[i].Geometry != nil {
-			if err := checkGeometry(features[i].Geometry, "features["+strconv.Itoa(i)+"].geometry", 0); err != nil {
+			if err := checkGeometry(features[i].Geometry, path+".geometry", 0); err != nil {
 				return err
 			}
+		}
+		if features[i].Properties != nil {
+			p, err := json.Marshal(features[i].Properties)
+			if err != nil {
+				return newError("geojson.bad_properties", path+".properties", "%v", err)
+			}
+			props[i] = p
 		}
 	}
 	bw := bufio.NewWriter(w)
@@ -94,11 +104,7 @@ func WriteFeatureCollection(w io.Writer, features []Feature) error {
 		if i > 0 {
 			buf = append(buf, ',')
 		}
-		var err error
-		buf, err = appendFeature(buf, &features[i], i)
-		if err != nil {
-			return err
-		}
+		buf = appendFeature(buf, &features[i], props[i])
 		if len(buf) > 32<<10 {
 			if _, err := bw.Write(buf); err != nil {
 				return err
@@ -113,7 +119,7 @@ func WriteFeatureCollection(w io.Writer, features []Feature) error {
 	return bw.Flush()
 }
 
-func appendFeature(buf []byte, f *Feature, i int) ([]byte, error) {
+func appendFeature(buf []byte, f *Feature, props []byte) []byte {
 	buf = append(buf, `{"type":"Feature"`...)
 	if f.ID != "" {
 		buf = append(buf, `,"id":`...)
@@ -127,16 +133,12 @@ func appendFeature(buf []byte, f *Feature, i int) ([]byte, error) {
 		buf = appendGeometry(buf, f.Geometry)
 	}
 	buf = append(buf, `,"properties":`...)
-	if f.Properties == nil {
+	if props == nil {
 		buf = append(buf, "null"...)
 	} else {
-		p, err := json.Marshal(f.Properties)
-		if err != nil {
-			return nil, newError("geojson.bad_properties", "features["+strconv.Itoa(i)+"].properties", "%v", err)
-		}
-		buf = append(buf, p...)
+		buf = append(buf, props...)
 	}
-	return append(buf, '}'), nil
+	return append(buf, '}')
 }
 
 func appendGeometry(buf []byte, g *Geometry) []byte {

@@ -3,6 +3,7 @@ package geo
 import (
 	"bytes"
 	"errors"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -156,6 +157,10 @@ func TestWriterRefusesOutOfRange(t *testing.T) {
 	}
 	if b.Len() != 0 {
 		t.Errorf("half-written output: %s", b.String())
+	}
+	err = WriteFeatureCollection(&b, []Feature{{Properties: map[string]any{"a": 1}}, {Properties: map[string]any{"n": math.NaN()}}})
+	if !errors.As(err, &ge) || ge.Code != "geojson.bad_properties" || ge.Path != "features[1].properties" || b.Len() != 0 {
+		t.Fatalf("err = %v, output %q", err, b.String())
 	}
 }
 

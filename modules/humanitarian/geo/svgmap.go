@@ -62,8 +62,11 @@ func RenderSVG(w io.Writer, m *Map) (Summary, error) {
 	if !(b.West >= -180 && b.East <= 180 && b.West < b.East && b.South >= -90 && b.North <= 90 && b.South < b.North) {
 		return sum, newError("geo.bad_bbox", "box", "%g,%g,%g,%g", b.West, b.South, b.East, b.North)
 	}
-	if m.Cell < 0 || math.IsNaN(m.Cell) {
+	if !(m.Cell >= 0 && m.Cell <= 1e5) {
 		return sum, newError("geo.bad_cell", "cell", "%g", m.Cell)
+	}
+	if !(m.Width >= 0 && m.Width <= 1e5) {
+		return sum, newError("geo.bad_width", "width", "%g", m.Width)
 	}
 	pr := newProjector(m)
 	id := m.ID

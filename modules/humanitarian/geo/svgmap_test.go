@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"flag"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -181,10 +182,13 @@ func TestRenderRefusesBadOptions(t *testing.T) {
 		{Box: BBox{West: 10, South: 0, East: 5, North: 5}},
 		{Box: BBox{West: 0, South: 0, East: 200, North: 5}},
 		{Box: BBox{West: 0, South: 0, East: 5, North: 5}, Cell: -1},
+		{Box: BBox{West: 0, South: 0, East: 5, North: 5}, Cell: math.Inf(1)},
+		{Box: BBox{West: 0, South: 0, East: 5, North: 5}, Width: math.NaN()},
+		{Box: BBox{West: 0, South: math.NaN(), East: 5, North: 5}},
 	} {
 		_, err := RenderSVG(&bytes.Buffer{}, m)
 		var ge *Error
-		if !errors.As(err, &ge) || (ge.Code != "geo.bad_bbox" && ge.Code != "geo.bad_cell") {
+		if !errors.As(err, &ge) || (ge.Code != "geo.bad_bbox" && ge.Code != "geo.bad_cell" && ge.Code != "geo.bad_width") {
 			t.Errorf("%+v: err = %v", m.Box, err)
 		}
 	}
