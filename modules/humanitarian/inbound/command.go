@@ -41,10 +41,13 @@ var reportWords = map[string]string{"report": "en", "lapor": "id", "laporan": "i
 // ("LAPOR: jembatan putus"). Text that starts with no keyword is
 // CommandNone with the whole trimmed text as Arg.
 func ParseCommand(text string) Command {
-	text = strings.TrimSpace(text)
+	original := strings.TrimSpace(text)
+	text = original
 	// "LAPOR:banjir" has no space after the keyword; give it one.
 	if i := strings.IndexFunc(text, func(r rune) bool { return r == ':' || unicode.IsSpace(r) }); i > 0 && text[i] == ':' {
-		text = text[:i] + " " + text[i+1:]
+		if head := keyword(text[:i]); head == "info" || reportWords[head] != "" {
+			text = text[:i] + " " + text[i+1:]
+		}
 	}
 	words := strings.Fields(text)
 	if len(words) == 0 {
@@ -62,7 +65,7 @@ func ParseCommand(text string) Command {
 	if lang, ok := reportWords[first]; ok {
 		return Command{Kind: CommandReport, Arg: argAfterFirstWord(text), Lang: lang}
 	}
-	return Command{Kind: CommandNone, Arg: strings.TrimSpace(text)}
+	return Command{Kind: CommandNone, Arg: original}
 }
 
 func keyword(w string) string {
