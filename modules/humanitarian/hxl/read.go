@@ -144,9 +144,11 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 	c.ReuseRecord = true
 	rd := &Reader{opts: opts, csv: c, count: cr, nextLine: 1}
 	var above []string
-	for i := 0; i < hashtagRowScan; i++ {
+	// Blank lines count towards the 25 rows, as libhxl and a spreadsheet
+	// count them.
+	for rd.number < hashtagRowScan {
 		rec, line, err := rd.record()
-		if err == io.EOF {
+		if err == io.EOF || err == nil && rd.number > hashtagRowScan {
 			break
 		}
 		if err != nil {

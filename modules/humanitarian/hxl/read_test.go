@@ -2,6 +2,7 @@ package hxl
 
 import (
 	"errors"
+	"io"
 	"os"
 	"slices"
 	"strings"
@@ -94,6 +95,10 @@ func TestHashtagRowOnlyInFirst25Rows(t *testing.T) {
 	d := mustRead(t, b.String()[len("title,text\n"):], Options{})
 	if d.HashtagRow != 25 {
 		t.Fatalf("hashtag row = %d, want 25", d.HashtagRow)
+	}
+	// A blank line is a row too: here it pushes the hashtag row to 26.
+	if _, err := Read(strings.NewReader("\n"+b.String()[len("title,text\n"):]), Options{}); codeOf(err) != CodeNoHashtagRow {
+		t.Fatalf("hashtag row after a blank line at 26: err = %v, want %s", err, CodeNoHashtagRow)
 	}
 }
 
@@ -345,5 +350,30 @@ func TestThreeW(t *testing.T) {
 	}
 	if got := d.Rows[4].Get(MustPattern("#activity")); got != `Child-friendly spaces; "safe play" sessions` {
 		t.Errorf("quoted activity = %q", got)
+	}
+}
+
+func TestReaderStreams(t *testing.T) {
+	rd, err := NewReader(strings.NewReader("Org,Reached\n#org,#reached\nPMI,10\nUNICEF,x\nWFP,30\n"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := specs(rd.Columns()); !slices.Equal(got, []string{"#org", "#reached"}) || len(rd.Preamble()) != 1 {
+		t.Fatalf("columns %v preamble %q", got, rd.Preamble())
+	}
+	var orgs []string
+	for {
+		r, err := rd.Next()
+		if err != nil {
+			if err != io.EOF {
+				t.Fatal(err)
+			}
+			break
+		}
+		orgs = append(orgs, r.Get(MustPattern("#org")))
+	}
+	problems, more := rd.Problems()
+	if !slices.Equal(orgs, []string{"PMI", "UNICEF", "WFP"}) || len(problems) != 1 || problems[0].Row != 4 || more != 0 {
+		t.Errorf("orgs %v problems %+v", orgs, problems)
 	}
 }
