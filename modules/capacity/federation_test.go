@@ -218,6 +218,17 @@ func TestMatchAgreedAcrossNodes(t *testing.T) {
 			p, err := donors.svc.Get(olivia, proj.ID)
 			return err == nil && p.Origin == tl.Host && p.Title == need.Title
 		})
+		// DFAT's people see it under Needs your attention, and on the
+		// offer's page.
+		if taken, err := donors.svc.Taken(olivia); err != nil || len(taken) != 1 || taken[0].ProjectID != proj.ID {
+			t.Fatalf("DFAT's accepted offers: %+v %v", taken, err)
+		}
+		if ps, err := donors.svc.OfferProposals(olivia, au); err != nil || len(ps) != 1 || ps[0].Status != capacity.Accepted || ps[0].NeedTitle != need.Title {
+			t.Fatalf("DFAT's offer's proposals: %+v %v", ps, err)
+		}
+		if ps, _ := donors.svc.OfferProposals(kenji, au); len(ps) != 0 {
+			t.Fatalf("Japan reads DFAT's proposals: %+v", ps)
+		}
 		if k := donors.told.of(orgID(t, donors, "dfat-au")); len(k) != 1 || k[0] != "cap_accepted" {
 			t.Fatalf("DFAT was told %v", k)
 		}

@@ -1,6 +1,8 @@
 package capacity
 
 import (
+	"math"
+	"slices"
 	"time"
 )
 
@@ -45,8 +47,9 @@ type ProfileItem struct {
 	Rank      int           `json:"rank"`
 	Of        int           `json:"of"` // countries with data
 	// Weak is a latest value in the lowest third of the countries with
-	// data (at least WeakMinCountries of them): the rule a suggested need
-	// rests on, stated on the page.
+	// data (at least WeakMinCountries of them) and at least WeakGap worse
+	// than their median: the rule a suggested need rests on, stated on the
+	// page.
 	Weak bool `json:"weak"`
 }
 
@@ -60,10 +63,30 @@ type Profile struct {
 // called weak: with fewer, "the lowest third" says nothing.
 const WeakMinCountries = 3
 
+// WeakGap is how far below the median (a share of it) a value in the
+// lowest third must be to be called weak: among scores bunched near the
+// top (98.8 of 100 where the best have 100), the lowest third is no
+// weakness worth a need.
+const WeakGap = 0.05
+
 // weak says whether rank (1 the best, ties sharing the better rank) among
-// of countries is in the lowest third.
-func weak(rank, of int) bool {
-	return of >= WeakMinCountries && rank > of-of/3
+// of countries is in the lowest third, and value at least WeakGap worse
+// than the median of the countries' values.
+func weak(rank, of int, value float64, values []float64, higher bool) bool {
+	if of < WeakMinCountries || rank <= of-of/3 || len(values) == 0 {
+		return false
+	}
+	v := slices.Clone(values)
+	slices.Sort(v)
+	median := v[len(v)/2]
+	if len(v)%2 == 0 {
+		median = (v[len(v)/2-1] + v[len(v)/2]) / 2
+	}
+	gap := math.Abs(median) * WeakGap
+	if higher {
+		return value < median-gap
+	}
+	return value > median+gap
 }
 
 // Series is one country's values of an indicator, for a comparison.

@@ -114,16 +114,18 @@ func (s *Service) Profile(ctx context.Context, country string) (Profile, error) 
 		}
 		item.Latest = item.Series[len(item.Series)-1]
 		item.Rank = 1
+		var values []float64
 		for _, l := range latest {
 			if l.Indicator != code {
 				continue
 			}
 			item.Of++
+			values = append(values, l.Value)
 			if better(l.Value, item.Latest.Value, item.Indicator.HigherBetter) {
 				item.Rank++
 			}
 		}
-		item.Weak = weak(item.Rank, item.Of)
+		item.Weak = weak(item.Rank, item.Of, item.Latest.Value, values, item.Indicator.HigherBetter)
 		p.Items = append(p.Items, item)
 	}
 	return p, nil

@@ -264,6 +264,16 @@ func (m *IndicatorsModule) compare(w http.ResponseWriter, r *http.Request) {
 		m.web.Error(w, r, err)
 		return
 	}
+	if v.Code == "" {
+		// Opened without a choice: the indicator most countries have,
+		// so that the page compares something at once.
+		best := 0
+		for _, in := range v.Indicators {
+			if in.Countries > best {
+				v.Code, best = in.Code, in.Countries
+			}
+		}
+	}
 	if v.Code != "" {
 		c, err := m.svc.Compare(r.Context(), v.Code, v.Chosen)
 		if err != nil {

@@ -108,6 +108,7 @@ type offerView struct {
 	O       Offer
 	Mine    bool
 	Matches []NeedMatch // the open needs it could meet, for its organisation's people
+	Props   []OfferProposal
 }
 
 func (m *Module) offer(w http.ResponseWriter, r *http.Request) {
@@ -121,7 +122,10 @@ func (m *Module) offer(w http.ResponseWriter, r *http.Request) {
 		v.Mine = v.Mine || org.ID == o.OrgID
 	}
 	if v.Mine {
-		if v.Matches, err = m.svc.SuggestedNeeds(r.Context(), o, 10); err != nil {
+		if v.Matches, err = m.svc.SuggestedNeeds(r.Context(), o, 10); err == nil {
+			v.Props, err = m.svc.OfferProposals(r.Context(), o)
+		}
+		if err != nil {
 			m.web.Error(w, r, err)
 			return
 		}

@@ -234,3 +234,22 @@ func contains(l []string, s string) bool {
 	}
 	return false
 }
+
+// OfferProposal is a proposal of an offer, with its need's title.
+type OfferProposal struct {
+	Proposal
+	NeedTitle string `db:"need_title" json:"need_title"`
+}
+
+// OfferProposals lists what became of an offer's proposals, newest first,
+// to the people of the offer's organisation (anyone else gets none).
+func (s *Service) OfferProposals(ctx context.Context, o Offer) ([]OfferProposal, error) {
+	a := core.ActorFrom(ctx)
+	if o.OrgID == "" || access.Check(a, access.CapacityRead, access.Resource{OrgID: o.OrgID}) != nil {
+		return nil, nil
+	}
+	var out []OfferProposal
+	err := s.db.R().Select(ctx, &out, `SELECT `+proposalCols+`, n.title AS need_title FROM cap_proposals p JOIN cap_offers o ON o.id = p.offer_id
+		JOIN cap_needs n ON n.id = p.need_id WHERE p.offer_id = ? ORDER BY p.id DESC LIMIT 200`, o.ID)
+	return out, core.Wrap("capacity: offer proposals", err)
+}
