@@ -197,6 +197,15 @@ var expected = map[access.Action][]string{
 	access.CapacityPublic: {"anonymous", "observer", "member", "investigator", "officer", "org-admin", "node-admin"},
 	access.CapacityRead:   {"member", "investigator", "officer", "org-admin"},
 	access.CapacityWrite:  {"officer", "org-admin"},
+	// Humanitarian coordination: an emergency's public face and sending a
+	// report are anyone's, without an account; coordination views are
+	// for members of organisations; an organisation's admins, officers
+	// and analysts write (the emergency's coordinators alone verify,
+	// which the service checks); no pass for node administrators.
+	access.HumPublic: {"anonymous", "observer", "member", "investigator", "officer", "org-admin", "node-admin"},
+	access.HumReport: {"anonymous", "observer", "member", "investigator", "officer", "org-admin", "node-admin"},
+	access.HumRead:   {"member", "investigator", "officer", "org-admin"},
+	access.HumWrite:  {"officer", "org-admin"},
 }
 
 // deniedOnKemlu are the roles the route check lets through for an action

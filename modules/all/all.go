@@ -23,6 +23,7 @@ import (
 	"entente.example/entente/modules/dialogue"
 	"entente.example/entente/modules/directory"
 	"entente.example/entente/modules/economy"
+	"entente.example/entente/modules/humanitarian"
 	"entente.example/entente/modules/incidents"
 	"entente.example/entente/modules/intel"
 	"entente.example/entente/modules/negotiation"
@@ -51,6 +52,7 @@ func Migrations() []store.Migrations {
 		dialogue.Migrations(),
 		capacity.Migrations(),
 		economy.Migrations(),
+		humanitarian.Migrations(),
 	}
 }
 
@@ -87,6 +89,7 @@ type Services struct {
 	Events         *dialogue.Events
 	Capacity       *capacity.Service
 	Economy        *economy.Service
+	Humanitarian   *humanitarian.Service
 }
 
 // Modules builds every module and connects the directory to auth as the
@@ -143,6 +146,10 @@ func Modules(d Deps) ([]web.Module, Services) {
 	inc := incidents.NewModule(s.Incidents, d.Web)
 	s.Economy = economy.NewService(d.DB, orgCountry(s.Directory))
 	inc.UseStatements(s.Statements)
+	s.Humanitarian = humanitarian.NewService(d.DB, d.Fed)
+	s.Humanitarian.UseNotifier(people)
+	hum := humanitarian.NewModule(s.Humanitarian, d.Web)
+	hum.UseAddressBook(s.Networks)
 	return wireLinks(d, &s, []web.Module{
 		ledger.NewModule(d.Ledger, d.Web),
 		federation.NewModule(d.Fed, d.Web),
@@ -160,6 +167,7 @@ func Modules(d Deps) ([]web.Module, Services) {
 		capm,
 		capacity.NewIndicatorsModule(s.Capacity, d.Web),
 		economy.NewModule(s.Economy, d.Web),
+		hum,
 	}), s
 }
 

@@ -1,0 +1,121 @@
+package humanitarian
+
+import (
+	"bytes"
+	"html/template"
+	"net/http"
+
+	"entente.example/entente/modules/humanitarian/geo"
+)
+
+// mapCell is the clustering grid in viewBox units (of 600): about 28 px on
+// a 390 px phone, large enough to tap and to read a count.
+const mapCell = 44
+
+type mapView struct {
+	view
+	SVG        template.HTML
+	Summary    geo.Summary
+	Filter     ReportFilter
+	Query      string
+	Since      string
+	Categories []string
+	Statuses   []string
+	Reports    []Report // the list beside the map
+	More       bool
+	Unplaced   int
+}
+
+// frame pads an emergency's box so reports at its edge are not cut, and
+// keeps it within the world.
+func frame(b Box) geo.BBox {
+	dx, dy := (b.East-b.West)*0.08+0.05, (b.North-b.South)*0.08+0.05
+	return geo.BBox{West: max(b.West-dx, -180), South: max(b.South-dy, -85), East: min(b.East+dx, 180), North: min(b.North+dy, 85)}
+}
+
+// crisisMap draws the reports the reader may see, on the server: an SVG
+// that needs no script and no tile server, with the list beside it.
+func (m *Module) crisisMap(w http.ResponseWriter, r *http.Request) {
+	e, ok := m.load(w, r)
+	if !ok {
+		return
+	}
+	f := filterFrom(r, m.svc.db.Clock().Now())
+	v := mapView{view: m.emergencyView(r, e, "/map", "hum.map_title", e.Title), Filter: f, Query: filterQuery(r),
+		Categories: Categories, Statuses: []string{ReportNew, ReportVerified, ReportRejected}, Since: r.URL.Query().Get("since")}
+	pts, err := m.svc.MapPoints(r.Context(), e, f)
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	countries, err := m.svc.Countries()
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	gp := make([]geo.Point, len(pts))
+	for i, p := range pts {
+		gp[i] = geo.Point{Lon: p.Lon, Lat: p.Lat}
+	}
+	tr := m.web.Catalog()
+	var buf bytes.Buffer
+	v.Summary, err = geo.RenderSVG(&buf, &geo.Map{Box: frame(e.Box), Projection: geo.WebMercator, ID: "crisis",
+		Title: tr.T(v.Lang, "hum.map_svg_title", e.Title), Desc: tr.T(v.Lang, "hum.map_svg_desc", len(pts)),
+		Countries: countries, Points: gp, Cell: mapCell})
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	v.SVG = template.HTML(buf.String()) // RenderSVG escapes every text it writes
+	f.Limit = 20
+	if v.Reports, err = m.svc.Reports(r.Context(), e, f); err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	v.More = len(v.Reports) == f.Limit
+	m.web.Render(w, r, http.StatusOK, "humanitarian/map", v)
+}
+
+// geoJSON exports the reports the reader may see as an RFC 7946
+// FeatureCollection: verified ones for the public, with what a report is
+// and where, never who sent it.
+func (m *Module) geoJSON(w http.ResponseWriter, r *http.Request) {
+	e, ok := m.load(w, r)
+	if !ok {
+		return
+	}
+	f := filterFrom(r, m.svc.db.Clock().Now())
+	f.Limit = 500
+	var features []geo.Feature
+	for {
+		page, err := m.svc.Reports(r.Context(), e, f)
+		if err != nil {
+			m.web.Error(w, r, err)
+			return
+		}
+		for _, rep := range page {
+			if !rep.Located() {
+				continue
+			}
+			g := geo.PointGeometry(*rep.Lon, *rep.Lat)
+			props := map[string]any{"category": rep.Category, "text": rep.Text, "status": rep.Status, "channel": rep.Channel,
+				"occurred_at": rep.OccurredAt.Format("2006-01-02T15:04:05Z"), "emergency": e.ID}
+			if rep.PCode != "" {
+				props["pcode"] = rep.PCode
+			}
+			features = append(features, geo.Feature{ID: rep.ID, Geometry: &g, Properties: props})
+		}
+		if len(page) < f.Limit || len(features) >= maxExport {
+			break
+		}
+		f.Before = page[len(page)-1].ID
+	}
+	w.Header().Set("Content-Type", geo.MediaType)
+	w.Header().Set("Content-Disposition", `attachment; filename="reports-`+e.ID+`.geojson"`)
+	if err := geo.WriteFeatureCollection(w, features); err != nil {
+		m.web.Error(w, r, err)
+	}
+}
+
+// maxExport bounds one export; a larger one is asked for by period.
+const maxExport = 200000
