@@ -212,10 +212,10 @@ func (m *Module) createEmergency(w http.ResponseWriter, r *http.Request) {
 
 type emergencyPage struct {
 	view
-	Counts map[string]int
-	Latest []Report
-	Form   web.Form
-	Edit   bool
+	Counts    map[string]int
+	Latest    []Report
+	Form      web.Form
+	Edit      bool
 	Kinds     []string
 	Languages []string
 	Places    []Place

@@ -1,0 +1,143 @@
+package humanitarian
+
+import (
+	"strings"
+	"testing"
+
+	"entente.example/entente/core"
+	"entente.example/entente/internal/store/storetest"
+)
+
+// TestNothingUnverifiedIsPublic follows a report through the workflow:
+// new, it is the coordinators' alone; verified, anyone reads it, but never
+// who sent it; rejected or taken back, it is gone from public view again.
+func TestNothingUnverifiedIsPublic(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		w := newWorld(t, e)
+		em := mustEmergency(t, w)
+		r, err := w.svc.Submit(anonymous("203.0.113.7"), ReportInput{EmergencyID: em.ID, Channel: ChannelWeb, Text: "Rumah roboh, dua orang terjebak",
+			Category: "trapped", Place: "Palu", Name: "Siti", Contact: "+62 812 3456 7890"})
+		if err != nil {
+			t.Fatalf("submit: %v %v", err, fields(err))
+		}
+		if r.Status != ReportNew || r.PCode != "ID7271" || !r.Located() {
+			t.Fatalf("submitted %+v, want new, placed in Kota Palu", r)
+		}
+		coord, public, pmi := as("bnpb", core.RoleAnalyst), anonymous("198.51.100.1"), as("pmi", core.RoleOfficer)
+		for name, ctx := range map[string]any{"anonymous": public, "another organisation": pmi} {
+			_ = ctx
+			c := public
+			if name != "anonymous" {
+				c = pmi
+			}
+			if _, err := w.svc.Report(c, r.ID); core.KindOf(err) != core.KindNotFound {
+				t.Errorf("%s reads a new report: %v", name, err)
+			}
+			list, _ := w.svc.Reports(c, em, ReportFilter{Status: ReportNew})
+			pts, _ := w.svc.MapPoints(c, em, ReportFilter{})
+			if len(list) != 0 || len(pts) != 0 {
+				t.Errorf("%s lists %d new reports and maps %d", name, len(list), len(pts))
+			}
+		}
+		got, err := w.svc.Report(coord, r.ID)
+		if err != nil || got.Reporter == nil || got.Reporter.Contact != "+62 812 3456 7890" {
+			t.Fatalf("coordinator reads %+v, %v; want the reporter's contact", got, err)
+		}
+		if _, err := w.svc.Decide(pmi, r.ID, ReportVerified, ""); core.KindOf(err) != core.KindNotFound {
+			t.Errorf("another organisation verifies: %v", err)
+		}
+		if _, err := w.svc.Decide(coord, r.ID, ReportRejected, ""); fields(err)["reason"] != "err.required" {
+			t.Errorf("rejecting without a reason: %v %v", err, fields(err))
+		}
+		v, err := w.svc.Decide(coord, r.ID, ReportVerified, "")
+		if err != nil || v.Status != ReportVerified || v.Decision == nil || v.Decision.By != "bnpb analyst" {
+			t.Fatalf("verify: %+v %v", v, err)
+		}
+		pub, err := w.svc.Report(public, r.ID)
+		if err != nil || pub.Reporter != nil {
+			t.Fatalf("the public reads %+v, %v; want the report without its reporter", pub, err)
+		}
+		list, _ := w.svc.Reports(public, em, ReportFilter{Status: ReportNew}) // a status the public cannot ask for
+		if len(list) != 1 || list[0].Reporter != nil {
+			t.Fatalf("the public lists %+v", list)
+		}
+		if pts, _ := w.svc.MapPoints(public, em, ReportFilter{}); len(pts) != 1 {
+			t.Fatalf("the public map has %d points, want 1", len(pts))
+		}
+		if _, err := w.svc.Decide(coord, r.ID, ReportNew, ""); fields(err)["reason"] != "err.required" {
+			t.Errorf("taking a verification back without a reason: %v", err)
+		}
+		if _, err := w.svc.Decide(coord, r.ID, ReportRejected, "Duplicate of an earlier report"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.svc.Report(public, r.ID); core.KindOf(err) != core.KindNotFound {
+			t.Errorf("the public reads a rejected report: %v", err)
+		}
+	})
+}
+
+// TestReportPlaces checks what the form refuses and what SMS keeps: a web
+// report must be placed inside the emergency; an SMS is never refused for
+// its place.
+func TestReportPlaces(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		w := newWorld(t, e)
+		em := mustEmergency(t, w)
+		ctx := anonymous("203.0.113.8")
+		cases := []struct {
+			name  string
+			in    ReportInput
+			field string
+		}{
+			{"unknown place on the web", ReportInput{Channel: ChannelWeb, Text: "x", Category: "water", Place: "Atlantis"}, "place"},
+			{"outside the area", ReportInput{Channel: ChannelWeb, Text: "x", Category: "water", Lat: ptr(1.29), Lon: ptr(103.85)}, "lat"},
+			{"half a position", ReportInput{Channel: ChannelWeb, Text: "x", Category: "water", Lat: ptr(-0.9)}, "lat"},
+			{"no category on the web", ReportInput{Channel: ChannelWeb, Text: "x"}, "category"},
+			{"empty text", ReportInput{Channel: ChannelSMS, Text: "  "}, "text"},
+			{"NUL in text", ReportInput{Channel: ChannelWeb, Text: "a\x00b", Category: "food"}, "text"},
+			{"invalid UTF-8", ReportInput{Channel: ChannelWeb, Text: "a\xffb", Category: "food"}, "text"},
+			{"too long", ReportInput{Channel: ChannelWeb, Text: strings.Repeat("a", 2001), Category: "food"}, "text"},
+		}
+		for _, c := range cases {
+			c.in.EmergencyID = em.ID
+			_, err := w.svc.Submit(ctx, c.in)
+			if _, ok := fields(err)[c.field]; !ok {
+				t.Errorf("%s: %v %v, want a problem with %s", c.name, err, fields(err), c.field)
+			}
+		}
+		sms, err := w.svc.Submit(ctx, ReportInput{EmergencyID: em.ID, Channel: ChannelSMS, MsgID: "m-1", Text: "air bersih habis di Atlantis", Place: "Atlantis"})
+		if err != nil || sms.Category != "other" || sms.Located() || sms.Place != "Atlantis" {
+			t.Fatalf("sms: %+v %v; want kept as written, unplaced", sms, err)
+		}
+		again, err := w.svc.Submit(ctx, ReportInput{EmergencyID: em.ID, Channel: ChannelSMS, MsgID: "m-1", Text: "air bersih habis di Atlantis"})
+		if err != nil || again.ID != sms.ID {
+			t.Fatalf("a message delivered twice made %q then %q (%v)", sms.ID, again.ID, err)
+		}
+		counts, _ := w.svc.ReportCounts(as("bnpb", core.RoleAdmin), em)
+		if counts[ReportNew] != 1 {
+			t.Fatalf("counts %v, want one new report", counts)
+		}
+	})
+}
+
+// TestThrottle limits arrivals per key within the hour, and lets them in
+// again once the hour has passed.
+func TestThrottle(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		w := newWorld(t, e)
+		ctx := anonymous("203.0.113.9")
+		for i := range 3 {
+			if err := w.svc.Throttle(ctx, "ip:203.0.113.9", 3); err != nil {
+				t.Fatalf("arrival %d: %v", i+1, err)
+			}
+		}
+		wantKind(t, "fourth arrival", w.svc.Throttle(ctx, "ip:203.0.113.9", 3), core.KindRateLimited)
+		if err := w.svc.Throttle(ctx, "ip:203.0.113.10", 3); err != nil {
+			t.Fatalf("another address: %v", err)
+		}
+		w.clock.Advance(61 * 60 * 1e9)
+		if err := w.svc.Throttle(ctx, "ip:203.0.113.9", 3); err != nil {
+			t.Fatalf("after the hour: %v", err)
+		}
+	})
+}
