@@ -114,6 +114,9 @@ var (
 	CapacityProposal = Kind{Name: "cap_proposal", Params: []string{"need", "offer", "from"}}
 	CapacityAccepted = Kind{Name: "cap_accepted", Params: []string{"need", "offer"}}
 	CapacityDeclined = Kind{Name: "cap_declined", Params: []string{"need", "offer"}}
+	// Humanitarian coordination: a report of people trapped, injured or
+	// missing arrived for an emergency (to its coordinators, at once).
+	HumUrgentReport = Kind{Name: "hum_urgent_report", Params: []string{"emergency", "category", "place"}}
 )
 
 // Kinds lists every kind of notification e-mail.
@@ -129,6 +132,7 @@ var Kinds = []Kind{
 	EventInvited, EventUpdated, EventCancelled, EventRegistered, EventWaitlisted, EventPromoted, EventReminder,
 	DialogueInvite, DialogueHeld, DialogueSummary, DialogueDigest,
 	CapacityProposal, CapacityAccepted, CapacityDeclined,
+	HumUrgentReport,
 }
 
 // DeadlineFormat is how a deadline reads in an e-mail: unambiguous in every

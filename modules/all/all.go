@@ -147,7 +147,7 @@ func Modules(d Deps) ([]web.Module, Services) {
 	s.Economy = economy.NewService(d.DB, orgCountry(s.Directory))
 	inc.UseStatements(s.Statements)
 	s.Humanitarian = humanitarian.NewService(d.DB, d.Fed)
-	s.Humanitarian.UseNotifier(people)
+	s.Humanitarian.UseNotifier(people, d.Web.Catalog())
 	hum := humanitarian.NewModule(s.Humanitarian, d.Web)
 	hum.UseAddressBook(s.Networks)
 	return wireLinks(d, &s, []web.Module{

@@ -9,6 +9,7 @@ import (
 
 	"entente.example/entente/core"
 	"entente.example/entente/internal/audit"
+	"entente.example/entente/internal/notify"
 	"entente.example/entente/internal/store"
 )
 
@@ -232,12 +233,45 @@ func (s *Service) Submit(ctx context.Context, in ReportInput) (Report, error) {
 				return err
 			}
 		}
+		if err := s.tellUrgent(ctx, tx, e, r); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, "humanitarian.report.submit", "hum_report", r.ID, e.OrgID, r.Channel)
 	})
 	if err != nil {
 		return r, err
 	}
 	return r, nil
+}
+
+// urgent are the categories whose reports the coordinators hear of at
+// once by e-mail: someone may be waiting for rescue.
+var urgent = []string{"trapped", "injured", "missing"}
+
+// tellUrgent e-mails the emergency's coordinators of an urgent report, in
+// each one's language; the e-mail names what and where, never who sent it.
+func (s *Service) tellUrgent(ctx context.Context, tx *store.Tx, e Emergency, r Report) error {
+	if s.notify == nil || !slices.Contains(urgent, r.Category) {
+		return nil
+	}
+	args := notify.Args{"emergency": e.Title, "category": r.Category, "place": r.Place}
+	for _, lang := range []string{"en", "id"} {
+		args["category@"+lang] = s.tr.T(lang, "hum.cat."+r.Category)
+		place := r.Place
+		if r.PCode != "" {
+			place = s.places.Path(r.PCode)
+		}
+		if place == "" {
+			place = s.tr.T(lang, "hum.place_unknown")
+		}
+		args["place@"+lang] = place
+	}
+	for _, org := range e.CoordinatorOrgs() {
+		if err := s.notify.NotifyOrg(ctx, tx, org, []core.Role{core.RoleAdmin, core.RoleOfficer, core.RoleAnalyst}, notify.HumUrgentReport, "/humanitarian/reports/"+r.ID, args); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Decide verifies or rejects a report (verdict ReportVerified or

@@ -1,10 +1,13 @@
 package humanitarian
 
 import (
+	"context"
 	"strings"
 	"testing"
 
 	"entente.example/entente/core"
+	"entente.example/entente/internal/notify"
+	"entente.example/entente/internal/store"
 	"entente.example/entente/internal/store/storetest"
 )
 
@@ -138,6 +141,56 @@ func TestThrottle(t *testing.T) {
 		w.clock.Advance(61 * 60 * 1e9)
 		if err := w.svc.Throttle(ctx, "ip:203.0.113.9", 3); err != nil {
 			t.Fatalf("after the hour: %v", err)
+		}
+	})
+}
+
+// told records the e-mails the service asks for.
+type told struct{ calls []notify.Args }
+
+func (t *told) NotifyOrg(_ context.Context, _ *store.Tx, orgID string, _ []core.Role, k notify.Kind, path string, args notify.Args) error {
+	a := notify.Args{"org": orgID, "kind": k.Name, "path": path}
+	for k, v := range args {
+		a[k] = v
+	}
+	t.calls = append(t.calls, a)
+	return nil
+}
+
+// tr names a key by itself, with the language.
+type tr struct{}
+
+func (tr) T(lang, key string, _ ...any) string { return lang + ":" + key }
+
+// TestUrgentReportsAreMailed tells the coordinators at once of people
+// trapped, naming what and where in each language and never who sent it;
+// other reports wait under "Needs your attention".
+func TestUrgentReportsAreMailed(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		w := newWorld(t, e)
+		var got told
+		w.svc.UseNotifier(&got, tr{})
+		em := mustEmergency(t, w)
+		if _, err := w.svc.Submit(anonymous("203.0.113.5"), ReportInput{EmergencyID: em.ID, Channel: ChannelWeb, Text: "Air habis", Category: "water", Place: "Palu"}); err != nil {
+			t.Fatal(err)
+		}
+		r, err := w.svc.Submit(anonymous("203.0.113.5"), ReportInput{EmergencyID: em.ID, Channel: ChannelWeb, Text: "Dua orang terjebak", Category: "trapped",
+			Place: "Palu", Name: "Siti", Contact: "+6281234567890"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.calls) != 1 {
+			t.Fatalf("%d e-mails, want 1 (the trapped report only): %v", len(got.calls), got.calls)
+		}
+		c := got.calls[0]
+		if c["org"] != "org-bnpb" || c["kind"] != "hum_urgent_report" || c["path"] != "/humanitarian/reports/"+r.ID ||
+			c["category@id"] != "id:hum.cat.trapped" || c["place@en"] != "Kota Palu, Sulawesi Tengah" {
+			t.Fatalf("e-mail %v", c)
+		}
+		for k, v := range c {
+			if strings.Contains(v, "Siti") || strings.Contains(v, "6281234567890") {
+				t.Errorf("the e-mail carries the reporter in %s: %q", k, v)
+			}
 		}
 	})
 }

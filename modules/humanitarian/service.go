@@ -39,8 +39,9 @@ type Notifier interface {
 	NotifyOrg(ctx context.Context, tx *store.Tx, orgID string, roles []core.Role, k notify.Kind, path string, args notify.Args) error
 }
 
-// UseNotifier sets how people are told of what waits for them.
-func (s *Service) UseNotifier(n Notifier) { s.notify = n }
+// UseNotifier sets how people are told of what waits for them, and the
+// catalogue that names categories in each recipient's language.
+func (s *Service) UseNotifier(n Notifier, tr notify.Translator) { s.notify, s.tr = n, tr }
 
 // Service is the use cases of humanitarian coordination.
 type Service struct {
@@ -49,6 +50,7 @@ type Service struct {
 	places *Gazetteer
 	fed    Fed      // nil: this node alone
 	notify Notifier // nil: nobody is e-mailed
+	tr     notify.Translator
 
 	// The countries of the map are loaded once, when the first map is
 	// drawn: the 1:50m file takes a few hundred milliseconds to decode.
