@@ -75,7 +75,9 @@ func ParseGazetteer(r io.Reader) (*Gazetteer, error) {
 		if err != nil {
 			return nil, err
 		}
-		p := Place{PCode: rec[0], Parent: rec[2], Name: rec[3]}
+		// P-codes are compared as Get compares them: upper case, no spaces.
+		code := func(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
+		p := Place{PCode: code(rec[0]), Parent: code(rec[2]), Name: rec[3]}
 		if p.Level, err = strconv.Atoi(rec[1]); err != nil {
 			return nil, fmt.Errorf("gazetteer %s: level: %w", p.PCode, err)
 		}

@@ -147,10 +147,22 @@ func TestGazetteerRejectsBadFiles(t *testing.T) {
 		"level":        head + "ID,x,,Indonesia,,-2.5,118,95,-11,141,6\n",
 		"number":       head + "ID,0,,Indonesia,,south,118,95,-11,141,6\n",
 		"short record": head + "ID,0,,Indonesia\n",
+		// Found by FuzzParseGazetteer: with no P-code a place was its own
+		// parent and Path never returned.
+		"no pcode": head + ",1,,Somewhere,,0,0,-1,-1,1,1\n",
 	} {
 		if _, err := ParseGazetteer(strings.NewReader(in)); err == nil {
 			t.Errorf("%s: parsed without error", name)
 		}
+	}
+	// Found by FuzzParseGazetteer too: a file may write its P-codes in lower
+	// case; they are found as Get finds them, in any case.
+	g, err := ParseGazetteer(strings.NewReader(head + "id,0,,Indonesia,,-2.5,118,95,-11,141,6\nid72,1, id ,Sulawesi Tengah,,-1.4,121.4,119.4,-3.6,124.2,1.4\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, ok := g.Resolve("ID72"); !ok || p.Parent != "ID" || g.Path("ID72") != "Sulawesi Tengah" {
+		t.Errorf("lower-case P-codes: Resolve(ID72) = %+v, %v", p, ok)
 	}
 }
 
