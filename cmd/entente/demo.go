@@ -26,9 +26,9 @@ var demoNodes = []struct {
 	name string
 	orgs []string
 }{
-	{"indonesia", []string{"kemlu", "bssn", "polri-siber", "nusantara-cloud", "ruang-digital", "univ-nusantara"}},
+	{"indonesia", []string{"kemlu", "bssn", "polri-siber", "nusantara-cloud", "ruang-digital", "univ-nusantara", "bnpb"}},
 	{"singapore", []string{"csa-sg", "agc-sg"}},
-	{"asean", []string{"asean", "unoda", "kln-my", "dfat-au", "mofa-jp", "mnec-tl", "afp", "npa-jp", "harbour-cloud"}},
+	{"asean", []string{"asean", "unoda", "kln-my", "dfat-au", "mofa-jp", "mnec-tl", "afp", "npa-jp", "harbour-cloud", "aha-centre"}},
 }
 
 // demo runs three nodes on loopback, peered and verified, with threads that
@@ -140,6 +140,9 @@ func (e env) runDemo(ctx context.Context, data string, port int) error {
 			return err
 		}
 		if err := demoIndicators(ctx, nodes); err != nil {
+			return err
+		}
+		if _, err := demoHumanitarian(ctx, nodes); err != nil {
 			return err
 		}
 	}

@@ -312,6 +312,9 @@ func (e env) serveConfig(ctx context.Context, cfg config.Config) error {
 			if err := demoIndicators(ctx, []*node{n}); err != nil {
 				return fmt.Errorf("demo: %w", err)
 			}
+			if _, err := demoHumanitarian(ctx, []*node{n}); err != nil {
+				return fmt.Errorf("demo: %w", err)
+			}
 		}
 	} else if need, err := n.auth.SetupNeeded(ctx); err != nil {
 		return err

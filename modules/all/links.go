@@ -31,6 +31,11 @@ func wireLinks(d Deps, s *Services, mods []web.Module) []web.Module {
 	if s.Capacity != nil {
 		l.Register("capacity", links.Kinds{"need": links.ResolverFunc(s.Capacity.NeedLinkItems), "project": links.ResolverFunc(s.Capacity.ProjectLinkItems)})
 	}
+	// An emergency links to the incidents that hit its hospitals and aid
+	// organisations.
+	if s.Humanitarian != nil {
+		l.Register("humanitarian", links.Kinds{"emergency": links.ResolverFunc(s.Humanitarian.LinkItems)})
+	}
 	// Incidents and joint statements are one module's two kinds, each
 	// resolved by its own service.
 	kinds := links.Kinds{"incident": links.ResolverFunc(s.Incidents.LinkItems)}

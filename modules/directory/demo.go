@@ -53,6 +53,10 @@ var demoWorld = []demoOrg{
 		{"Hendra Wijaya", "hendra@polri.demo", "24/7 point of contact", core.RoleInvestigator, "id"},
 		{"Dimas Saputra", "dimas@polri.demo", "Head of international cooperation", core.RoleAdmin, "id"},
 	}},
+	{OrgInput{Handle: "bnpb", Kind: core.OrgStateAgency, Country: "ID", NameEN: "National Disaster Management Authority", NameID: "Badan Nasional Penanggulangan Bencana", Acronym: "BNPB", Website: "https://bnpb.go.id", Description: "Leads the national response to disasters and coordinates the agencies and partners in it."}, []demoPerson{
+		{"Yusuf Hidayat", "yusuf@bnpb.demo", "Deputy for emergency handling", core.RoleAdmin, "id"},
+		{"Lina Marpaung", "lina@bnpb.demo", "Information manager, emergency operations centre", core.RoleAnalyst, "id"},
+	}},
 	{OrgInput{Handle: "kln-my", Kind: core.OrgStateMinistry, Country: "MY", NameEN: "Ministry of Foreign Affairs of Malaysia", NameID: "Kementerian Luar Negeri Malaysia", Acronym: "Wisma Putra"}, []demoPerson{
 		{"Nurul Aisyah", "nurul@kln-my.demo", "Principal assistant secretary, cyber", core.RoleAdmin, "en"},
 	}},
@@ -84,6 +88,9 @@ var demoWorld = []demoOrg{
 	{OrgInput{Handle: "asean", Kind: core.OrgInternational, NameEN: "ASEAN Secretariat", NameID: "Sekretariat ASEAN", Acronym: "ASEC", Website: "https://asean.org"}, []demoPerson{
 		{"Maria Santos", "maria@asean.demo", "Cybersecurity cooperation", core.RoleAdmin, "en"},
 		{"Somchai Rattanakul", "somchai@asean.demo", "Observer", core.RoleObserver, "en"},
+	}},
+	{OrgInput{Handle: "aha-centre", Kind: core.OrgInternational, NameEN: "ASEAN Coordinating Centre for Humanitarian Assistance on disaster management", NameID: "Pusat Koordinasi ASEAN untuk Bantuan Kemanusiaan dalam Penanggulangan Bencana", Acronym: "AHA Centre", Website: "https://ahacentre.org"}, []demoPerson{
+		{"Nguyen Thi Mai", "mai@aha.demo", "Disaster monitoring and analysis", core.RoleOfficer, "en"},
 	}},
 	{OrgInput{Handle: "unoda", Kind: core.OrgInternational, NameEN: "United Nations Office for Disarmament Affairs", NameID: "Kantor PBB untuk Urusan Perlucutan Senjata", Acronym: "UNODA", Website: "https://disarmament.unoda.org", Description: "Secretariat of the UN Global Intergovernmental Points of Contact Directory."}, []demoPerson{
 		{"Elena Petrova", "elena@unoda.demo", "Political affairs officer, ICT security", core.RoleAdmin, "en"},

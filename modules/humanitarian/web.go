@@ -240,7 +240,12 @@ func (m *Module) emergencyPageView(r *http.Request, e Emergency, f web.Form, edi
 	if v.Latest, err = m.svc.Reports(r.Context(), e, ReportFilter{Limit: 5, Status: ReportVerified}); err != nil {
 		return v, err
 	}
-	return v, nil
+	// The incidents linked to an emergency are shown to whoever may see
+	// them; only signed-in people get the form.
+	if !v.Actor.Anonymous() {
+		v.Links, err = m.links.Page(r, LinkRef(e))
+	}
+	return v, err
 }
 
 func (m *Module) emergency(w http.ResponseWriter, r *http.Request) {
