@@ -2,6 +2,10 @@ package humanitarian
 
 import (
 	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -9,6 +13,9 @@ import (
 	"entente.example/entente/internal/audit"
 	"entente.example/entente/internal/store"
 	"entente.example/entente/internal/store/storetest"
+	"entente.example/entente/internal/web"
+	webfiles "entente.example/entente/web"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // host is the test node's name.
@@ -77,3 +84,27 @@ func wantKind(t testing.TB, what string, err error, k core.Kind) {
 }
 
 func ptr(f float64) *float64 { return &f }
+
+// newSite is a world with the module on a real web server (its templates
+// and catalogues), for handler tests.
+func newSite(t testing.TB, e storetest.Engine) (*world, *Module) {
+	t.Helper()
+	w := newWorld(t, e)
+	srv, err := web.New(web.Deps{DB: w.db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Registry: prometheus.NewRegistry()}, webfiles.Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w, NewModule(w.svc, srv)
+}
+
+// serve runs a handler on a request in ctx (an actor, a language, a
+// client address) with the path values given as name, value pairs.
+func serve(t testing.TB, h http.HandlerFunc, ctx context.Context, r *http.Request, path ...string) *httptest.ResponseRecorder {
+	t.Helper()
+	for i := 0; i+1 < len(path); i += 2 {
+		r.SetPathValue(path[i], path[i+1])
+	}
+	rec := httptest.NewRecorder()
+	h(rec, r.WithContext(ctx))
+	return rec
+}

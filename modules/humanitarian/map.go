@@ -43,7 +43,11 @@ func (m *Module) crisisMap(w http.ResponseWriter, r *http.Request) {
 	f := filterFrom(r, m.svc.db.Clock().Now())
 	v := mapView{view: m.emergencyView(r, e, "/map", "hum.map_title", e.Title), Filter: f, Query: filterQuery(r),
 		Categories: Categories, Statuses: []string{ReportNew, ReportVerified, ReportRejected}, Since: r.URL.Query().Get("since")}
-	pts, err := m.svc.MapPoints(r.Context(), e, f)
+	fr := frame(e.Box)
+	// Squares of a quarter of a cluster cell: the clusters stay where
+	// their reports are, and the database returns a few thousand rows.
+	step := (fr.East - fr.West) / 600 * mapCell / 4
+	groups, outside, err := m.svc.MapGroups(r.Context(), e, f, Box{West: fr.West, South: fr.South, East: fr.East, North: fr.North}, step)
 	if err != nil {
 		m.web.Error(w, r, err)
 		return
@@ -53,19 +57,22 @@ func (m *Module) crisisMap(w http.ResponseWriter, r *http.Request) {
 		m.web.Error(w, r, err)
 		return
 	}
-	gp := make([]geo.Point, len(pts))
-	for i, p := range pts {
-		gp[i] = geo.Point{Lon: p.Lon, Lat: p.Lat}
+	gp, wt := make([]geo.Point, len(groups)), make([]int, len(groups))
+	total := outside
+	for i, g := range groups {
+		gp[i], wt[i] = geo.Point{Lon: g.Lon, Lat: g.Lat}, g.N
+		total += g.N
 	}
 	tr := m.web.Catalog()
 	var buf bytes.Buffer
-	v.Summary, err = geo.RenderSVG(&buf, &geo.Map{Box: frame(e.Box), Projection: geo.WebMercator, ID: "crisis",
-		Title: tr.T(v.Lang, "hum.map_svg_title", e.Title), Desc: tr.T(v.Lang, "hum.map_svg_desc", len(pts)),
-		Countries: countries, Points: gp, Cell: mapCell})
+	v.Summary, err = geo.RenderSVG(&buf, &geo.Map{Box: fr, Projection: geo.WebMercator, ID: "crisis",
+		Title: tr.T(v.Lang, "hum.map_svg_title", e.Title), Desc: tr.T(v.Lang, "hum.map_svg_desc", total),
+		Countries: countries, Points: gp, Weights: wt, Cell: mapCell})
 	if err != nil {
 		m.web.Error(w, r, err)
 		return
 	}
+	v.Summary.Outside += outside
 	v.SVG = template.HTML(buf.String()) // RenderSVG escapes every text it writes
 	f.Limit = 20
 	if v.Reports, err = m.svc.Reports(r.Context(), e, f); err != nil {

@@ -191,3 +191,40 @@ func (s *Service) ReportCounts(ctx context.Context, e Emergency) (map[string]int
 	}
 	return out, nil
 }
+
+// MapGroup is reports gathered at one small square of the map: their mean
+// position and how many they are.
+type MapGroup struct {
+	Lat float64 `db:"lat"`
+	Lon float64 `db:"lon"`
+	N   int     `db:"n"`
+}
+
+// MapGroups gathers the reports the reader may see inside the box into
+// squares of step degrees (finer than the map's clusters, which regroup
+// them), and counts those outside it: a map of a hundred thousand reports
+// reads a few thousand rows. The squares are computed in integer
+// micro-degrees from the box's south-west corner, which both engines
+// divide alike.
+func (s *Service) MapGroups(ctx context.Context, e Emergency, f ReportFilter, box Box, step float64) (groups []MapGroup, outside int, err error) {
+	q, args := f.where(e, s.Coordinates(ctx, e))
+	q += ` AND r.lat IS NOT NULL AND r.lon IS NOT NULL`
+	in := ` AND r.lon >= ? AND r.lon <= ? AND r.lat >= ? AND r.lat <= ?`
+	inArgs := []any{box.West, box.East, box.South, box.North}
+	micro := max(int64(step*1e6), 1)
+	gq := `SELECT AVG(r.lat) AS lat, AVG(r.lon) AS lon, COUNT(*) AS n FROM hum_reports r` + q + in +
+		` GROUP BY CAST((r.lon - ?) * 1000000 AS BIGINT) / ?, CAST((r.lat - ?) * 1000000 AS BIGINT) / ?`
+	gargs := append(append(append([]any{}, args...), inArgs...), box.West, micro, box.South, micro)
+	if err = s.db.R().Select(ctx, &groups, gq, gargs...); err != nil {
+		return nil, 0, err
+	}
+	var total int
+	if err = s.db.R().Get(ctx, &total, `SELECT COUNT(*) FROM hum_reports r`+q, args...); err != nil {
+		return nil, 0, err
+	}
+	inside := 0
+	for _, g := range groups {
+		inside += g.N
+	}
+	return groups, total - inside, nil
+}

@@ -38,6 +38,11 @@ type Map struct {
 	Title, Desc string
 	Countries   []Country
 	Points      []Point
+	// Weights, when set, counts each point as that many (a group of
+	// reports the database has already gathered at one place), so a map
+	// of a hundred thousand reports needs only their groups. A missing or
+	// non-positive weight counts one.
+	Weights []int
 	// Cell is the clustering grid's cell size in viewBox units; 0 draws
 	// every point. Points in one cell become one circle with their count.
 	Cell float64
@@ -256,11 +261,15 @@ func (p *projector) appendPoints(buf []byte, m *Map, sum *Summary) []byte {
 	var order []*cell
 	for i, pt := range m.Points {
 		x, y := p.xy(pt)
+		wt := 1
+		if i < len(m.Weights) && m.Weights[i] > 1 {
+			wt = m.Weights[i]
+		}
 		if !(x >= 0 && x <= p.w && y >= 0 && y <= p.h) {
-			sum.Outside++
+			sum.Outside += wt
 			continue
 		}
-		sum.Points++
+		sum.Points += wt
 		key := [2]int64{int64(i), 0} // no clustering: every point its own cell
 		if m.Cell > 0 {
 			key = [2]int64{int64(x / m.Cell), int64(y / m.Cell)}
@@ -271,9 +280,9 @@ func (p *projector) appendPoints(buf []byte, m *Map, sum *Summary) []byte {
 			cells[key] = c
 			order = append(order, c)
 		}
-		c.n++
-		c.sx += x
-		c.sy += y
+		c.n += wt
+		c.sx += x * float64(wt)
+		c.sy += y * float64(wt)
 	}
 	// Row by row, so the output does not depend on the points' order.
 	slices.SortFunc(order, func(a, b *cell) int {

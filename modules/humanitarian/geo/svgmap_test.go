@@ -158,6 +158,27 @@ func TestClustersCountEveryPoint(t *testing.T) {
 	}
 }
 
+// TestWeightsCountAsRepeatedPoints: a point of weight three draws what
+// three points at the same place draw, and counts three outside the box.
+func TestWeightsCountAsRepeatedPoints(t *testing.T) {
+	box := BBox{West: 0, South: 0, East: 10, North: 10}
+	var a, b bytes.Buffer
+	sa, err := RenderSVG(&a, &Map{Box: box, Cell: 100, Points: []Point{{1, 1}, {1, 1}, {1, 1}, {9, 9}, {20, 5}, {20, 5}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb, err := RenderSVG(&b, &Map{Box: box, Cell: 100, Points: []Point{{1, 1}, {9, 9}, {20, 5}}, Weights: []int{3, 0, 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sa != sb || a.String() != b.String() {
+		t.Errorf("weighted %+v, repeated %+v\n%s\n%s", sb, sa, b.String(), a.String())
+	}
+	if sb.Points != 4 || sb.Outside != 2 || sb.Clusters != 1 {
+		t.Errorf("summary %+v", sb)
+	}
+}
+
 // TestProjections: Web-Mercator stretches the north of a box far from the
 // equator, so its viewBox is taller than the equirectangular one:
 // y(60°)-y(40°) = 75.46°-43.71° in Mercator degrees, × 600/20.
