@@ -117,6 +117,11 @@ var (
 	// Humanitarian coordination: a report of people trapped, injured or
 	// missing arrived for an emergency (to its coordinators, at once).
 	HumUrgentReport = Kind{Name: "hum_urgent_report", Params: []string{"emergency", "category", "place"}}
+	// Humanitarian funding: a donor reported a contribution (to the
+	// recipient, to confirm), and the recipient confirmed other figures
+	// than the donor's (to the donor).
+	HumFlowReported = Kind{Name: "hum_flow_reported", Params: []string{"donor", "amount", "status", "emergency"}}
+	HumFlowDiffers  = Kind{Name: "hum_flow_differs", Params: []string{"recipient", "reported", "received"}}
 )
 
 // Kinds lists every kind of notification e-mail.
@@ -132,7 +137,7 @@ var Kinds = []Kind{
 	EventInvited, EventUpdated, EventCancelled, EventRegistered, EventWaitlisted, EventPromoted, EventReminder,
 	DialogueInvite, DialogueHeld, DialogueSummary, DialogueDigest,
 	CapacityProposal, CapacityAccepted, CapacityDeclined,
-	HumUrgentReport,
+	HumUrgentReport, HumFlowReported, HumFlowDiffers,
 }
 
 // DeadlineFormat is how a deadline reads in an e-mail: unambiguous in every

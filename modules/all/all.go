@@ -148,6 +148,7 @@ func Modules(d Deps) ([]web.Module, Services) {
 	inc.UseStatements(s.Statements)
 	s.Humanitarian = humanitarian.NewService(d.DB, d.Fed)
 	s.Humanitarian.UseNotifier(people, d.Web.Catalog())
+	s.Humanitarian.UseFederation(d.Fed)
 	hum := humanitarian.NewModule(s.Humanitarian, d.Web)
 	hum.UseAddressBook(s.Networks)
 	return wireLinks(d, &s, []web.Module{

@@ -11,7 +11,7 @@ import (
 // each part of the module.
 func (m *Module) Attention(ctx context.Context, a core.Actor) ([]web.Attention, error) {
 	var out []web.Attention
-	for _, part := range []func(context.Context, core.Actor) ([]web.Attention, error){m.reportAttention} {
+	for _, part := range []func(context.Context, core.Actor) ([]web.Attention, error){m.reportAttention, m.fundingAttention} {
 		items, err := part(ctx, a)
 		if err != nil {
 			return nil, err

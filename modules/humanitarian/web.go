@@ -46,7 +46,7 @@ func (m *Module) Name() string { return "humanitarian" }
 // Each part of the module lists its own routes.
 func (m *Module) Routes() []web.Route {
 	var out []web.Route
-	for _, part := range [][]web.Route{m.emergencyRoutes(), m.reportRoutes(), m.apiRoutes(), m.channelRoutes(), m.infoRoutes()} {
+	for _, part := range [][]web.Route{m.emergencyRoutes(), m.reportRoutes(), m.apiRoutes(), m.activityRoutes(), m.channelRoutes(), m.infoRoutes(), m.fundingRoutes()} {
 		out = append(out, part...)
 	}
 	return out
