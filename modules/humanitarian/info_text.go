@@ -103,8 +103,8 @@ func SMSReply(o SMSOutcome, g *Gazetteer, t translate) string {
 
 // PlainInfo is the emergency's information as plain text for printing or
 // a slow connection: everything, in one language, with the advice in each
-// of the emergency's languages.
-func PlainInfo(in Info, g *Gazetteer, langs []string, t translate) string {
+// of the emergency's languages (langs, named by w).
+func PlainInfo(in Info, g *Gazetteer, langs []string, w Words, t translate) string {
 	var b strings.Builder
 	line := func(s string) { b.WriteString(s + "\n") }
 	line(in.Emergency.Title)
@@ -135,7 +135,7 @@ func PlainInfo(in Info, g *Gazetteer, langs []string, t translate) string {
 	for _, l := range langs {
 		if a := in.Advice[l]; a != "" {
 			line("")
-			line(t("hum.info.advice") + " (" + l + ")")
+			line(t("hum.info.advice") + " (" + w.Languages([]string{l}) + ")")
 			line(a)
 		}
 	}

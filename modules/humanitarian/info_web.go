@@ -111,7 +111,8 @@ func (m *Module) infoText(w http.ResponseWriter, r *http.Request) {
 	lang := textLang(e, web.Lang(r.Context()))
 	var text string
 	if r.URL.Query().Get("full") == "1" {
-		text = PlainInfo(in, m.svc.places, langsFor(e, lang), m.tr(lang))
+		in.Report.Form = m.web.BaseURL + in.Report.Form
+		text = PlainInfo(in, m.svc.places, langsFor(e, lang), Words{lang: lang, g: m.svc.places}, m.tr(lang))
 	} else {
 		text = SMSInfo(in, m.svc.places, m.tr(lang)) + "\n"
 	}
