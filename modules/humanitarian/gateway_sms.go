@@ -25,7 +25,8 @@ type SMSOutcome struct {
 	Command   inbound.Command
 	Lang      string
 	Report    *Report // the report recorded (or recorded before, for a message delivered twice)
-	Invalid   bool    // a report that could not be taken (no text, emergency closed)
+	Invalid   bool    // a report that could not be taken (no text)
+	Closed    bool    // the emergency takes no more reports
 	Throttled bool    // the sender sent too many: no report and no reply
 	Info      Info    // for INFO and INFO SHELTER
 	Near      string  // the place shelters were sought near, as the gazetteer names it
@@ -82,8 +83,8 @@ func (s *Service) ReceiveSMS(ctx context.Context, h Hook, m inbound.Message) (SM
 		in.Text = string([]rune(in.Text)[:maxReportText])
 	}
 	r, err := s.Submit(ctx, in)
-	if core.KindOf(err) == core.KindInvalid {
-		out.Invalid = true
+	if ce := core.AsError(err); ce != nil && ce.Kind == core.KindInvalid {
+		out.Invalid, out.Closed = true, ce.Fields["emergency"] != ""
 		return out, nil
 	}
 	if err != nil {

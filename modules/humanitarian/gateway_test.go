@@ -354,6 +354,10 @@ func TestSMSInfoShelter(t *testing.T) {
 		if n := len(s.reports(t)); n != 0 {
 			t.Fatalf("questions made %d reports", n)
 		}
+		// A report without words is answered with how to report.
+		if r := reply("LAPOR"); !strings.HasPrefix(r, "Kirim LAPOR lalu apa yang terjadi") {
+			t.Errorf("LAPOR alone: %q", r)
+		}
 		// Replies are cut to three SMS however many shelters there are.
 		for i := range 30 {
 			if _, err := s.svc.SaveShelter(s.coord, s.e, Shelter{Name: "Posko tambahan dengan nama yang sangat panjang nomor " + string(rune('A'+i)), PCode: "ID7271010"}); err != nil {
@@ -362,5 +366,17 @@ func TestSMSInfoShelter(t *testing.T) {
 		}
 		reply("INFO POSKO Palu Barat")
 		reply("INFO")
+		// Once the emergency is closed, reports are refused and people told.
+		closed := s.e
+		closed.Status, closed.EndedOn = StatusClosed, "2026-12-01"
+		if _, err := s.svc.UpdateEmergency(s.coord, s.e.ID, closed); err != nil {
+			t.Fatal(err)
+		}
+		if r := reply("REPORT roof fell in Palu Barat"); !strings.HasPrefix(r, "This emergency is closed") {
+			t.Errorf("report to a closed emergency: %q", r)
+		}
+		if n := len(s.reports(t)); n != 0 {
+			t.Fatalf("%d reports", n)
+		}
 	})
 }

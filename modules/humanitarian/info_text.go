@@ -72,6 +72,8 @@ func SMSReply(o SMSOutcome, g *Gazetteer, t translate) string {
 		return ""
 	case o.Report != nil:
 		text = t("hum.gw.reply_report", o.Report.ID)
+	case o.Closed:
+		text = t("hum.gw.reply_closed")
 	case o.Invalid:
 		text = t("hum.gw.reply_invalid")
 	case o.Command.Kind == inbound.CommandInfoShelter:
