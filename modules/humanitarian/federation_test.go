@@ -128,6 +128,9 @@ func TestFlowReportedAndConfirmedAcrossNodes(t *testing.T) {
 		if tl := jakarta.told.of(got.RecipientOrgID); len(tl) != 1 || tl[0] != notify.HumFlowReported.Name {
 			t.Fatalf("BNPB told %v", tl)
 		}
+		if items, err := fundSite(t, jakarta).fundingAttention(context.Background(), core.ActorFrom(jakarta.As("rina", "bnpb", core.RoleOfficer))); err != nil || len(items) != 1 || items[0].Key != "attn.hum_fund_confirm" {
+			t.Fatalf("BNPB's attention: %v %v", items, err)
+		}
 		// The claim opens over its exact bytes with the donor node's key.
 		if body, err := jakarta.svc.CheckStatement(context.Background(), TypeFlow, got.Claim, donors.Host); err != nil || !strings.Contains(body, `"usd": 25000000`) {
 			t.Fatalf("claim: %v %s", err, body)
@@ -171,6 +174,7 @@ func TestFlowReportedAndConfirmedAcrossNodes(t *testing.T) {
 		if tal := Tally(appeal, flows); tal.Total.Funded != 240_000_00 || tal.Total.Mismatches != 1 || tal.Total.Coverage() != 16 {
 			t.Fatalf("appeal after confirmation: %+v", tal.Total)
 		}
+		checkFundingPages(t, jakarta, donors, em, appeal, f.ID)
 
 		// A status the donor gives later travels the same way and waits for
 		// a new confirmation; a flow never moves back.

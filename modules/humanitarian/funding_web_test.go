@@ -1,0 +1,98 @@
+package humanitarian
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"entente.example/entente/core"
+	"entente.example/entente/internal/web"
+	webfiles "entente.example/entente/web"
+)
+
+// fundSite is a funding node's module on a real web server.
+func fundSite(t testing.TB, n *fundNode) *Module {
+	t.Helper()
+	srv, err := web.New(web.Deps{DB: n.DB, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Registry: prometheus.NewRegistry()}, webfiles.Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return NewModule(n.svc, srv)
+}
+
+func page(t testing.TB, h http.HandlerFunc, ctx context.Context, target string, path ...string) string {
+	t.Helper()
+	res := serve(t, h, ctx, httptest.NewRequest("GET", target, nil), path...)
+	if res.Code != http.StatusOK {
+		t.Fatalf("%s: %d %s", target, res.Code, res.Body)
+	}
+	body := res.Body.String()
+	if strings.Contains(body, "hum.fund.") || strings.Contains(body, "hum.3w.sector.") {
+		t.Errorf("%s shows a raw message key", target)
+	}
+	return body
+}
+
+func mustHave(t testing.TB, what, body string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(body, w) {
+			t.Errorf("%s lacks %q", what, w)
+		}
+	}
+}
+
+// checkFundingPages reads the pages of a flow confirmed with a difference
+// on both nodes, in both languages.
+func checkFundingPages(t *testing.T, jakarta, donors *fundNode, em Emergency, appeal Appeal, flowID string) {
+	t.Helper()
+	jm, dm := fundSite(t, jakarta), fundSite(t, donors)
+	for _, lang := range []string{"en", "id"} {
+		anon := web.WithLang(context.Background(), lang)
+		mismatch := map[string]string{"en": "Mismatch", "id": "Tidak cocok"}[lang]
+		fund := page(t, jm.funding, anon, "/humanitarian/emergencies/"+em.ID+"/funding", "id", em.ID)
+		mustHave(t, "funding "+lang, fund, "/humanitarian/appeals/"+appeal.ID, "USD 1,500,000", mismatch, "kemlu@"+donors.Host)
+		ap := page(t, jm.appeal, anon, "/humanitarian/appeals/"+appeal.ID, "aid", appeal.ID)
+		mustHave(t, "appeal "+lang, ap, "https://bnpb.go.id/donasi", "Bank Mandiri 122-00-0000000-1", "USD 240,000", mismatch)
+		if len(ap) > 20_000 {
+			t.Errorf("the appeal page weighs %d bytes", len(ap))
+		}
+		for _, site := range []*Module{jm, dm} {
+			fl := page(t, site.flow, anon, "/humanitarian/flows/"+flowID, "fid", flowID)
+			mustHave(t, "flow "+lang, fl, "USD 250,000", "USD 240,000", "USD 10,000", mismatch)
+			if strings.Contains(fl, `action="/humanitarian/flows/`+flowID+`/confirm"`) {
+				t.Errorf("the confirmation form for someone not signed in")
+			}
+		}
+	}
+	// BNPB's writers see the form to confirm again; Kemlu's, the form to
+	// move the flow on.
+	rina := web.WithLang(jakarta.As("rina", "bnpb", core.RoleOfficer), "en")
+	mustHave(t, "BNPB's flow page", page(t, jm.flow, rina, "/humanitarian/flows/"+flowID, "fid", flowID), `action="/humanitarian/flows/`+flowID+`/confirm"`)
+	budi := web.WithLang(donors.As("budi", "kemlu", core.RoleOfficer), "en")
+	mustHave(t, "Kemlu's flow page", page(t, dm.flow, budi, "/humanitarian/flows/"+flowID, "fid", flowID), `action="/humanitarian/flows/`+flowID+`/status"`)
+	// A refused confirmation comes back with what was typed.
+	form := url.Values{"sector": {"wash"}, "amount": {"240k"}, "currency": {"USD"}, "status": {FlowPaid}, "date": {"2026-12-04"}}
+	r := httptest.NewRequest("POST", "/humanitarian/flows/"+flowID+"/confirm", strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	res := serve(t, jm.confirmFlow, rina, r, "fid", flowID)
+	if res.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("refused confirmation: %d", res.Code)
+	}
+	mustHave(t, "refused confirmation", res.Body.String(), `value="240k"`, "at most two decimals")
+	// The form to report offers the address book's and this node's
+	// organisations.
+	mustHave(t, "report form", page(t, dm.newFlow, budi, "/humanitarian/flows/new"), `<option value="kemlu@`+donors.Host+`">`, `<datalist id="addresses">`)
+	// BNPB's writers have nothing waiting once they confirmed; Kemlu's
+	// contribution to them does not wait for Kemlu.
+	if items, err := jm.fundingAttention(context.Background(), core.ActorFrom(rina)); err != nil || len(items) != 0 {
+		t.Errorf("attention after confirmation: %v %v", items, err)
+	}
+}
