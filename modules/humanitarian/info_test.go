@@ -173,6 +173,36 @@ func TestInfoPageBudget(t *testing.T) {
 			}
 			t.Logf("info.txt (%s): %d SMS: %s", lang, inbound.SplitSMS(text).Count(), text)
 		}
+		// The demo's emergency, with more shelters and hotlines.
+		demo := quake()
+		demo.Title = "Gempa Sulawesi Tengah (demo)"
+		demo.Summary = strings.Repeat("A magnitude 7.4 earthquake struck near Donggala. ", 4)
+		de, err := s.svc.CreateEmergency(as("bnpb", core.RoleOfficer), "bnpb", demo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.svc.DemoInfo(s.coord, de); err != nil {
+			t.Fatal(err)
+		}
+		for _, lang := range []string{"id", "en"} {
+			r := httptest.NewRequest("GET", "/humanitarian/emergencies/"+de.ID+"/info", nil)
+			r.Header.Set("Accept-Encoding", "gzip")
+			r.Header.Set("Accept-Language", lang)
+			rec := httptest.NewRecorder()
+			s.srv.ServeHTTP(rec, r)
+			zr, err := gzip.NewReader(bytes.NewReader(rec.Body.Bytes()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			page, _ := io.ReadAll(zr)
+			t.Logf("demo info page (%s, %s): %d bytes, %d gzipped", lang, eng.Name, len(page), rec.Body.Len())
+			if rec.Code != 200 || rec.Body.Len() > 14*1024 || len(page) > 8*1024 || !strings.Contains(string(page), "Posko Sigi Biromaru") {
+				t.Errorf("demo info page (%s): %d, %d bytes, %d compressed", lang, rec.Code, len(page), rec.Body.Len())
+			}
+		}
+		if txt := s.do("GET", "/humanitarian/emergencies/"+de.ID+"/info.txt", "", "").Body.String(); inbound.SplitSMS(strings.TrimSpace(txt)).Count() > 3 {
+			t.Errorf("demo info.txt: %q", txt)
+		}
 		full := s.do("GET", "/humanitarian/emergencies/"+s.e.ID+"/info.txt?full=1", "", "").Body.String()
 		for _, want := range []string{"Stadion Gawalise", "Air bersih, dapur umum", "Jauhi bangunan retak", "Keep away", "lapor@bnpb.example"} {
 			if !strings.Contains(full, want) {
