@@ -2,6 +2,7 @@ package humanitarian
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -72,6 +73,16 @@ func checkFundingPages(t *testing.T, jakarta, donors *fundNode, em Emergency, ap
 			}
 		}
 	}
+	// The API says the same, in US cents.
+	res := serve(t, jm.apiFunding, web.WithLang(context.Background(), "en"), httptest.NewRequest("GET", "/api/v1/humanitarian/emergencies/"+em.ID+"/funding", nil), "id", em.ID)
+	var out fundingJSON
+	if err := json.Unmarshal(res.Body.Bytes(), &out); err != nil || res.Code != http.StatusOK {
+		t.Fatalf("API: %d %v", res.Code, err)
+	}
+	if len(out.Appeals) != 1 || out.Appeals[0].Total.Funded != 240_000_00 || out.Appeals[0].Total.Mismatches != 1 || out.Appeals[0].Total.Coverage != 16 ||
+		len(out.Flows) != 1 || out.Flows[0].Confirmation == nil || out.Flows[0].Claim == "" {
+		t.Fatalf("API funding: %+v", out)
+	}
 	// BNPB's writers see the form to confirm again; Kemlu's, the form to
 	// move the flow on.
 	rina := web.WithLang(jakarta.As("rina", "bnpb", core.RoleOfficer), "en")
@@ -82,7 +93,7 @@ func checkFundingPages(t *testing.T, jakarta, donors *fundNode, em Emergency, ap
 	form := url.Values{"sector": {"wash"}, "amount": {"240k"}, "currency": {"USD"}, "status": {FlowPaid}, "date": {"2026-12-04"}}
 	r := httptest.NewRequest("POST", "/humanitarian/flows/"+flowID+"/confirm", strings.NewReader(form.Encode()))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	res := serve(t, jm.confirmFlow, rina, r, "fid", flowID)
+	res = serve(t, jm.confirmFlow, rina, r, "fid", flowID)
 	if res.Code != http.StatusUnprocessableEntity {
 		t.Fatalf("refused confirmation: %d", res.Code)
 	}
