@@ -118,7 +118,7 @@ func (m columnMap) activity(row hxl.Row, def core.OrgRef, writable []core.OrgRef
 	if v, fields["sector"] = get(row, m.sectorCode); v == "" {
 		v, fields["sector"] = get(row, m.sectorName)
 	}
-	if a.Sector = lookup(sectorNames, v); a.Sector == "" {
+	if a.Sector = lookup(sectorIndex, v); a.Sector == "" {
 		a.Sector = v // refused by Validate, with its column
 	}
 	a.Activity, fields["activity"] = get(row, m.what)
@@ -135,7 +135,7 @@ func (m columnMap) activity(row hxl.Row, def core.OrgRef, writable []core.OrgRef
 	v, fields["end_on"] = get(row, m.end)
 	a.EndOn = isoDay(v, true)
 	v, fields["status"] = get(row, m.status)
-	if a.Status = lookup(statusNames, v); a.Status == "" {
+	if a.Status = lookup(statusIndex, v); a.Status == "" {
 		a.Status = v
 	}
 	for _, k := range []string{"targeted", "reached"} {
