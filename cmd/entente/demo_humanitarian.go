@@ -88,5 +88,10 @@ func demoHumanitarian(ctx context.Context, nodes []*node) (*humanitarian.Emergen
 			}
 		}
 	}
+	// Shelters, hotlines, advice and the SMS gateway, for the people
+	// affected and their public page.
+	if err := n.svcs.Humanitarian.DemoInfo(coord, e); err != nil {
+		return nil, fmt.Errorf("demo humanitarian: information: %w", err)
+	}
 	return &e, nil
 }

@@ -31,6 +31,13 @@ func (m *Module) reportRoutes() []web.Route {
 // formMaxBody lets the public form carry its photos.
 const formMaxBody = maxPhotos*maxPhotoBytes + 1<<20
 
+// decidedFlash is the notice after a decision, by the report's new status.
+var decidedFlash = map[string]string{
+	ReportVerified: "flash.hum_decided_verified",
+	ReportRejected: "flash.hum_decided_rejected",
+	ReportNew:      "flash.hum_decided_new",
+}
+
 // honeypot is the form field people never see and scripts fill in.
 const honeypot = "website"
 
@@ -245,7 +252,7 @@ func (m *Module) decide(w http.ResponseWriter, r *http.Request) {
 	f := web.NewForm(r)
 	rep, err := m.svc.Decide(r.Context(), r.PathValue("id"), f.Get("verdict"), f.Get("reason"))
 	if err == nil {
-		m.web.Redirect(w, r, "/humanitarian/reports/"+rep.ID, "flash.hum_decided_"+rep.Status)
+		m.web.Redirect(w, r, "/humanitarian/reports/"+rep.ID, decidedFlash[rep.Status])
 		return
 	}
 	if !f.Take(err) {
