@@ -95,6 +95,9 @@ func (p *People) check(pr core.Problems, field string) {
 	}
 }
 
+// maxActivity bounds an activity's description: a 3W cell, not a report.
+const maxActivity = 1000
+
 // maxPeople bounds a count: more people than live on Earth is a typo.
 const maxPeople = 10_000_000_000
 
@@ -150,7 +153,7 @@ func (a *Activity) Validate(g *Gazetteer, e Emergency) core.Problems {
 	if !slices.Contains(Clusters, a.Sector) {
 		pr.Add("sector", "err.hum_3w_sector")
 	}
-	text(pr, "activity", a.Activity, maxTitle, true)
+	text(pr, "activity", a.Activity, maxActivity, true)
 	if !slices.Contains(ActivityStatuses, a.Status) {
 		pr.Add("status", "err.hum_3w_status")
 	}

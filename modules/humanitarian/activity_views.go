@@ -77,7 +77,7 @@ func (s *Service) ActivityMatrix(ctx context.Context, e Emergency, level int) (M
 	if err != nil {
 		return Matrix{}, err
 	}
-	m := Matrix{Level: level, Sectors: Clusters}
+	m := Matrix{Level: level, Sectors: Clusters, Rows: []MatrixRow{}}
 	index := map[string]int{}
 	add := func(area string) int {
 		if i, ok := index[area]; ok {

@@ -67,6 +67,7 @@ type activitiesView struct {
 	Form       web.Form // the new activity
 	Import     web.Form
 	Problems   []ProblemRow
+	Cut        bool // the problems stop at the import's limit
 	Sectors    []string
 	Roles      []string
 	Statuses   []string
@@ -203,6 +204,7 @@ func (m *Module) importActivities(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Import = f
 	v.Problems = m.problemRows(v.Lang, res.Problems)
+	v.Cut = len(res.Problems) >= maxProblems
 	m.web.Render(w, r, http.StatusUnprocessableEntity, "humanitarian/activities", v)
 }
 

@@ -183,6 +183,8 @@ func TestThreeWImportRefused(t *testing.T) {
 		for _, c := range []struct{ name, sheet, code string }{
 			{"no hashtags", "a,b\n1,2\n", "err.hum_3w_hxl_no_hashtag_row"},
 			{"no sector", "#activity,#adm1+code\nx,ID72\n", "err.hum_3w_missing_column"},
+			// libhxl's Spanish 3W has sectors and provinces but no activity.
+			{"libhxl's example", string(mustRead(t, "hxl/testdata/libhxl-input-valid.csv")), "err.hum_3w_missing_column"},
 			{"too large", "#activity,#sector,#adm1\n" + strings.Repeat("x", ImportMaxBytes), "err.hum_3w_hxl_too_large"},
 		} {
 			res, err := w.svc.ImportActivities(as("pmi", core.RoleOfficer), e.ID, "pmi", strings.NewReader(c.sheet))
@@ -194,6 +196,15 @@ func TestThreeWImportRefused(t *testing.T) {
 		_, err = w.svc.ImportActivities(as("pmi", core.RoleMember), e.ID, "pmi", strings.NewReader(sheet))
 		wantKind(t, "a member imports", err, core.KindForbidden)
 	})
+}
+
+func mustRead(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 // FuzzActivitiesImport feeds the 3W mapping (roles, sectors, places,
