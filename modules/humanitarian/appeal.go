@@ -235,3 +235,26 @@ func (s *Service) Appeal(ctx context.Context, id string) (Appeal, error) {
 func (s *Service) Appeals(ctx context.Context, emergencyID string) ([]Appeal, error) {
 	return s.appeals(ctx, `emergency_id = ?`, emergencyID)
 }
+
+// SetAppealStatus opens or closes an appeal; the appealing organisation's
+// writers do. A closed appeal keeps its flows and stays public.
+func (s *Service) SetAppealStatus(ctx context.Context, id, status string) (Appeal, error) {
+	a, err := s.Appeal(ctx, id)
+	if err != nil {
+		return Appeal{}, err
+	}
+	if !access.HumWriter(core.ActorFrom(ctx), a.OrgID) {
+		return Appeal{}, core.E(core.KindForbidden, "humanitarian: appeal status", "err.forbidden")
+	}
+	if status != AppealOpen && status != AppealClosed {
+		return a, core.Problems{"status": "err.invalid"}.Err("humanitarian: appeal status")
+	}
+	err = s.db.WithTx(ctx, func(tx *store.Tx) error {
+		a.Status, a.UpdatedAt = status, tx.Now
+		if _, err := tx.Exec(ctx, `UPDATE hum_appeals SET status = ?, updated_at = ? WHERE id = ?`, a.Status, a.UpdatedAt, a.ID); err != nil {
+			return core.Wrap("humanitarian: appeal status", err)
+		}
+		return audit.Record(ctx, tx, "humanitarian.appeal.status", "hum_appeal", a.ID, a.OrgID, status)
+	})
+	return a, err
+}

@@ -16,6 +16,7 @@ func (m *Module) fundingRoutes() []web.Route {
 		{Pattern: "GET /humanitarian/emergencies/{id}/funding", Action: pub, Handler: m.funding},
 		{Pattern: "POST /humanitarian/emergencies/{id}/appeals", Action: wr, Handler: m.createAppeal},
 		{Pattern: "GET /humanitarian/appeals/{aid}", Action: pub, Handler: m.appeal},
+		{Pattern: "POST /humanitarian/appeals/{aid}/status", Action: wr, Handler: m.appealStatus},
 		{Pattern: "GET /humanitarian/flows", Action: pub, Handler: m.flowList},
 		{Pattern: "GET /humanitarian/flows/new", Action: wr, Handler: m.newFlow},
 		{Pattern: "POST /humanitarian/flows", Action: wr, Handler: m.reportFlow},
@@ -150,7 +151,9 @@ func (m *Module) createAppeal(w http.ResponseWriter, r *http.Request) {
 // appealView is an appeal's public page: light and printable.
 type appealView struct {
 	view
-	A AppealFunding
+	A      AppealFunding
+	Owner  bool // the reader writes for the appealing organisation
+	Writer bool // the reader writes for some organisation, a donor perhaps
 }
 
 func (m *Module) appeal(w http.ResponseWriter, r *http.Request) {
@@ -170,8 +173,18 @@ func (m *Module) appeal(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := appealView{view: m.view(r, "hum.fund.appeal_title", a.Title), A: Tally(a, flows)}
-	v.E = e
+	v.E, v.Owner, v.Writer = e, access.HumWriter(v.Actor, a.OrgID), len(Writable(v.Actor)) > 0
 	m.web.Render(w, r, http.StatusOK, "humanitarian/appeal", v)
+}
+
+func (m *Module) appealStatus(w http.ResponseWriter, r *http.Request) {
+	f := web.NewForm(r)
+	a, err := m.svc.SetAppealStatus(r.Context(), r.PathValue("aid"), f.Get("status"))
+	if err != nil {
+		m.web.Error(w, r, err)
+		return
+	}
+	m.web.Redirect(w, r, "/humanitarian/appeals/"+a.ID, "flash.hum_fund_appeal_status")
 }
 
 // flowListView lists the flows this node holds.

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"entente.example/entente/core"
+	"entente.example/entente/internal/store/storetest"
 	"entente.example/entente/internal/web"
 	webfiles "entente.example/entente/web"
 )
@@ -106,4 +107,67 @@ func checkFundingPages(t *testing.T, jakarta, donors *fundNode, em Emergency, ap
 	if items, err := jm.fundingAttention(context.Background(), core.ActorFrom(rina)); err != nil || len(items) != 0 {
 		t.Errorf("attention after confirmation: %v %v", items, err)
 	}
+}
+
+func post(t testing.TB, h http.HandlerFunc, ctx context.Context, target string, form url.Values, path ...string) *httptest.ResponseRecorder {
+	t.Helper()
+	r := httptest.NewRequest("POST", target, strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return serve(t, h, ctx, r, path...)
+}
+
+// TestFundingForms: an appeal and a contribution made through the forms
+// on one node; a refused form comes back with what was typed; the
+// appealing organisation closes its appeal.
+func TestFundingForms(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		n := newFundNode(t, e)
+		n.Org(t, "bnpb", core.OrgStateMinistry, "ID", "BNPB")
+		n.Org(t, "tanoto", core.OrgStateMinistry, "ID", "Tanoto Foundation")
+		site := fundSite(t, n)
+		rina := web.WithLang(n.As("rina", "bnpb", core.RoleOfficer), "en")
+		em, err := n.svc.CreateEmergency(rina, "bnpb", quake())
+		if err != nil {
+			t.Fatal(err)
+		}
+		bad := url.Values{"org": {"bnpb"}, "title": {"Flash appeal"}, "currency": {"USD"}, "starts_on": {"2026-11-30"}, "req_wash": {"lots"}, "channel_name_1": {"BNPB account"}}
+		res := post(t, site.createAppeal, rina, "/humanitarian/emergencies/"+em.ID+"/appeals", bad, "id", em.ID)
+		if res.Code != http.StatusUnprocessableEntity {
+			t.Fatalf("refused appeal: %d", res.Code)
+		}
+		mustHave(t, "refused appeal", res.Body.String(), `value="lots"`, `value="BNPB account"`)
+		good := url.Values{"org": {"bnpb"}, "title": {"Flash appeal"}, "currency": {"IDR"}, "rate": {"0.0000625"}, "starts_on": {"2026-11-30"},
+			"req_wash": {"16,000,000,000"}, "req_health": {"8,000,000,000"}, "channel_name_1": {"BNPB account"}, "channel_url_1": {"https://bnpb.go.id/donasi"}}
+		res = post(t, site.createAppeal, rina, "/humanitarian/emergencies/"+em.ID+"/appeals", good, "id", em.ID)
+		if res.Code != http.StatusSeeOther {
+			t.Fatalf("appeal: %d %s", res.Code, res.Body)
+		}
+		aid := strings.TrimPrefix(res.Header().Get("Location"), "/humanitarian/appeals/")
+		a, err := n.svc.Appeal(context.Background(), aid)
+		if err != nil || a.RequiredUSD() != 1_500_000_00 || len(a.Channels) != 1 || a.Channels[0].URL != "https://bnpb.go.id/donasi" {
+			t.Fatalf("appeal: %+v %v", a, err)
+		}
+		ana := web.WithLang(n.As("ana", "tanoto", core.RoleOfficer), "en")
+		form := url.Values{"donor": {"tanoto"}, "recipient": {n.Addr("bnpb")}, "emergency_id": {em.ID}, "appeal_id": {aid}, "sector": {"health"},
+			"amount": {"100000"}, "currency": {"USD"}, "status": {FlowPaid}, "date": {"2026-12-03"}}
+		flowRes := post(t, site.reportFlow, ana, "/humanitarian/flows", form)
+		if flowRes.Code != http.StatusSeeOther {
+			t.Fatalf("flow: %d %s", flowRes.Code, flowRes.Body)
+		}
+		ap := page(t, site.appeal, ana, "/humanitarian/appeals/"+aid, "aid", aid)
+		mustHave(t, "appeal page", ap, "6% covered: USD 100,000 of USD 1,500,000", "Requirements were set in IDR")
+		// BNPB's writer sees the contribution waiting and closes the appeal.
+		items, err := site.fundingAttention(context.Background(), core.ActorFrom(rina))
+		flowID := strings.TrimPrefix(flowRes.Header().Get("Location"), "/humanitarian/flows/")
+		if err != nil || len(items) != 1 || items[0].Link != "/humanitarian/flows/"+flowID+"#confirm" {
+			t.Fatalf("attention: %v %v", items, err)
+		}
+		if res := post(t, site.appealStatus, ana, "/humanitarian/appeals/"+aid+"/status", url.Values{"status": {AppealClosed}}, "aid", aid); res.Code != http.StatusForbidden {
+			t.Fatalf("a donor closed the appeal: %d", res.Code)
+		}
+		if res := post(t, site.appealStatus, rina, "/humanitarian/appeals/"+aid+"/status", url.Values{"status": {AppealClosed}}, "aid", aid); res.Code != http.StatusSeeOther {
+			t.Fatalf("close: %d", res.Code)
+		}
+		mustHave(t, "closed appeal", page(t, site.appeal, rina, "/humanitarian/appeals/"+aid, "aid", aid), "Closed", "Reopen the appeal")
+	})
 }
