@@ -63,7 +63,7 @@ func checkFundingPages(t *testing.T, jakarta, donors *fundNode, em Emergency, ap
 		mustHave(t, "funding "+lang, fund, "/humanitarian/appeals/"+appeal.ID, "USD 1,500,000", mismatch, "kemlu@"+donors.Host)
 		ap := page(t, jm.appeal, anon, "/humanitarian/appeals/"+appeal.ID, "aid", appeal.ID)
 		mustHave(t, "appeal "+lang, ap, "https://bnpb.go.id/donasi", "Bank Mandiri 122-00-0000000-1", "USD 240,000", mismatch)
-		if len(ap) > 20_000 {
+		if len(ap) > 10_000 {
 			t.Errorf("the appeal page weighs %d bytes", len(ap))
 		}
 		for _, site := range []*Module{jm, dm} {
