@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -79,7 +80,11 @@ func (m *Module) activitiesView(r *http.Request, e Emergency) (activitiesView, e
 		Sectors: Clusters, Roles: Roles, Statuses: ActivityStatuses, Form: web.Form{Problems: core.Problems{}}, Import: web.Form{Problems: core.Problems{}}}
 	v.Query = r.URL.Query().Encode()
 	v.Writable = Writable(v.Actor)
-	v.Areas = append(append([]string{}, e.Areas...), m.svc.areas(e, 2)...)
+	for _, a := range append(append([]string{}, e.Areas...), m.svc.areas(e, 2)...) {
+		if !slices.Contains(v.Areas, a) {
+			v.Areas = append(v.Areas, a)
+		}
+	}
 	for _, p := range m.svc.places.Places() {
 		if p.Level > 0 && e.covers(m.svc.places, p.PCode) {
 			v.Places = append(v.Places, p)
