@@ -42,7 +42,7 @@ func (m *Module) reportAttention(ctx context.Context, a core.Actor) ([]web.Atten
 			return nil, err
 		}
 		if n > 0 {
-			out = append(out, web.Attention{Key: "attn.hum_reports_waiting", Args: []any{n, e.Title}, Link: "/humanitarian/emergencies/" + e.ID + "/reports?status=new"})
+			out = append(out, web.Attention{Key: "attn.hum_reports_waiting", Args: []any{e.Title, n}, Link: "/humanitarian/emergencies/" + e.ID + "/reports?status=new"})
 		}
 	}
 	return out, nil

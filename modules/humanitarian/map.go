@@ -67,7 +67,7 @@ func (m *Module) crisisMap(w http.ResponseWriter, r *http.Request) {
 	var buf bytes.Buffer
 	v.Summary, err = geo.RenderSVG(&buf, &geo.Map{Box: fr, Projection: geo.WebMercator, ID: "crisis",
 		Title: tr.T(v.Lang, "hum.map_svg_title", e.Title), Desc: tr.T(v.Lang, "hum.map_svg_desc", total),
-		Countries: countries, Points: gp, Weights: wt, Cell: mapCell})
+		Countries: countries, Points: gp, Weights: wt, Cell: mapCell, Labels: m.labels(e)})
 	if err != nil {
 		m.web.Error(w, r, err)
 		return
@@ -126,3 +126,27 @@ func (m *Module) geoJSON(w http.ResponseWriter, r *http.Request) {
 
 // maxExport bounds one export; a larger one is asked for by period.
 const maxExport = 200000
+
+// Groups is how many marks the map drew: clusters and single dots.
+func (v mapView) Groups() int { return v.Summary.Clusters + v.Summary.Singles }
+
+// labels name the emergency's areas on its map: each area, or when it is a
+// province, its regencies and cities.
+func (m *Module) labels(e Emergency) []geo.Label {
+	var out []geo.Label
+	add := func(p Place) { out = append(out, geo.Label{At: geo.Point{Lon: p.Lon, Lat: p.Lat}, Text: p.Name}) }
+	for _, a := range e.Areas {
+		p, ok := m.svc.places.Get(a)
+		if !ok {
+			continue
+		}
+		if p.Level > 1 {
+			add(p)
+			continue
+		}
+		for _, c := range m.svc.places.Children(p.PCode) {
+			add(c)
+		}
+	}
+	return out
+}

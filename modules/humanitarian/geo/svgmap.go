@@ -46,6 +46,16 @@ type Map struct {
 	// Cell is the clustering grid's cell size in viewBox units; 0 draws
 	// every point. Points in one cell become one circle with their count.
 	Cell float64
+	// Labels name places on the map (the affected towns), drawn under
+	// the reports so a cluster is never hidden by a name.
+	Labels []Label
+}
+
+// Label is a place's name at its position; a label outside the box is
+// not drawn.
+type Label struct {
+	At   Point
+	Text string
 }
 
 // Summary says what RenderSVG drew, for the text beside the map.
@@ -105,6 +115,7 @@ func RenderSVG(w io.Writer, m *Map) (Summary, error) {
 		buf = append(buf, "\"/>\n"...)
 	}
 	buf = append(buf, "</g>\n"...)
+	buf = pr.appendLabels(buf, m.Labels)
 	buf = pr.appendPoints(buf, m, &sum)
 	buf = append(buf, "</svg>\n"...)
 	sum.Bytes = len(buf)
@@ -339,6 +350,31 @@ func (p *projector) appendPoints(buf []byte, m *Map, sum *Summary) []byte {
 		buf = append(buf, "</g>\n"...)
 	}
 	return buf
+}
+
+// appendLabels writes the places' names, each with a light halo so it
+// reads over land and sea alike.
+func (p *projector) appendLabels(buf []byte, labels []Label) []byte {
+	var out []byte
+	for _, l := range labels {
+		x, y := p.xy(l.At)
+		if !(x >= 0 && x <= p.w && y >= 0 && y <= p.h) || l.Text == "" {
+			continue
+		}
+		out = append(out, `<text x="`...)
+		out = strconv.AppendInt(out, int64(math.Round(x)), 10)
+		out = append(out, `" y="`...)
+		out = strconv.AppendInt(out, int64(math.Round(y))-8, 10)
+		out = append(out, `">`...)
+		out = appendEscaped(out, l.Text)
+		out = append(out, "</text>\n"...)
+	}
+	if len(out) == 0 {
+		return buf
+	}
+	buf = append(buf, `<g fill="#333" font-family="sans-serif" font-size="15" text-anchor="middle" stroke="#fff" stroke-width="3" paint-order="stroke">`+"\n"...)
+	buf = append(buf, out...)
+	return append(buf, "</g>\n"...)
 }
 
 func appendEscaped(buf []byte, s string) []byte {

@@ -179,6 +179,20 @@ func TestWeightsCountAsRepeatedPoints(t *testing.T) {
 	}
 }
 
+// TestLabelsAreEscapedAndClipped: a place's name is text, escaped, and a
+// label outside the box is left out.
+func TestLabelsAreEscapedAndClipped(t *testing.T) {
+	var b bytes.Buffer
+	if _, err := RenderSVG(&b, &Map{Box: BBox{West: 0, South: 0, East: 10, North: 10},
+		Labels: []Label{{At: Point{5, 5}, Text: "Palu <script>&"}, {At: Point{50, 5}, Text: "Far"}}}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if !strings.Contains(out, ">Palu &lt;script&gt;&amp;</text>") || strings.Contains(out, "Far") {
+		t.Errorf("labels:\n%s", out)
+	}
+}
+
 // TestProjections: Web-Mercator stretches the north of a box far from the
 // equator, so its viewBox is taller than the equirectangular one:
 // y(60°)-y(40°) = 75.46°-43.71° in Mercator degrees, × 600/20.
