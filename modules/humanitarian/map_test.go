@@ -63,10 +63,10 @@ func TestMapDrawsVerifiedReportsOnly(t *testing.T) {
 				t.Errorf("the public map shows %q", bad)
 			}
 		}
-		if !strings.Contains(body, "Reports on the map: 4,") || !strings.Contains(body, "Laporan Tatanga") {
+		if !strings.Contains(body, "Reports on the map: 4.") || !strings.Contains(body, "Laporan Tatanga") {
 			t.Errorf("the public map:\n%s", body)
 		}
-		if body := page("en", "/humanitarian/emergencies/"+em.ID+"/map?category=food"); !strings.Contains(body, "Reports on the map: 0,") {
+		if body := page("en", "/humanitarian/emergencies/"+em.ID+"/map?category=food"); !strings.Contains(body, "Reports on the map: 0.") {
 			t.Errorf("filtered by food, the map still draws reports")
 		}
 

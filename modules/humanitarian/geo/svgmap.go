@@ -372,7 +372,7 @@ func (p *projector) appendLabels(buf []byte, labels []Label) []byte {
 	if len(out) == 0 {
 		return buf
 	}
-	buf = append(buf, `<g fill="#333" font-family="sans-serif" font-size="15" text-anchor="middle" stroke="#fff" stroke-width="3" paint-order="stroke">`+"\n"...)
+	buf = append(buf, `<g fill="#333" font-family="sans-serif" font-size="22" text-anchor="middle" stroke="#fff" stroke-width="4" paint-order="stroke">`+"\n"...)
 	buf = append(buf, out...)
 	return append(buf, "</g>\n"...)
 }
