@@ -55,6 +55,22 @@ func (g *Gazetteer) rollUp(pcode string, level int) string {
 	return pcode
 }
 
+// Names reports whether name is one of the place's names (its name or
+// another, compared as Resolve compares them).
+func (g *Gazetteer) Names(pcode, name string) bool {
+	p, ok := g.Get(pcode)
+	if !ok {
+		return false
+	}
+	k := fold(name)
+	for _, n := range append([]string{p.Name}, p.Alt...) {
+		if fold(n) == k {
+			return true
+		}
+	}
+	return false
+}
+
 // areas lists the emergency's areas at a level (2 or 3), in the gazetteer's
 // order.
 func (s *Service) areas(e Emergency, level int) []string {

@@ -268,8 +268,11 @@ func (s *Service) parseThreeW(r io.Reader, e Emergency, def core.OrgRef, writabl
 		if len(problems) >= maxProblems {
 			break
 		}
-		a, org, fields := cm.activity(row, def, writable)
+		a, org, fields, placeName := cm.activity(row, def, writable)
 		pr := a.Validate(s.places, e)
+		if pr["place"] == "" && placeName != "" && !s.places.Names(a.PCode, placeName) {
+			pr.Add("place", "err.hum_3w_place_mismatch")
+		}
 		for field, key := range pr {
 			col := fields[field]
 			if reported[[2]int{row.Number, col}] {

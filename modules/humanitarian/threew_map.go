@@ -75,9 +75,11 @@ func undefuse(v string) string {
 
 // activity reads one row: the activity, whose it is, and the column each
 // field came from (for problems).
-func (m columnMap) activity(row hxl.Row, def core.OrgRef, writable []core.OrgRef) (Activity, core.OrgRef, map[string]int) {
-	fields := map[string]int{}
-	var a Activity
+//
+// placeName is the name the row gives beside the P-code it is placed by,
+// so that a code typed for the wrong place is caught.
+func (m columnMap) activity(row hxl.Row, def core.OrgRef, writable []core.OrgRef) (a Activity, owner core.OrgRef, fields map[string]int, placeName string) {
+	fields = map[string]int{}
 	owner, role := def, ""
 	names := map[string]string{}
 	for _, r := range Roles {
@@ -125,6 +127,8 @@ func (m columnMap) activity(row hxl.Row, def core.OrgRef, writable []core.OrgRef
 	for l := 3; l >= 1 && a.Place == ""; l-- {
 		if a.Place, fields["place"] = get(row, m.admCode[l]); a.Place == "" {
 			a.Place, fields["place"] = get(row, m.admName[l])
+		} else {
+			placeName, _ = get(row, m.admName[l])
 		}
 	}
 	if fields["place"] == 0 {
@@ -166,7 +170,7 @@ func (m columnMap) activity(row hxl.Row, def core.OrgRef, writable []core.OrgRef
 			a.Reached = p
 		}
 	}
-	return a, owner, fields
+	return a, owner, fields, placeName
 }
 
 func (m columnMap) count(row hxl.Row, k string, fields map[string]int) (*int64, int) {

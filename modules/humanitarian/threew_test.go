@@ -112,12 +112,19 @@ func TestThreeWImportSheet(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, eng storetest.Engine) {
 		w := newWorld(t, eng)
 		e := mustEmergency(t, w)
-		f, err := os.Open("hxl/testdata/threew.csv")
-		if err != nil {
-			t.Fatal(err)
+		// The sheet codes Donggala ID7203, which is Morowali in BPS's codes
+		// (Donggala is ID7205): a P-code beside another place's name is
+		// refused, with its row and column.
+		sheet := string(mustRead(t, "hxl/testdata/threew.csv"))
+		wrong := strings.Replace(sheet, "Donggala,ID7205,", "Donggala,ID7203,", 1)
+		res, err := w.svc.ImportActivities(as("bnpb", core.RoleOfficer), e.ID, "bnpb", strings.NewReader(wrong))
+		wantKind(t, "Donggala coded as Morowali", err, core.KindInvalid)
+		want := ImportProblem{Row: 6, Column: 7, Tag: "#adm2+code", Code: "err.hum_3w_place_mismatch", Value: "ID7203"}
+		if len(res.Problems) != 1 || res.Problems[0] != want {
+			t.Fatalf("problems %+v, want %+v", res.Problems, want)
 		}
-		defer f.Close()
-		res, err := w.svc.ImportActivities(as("bnpb", core.RoleOfficer), e.ID, "bnpb", f)
+		right := strings.Replace(wrong, "Donggala,ID7203,", "Donggala,ID7205,", 1)
+		res, err = w.svc.ImportActivities(as("bnpb", core.RoleOfficer), e.ID, "bnpb", strings.NewReader(right))
 		if err != nil || res.Imported != 5 {
 			t.Fatalf("import: %+v %v", res, err)
 		}
