@@ -93,6 +93,9 @@ func demoHumanitarian(ctx context.Context, nodes []*node) (*humanitarian.Emergen
 	if err := n.svcs.Humanitarian.DemoInfo(coord, e); err != nil {
 		return nil, fmt.Errorf("demo humanitarian: information: %w", err)
 	}
+	if err := demoThreeW(ctx, n, e); err != nil {
+		return nil, err
+	}
 	if err := demoHumanitarianFunding(ctx, nodes, &e); err != nil {
 		return nil, err
 	}

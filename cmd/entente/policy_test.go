@@ -198,13 +198,11 @@ var expected = map[access.Action][]string{
 	access.CapacityRead:   {"member", "investigator", "officer", "org-admin"},
 	access.CapacityWrite:  {"officer", "org-admin"},
 	// Humanitarian coordination: an emergency's public face and sending a
-	// report are anyone's, without an account; coordination views are
-	// for members of organisations; an organisation's admins, officers
+	// report are anyone's, without an account; an organisation's admins, officers
 	// and analysts write (the emergency's coordinators alone verify,
 	// which the service checks); no pass for node administrators.
 	access.HumPublic: {"anonymous", "observer", "member", "investigator", "officer", "org-admin", "node-admin"},
 	access.HumReport: {"anonymous", "observer", "member", "investigator", "officer", "org-admin", "node-admin"},
-	access.HumRead:   {"member", "investigator", "officer", "org-admin"},
 	access.HumWrite:  {"officer", "org-admin"},
 }
 

@@ -7,12 +7,11 @@ import (
 )
 
 // Humanitarian coordination. An emergency's public face is anyone's without
-// signing in: its information page, the map and list of verified reports,
-// its appeal, its who-does-what-where. Anyone may send a report without an
+// signing in, as OCHA publishes 3W and FTS publishes funding: its
+// information page, the map and list of verified reports, its who does what
+// where, its appeals and funding flows. Anyone may send a report without an
 // account (the public form, throttled; the SMS and mail gateways, which
-// prove themselves with a shared secret). Signed-in members of any
-// organisation read the coordination views (activities, funding flows,
-// reports' substance). The emergency's coordinators (the admins, officers
+// prove themselves with a shared secret). The emergency's coordinators (the admins, officers
 // and analysts of its lead organisation and of the organisations it names
 // as coordinators) verify or reject reports, see every report whatever its
 // status, and alone see a reporter's name and contact; they keep the
@@ -24,7 +23,6 @@ const (
 	// HumReport is sending a report or a gateway's message without an
 	// account; the module throttles the form and checks gateway secrets.
 	HumReport Action = "humanitarian.report"
-	HumRead   Action = "humanitarian.read"
 	HumWrite  Action = "humanitarian.write"
 )
 
@@ -33,7 +31,6 @@ var humWriters = []core.Role{core.RoleAdmin, core.RoleOfficer, core.RoleAnalyst}
 func init() {
 	policy[HumPublic] = rule{anonymous: true}
 	policy[HumReport] = rule{anonymous: true, write: true}
-	policy[HumRead] = rule{allow: memberWith(core.RoleAdmin, core.RoleOfficer, core.RoleAnalyst, core.RoleInvestigator, core.RoleAuthority, core.RoleMember)}
 	policy[HumWrite] = rule{write: true, allow: memberWith(humWriters...)}
 }
 
