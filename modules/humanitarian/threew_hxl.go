@@ -304,4 +304,28 @@ func cellValue(row hxl.Row, col int) string {
 }
 
 // hxlKey is the message key of an hxl problem code.
-func hxlKey(code string) string { return "err.hum_3w_hxl_" + strings.TrimPrefix(code, "hxl.") }
+func hxlKey(code string) string {
+	if k, ok := hxlKeys[code]; ok {
+		return k
+	}
+	return "err.hum_3w_hxl_bad_csv"
+}
+
+// hxlKeys names each problem of the hxl package by its message key, in
+// full, so that every key a page may show is written where a reader (and
+// the catalogues' test) can find it.
+var hxlKeys = map[string]string{
+	hxl.CodeNoHashtagRow:   "err.hum_3w_hxl_no_hashtag_row",
+	hxl.CodeBadTag:         "err.hum_3w_hxl_bad_tag",
+	hxl.CodeBadPattern:     "err.hum_3w_hxl_bad_pattern",
+	hxl.CodeBadCSV:         "err.hum_3w_hxl_bad_csv",
+	hxl.CodeBadNumber:      "err.hum_3w_hxl_bad_number",
+	hxl.CodeBadCount:       "err.hum_3w_hxl_bad_count",
+	hxl.CodeBadDate:        "err.hum_3w_hxl_bad_date",
+	hxl.CodeBadLatitude:    "err.hum_3w_hxl_bad_latitude",
+	hxl.CodeBadLongitude:   "err.hum_3w_hxl_bad_longitude",
+	hxl.CodeTooLarge:       "err.hum_3w_hxl_too_large",
+	hxl.CodeTooManyRows:    "err.hum_3w_hxl_too_many_rows",
+	hxl.CodeTooManyColumns: "err.hum_3w_hxl_too_many_columns",
+	hxl.CodeColumnCount:    "err.hum_3w_hxl_column_count",
+}
