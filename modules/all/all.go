@@ -149,6 +149,9 @@ func Modules(d Deps) ([]web.Module, Services) {
 	s.Humanitarian = humanitarian.NewService(d.DB, d.Fed)
 	s.Humanitarian.UseNotifier(people, d.Web.Catalog())
 	s.Humanitarian.UseFederation(d.Fed)
+	// The map's boundaries take a few hundred milliseconds to decode:
+	// decode them now, not on the first person's map.
+	go s.Humanitarian.Countries()
 	hum := humanitarian.NewModule(s.Humanitarian, d.Web)
 	hum.UseAddressBook(s.Networks)
 	return wireLinks(d, &s, []web.Module{
