@@ -140,6 +140,13 @@ func (w Words) PlaceName(pcode string) string {
 	return pcode
 }
 
+// AtCentre reports whether a report's position is its area's centre: the
+// reporter named a place, not a point, and the page says so.
+func (w Words) AtCentre(r Report) bool {
+	p, ok := w.g.Get(r.PCode)
+	return ok && r.Located() && *r.Lat == p.Lat && *r.Lon == p.Lon
+}
+
 // Languages names languages, joined.
 func (w Words) Languages(codes []string) string {
 	var out []string
