@@ -56,7 +56,7 @@ func TestMailHook(t *testing.T) {
 			t.Fatalf("%d reports", len(list))
 		}
 		r := list[0]
-		if r.Channel != ChannelEmail || r.Photos != min(maxPhotos, strings.Count(raw, "Content-Type: image/")) || !strings.Contains(r.Text, "Damage at Talise beach") || r.Reporter.Contact != "team@ngo.example" || r.Reporter.Name != "Field Team" {
+		if r.Channel != ChannelEmail || r.Photos != 1 /* the PNG: the PDF named .jpg and the WebP that is not one are left out */ || !strings.Contains(r.Text, "Damage at Talise beach") || r.Reporter.Contact != "team@ngo.example" || r.Reporter.Name != "Field Team" {
 			t.Fatalf("report: %+v %+v", r, r.Reporter)
 		}
 	})

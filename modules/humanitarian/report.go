@@ -181,11 +181,24 @@ func (in *ReportInput) Validate(e Emergency, g *Gazetteer, now time.Time) (Repor
 	if len(in.Photos) > maxPhotos {
 		pr.Add("photos", "err.hum_photos")
 	}
+	// Every photo is decoded and encoded again, dropping what the camera
+	// wrote about the reporter. One that is not a photo refuses a web
+	// report, which the person can fix, and is left out of an SMS or
+	// e-mail, which they cannot.
+	var kept []Photo
 	for _, p := range in.Photos {
-		if len(p.Data) > maxPhotoBytes || !strings.HasPrefix(p.MediaType, "image/") {
-			pr.Add("photos", "err.hum_photos")
+		c, err := cleanPhoto(p)
+		switch {
+		case len(p.Data) > maxPhotoBytes || err != nil:
+			if strict {
+				pr.Add("photos", "err.hum_photos")
+			}
+		default:
+			kept = append(kept, c)
 		}
 	}
+	in.Photos = kept
+	r.Photos = len(kept)
 	if strict && in.Contact != "" && !strings.Contains(in.Contact, "@") && strings.Trim(in.Contact, "+0123456789 -()") != "" {
 		pr.Add("contact", "err.hum_contact")
 	}
