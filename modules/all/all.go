@@ -148,6 +148,7 @@ func Modules(d Deps) ([]web.Module, Services) {
 	inc.UseStatements(s.Statements)
 	s.Humanitarian = humanitarian.NewService(d.DB, d.Fed)
 	s.Humanitarian.UseNotifier(people, d.Web.Catalog())
+	s.Humanitarian.ScheduleCleanup(d.Jobs)
 	s.Humanitarian.UseFederation(d.Fed)
 	// The map's boundaries take a few hundred milliseconds to decode:
 	// decode them now, not on the first person's map.

@@ -207,7 +207,7 @@ func (m *Module) apiSubmit(w http.ResponseWriter, r *http.Request) {
 		ri.OccurredAt = *in.OccurredAt
 	}
 	if core.ActorFrom(r.Context()).Anonymous() {
-		if err := m.svc.Throttle(r.Context(), "ip:"+core.RequestFrom(r.Context()).IP, formPerHour); err != nil {
+		if err := m.svc.Throttle(r.Context(), clientKey(core.RequestFrom(r.Context()).IP), formPerHour); err != nil {
 			m.web.Error(w, r, err)
 			return
 		}

@@ -214,7 +214,11 @@ func (m *Module) mailHook(w http.ResponseWriter, r *http.Request) {
 		inbound.WriteSMSReply(w, err)
 		return
 	}
-	if err := m.svc.Throttle(r.Context(), "mail:"+msg.From, senderPerHour); err != nil {
+	err = m.svc.Throttle(r.Context(), "mail:"+msg.From, senderPerHour)
+	if err == nil {
+		err = m.svc.Throttle(r.Context(), "mailgw:"+r.PathValue("gw"), gatewayPerHour)
+	}
+	if err != nil {
 		if core.KindOf(err) == core.KindRateLimited {
 			writeSMSPayload(w, okPayload())
 			return

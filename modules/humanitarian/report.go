@@ -267,6 +267,11 @@ func (s *Service) tellUrgent(ctx context.Context, tx *store.Tx, e Emergency, r R
 	if s.notify == nil || !slices.Contains(urgent, r.Category) {
 		return nil
 	}
+	// Past the hour's limit the report still waits under "Needs your
+	// attention"; only the e-mail is held back.
+	if ok, err := throttleTx(ctx, tx, "urgent:"+e.ID, urgentPerHour); err != nil || !ok {
+		return err
+	}
 	args := notify.Args{"emergency": e.Title, "category": r.Category, "place": r.Place}
 	for _, lang := range []string{"en", "id"} {
 		args["category@"+lang] = s.tr.T(lang, "hum.cat."+r.Category)

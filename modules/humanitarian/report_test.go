@@ -194,3 +194,38 @@ func TestUrgentReportsAreMailed(t *testing.T) {
 		}
 	})
 }
+
+// TestClientKeyCountsAnIPv6ClientByItsPrefix: the addresses of one /64 are
+// one client; IPv4 and mapped IPv4 are the same client.
+func TestClientKeyCountsAnIPv6ClientByItsPrefix(t *testing.T) {
+	if clientKey("2001:db8:1:2::10") != clientKey("2001:db8:1:2:ffff::1") {
+		t.Error("two addresses of one /64 are two clients")
+	}
+	if clientKey("2001:db8:1:2::10") == clientKey("2001:db8:1:3::10") {
+		t.Error("two /64s are one client")
+	}
+	if clientKey("::ffff:203.0.113.9") != clientKey("203.0.113.9") || clientKey("203.0.113.9") == clientKey("203.0.113.10") {
+		t.Error("IPv4 keys")
+	}
+}
+
+// TestUrgentMailIsLimited: a flood of urgent reports sends the
+// coordinators urgentPerHour e-mails, not one per report; the reports are
+// all kept.
+func TestUrgentMailIsLimited(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		w := newWorld(t, e)
+		var got told
+		w.svc.UseNotifier(&got, tr{})
+		em := mustEmergency(t, w)
+		for i := range urgentPerHour + 5 {
+			if _, err := w.svc.Submit(anonymous("203.0.113.5"), ReportInput{EmergencyID: em.ID, Channel: ChannelSMS, Text: "terjebak " + strings.Repeat("!", i), Category: "trapped"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		counts, _ := w.svc.ReportCounts(as("bnpb", core.RoleAdmin), em)
+		if len(got.calls) != urgentPerHour || counts[ReportNew] != urgentPerHour+5 {
+			t.Fatalf("%d e-mails for %d reports", len(got.calls), counts[ReportNew])
+		}
+	})
+}

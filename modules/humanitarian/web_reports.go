@@ -88,7 +88,7 @@ func (m *Module) submitReport(w http.ResponseWriter, r *http.Request) {
 	}
 	err = pr.Err("humanitarian: report form")
 	if err == nil {
-		err = m.svc.Throttle(r.Context(), "ip:"+core.RequestFrom(r.Context()).IP, formPerHour)
+		err = m.svc.Throttle(r.Context(), clientKey(core.RequestFrom(r.Context()).IP), formPerHour)
 	}
 	if err == nil {
 		_, err = m.svc.Submit(r.Context(), in)
