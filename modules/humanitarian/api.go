@@ -72,6 +72,7 @@ func (m *Module) apiRoutes() []web.Route {
 		{Pattern: "POST /api/v1/humanitarian/emergencies/{id}/reports", Action: access.HumReport, Handler: m.apiSubmit},
 		{Pattern: "GET /api/v1/humanitarian/reports/{id}", Action: pub, Handler: m.apiReport},
 		{Pattern: "POST /api/v1/humanitarian/reports/{id}/decision", Action: wr, Handler: m.apiDecide},
+		{Pattern: "PUT /api/v1/humanitarian/reports/{id}/text", Action: wr, Handler: m.apiEditText},
 	}
 }
 

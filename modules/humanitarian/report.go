@@ -52,11 +52,14 @@ type Report struct {
 	Decision    *Decision `json:"decision,omitempty"`
 	Photos      int       `json:"photos"`
 	Reporter    *Reporter `json:"reporter,omitempty"`
+	// Original is the text as it arrived, when a coordinator edited what
+	// is published; coordinators only.
+	Original string `json:"original_text,omitempty"`
 }
 
 // Decision is who verified or rejected a report, when and why.
 type Decision struct {
-	By     string    `json:"by"` // the person's name
+	By     string    `json:"by,omitempty"` // the person's name; coordinators only
 	ByID   string    `json:"-"`
 	At     time.Time `json:"at"`
 	Reason string    `json:"reason,omitempty"`

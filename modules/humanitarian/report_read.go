@@ -12,7 +12,7 @@ import (
 // never reads.
 const (
 	reportCols   = `r.id, r.emergency_id, r.channel, r.text, r.category, r.lat, r.lon, r.pcode, r.place, r.occurred_at, r.received_at, r.lang, r.status, r.decided_by, r.decided_by_name, r.decided_at, r.reason, r.photos`
-	reporterCols = `, r.reporter_name, r.reporter_contact`
+	reporterCols = `, r.reporter_name, r.reporter_contact, r.original_text`
 )
 
 type reportRow struct {
@@ -36,16 +36,23 @@ type reportRow struct {
 	Photos          int        `db:"photos"`
 	ReporterName    string     `db:"reporter_name"`
 	ReporterContact string     `db:"reporter_contact"`
+	OriginalText    string     `db:"original_text"`
 }
 
 func (r reportRow) report(withReporter bool) Report {
 	out := Report{ID: r.ID, EmergencyID: r.EmergencyID, Channel: r.Channel, Text: r.Text, Category: r.Category, Lat: r.Lat, Lon: r.Lon,
 		PCode: r.PCode, Place: r.Place, OccurredAt: r.OccurredAt.UTC(), ReceivedAt: r.ReceivedAt.UTC(), Lang: r.Lang, Status: r.Status, Photos: r.Photos}
 	if r.DecidedAt != nil {
-		out.Decision = &Decision{By: r.DecidedByName, ByID: r.DecidedBy, At: r.DecidedAt.UTC(), Reason: r.Reason}
+		out.Decision = &Decision{At: r.DecidedAt.UTC()}
 	}
+	// Who decided, and why, are the coordinators': a coordinator's name
+	// on a public page is a person exposed in a crisis.
 	if withReporter {
 		out.Reporter = &Reporter{Name: r.ReporterName, Contact: r.ReporterContact}
+		out.Original = r.OriginalText
+		if out.Decision != nil {
+			out.Decision.By, out.Decision.ByID, out.Decision.Reason = r.DecidedByName, r.DecidedBy, r.Reason
+		}
 	}
 	return out
 }

@@ -229,3 +229,40 @@ func TestUrgentMailIsLimited(t *testing.T) {
 		}
 	})
 }
+
+// TestCoordinatorsEditWhatIsPublished: a coordinator takes a phone number
+// out of a report's text; the public reads the edited text, never the
+// original nor who verified it; the coordinators keep both.
+func TestCoordinatorsEditWhatIsPublished(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		w := newWorld(t, e)
+		em := mustEmergency(t, w)
+		coord := as("bnpb", core.RoleAnalyst)
+		r, err := w.svc.Submit(anonymous("203.0.113.6"), ReportInput{EmergencyID: em.ID, Channel: ChannelEmail, Text: "Air habis di Tatanga. Hubungi saya 0812 9999 1234"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.svc.EditText(as("pmi", core.RoleAdmin), r.ID, "x"); core.KindOf(err) != core.KindNotFound {
+			t.Errorf("another organisation edits: %v", err)
+		}
+		if _, err := w.svc.EditText(coord, r.ID, " "); fields(err)["text"] != "err.required" {
+			t.Errorf("an empty text: %v", err)
+		}
+		for _, text := range []string{"Air habis di Tatanga.", "Air bersih habis di Tatanga."} {
+			if _, err := w.svc.EditText(coord, r.ID, text); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := w.svc.Decide(coord, r.ID, ReportVerified, ""); err != nil {
+			t.Fatal(err)
+		}
+		pub, err := w.svc.Report(anonymous("198.51.100.4"), r.ID)
+		if err != nil || pub.Text != "Air bersih habis di Tatanga." || pub.Original != "" || pub.Decision == nil || pub.Decision.By != "" {
+			t.Fatalf("the public reads %+v %+v, %v", pub, pub.Decision, err)
+		}
+		got, _ := w.svc.Report(coord, r.ID)
+		if got.Original != "Air habis di Tatanga. Hubungi saya 0812 9999 1234" || got.Decision.By == "" {
+			t.Fatalf("the coordinator reads original %q, decided by %q", got.Original, got.Decision.By)
+		}
+	})
+}

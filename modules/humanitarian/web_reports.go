@@ -24,6 +24,7 @@ func (m *Module) reportRoutes() []web.Route {
 		{Pattern: "GET /humanitarian/emergencies/{id}/reports.geojson", Action: pub, Handler: m.geoJSON},
 		{Pattern: "GET /humanitarian/reports/{id}", Action: pub, Handler: m.report},
 		{Pattern: "POST /humanitarian/reports/{id}/decision", Action: wr, Handler: m.decide},
+		{Pattern: "POST /humanitarian/reports/{id}/text", Action: wr, Handler: m.editText},
 		{Pattern: "GET /humanitarian/reports/{id}/photos/{n}", Action: pub, Handler: m.photo},
 	}
 }
