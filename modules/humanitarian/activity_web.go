@@ -2,6 +2,7 @@ package humanitarian
 
 import (
 	"bytes"
+	"html/template"
 	"io"
 	"net/http"
 	"slices"
@@ -61,9 +62,9 @@ type activitiesView struct {
 	Activities []Activity
 	More       bool
 	Filter     ActivityFilter
-	Query      string
-	Areas      []string // the filter's areas: the emergency's, then those of level 2
-	Orgs       []string // organisations named in the 3W
+	Query      template.URL // the filter, encoded: a query, not a value
+	Areas      []string     // the filter's areas: the emergency's, then those of level 2
+	Orgs       []string     // organisations named in the 3W
 	Writable   []core.OrgRef
 	Form       web.Form // the new activity
 	Import     web.Form
@@ -78,7 +79,7 @@ type activitiesView struct {
 func (m *Module) activitiesView(r *http.Request, e Emergency) (activitiesView, error) {
 	v := activitiesView{view: m.emergencyView(r, e, "/activities", "hum.3w.title", e.Title), Filter: activityFilter(r),
 		Sectors: Clusters, Roles: Roles, Statuses: ActivityStatuses, Form: web.Form{Problems: core.Problems{}}, Import: web.Form{Problems: core.Problems{}}}
-	v.Query = r.URL.Query().Encode()
+	v.Query = template.URL(r.URL.Query().Encode())
 	v.Writable = Writable(v.Actor)
 	for _, a := range append(append([]string{}, e.Areas...), m.svc.areas(e, 2)...) {
 		if !slices.Contains(v.Areas, a) {

@@ -148,8 +148,14 @@ func (e *Emergency) Validate(g *Gazetteer) core.Problems {
 	if e.Glide != "" && !validGlide(e.Glide) {
 		pr.Add("glide", "err.hum_glide")
 	}
-	if !validDate(e.StartedOn) {
+	switch {
+	case strings.TrimSpace(e.StartedOn) == "":
+		pr.Add("started_on", "err.required")
+	case !validDate(e.StartedOn):
 		pr.Add("started_on", "err.date")
+	}
+	if e.SMSNumber != "" && strings.Trim(e.SMSNumber, "+0123456789 -().") != "" {
+		pr.Add("sms_number", "err.hum_phone")
 	}
 	if e.EndedOn != "" && (!validDate(e.EndedOn) || e.EndedOn < e.StartedOn) {
 		pr.Add("ended_on", "err.hum_end_date")
@@ -168,18 +174,29 @@ func (e *Emergency) Validate(g *Gazetteer) core.Problems {
 	if len(e.Areas) > maxEntries {
 		pr.Add("areas", "err.too_many")
 	}
+	// Every unknown code is named at once, and an area of another country
+	// than the emergency's is refused: a P-code starts with its country.
 	var box Box
-	for i, a := range e.Areas {
+	var unknown, foreign []string
+	for _, a := range e.Areas {
 		p, ok := g.Get(a)
-		if !ok {
-			pr.AddEntry("areas", "err.hum_pcode", a)
+		switch {
+		case !ok:
+			unknown = append(unknown, a)
 			continue
+		case !strings.HasPrefix(p.PCode, e.Country):
+			foreign = append(foreign, a)
 		}
-		if i == 0 {
+		if box == (Box{}) {
 			box = p.Box()
 		} else {
 			box = box.Union(p.Box())
 		}
+	}
+	if len(unknown) > 0 {
+		pr.AddEntry("areas", "err.hum_pcode", strings.Join(unknown, ", "))
+	} else if len(foreign) > 0 {
+		pr.AddEntry("areas", "err.hum_area_country", strings.Join(foreign, ", "))
 	}
 	if e.Box == (Box{}) {
 		e.Box = box

@@ -17,7 +17,7 @@ type mapView struct {
 	SVG        template.HTML
 	Summary    geo.Summary
 	Filter     ReportFilter
-	Query      string
+	Query      template.URL // the filter, encoded: a query, not a value
 	Since      string
 	Categories []string
 	Statuses   []string
@@ -41,7 +41,7 @@ func (m *Module) crisisMap(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := filterFrom(r, m.svc.db.Clock().Now())
-	v := mapView{view: m.emergencyView(r, e, "/map", "hum.map_title", e.Title), Filter: f, Query: filterQuery(r),
+	v := mapView{view: m.emergencyView(r, e, "/map", "hum.map_title", e.Title), Filter: f, Query: template.URL(filterQuery(r)),
 		Categories: Categories, Statuses: []string{ReportNew, ReportVerified, ReportRejected}, Since: r.URL.Query().Get("since")}
 	fr := frame(e.Box)
 	// Squares of a quarter of a cluster cell: the clusters stay where

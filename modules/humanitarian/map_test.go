@@ -66,8 +66,10 @@ func TestMapDrawsVerifiedReportsOnly(t *testing.T) {
 		if !strings.Contains(body, "Reports on the map: 4.") || !strings.Contains(body, "Laporan Tatanga") {
 			t.Errorf("the public map:\n%s", body)
 		}
-		if body := page("en", "/humanitarian/emergencies/"+em.ID+"/map?category=food"); !strings.Contains(body, "Reports on the map: 0.") {
+		if body := page("en", "/humanitarian/emergencies/"+em.ID+"/map?category=food&since=24h"); !strings.Contains(body, "Reports on the map: 0.") {
 			t.Errorf("filtered by food, the map still draws reports")
+		} else if !strings.Contains(body, "reports.geojson?category=food&amp;since=24h") {
+			t.Errorf("the GeoJSON link loses the filter:\n%s", body)
 		}
 
 		res := serve(t, m.geoJSON, anonymous("198.51.100.2"), httptest.NewRequest("GET", "/x", nil), "id", em.ID)

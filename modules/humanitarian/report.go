@@ -158,9 +158,15 @@ func (in *ReportInput) Validate(e Emergency, g *Gazetteer, now time.Time) (Repor
 	}
 	if in.Lat != nil && in.Lon != nil {
 		lat, lon := *in.Lat, *in.Lon
+		badLat, badLon := lat < -90 || lat > 90 || lat != lat, lon < -180 || lon > 180 || lon != lon
 		switch {
-		case lat < -90 || lat > 90 || lon < -180 || lon > 180 || lat != lat || lon != lon:
-			pr.Add("lat", "err.hum_position")
+		case badLat || badLon:
+			if badLat {
+				pr.Add("lat", "err.hum_position")
+			}
+			if badLon {
+				pr.Add("lon", "err.hum_position")
+			}
 		case strict && !e.Box.Contains(lat, lon):
 			pr.Add("lat", "err.hum_outside")
 		default:

@@ -173,6 +173,11 @@ func (m *Module) indexView(r *http.Request, f web.Form) (indexView, error) {
 		return v, err
 	}
 	v.Orgs = Writable(v.Actor)
+	if f.Values == nil {
+		// Both languages of the node, ticked: the people affected read
+		// one or the other.
+		v.Form = web.Form{Values: map[string][]string{"languages": Languages, "country": {"ID"}}, Problems: core.Problems{}}
+	}
 	v.Places = m.svc.places.Places()
 	return v, nil
 }

@@ -2,9 +2,11 @@ package humanitarian
 
 import (
 	"errors"
+	"html/template"
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -164,8 +166,8 @@ type reportsView struct {
 	Filter     ReportFilter
 	Categories []string
 	Statuses   []string
-	Next       string // the query of the next page, if any
-	Query      string // the filter's query, for links that keep it
+	Next       template.URL // the query of the next page, if any
+	Query      template.URL // the filter's query, encoded, for links that keep it
 	Since      string // the period chosen
 	Counts     map[string]int
 }
@@ -208,7 +210,7 @@ func (m *Module) reports(w http.ResponseWriter, r *http.Request) {
 	}
 	f := filterFrom(r, m.svc.db.Clock().Now())
 	v := reportsView{view: m.emergencyView(r, e, "/reports", "hum.reports_title", e.Title), Filter: f, Categories: Categories,
-		Statuses: []string{ReportNew, ReportVerified, ReportRejected}, Query: filterQuery(r), Since: r.URL.Query().Get("since")}
+		Statuses: []string{ReportNew, ReportVerified, ReportRejected}, Query: template.URL(filterQuery(r)), Since: r.URL.Query().Get("since")}
 	var err error
 	f.Limit = 50
 	if v.Reports, err = m.svc.Reports(r.Context(), e, f); err == nil {
@@ -219,7 +221,7 @@ func (m *Module) reports(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(v.Reports) == f.Limit {
-		v.Next = v.Query + "&before=" + v.Reports[len(v.Reports)-1].ID
+		v.Next = template.URL(filterQuery(r) + "&before=" + url.QueryEscape(v.Reports[len(v.Reports)-1].ID))
 	}
 	m.web.Render(w, r, http.StatusOK, "humanitarian/reports", v)
 }
