@@ -16,7 +16,8 @@ import (
 // (a difference both nodes show); the AHA Centre's pledge, which is not
 // counted as funding; and Kemlu's payment in rupiah at a rate, which
 // still waits for BNPB's confirmation (the one item of funding under
-// BNPB's "Needs your attention"). Donors on another node than BNPB's
+// BNPB's "Needs your attention") and so is shown apart, as reported, not
+// counted. Donors on another node than BNPB's
 // report through federation, and the demo waits for each claim and
 // confirmation to cross; on a single node everything stays local.
 func demoHumanitarianFunding(ctx context.Context, nodes []*node, e *humanitarian.Emergency) error {

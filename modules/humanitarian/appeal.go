@@ -65,7 +65,7 @@ type Channel struct {
 func (a Appeal) RequiredUSD() int64 {
 	var n int64
 	for _, r := range a.Needs {
-		n += r.USD
+		n = addUSD(n, max(r.USD, 0))
 	}
 	return n
 }
@@ -108,6 +108,9 @@ func (a *Appeal) Validate() core.Problems {
 			pr.Add("req_"+r.Sector, "err.hum_fund_amount")
 		case r.Amount > 0:
 			r.USD = ToUSD(r.Amount, a.RateE8)
+			if a.RateE8 > 0 && !validUSD(r.USD) {
+				pr.Add("req_"+r.Sector, "err.hum_fund_usd")
+			}
 			needs = append(needs, r)
 		}
 		seen[r.Sector] = true
@@ -155,9 +158,14 @@ func (s *Service) CreateAppeal(ctx context.Context, emergencyID, org string, a A
 		return Appeal{}, err
 	}
 	pr := a.Validate()
+	// An appeal names the official channels to give: only a coordinator
+	// of the emergency may open one, or anyone could ask for money in
+	// its name.
 	o, ok := writerOrg(actor, org)
 	if !ok {
 		pr.Add("org", "err.org_unknown")
+	} else if !slices.Contains(e.CoordinatorOrgs(), o.ID) {
+		pr.Add("org", "err.hum_fund_appeal_coordinator")
 	}
 	if err := pr.Err("humanitarian: create appeal"); err != nil {
 		return a, err

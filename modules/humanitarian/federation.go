@@ -65,7 +65,8 @@ type flowClaim struct {
 // confirmationMsg is the recipient's statement of what it received.
 type confirmationMsg struct {
 	Flow      string `json:"flow"`
-	Rev       int64  `json:"rev"` // the donor's claim it answers
+	Rev       int64  `json:"rev"`           // the donor's claim it answers
+	Seq       int64  `json:"seq,omitempty"` // the recipient's confirmations of the flow so far, this one included
 	Donor     string `json:"donor"`
 	Recipient string `json:"recipient"`
 	Sector    string `json:"sector"`
@@ -112,7 +113,7 @@ func checkFigures(what, sector string, amount int64, currency string, rate, usd 
 		return malformed(what + " amount")
 	case rate <= 0 || rate > 1_000_000*rateScale || (currency == "USD" && rate != rateScale):
 		return malformed(what + " rate")
-	case usd != ToUSD(amount, rate):
+	case usd != ToUSD(amount, rate) || !validUSD(usd):
 		return malformed(what + " usd")
 	case !slices.Contains(FlowStatuses, status):
 		return malformed(what + " status")
@@ -175,7 +176,7 @@ func checkConfirmation(host, local, from string, body []byte) (confirmationMsg, 
 		return m, forbidden("a confirmation by " + m.Recipient + " sent by " + from)
 	case !dok || dhost != local:
 		return m, forbidden("a confirmation for a donor on another node")
-	case m.Rev < 1:
+	case m.Rev < 1 || m.Seq < 0:
 		return m, malformed("confirmation rev")
 	}
 	pr := core.Problems{}
@@ -200,7 +201,13 @@ func (s *Service) sendClaim(ctx context.Context, tx *store.Tx, f *Flow) error {
 // it to the donor's node.
 func (s *Service) sendConfirmation(ctx context.Context, tx *store.Tx, f *Flow) error {
 	c := f.Confirmation
-	m := confirmationMsg{Flow: f.ID, Rev: f.ConfirmedRev, Donor: f.Donor, Recipient: f.Recipient, Sector: c.Sector, Amount: c.Amount,
+	// The sequence orders two confirmations of one rev, which may arrive
+	// in either order: the donor's node keeps the later.
+	var seq int64
+	if err := tx.Get(ctx, &seq, `SELECT COUNT(*) FROM hum_flow_events WHERE flow_id = ? AND side = 'recipient'`, f.ID); err != nil {
+		return core.Wrap("humanitarian: confirmation sequence", err)
+	}
+	m := confirmationMsg{Flow: f.ID, Rev: f.ConfirmedRev, Seq: seq + 1, Donor: f.Donor, Recipient: f.Recipient, Sector: c.Sector, Amount: c.Amount,
 		Currency: c.Currency, RateE8: c.RateE8, USD: c.USD, Status: c.Status, Date: c.Date, Note: c.Note}
 	signed, err := s.sign(ctx, tx, TypeConfirmation, f.Recipient, f.Donor, m)
 	c.Statement = signed

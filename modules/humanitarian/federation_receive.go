@@ -100,15 +100,21 @@ func (s *Service) receiveClaim(ctx context.Context, tx *store.Tx, env federation
 		Date: m.Date, Description: m.Description, Rev: m.Rev, Origin: host, Claim: signed, CreatedAt: tx.Now, UpdatedAt: tx.Now}
 	// The reference is this node's own appeal or emergency: the flow is
 	// counted there when it exists; a reference to nothing is kept, shown
-	// on the flow's page, and counted nowhere.
+	// on the flow's page, and counted nowhere. An appeal counts only
+	// money to the organisation that made it: money to another is
+	// counted under the appeal's emergency alone.
 	if m.Appeal != "" {
 		var a struct {
 			ID          string `db:"id"`
 			EmergencyID string `db:"emergency_id"`
+			OrgID       string `db:"org_id"`
 			Title       string `db:"title"`
 		}
-		if err := tx.Get(ctx, &a, `SELECT id, emergency_id, title FROM hum_appeals WHERE id = ?`, m.Appeal); err == nil {
-			f.AppealID, f.EmergencyID, f.RefTitle = a.ID, a.EmergencyID, a.Title
+		if err := tx.Get(ctx, &a, `SELECT id, emergency_id, org_id, title FROM hum_appeals WHERE id = ?`, m.Appeal); err == nil {
+			f.EmergencyID = a.EmergencyID
+			if a.OrgID == orgID {
+				f.AppealID, f.RefTitle = a.ID, a.Title
+			}
 		}
 	} else {
 		var e struct {
@@ -153,8 +159,8 @@ func (s *Service) receiveConfirmation(ctx context.Context, tx *store.Tx, env fed
 	if m.Rev > f.Rev {
 		return malformed("a confirmation of a report not made")
 	}
-	if m.Rev < f.ConfirmedRev {
-		return nil // a late confirmation: a newer one is held
+	if m.Rev < f.ConfirmedRev || (m.Rev == f.ConfirmedRev && m.Seq <= s.heldSeq(ctx, f, host)) {
+		return nil // a late or repeated confirmation: a newer one is held
 	}
 	f.ConfirmedRev, f.UpdatedAt = m.Rev, tx.Now
 	f.Confirmation = &Confirmation{Sector: m.Sector, Amount: m.Amount, Currency: m.Currency, RateE8: m.RateE8, USD: m.USD, Status: m.Status,
@@ -166,6 +172,20 @@ func (s *Service) receiveConfirmation(ctx context.Context, tx *store.Tx, env fed
 		return err
 	}
 	return s.tellConfirmed(ctx, tx, f)
+}
+
+// heldSeq is the sequence of the confirmation a flow holds, read from its
+// statement as kept; 0 when none is held.
+func (s *Service) heldSeq(ctx context.Context, f Flow, host string) int64 {
+	if f.Confirmation == nil || f.Confirmation.Statement == "" {
+		return 0
+	}
+	body, _, err := s.fed.OpenStatement(ctx, TypeConfirmation, []byte(f.Confirmation.Statement), host)
+	var held confirmationMsg
+	if err != nil || json.Unmarshal(body, &held) != nil {
+		return 0
+	}
+	return held.Seq
 }
 
 // CheckStatement opens a statement kept on a flow again, over its exact

@@ -139,7 +139,7 @@ func TestFlowReportedAndConfirmedAcrossNodes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if tal := Tally(appeal, flows); tal.Total.Funded != 250_000_00 || tal.Total.Waiting != 1 {
+		if tal := Tally(appeal, flows); tal.Total.Funded != 0 || tal.Total.Reported != 250_000_00 || tal.Total.Waiting != 1 {
 			t.Fatalf("appeal before confirmation: %+v", tal.Total)
 		}
 

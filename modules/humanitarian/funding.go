@@ -193,6 +193,9 @@ func figures(pr core.Problems, sector, amount, currency, rate, status, date stri
 		pr.Add("date", "err.date")
 	}
 	c.USD = ToUSD(c.Amount, c.RateE8)
+	if pr["amount"] == "" && pr["rate"] == "" && !validUSD(c.USD) {
+		pr.Add("amount", "err.hum_fund_usd")
+	}
 	return c
 }
 
@@ -267,8 +270,12 @@ func (s *Service) ReportFlow(ctx context.Context, in FlowInput) (Flow, error) {
 			f.EmergencyID, f.RefTitle = e.ID, e.Title
 		}
 		if in.AppealID != "" {
+			// An appeal is the appealing organisation's: money to anyone
+			// else is not counted under it, or anyone could fill it.
 			if ap, err := s.Appeal(ctx, in.AppealID); err != nil || ap.EmergencyID != f.EmergencyID {
 				pr.Add("appeal_id", "err.invalid")
+			} else if ap.OrgID != f.RecipientOrgID {
+				pr.Add("appeal_id", "err.hum_fund_appeal_recipient")
 			} else {
 				f.AppealID, f.RefTitle = ap.ID, ap.Title
 			}
@@ -323,14 +330,24 @@ func (s *Service) AdvanceFlow(ctx context.Context, id, status string) (Flow, err
 		return f, core.Problems{"status": "err.hum_fund_backwards"}.Err("humanitarian: advance flow")
 	}
 	err = s.db.WithTx(ctx, func(tx *store.Tx) error {
+		// Only from the rev read: two advances at once would otherwise
+		// both write the next rev and send two different claims of it.
+		seen := f.Rev
 		f.Status, f.Rev, f.UpdatedAt = status, f.Rev+1, tx.Now
+		n, err := tx.Exec(ctx, `UPDATE hum_flows SET status = ?, rev = ?, updated_at = ? WHERE id = ? AND rev = ?`, f.Status, f.Rev, f.UpdatedAt, f.ID, seen)
+		if err != nil {
+			return core.Wrap("humanitarian: advance flow", err)
+		}
+		if n != 1 {
+			return core.E(core.KindConflict, "humanitarian: advance flow", "err.changed_meanwhile")
+		}
 		if f.RecipientOrgID == "" {
 			if err := s.sendClaim(ctx, tx, &f); err != nil {
 				return err
 			}
-		}
-		if _, err := tx.Exec(ctx, `UPDATE hum_flows SET status = ?, rev = ?, claim = ?, updated_at = ? WHERE id = ?`, f.Status, f.Rev, f.Claim, f.UpdatedAt, f.ID); err != nil {
-			return core.Wrap("humanitarian: advance flow", err)
+			if _, err := tx.Exec(ctx, `UPDATE hum_flows SET claim = ? WHERE id = ?`, f.Claim, f.ID); err != nil {
+				return core.Wrap("humanitarian: advance flow", err)
+			}
 		}
 		if err := addEvent(ctx, tx, f.ID, "donor", f.Status, f.USD, f.Claim); err != nil {
 			return err

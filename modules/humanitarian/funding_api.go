@@ -8,7 +8,7 @@ import (
 
 // fundingJSON is an emergency's funding for clients: its appeals with
 // what flowed for each, the flows, and the totals (US cents; pledges
-// apart).
+// and what waits for the recipient's confirmation apart).
 type fundingJSON struct {
 	Appeals []appealJSON `json:"appeals"`
 	Flows   []Flow       `json:"flows"`
@@ -26,13 +26,14 @@ type fundsJSON struct {
 	Required   int64  `json:"required_usd"`
 	Funded     int64  `json:"funded_usd"`
 	Pledged    int64  `json:"pledged_usd"`
+	Reported   int64  `json:"reported_usd"`
 	Coverage   int    `json:"coverage_percent"`
 	Mismatches int    `json:"mismatches"`
 	Waiting    int    `json:"waiting"`
 }
 
 func funds(f Funding) fundsJSON {
-	return fundsJSON{Sector: f.Key, Required: f.Required, Funded: f.Funded, Pledged: f.Pledged, Coverage: f.Coverage(), Mismatches: f.Mismatches, Waiting: f.Waiting}
+	return fundsJSON{Sector: f.Key, Required: f.Required, Funded: f.Funded, Pledged: f.Pledged, Reported: f.Reported, Coverage: f.Coverage(), Mismatches: f.Mismatches, Waiting: f.Waiting}
 }
 
 func appealOut(a AppealFunding) appealJSON {

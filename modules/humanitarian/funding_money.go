@@ -1,6 +1,7 @@
 package humanitarian
 
 import (
+	"math"
 	"math/big"
 	"strconv"
 	"strings"
@@ -13,6 +14,25 @@ import (
 
 // maxMoney bounds any amount (a hundred trillion units): larger is a typo.
 const maxMoney = 100_000_000_000_000 * 100
+
+// maxUSD bounds what one flow or requirement may come to in US cents (a
+// hundred billion dollars, more than any appeal has asked): beyond it the
+// amount or the rate is a typo, and the bound keeps sums far from int64's.
+const maxUSD = 100_000_000_000 * 100
+
+// validUSD reports whether a converted figure is one to count: above
+// zero (ToUSD gives -1 when it overflows, 0 when it rounds to nothing)
+// and at most maxUSD.
+func validUSD(usd int64) bool { return usd > 0 && usd <= maxUSD }
+
+// addUSD adds two non-negative sums of US cents, saturating instead of
+// wrapping round to a negative total.
+func addUSD(a, b int64) int64 {
+	if b > 0 && a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
+}
 
 // rateScale is one, as a rate_e8.
 const rateScale = 100_000_000

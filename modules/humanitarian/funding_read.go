@@ -2,6 +2,7 @@ package humanitarian
 
 import (
 	"context"
+	"math/big"
 	"slices"
 	"sort"
 	"time"
@@ -105,23 +106,33 @@ func (s *Service) RecentFlows(ctx context.Context) ([]Flow, error) {
 }
 
 // Funding is what flowed for an appeal, an emergency or one sector, in US
-// cents: funding (committed and paid), pledges apart.
+// cents: funding (committed and paid) and pledges as the recipient
+// confirmed them; what donors reported and the recipient has not yet
+// confirmed is apart, in Reported, so that nobody fills an appeal by
+// saying so. Sums saturate rather than wrap.
 type Funding struct {
 	Key        string // a sector, a donor; empty for the total
 	Required   int64
 	Funded     int64
 	Pledged    int64
-	Mismatches int // flows whose recipient confirmed other figures
-	Waiting    int // flows not yet confirmed
+	Reported   int64 // reported by donors, waiting for the recipient's confirmation
+	Mismatches int   // flows whose recipient confirmed other figures
+	Waiting    int   // flows not yet confirmed
 }
 
 // Coverage is the funded share of the requirement, in whole percent
-// (capped at 999); -1 without a requirement.
+// (capped at 999); -1 without a requirement. Big integers, since
+// Funded × 100 may not fit an int64.
 func (f Funding) Coverage() int {
 	if f.Required <= 0 {
 		return -1
 	}
-	return int(min(f.Funded*100/f.Required, 999))
+	p := new(big.Int).Mul(big.NewInt(max(f.Funded, 0)), big.NewInt(100))
+	p.Quo(p, big.NewInt(f.Required))
+	if !p.IsInt64() || p.Int64() > 999 {
+		return 999
+	}
+	return int(p.Int64())
 }
 
 // Unmet is what is still required, in US cents.
@@ -129,10 +140,14 @@ func (f Funding) Unmet() int64 { return max(f.Required-f.Funded, 0) }
 
 func (f *Funding) add(fl Flow) {
 	_, status, usd := fl.Effective()
-	if Counted(status) {
-		f.Funded += usd
-	} else {
-		f.Pledged += usd
+	usd = max(usd, 0)
+	switch {
+	case fl.Confirmation == nil:
+		f.Reported = addUSD(f.Reported, usd)
+	case Counted(status):
+		f.Funded = addUSD(f.Funded, usd)
+	default:
+		f.Pledged = addUSD(f.Pledged, usd)
 	}
 	if fl.Mismatch() {
 		f.Mismatches++

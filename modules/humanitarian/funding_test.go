@@ -9,9 +9,10 @@ import (
 )
 
 // TestPledgesAreNotFunding: on one node, a foundation pledges, commits
-// and pays to BNPB's appeal; the appeal counts what is committed or paid,
-// by sector, and shows the pledge apart; a local confirmation needs no
-// statement and changes what is counted.
+// and pays to BNPB's appeal; the appeal counts nothing the donor alone
+// says (it shows it apart, as reported and waiting); once BNPB confirms,
+// it counts what is committed or paid, by sector, and shows pledges apart;
+// a local confirmation needs no statement.
 func TestPledgesAreNotFunding(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
 		n := newFundNode(t, e)
@@ -44,10 +45,10 @@ func TestPledgesAreNotFunding(t *testing.T) {
 			t.Fatal(err)
 		}
 		tal := Tally(appeal, flows)
-		if tal.Total.Funded != 81_000_00 || tal.Total.Pledged != 100_000_00 || tal.Total.Required != 1_500_000_00 || tal.Total.Coverage() != 5 {
+		if tal.Total.Funded != 0 || tal.Total.Pledged != 0 || tal.Total.Reported != 181_000_00 || tal.Total.Required != 1_500_000_00 || tal.Total.Coverage() != 0 {
 			t.Fatalf("total: %+v", tal.Total)
 		}
-		if len(tal.BySector) != 2 || tal.BySector[0].Key != "shelter" || tal.BySector[0].Funded != 31_000_00 || tal.BySector[1].Funded != 50_000_00 || tal.BySector[1].Pledged != 100_000_00 {
+		if len(tal.BySector) != 2 || tal.BySector[0].Key != "shelter" || tal.BySector[0].Reported != 31_000_00 || tal.BySector[1].Reported != 150_000_00 || tal.BySector[1].Funded != 0 {
 			t.Fatalf("by sector: %+v", tal.BySector)
 		}
 		rina := n.As("rina", "bnpb", core.RoleOfficer)
@@ -67,7 +68,7 @@ func TestPledgesAreNotFunding(t *testing.T) {
 			t.Fatalf("confirmed: %+v", c.Confirmation)
 		}
 		flows, _ = n.svc.EmergencyFlows(context.Background(), em.ID)
-		if tal := Tally(appeal, flows); tal.Total.Funded != 80_000_00 || tal.Total.Mismatches != 1 || tal.Total.Waiting != 2 {
+		if tal := Tally(appeal, flows); tal.Total.Funded != 30_000_00 || tal.Total.Reported != 150_000_00 || tal.Total.Mismatches != 1 || tal.Total.Waiting != 2 {
 			t.Fatalf("after confirmation: %+v", tal.Total)
 		}
 		// The pledge is kept; once committed it counts.
@@ -87,8 +88,12 @@ func TestPledgesAreNotFunding(t *testing.T) {
 		if err != nil || got.Status != FlowCommitted || len(got.Events) != 2 || got.Events[0].Status != FlowPledged {
 			t.Fatalf("history: %+v %v", got.Events, err)
 		}
+		// BNPB confirms the pledge as a pledge only: shown apart, not counted.
+		if _, err := n.svc.Confirm(rina, pledge.ID, ConfirmInput{Sector: "wash", Amount: "100000", Currency: "USD", Status: FlowPledged, Date: "2026-12-05"}); err != nil {
+			t.Fatalf("confirm the pledge: %v %v", err, fields(err))
+		}
 		flows, _ = n.svc.EmergencyFlows(context.Background(), em.ID)
-		if tal := Tally(appeal, flows); tal.Total.Funded != 180_000_00 || tal.Total.Pledged != 0 {
+		if tal := Tally(appeal, flows); tal.Total.Funded != 30_000_00 || tal.Total.Pledged != 100_000_00 || tal.Total.Reported != 50_000_00 {
 			t.Fatalf("after the pledge was committed: %+v", tal.Total)
 		}
 	})

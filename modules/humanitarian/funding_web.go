@@ -49,7 +49,8 @@ type fundingView struct {
 	Total    Funding
 	ByDonor  []Funding
 	BySector []Funding
-	Orgs     []core.OrgRef // where the reader may appeal or report
+	Orgs     []core.OrgRef // where the reader may report
+	Appealer []core.OrgRef // where the reader may appeal: the emergency's coordinators
 	Form     web.Form
 	Sectors  []string
 }
@@ -71,6 +72,11 @@ func (m *Module) fundingView(r *http.Request, e Emergency, f web.Form) (fundingV
 	v.ByDonor = TallyBy(v.Flows, func(f Flow) string { return f.Donor })
 	v.BySector = TallyBy(v.Flows, func(f Flow) string { s, _, _ := f.Effective(); return s })
 	v.Orgs = Writable(v.Actor)
+	for _, o := range v.Orgs {
+		if slices.Contains(e.CoordinatorOrgs(), o.ID) {
+			v.Appealer = append(v.Appealer, o)
+		}
+	}
 	return v, nil
 }
 
