@@ -155,6 +155,7 @@ func Modules(d Deps) ([]web.Module, Services) {
 	go s.Humanitarian.Countries()
 	hum := humanitarian.NewModule(s.Humanitarian, d.Web)
 	hum.UseAddressBook(s.Networks)
+	hum.UseOrgNames(d.Fed)
 	return wireLinks(d, &s, []web.Module{
 		ledger.NewModule(d.Ledger, d.Web),
 		federation.NewModule(d.Fed, d.Web),

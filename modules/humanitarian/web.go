@@ -20,6 +20,7 @@ type Module struct {
 	web   *web.Server
 	book  AddressBook    // organisations offered in "to" fields; nil: this node's only
 	links *links.Service // an emergency's links (incidents); nil: none shown
+	orgs  OrgDirectory   // names organisations; nil: their addresses are shown
 }
 
 // AddressBook offers the organisations of verified peers and of the
@@ -93,7 +94,7 @@ type view struct {
 func (m *Module) view(r *http.Request, title string, args ...any) view {
 	v := view{Page: m.web.Page(r, title, args...)}
 	v.Nav = "humanitarian"
-	v.W = Words{lang: v.Lang, g: m.svc.places}
+	v.W = Words{lang: v.Lang, g: m.svc.places, org: m.orgNamer(r.Context(), v.Lang)}
 	return v
 }
 
@@ -118,6 +119,17 @@ func (m *Module) emergencyView(r *http.Request, e Emergency, tab, title string, 
 type Words struct {
 	lang string
 	g    *Gazetteer
+	org  func(addr string) string
+}
+
+// Org names an organisation by its address (handle@host, or a handle of
+// this node) in the reader's language: its address when the node does not
+// know it.
+func (w Words) Org(addr string) string {
+	if w.org == nil {
+		return addr
+	}
+	return w.org(addr)
 }
 
 // Country names a country.

@@ -168,7 +168,7 @@ type reportsView struct {
 	Statuses   []string
 	Next       template.URL // the query of the next page, if any
 	Query      template.URL // the filter's query, encoded, for links that keep it
-	Since      string // the period chosen
+	Since      string       // the period chosen
 	Counts     map[string]int
 }
 
