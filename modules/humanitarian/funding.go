@@ -161,19 +161,25 @@ type FlowInput struct {
 	Status      string `json:"status"`
 	Date        string `json:"date"`
 	Description string `json:"description"`
+	// Lang is how the figures are written: a form's reader's language;
+	// English for the API.
+	Lang string `json:"-"`
 }
 
 // figures checks the figures of a report or a confirmation: sector,
-// amount, currency, rate (1 for US dollars), status and date.
-func figures(pr core.Problems, sector, amount, currency, rate, status, date string) (c Confirmation) {
+// amount and rate (1 for US dollars) as written in lang, currency, status
+// and date. Money committed or paid has a date no later than tomorrow by
+// the node's clock (a day's grace for time zones ahead of UTC): a date to
+// come is a typo, or a pledge.
+func figures(pr core.Problems, now time.Time, lang, sector, amount, currency, rate, status, date string) (c Confirmation) {
 	c.Sector, c.Status, c.Date = sector, status, strings.TrimSpace(date)
 	c.Currency = strings.ToUpper(strings.TrimSpace(currency))
 	if !slices.Contains(Clusters, sector) {
 		pr.Add("sector", "err.hum_fund_sector")
 	}
-	var ok bool
-	if c.Amount, ok = ParseMoney(amount); !ok || c.Amount == 0 {
-		pr.Add("amount", "err.hum_fund_amount")
+	var why int
+	if c.Amount, why = ParseMoneyIn(lang, amount); why != 0 || c.Amount == 0 {
+		pr.Add("amount", moneyProblem(why))
 	}
 	if !validCurrency(c.Currency) {
 		pr.Add("currency", "err.hum_fund_currency")
@@ -181,8 +187,8 @@ func figures(pr core.Problems, sector, amount, currency, rate, status, date stri
 	if c.Currency == "USD" && strings.TrimSpace(rate) == "" {
 		rate = "1"
 	}
-	if c.RateE8, ok = ParseRate(rate); !ok {
-		pr.Add("rate", "err.hum_fund_rate")
+	if c.RateE8, why = ParseRateIn(lang, rate); why != 0 {
+		pr.Add("rate", rateProblem(why))
 	} else if c.Currency == "USD" && c.RateE8 != rateScale {
 		pr.Add("rate", "err.hum_fund_rate_usd")
 	}
@@ -191,6 +197,8 @@ func figures(pr core.Problems, sector, amount, currency, rate, status, date stri
 	}
 	if !validDate(c.Date) {
 		pr.Add("date", "err.date")
+	} else if Counted(c.Status) && c.Date > now.Add(24*time.Hour).UTC().Format(time.DateOnly) {
+		pr.Add("date", "err.hum_fund_date_future")
 	}
 	c.USD = ToUSD(c.Amount, c.RateE8)
 	if pr["amount"] == "" && pr["rate"] == "" && !validUSD(c.USD) {
@@ -246,7 +254,7 @@ func (s *Service) ReportFlow(ctx context.Context, in FlowInput) (Flow, error) {
 	if !ok {
 		pr.Add("donor", "err.org_unknown")
 	}
-	c := figures(pr, in.Sector, in.Amount, in.Currency, in.Rate, in.Status, in.Date)
+	c := figures(pr, s.db.Clock().Now(), in.Lang, in.Sector, in.Amount, in.Currency, in.Rate, in.Status, in.Date)
 	in.Description, in.RefTitle = strings.TrimSpace(in.Description), strings.TrimSpace(in.RefTitle)
 	text(pr, "description", in.Description, maxText, false)
 	f := Flow{Donor: o.Handle + "@" + s.node.Host(), DonorOrgID: o.ID, Recipient: strings.TrimSpace(in.Recipient), Sector: c.Sector, Amount: c.Amount,
@@ -366,6 +374,7 @@ type ConfirmInput struct {
 	Status   string `json:"status"`
 	Date     string `json:"date"`
 	Note     string `json:"note"`
+	Lang     string `json:"-"` // as FlowInput's
 }
 
 // Confirm records what the recipient organisation, for which the actor
@@ -380,7 +389,7 @@ func (s *Service) Confirm(ctx context.Context, id string, in ConfirmInput) (Flow
 		return Flow{}, core.E(core.KindForbidden, "humanitarian: confirm flow", "err.forbidden")
 	}
 	pr := core.Problems{}
-	c := figures(pr, in.Sector, in.Amount, in.Currency, in.Rate, in.Status, in.Date)
+	c := figures(pr, s.db.Clock().Now(), in.Lang, in.Sector, in.Amount, in.Currency, in.Rate, in.Status, in.Date)
 	c.Note = strings.TrimSpace(in.Note)
 	text(pr, "note", c.Note, maxText, false)
 	if err := pr.Err("humanitarian: confirm flow"); err != nil {

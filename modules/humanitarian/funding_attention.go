@@ -15,8 +15,10 @@ func (m *Module) fundingAttention(ctx context.Context, a core.Actor) ([]web.Atte
 		return nil, err
 	}
 	out := make([]web.Attention, 0, len(flows))
+	lang := web.Lang(ctx)
+	org := m.orgNamer(ctx, lang)
 	for _, f := range flows {
-		out = append(out, web.Attention{Key: "attn.hum_fund_confirm", Args: []any{f.Donor, f.Currency + " " + FormatMoney(f.Amount), f.RefTitle},
+		out = append(out, web.Attention{Key: "attn.hum_fund_confirm", Args: []any{org(f.Donor), f.Currency + " " + FormatMoneyIn(lang, f.Amount), f.RefTitle},
 			Link: "/humanitarian/flows/" + f.ID + "#confirm"})
 	}
 	return out, nil

@@ -34,6 +34,12 @@ type flowView struct {
 
 func (m *Module) flowView(r *http.Request, fl Flow, f web.Form) flowView {
 	v := flowView{view: m.view(r, "hum.fund.flow_title", fl.RefTitle), F: fl, Diffs: fl.Differences(), Form: f, Sectors: Clusters, Statuses: FlowStatuses}
+	for i, d := range v.Diffs {
+		if d.Field == "amount" {
+			// The amounts as the reader writes numbers.
+			v.Diffs[i].Donor, v.Diffs[i].Recipient = v.FundAmount(fl.Currency, fl.Amount), v.FundAmount(fl.Confirmation.Currency, fl.Confirmation.Amount)
+		}
+	}
 	a := v.Actor
 	v.CanConfirm = fl.RecipientOrgID != "" && access.HumWriter(a, fl.RecipientOrgID)
 	v.CanAdvance = fl.Origin == "" && fl.DonorOrgID != "" && access.HumWriter(a, fl.DonorOrgID)
@@ -63,8 +69,8 @@ func (m *Module) flowView(r *http.Request, fl Flow, f web.Form) flowView {
 		if fl.Confirmation != nil {
 			src = *fl.Confirmation
 		}
-		v.Form = web.Form{Values: map[string][]string{"sector": {src.Sector}, "amount": {FormatMoney(src.Amount)}, "currency": {src.Currency},
-			"rate": {FormatRate(src.RateE8)}, "status": {src.Status}, "date": {src.Date}, "note": {src.Note}}, Problems: core.Problems{}}
+		v.Form = web.Form{Values: map[string][]string{"sector": {src.Sector}, "amount": {FormatMoneyIn(v.Lang, src.Amount)}, "currency": {src.Currency},
+			"rate": {FormatRateIn(v.Lang, src.RateE8)}, "status": {src.Status}, "date": {src.Date}, "note": {src.Note}}, Problems: core.Problems{}}
 	}
 	return v
 }
@@ -93,7 +99,7 @@ func (m *Module) confirmFlow(w http.ResponseWriter, r *http.Request) {
 	}
 	f := web.NewForm(r)
 	_, err := m.svc.Confirm(r.Context(), fl.ID, ConfirmInput{Sector: f.Get("sector"), Amount: f.Get("amount"), Currency: f.Get("currency"),
-		Rate: f.Get("rate"), Status: f.Get("status"), Date: f.Get("date"), Note: f.Get("note")})
+		Rate: f.Get("rate"), Status: f.Get("status"), Date: f.Get("date"), Note: f.Get("note"), Lang: web.Lang(r.Context())})
 	if err == nil {
 		m.web.Redirect(w, r, "/humanitarian/flows/"+fl.ID, "flash.hum_fund_confirmed")
 		return

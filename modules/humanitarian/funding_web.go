@@ -33,12 +33,14 @@ func (m *Module) fundingRoutes() []web.Route {
 	}
 }
 
-// FundUSD writes US cents for a page: "USD 250,000".
-func (v view) FundUSD(cents int64) string { return "USD " + FormatMoney(cents) }
+// FundUSD writes US cents as the reader writes numbers: "USD 250,000",
+// "USD 250.000".
+func (v view) FundUSD(cents int64) string { return "USD " + FormatMoneyIn(v.Lang, cents) }
 
-// FundAmount writes cents of a currency: "IDR 496,000,000".
+// FundAmount writes cents of a currency as the reader writes numbers:
+// "IDR 4,800,000,000", "IDR 4.800.000.000".
 func (v view) FundAmount(currency string, cents int64) string {
-	return currency + " " + FormatMoney(cents)
+	return currency + " " + FormatMoneyIn(v.Lang, cents)
 }
 
 // fundingView is an emergency's funding page.
@@ -93,26 +95,28 @@ func (m *Module) funding(w http.ResponseWriter, r *http.Request) {
 	m.web.Render(w, r, http.StatusOK, "humanitarian/funding", v)
 }
 
-// appealForm reads an appeal from a form: one amount per sector
-// (req_<sector>) and up to three channels to give.
-func appealForm(f web.Form, pr core.Problems) Appeal {
+// appealForm reads an appeal from a form, its figures written in lang:
+// one amount per sector (req_<sector>) and up to three channels to give.
+func appealForm(f web.Form, lang string, pr core.Problems) Appeal {
 	a := Appeal{Title: f.Get("title"), Summary: f.Get("summary"), Currency: f.Get("currency"), StartsOn: f.Get("starts_on"), EndsOn: f.Get("ends_on")}
 	rate := f.Get("rate")
 	if rate == "" && (a.Currency == "USD" || a.Currency == "") {
 		rate = "1"
 	}
-	var ok bool
-	if a.RateE8, ok = ParseRate(rate); !ok {
-		a.RateE8 = 0
+	var why int
+	if a.RateE8, why = ParseRateIn(lang, rate); why == numFormat {
+		pr.Add("rate", rateProblem(why))
+	} else if why != 0 {
+		a.RateE8 = 0 // CreateAppeal names it
 	}
 	for _, s := range Clusters {
 		raw := f.Get("req_" + s)
 		if raw == "" {
 			continue
 		}
-		n, ok := ParseMoney(raw)
-		if !ok {
-			pr.Add("req_"+s, "err.hum_fund_amount")
+		n, why := ParseMoneyIn(lang, raw)
+		if why != 0 {
+			pr.Add("req_"+s, moneyProblem(why))
 			continue
 		}
 		a.Needs = append(a.Needs, Requirement{Sector: s, Amount: n})
@@ -130,7 +134,7 @@ func (m *Module) createAppeal(w http.ResponseWriter, r *http.Request) {
 	}
 	f := web.NewForm(r)
 	pr := core.Problems{}
-	in := appealForm(f, pr)
+	in := appealForm(f, web.Lang(r.Context()), pr)
 	var err error
 	var a Appeal
 	if len(pr) > 0 {
@@ -288,15 +292,15 @@ func (m *Module) newFlow(w http.ResponseWriter, r *http.Request) {
 	m.web.Render(w, r, http.StatusOK, "humanitarian/funding_form", v)
 }
 
-func flowInput(f web.Form) FlowInput {
+func flowInput(f web.Form, lang string) FlowInput {
 	return FlowInput{Donor: f.Get("donor"), Recipient: f.Get("recipient"), EmergencyID: f.Get("emergency_id"), AppealID: f.Get("appeal_id"),
 		RefURL: f.Get("ref_url"), RefTitle: f.Get("ref_title"), Sector: f.Get("sector"), Amount: f.Get("amount"), Currency: f.Get("currency"),
-		Rate: f.Get("rate"), Status: f.Get("status"), Date: f.Get("date"), Description: f.Get("description")}
+		Rate: f.Get("rate"), Status: f.Get("status"), Date: f.Get("date"), Description: f.Get("description"), Lang: lang}
 }
 
 func (m *Module) reportFlow(w http.ResponseWriter, r *http.Request) {
 	f := web.NewForm(r)
-	fl, err := m.svc.ReportFlow(r.Context(), flowInput(f))
+	fl, err := m.svc.ReportFlow(r.Context(), flowInput(f, web.Lang(r.Context())))
 	if err == nil {
 		m.web.Redirect(w, r, "/humanitarian/flows/"+fl.ID, "flash.hum_fund_flow_saved")
 		return
@@ -313,5 +317,5 @@ func (m *Module) reportFlow(w http.ResponseWriter, r *http.Request) {
 	m.web.Render(w, r, http.StatusUnprocessableEntity, "humanitarian/funding_form", v)
 }
 
-// FundRate writes a rate to US dollars for a page.
-func (v view) FundRate(e8 int64) string { return FormatRate(e8) }
+// FundRate writes a rate to US dollars as the reader writes numbers.
+func (v view) FundRate(e8 int64) string { return FormatRateIn(v.Lang, e8) }
