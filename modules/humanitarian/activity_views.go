@@ -24,11 +24,33 @@ var CategorySector = map[string]string{
 	"access":  "logistics",
 }
 
-// Cell is one sector in one area: how many organisations are present
-// (local ones and partners, each once) and how many people they reached.
+// Cell is one sector in one area: how many organisations implement there
+// (the 3W's presence: who does the work, not who funds or appeals for it,
+// each once) and how many people they reached. Reported tells a reached
+// figure of 0 from none given: an activity gives one when its total or any
+// of its parts is set.
 type Cell struct {
-	Orgs    int   `json:"orgs"`
-	Reached int64 `json:"reached"`
+	Orgs     int   `json:"orgs"`
+	Reached  int64 `json:"reached"`
+	Reported bool  `json:"reached_reported"`
+}
+
+// implementer is who does an activity's work, as presence counts it: the
+// organisation when it implements, else its partner when the partner
+// does; "" when neither (an appeal, or funding alone).
+func implementer(a Activity) string {
+	switch {
+	case a.Role == RoleImplementing:
+		return "@" + a.Org
+	case a.Partner != "" && a.PartnerRole == RoleImplementing:
+		return a.Partner
+	}
+	return ""
+}
+
+// reachedGiven reports whether the activity says how many it reached.
+func reachedGiven(p People) bool {
+	return p.Total > 0 || slices.ContainsFunc(p.parts(), func(v *int64) bool { return v != nil })
 }
 
 // MatrixRow is one area of the matrix, its cells in Clusters' order.
@@ -85,6 +107,8 @@ func (s *Service) areas(e Emergency, level int) []string {
 
 // ActivityMatrix counts presence and people reached by area (admin level 2
 // or 3) and sector. Completed activities count: they were present.
+// Presence is OCHA's: the implementing organisations, so a national agency
+// that appeals for every sector is not "present" everywhere.
 func (s *Service) ActivityMatrix(ctx context.Context, e Emergency, level int) (Matrix, error) {
 	if level != 3 {
 		level = 2
@@ -114,9 +138,9 @@ func (s *Service) ActivityMatrix(ctx context.Context, e Emergency, level int) (M
 		}
 		c := &m.Rows[row].Cells[col]
 		c.Reached += a.Reached.Total
-		for _, o := range []string{"@" + a.Org, a.Partner} {
-			k := [3]string{m.Rows[row].Area, a.Sector, o}
-			if o != "" && !orgs[k] {
+		c.Reported = c.Reported || reachedGiven(a.Reached)
+		if o := implementer(a); o != "" {
+			if k := [3]string{m.Rows[row].Area, a.Sector, o}; !orgs[k] {
 				orgs[k] = true
 				c.Orgs++
 			}

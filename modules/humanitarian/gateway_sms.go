@@ -25,6 +25,7 @@ type SMSOutcome struct {
 	Command   inbound.Command
 	Lang      string
 	Report    *Report // the report recorded (or recorded before, for a message delivered twice)
+	Duplicate bool    // the gateway had delivered this message before: its reply was made then
 	Invalid   bool    // a report that could not be taken (no text)
 	Closed    bool    // the emergency takes no more reports
 	Throttled bool    // the sender sent too many: no report and no reply
@@ -81,6 +82,18 @@ func (s *Service) ReceiveSMS(ctx context.Context, h Hook, m inbound.Message) (SM
 	}
 	if utf8.RuneCountInString(in.Text) > maxReportText {
 		in.Text = string([]rune(in.Text)[:maxReportText])
+	}
+	if in.MsgID != "" {
+		// Submit gives a message delivered again its first report, looking
+		// like a new one; the reply must know, or the person is answered
+		// twice. Two deliveries at the same instant may both pass here:
+		// then one report still, and at worst two receipts.
+		var n int
+		if err := s.db.R().Get(ctx, &n, `SELECT COUNT(*) FROM hum_reports WHERE emergency_id = ? AND channel = ? AND msg_id = ?`,
+			e.ID, ChannelSMS, in.MsgID); err != nil {
+			return out, err
+		}
+		out.Duplicate = n > 0
 	}
 	r, err := s.Submit(ctx, in)
 	if ce := core.AsError(err); ce != nil && ce.Kind == core.KindInvalid {

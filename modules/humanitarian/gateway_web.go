@@ -109,6 +109,9 @@ func (m *Module) smsHook(w http.ResponseWriter, r *http.Request) {
 	reply := SMSReply(out, m.svc.places, m.tr(out.Lang))
 	switch {
 	case reply == "":
+	case out.Duplicate && h.Gateway.Kind == GatewaySMSSync:
+		// Its reply is in the outbox already. FrontlineSMS is answered
+		// again: it delivers twice when it lost the first answer.
 	case h.Gateway.Kind == GatewaySMSSync:
 		if err := m.svc.QueueSMS(r.Context(), h.Gateway.ID, msg.From, reply); err != nil {
 			inbound.WriteSMSReply(w, err)
@@ -258,7 +261,7 @@ type uploadResult struct {
 }
 
 func (m *Module) gatewaysView(r *http.Request, e Emergency, f web.Form) (gatewaysView, error) {
-	v := gatewaysView{view: m.emergencyView(r, e, "/gateways", "hum.gw.title", e.Title), Kinds: GatewayKinds, Form: f, Base: m.web.BaseURL}
+	v := gatewaysView{view: m.emergencyView(r, e, "/gateways", "hum.gw.title", e.Title), Kinds: GatewayKinds, Form: f, Base: m.base(r)}
 	var err error
 	v.Gateways, err = m.svc.Gateways(r.Context(), e)
 	return v, err
@@ -318,4 +321,18 @@ func (m *Module) updateGateway(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m.web.Redirect(w, r, "/humanitarian/emergencies/"+e.ID+"/gateways", "flash.hum_gw_saved")
+}
+
+// base is the node's public address, for the absolute URLs a gateway's
+// settings take: the configured one, else the address this page was asked
+// at (what the server does for invitation links).
+func (m *Module) base(r *http.Request) string {
+	if b := strings.TrimRight(m.web.BaseURL, "/"); b != "" {
+		return b
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
 }

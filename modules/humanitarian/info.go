@@ -10,6 +10,7 @@ import (
 	"entente.example/entente/core"
 	"entente.example/entente/internal/audit"
 	"entente.example/entente/internal/store"
+	"entente.example/entente/modules/humanitarian/inbound"
 )
 
 // Shelter statuses.
@@ -342,7 +343,7 @@ func (s *Service) Info(ctx context.Context, e Emergency) (Info, error) {
 	for _, g := range gws {
 		switch {
 		case !g.Enabled:
-		case g.SMS() && !slices.Contains(in.Report.SMS, g.Address):
+		case g.SMS() && !slices.ContainsFunc(in.Report.SMS, func(n string) bool { return samePhone(n, g.Address, g.CountryCode) }):
 			in.Report.SMS = append(in.Report.SMS, g.Address)
 		case g.Kind == GatewayMail && !slices.Contains(in.Report.Email, g.Address):
 			in.Report.Email = append(in.Report.Email, g.Address)
@@ -378,4 +379,15 @@ func Nearest(shelters []Shelter, lat, lon float64, n int) []NearShelter {
 // when a person names no place.
 func (e Emergency) Centre() (lat, lon float64) {
 	return (e.Box.South + e.Box.North) / 2, (e.Box.West + e.Box.East) / 2
+}
+
+// samePhone reports whether two ways of writing a number ("0811 4500 112",
+// "+62 811-4500-112") are one number, so that it is offered once.
+func samePhone(a, b, cc string) bool {
+	na, okA := inbound.NormalizePhone(a, cc)
+	nb, okB := inbound.NormalizePhone(b, cc)
+	if okA && okB {
+		return na == nb
+	}
+	return strings.TrimSpace(a) == strings.TrimSpace(b)
 }

@@ -98,6 +98,9 @@ func TestEMLUpload(t *testing.T) {
 		if len(list) != 1 || list[0].Photos != 3 || list[0].PCode != "ID7271020" || list[0].Channel != ChannelEmail {
 			t.Fatalf("reports: %+v", list)
 		}
+		if !strings.Contains(rec.Body.String(), "Reference "+list[0].Ref()+" ") {
+			t.Errorf("the upload does not give the report's reference %s", list[0].Ref())
+		}
 		// Not an e-mail: the form says so, next to the field.
 		rec = s.upload(t, s.coord, "x.eml", "\x00\x01 not a mail")
 		if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "not an e-mail message") {

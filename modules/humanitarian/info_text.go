@@ -36,10 +36,10 @@ func hotlineLine(h Hotline) string {
 }
 
 // SMSInfo is the emergency's information as one short text in a language:
-// open shelters, hotlines and how to report, cut to fit three SMS.
+// open shelters, then the hotlines and how to report, which are never cut
+// away however many shelters there are, all fitted to three SMS.
 func SMSInfo(in Info, g *Gazetteer, t translate) string {
-	var parts []string
-	parts = append(parts, in.Emergency.Title+".")
+	head := []string{in.Emergency.Title + "."}
 	var open []string
 	for _, sh := range in.Shelters {
 		if sh.Status == ShelterOpen && len(open) < 3 {
@@ -47,60 +47,99 @@ func SMSInfo(in Info, g *Gazetteer, t translate) string {
 		}
 	}
 	if len(open) > 0 {
-		parts = append(parts, t("hum.info.sms_shelters", strings.Join(open, "; ")))
+		head = append(head, t("hum.info.sms_shelters", strings.Join(open, "; ")))
 	}
-	var lines []string
-	for _, h := range in.Hotlines {
-		lines = append(lines, hotlineLine(h))
-	}
-	if len(lines) > 0 {
-		parts = append(parts, t("hum.info.sms_hotlines", strings.Join(lines, "; ")))
+	var keep []string
+	if hl := smsHotlines(in.Hotlines, t); hl != "" {
+		keep = append(keep, hl)
 	}
 	if len(in.Report.SMS) > 0 {
-		parts = append(parts, t("hum.info.sms_report", in.Report.SMS[0]))
+		keep = append(keep, t("hum.info.sms_report", in.Report.SMS[0]))
 	}
-	text, _ := inbound.FitSMS(strings.Join(parts, " "), smsReplyParts)
-	return text
+	return fitReply(strings.Join(head, " "), strings.Join(keep, " "))
 }
 
-// SMSReply is the answer to a person's SMS in their language, cut to fit
-// three SMS; "" when nothing should be sent.
+// smsHotlines is the hotlines in one sentence, "" when there are none.
+func smsHotlines(list []Hotline, t translate) string {
+	var lines []string
+	for _, h := range list {
+		lines = append(lines, hotlineLine(h))
+	}
+	if len(lines) == 0 {
+		return ""
+	}
+	return t("hum.info.sms_hotlines", strings.Join(lines, "; "))
+}
+
+// fitReply is the text an SMS reply sends: head then keep, in GSM-7 where
+// typography alone kept it out (an en dash in a hotline's hours would make
+// the reply UCS-2, with 67 characters a part instead of 153), and cut to
+// smsReplyParts. The cut takes words off the end of head, so what keep
+// says (the phone numbers first) reaches the person; only when keep alone
+// is too long is it cut, from its end.
+func fitReply(head, keep string) string {
+	head, keep = inbound.ToGSM7(strings.TrimSpace(head)), inbound.ToGSM7(strings.TrimSpace(keep))
+	join := func(h string) string { return strings.TrimSpace(h + " " + keep) }
+	if full := join(head); inbound.SplitSMS(full).Count() <= smsReplyParts {
+		return full
+	}
+	if keep == "" {
+		text, _ := inbound.FitSMS(head, smsReplyParts)
+		return text
+	}
+	if inbound.SplitSMS(keep).Count() > smsReplyParts {
+		text, _ := inbound.FitSMS(keep, smsReplyParts)
+		return text
+	}
+	// The most words of head that leave room for keep.
+	words := strings.Fields(head)
+	cut := func(n int) string { return join(strings.Join(words[:n], " ") + "...") }
+	lo, hi := 0, len(words) // cut(lo) fits or lo is 0; cut(hi) does not
+	for lo+1 < hi {
+		mid := (lo + hi) / 2
+		if inbound.SplitSMS(cut(mid)).Count() <= smsReplyParts {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	if lo == 0 {
+		return keep
+	}
+	return cut(lo)
+}
+
+// SMSReply is the answer to a person's SMS in their language, fitted to
+// three SMS; "" when nothing should be sent. A receipt names the report by
+// its short reference, which a person can read out on the phone.
 func SMSReply(o SMSOutcome, g *Gazetteer, t translate) string {
-	var text string
 	switch {
 	case o.Throttled:
 		return ""
 	case o.Report != nil:
-		text = t("hum.gw.reply_report", o.Report.ID)
+		return fitReply(t("hum.gw.reply_report", o.Report.Ref()), "")
 	case o.Closed:
-		text = t("hum.gw.reply_closed")
+		return fitReply(t("hum.gw.reply_closed"), "")
 	case o.Invalid:
-		text = t("hum.gw.reply_invalid")
+		return fitReply(t("hum.gw.reply_invalid"), "")
 	case o.Command.Kind == inbound.CommandInfoShelter:
 		var lines []string
 		for i, sh := range o.Shelters {
 			lines = append(lines, strconv.Itoa(i+1)+". "+shelterLine(sh.Shelter, g, t)+" "+strconv.FormatFloat(sh.Km, 'f', 1, 64)+" km")
 		}
+		var text string
 		switch {
 		case len(lines) == 0:
 			text = t("hum.gw.reply_no_shelter")
 		case o.Near != "":
-			text = t("hum.gw.reply_shelters_near", o.Near) + " " + strings.Join(lines, " ")
+			text = t("hum.gw.reply_shelters_near", o.Near) + " " + strings.Join(lines, " ") + "."
 		default:
-			text = t("hum.gw.reply_shelters") + " " + strings.Join(lines, " ")
+			text = t("hum.gw.reply_shelters") + " " + strings.Join(lines, " ") + "."
 		}
-		var hl []string
-		for _, h := range o.Info.Hotlines {
-			hl = append(hl, hotlineLine(h))
-		}
-		if len(hl) > 0 {
-			text += " " + t("hum.info.sms_hotlines", strings.Join(hl, "; "))
-		}
+		return fitReply(text, smsHotlines(o.Info.Hotlines, t))
 	default:
 		return SMSInfo(o.Info, g, t)
 	}
-	text, _ = inbound.FitSMS(text, smsReplyParts)
-	return text
 }
 
 // PlainInfo is the emergency's information as plain text for printing or
