@@ -216,22 +216,30 @@ type MapGroup struct {
 func (s *Service) MapGroups(ctx context.Context, e Emergency, f ReportFilter, box Box, step float64) (groups []MapGroup, outside int, err error) {
 	q, args := f.where(e, s.Coordinates(ctx, e))
 	q += ` AND r.lat IS NOT NULL AND r.lon IS NOT NULL`
-	in := ` AND r.lon >= ? AND r.lon <= ? AND r.lat >= ? AND r.lat <= ?`
+	// One pass: the reports outside the box fall into one group of their
+	// own (its key -1), counted and not drawn.
+	in := `(r.lon >= ? AND r.lon <= ? AND r.lat >= ? AND r.lat <= ?)`
 	inArgs := []any{box.West, box.East, box.South, box.North}
 	micro := max(int64(step*1e6), 1)
-	gq := `SELECT AVG(r.lat) AS lat, AVG(r.lon) AS lon, COUNT(*) AS n FROM hum_reports r` + q + in +
-		` GROUP BY CAST((r.lon - ?) * 1000000 AS BIGINT) / ?, CAST((r.lat - ?) * 1000000 AS BIGINT) / ?`
-	gargs := append(append(append([]any{}, args...), inArgs...), box.West, micro, box.South, micro)
-	if err = s.db.R().Select(ctx, &groups, gq, gargs...); err != nil {
+	gq := `SELECT AVG(r.lat) AS lat, AVG(r.lon) AS lon, COUNT(*) AS n,
+			CASE WHEN ` + in + ` THEN CAST((r.lon - ?) * 1000000 AS BIGINT) / ? ELSE -1 END AS gx,
+			CASE WHEN ` + in + ` THEN CAST((r.lat - ?) * 1000000 AS BIGINT) / ? ELSE -1 END AS gy
+		FROM hum_reports r` + q + ` GROUP BY gx, gy`
+	gargs := append(append(append(append([]any{}, inArgs...), box.West, micro), inArgs...), box.South, micro)
+	var rows []struct {
+		MapGroup
+		GX int64 `db:"gx"`
+		GY int64 `db:"gy"`
+	}
+	if err = s.db.R().Select(ctx, &rows, gq, append(gargs, args...)...); err != nil {
 		return nil, 0, err
 	}
-	var total int
-	if err = s.db.R().Get(ctx, &total, `SELECT COUNT(*) FROM hum_reports r`+q, args...); err != nil {
-		return nil, 0, err
+	for _, r := range rows {
+		if r.GX < 0 || r.GY < 0 {
+			outside += r.N
+			continue
+		}
+		groups = append(groups, r.MapGroup)
 	}
-	inside := 0
-	for _, g := range groups {
-		inside += g.N
-	}
-	return groups, total - inside, nil
+	return groups, outside, nil
 }
