@@ -43,9 +43,7 @@ func (m *Module) flowView(r *http.Request, fl Flow, f web.Form) flowView {
 	a := v.Actor
 	v.CanConfirm = fl.RecipientOrgID != "" && access.HumWriter(a, fl.RecipientOrgID)
 	v.CanAdvance = fl.Origin == "" && fl.DonorOrgID != "" && access.HumWriter(a, fl.DonorOrgID)
-	for _, s := range FlowStatuses[slices.Index(FlowStatuses, fl.Status)+1:] {
-		v.Next = append(v.Next, s)
-	}
+	v.Next = append(v.Next, FlowStatuses[slices.Index(FlowStatuses, fl.Status)+1:]...)
 	if e, err := m.svc.Emergency(r.Context(), fl.EmergencyID); err == nil {
 		v.E = e
 	}

@@ -24,13 +24,13 @@ import (
 // gateways, shelters, hotlines and advice.
 type chSite struct {
 	*world
-	m                   *Module
-	srv                 *web.Server
-	e                   Emergency
-	sync, front, mail   Gateway
-	coord               context.Context
-	syncKey, frontKey   string
-	mailKey, shelterBar string
+	m                 *Module
+	srv               *web.Server
+	e                 Emergency
+	sync, front, mail Gateway
+	coord             context.Context
+	syncKey, frontKey string
+	mailKey           string
 }
 
 func newChannelSite(t testing.TB, eng storetest.Engine) *chSite {

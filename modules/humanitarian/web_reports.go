@@ -1,7 +1,6 @@
 package humanitarian
 
 import (
-	"errors"
 	"html/template"
 	"io"
 	"mime/multipart"
@@ -290,5 +289,3 @@ func (m *Module) photo(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "private, max-age=300")
 	_, _ = w.Write(p.Data)
 }
-
-var errNoMap = errors.New("humanitarian: no map")
