@@ -45,22 +45,22 @@ func demoHumanitarian(ctx context.Context, nodes []*node) (*humanitarian.Emergen
 		verdict, reason                string
 	}
 	reports := []rep{
-		{humanitarian.ChannelSMS, "LAPOR 3 orang terjebak di reruntuhan rumah, Jl. Sungai Manonda, Palu Barat", "trapped", "Palu Barat", 0, 0, 40, "+6281245550101", "verified", ""},
+		{humanitarian.ChannelSMS, "3 orang terjebak di reruntuhan rumah, Jl. Sungai Manonda, Palu Barat", "trapped", "Palu Barat", 0, 0, 40, "+6281100009101", "verified", ""},
 		{humanitarian.ChannelWeb, "Jembatan Ponulele di Teluk Palu runtuh, jalan pesisir terputus", "damage", "", -0.8846, 119.8566, 39, "", "verified", ""},
 		{humanitarian.ChannelWeb, "Puluhan keluarga mengungsi di halaman Masjid Agung, butuh tenda dan terpal", "shelter", "Palu Timur", 0, 0, 36, "ratna.s@mail.demo", "verified", ""},
-		{humanitarian.ChannelSMS, "LAPOR air bersih habis di posko Petobo, 200 orang", "water", "Palu Selatan", 0, 0, 34, "+6281245550102", "verified", ""},
-		{humanitarian.ChannelSMS, "LAPOR banyak luka-luka di Sigi Biromaru, puskesmas rusak", "injured", "Sigi Biromaru", 0, 0, 33, "+6281245550103", "verified", ""},
+		{humanitarian.ChannelSMS, "air bersih habis di posko Petobo, 200 orang", "water", "Palu Selatan", 0, 0, 34, "+6281100009102", "verified", ""},
+		{humanitarian.ChannelSMS, "banyak luka-luka di Sigi Biromaru, puskesmas rusak", "injured", "Sigi Biromaru", 0, 0, 33, "+6281100009103", "verified", ""},
 		{humanitarian.ChannelEmail, "Village of Balaroa: homes swallowed by liquefaction, families missing. Photos to follow.", "missing", "", -0.9091, 119.8424, 31, "relawan@ngo.demo", "verified", ""},
 		{humanitarian.ChannelWeb, "Jalan Palu–Kulawi tertutup longsor di Gumbasa", "access", "Gumbasa", 0, 0, 30, "", "verified", ""},
-		{humanitarian.ChannelSMS, "LAPOR makanan habis di pengungsian Dolo, anak-anak lapar", "food", "Dolo", 0, 0, 28, "+6281245550104", "verified", ""},
+		{humanitarian.ChannelSMS, "makanan habis di pengungsian Dolo, anak-anak lapar", "food", "Dolo", 0, 0, 28, "+6281100009104", "verified", ""},
 		{humanitarian.ChannelWeb, "Rumah sakit Undata retak, pasien dirawat di tenda", "health", "Palu Selatan", 0, 0, 26, "", "verified", ""},
-		{humanitarian.ChannelSMS, "LAPOR 3 orang terjebak Jl Sungai Manonda Palu Barat", "trapped", "Palu Barat", 0, 0, 25, "+6281245550105", "rejected", "Duplicate of the first report from Jl. Sungai Manonda; the SAR team is there."},
+		{humanitarian.ChannelSMS, "3 orang terjebak Jl Sungai Manonda Palu Barat", "trapped", "Palu Barat", 0, 0, 25, "+6281100009105", "rejected", "Duplicate of the first report from Jl. Sungai Manonda; the SAR team is there."},
 		{humanitarian.ChannelWeb, "Listrik padam di seluruh Banawa, warga butuh genset untuk pompa air", "water", "Banawa", 0, 0, 22, "", "verified", ""},
-		{humanitarian.ChannelSMS, "LAPOR pengungsi di lapangan Vatulemo butuh selimut dan popok bayi", "shelter", "Palu Timur", 0, 0, 18, "+6281245550106", "verified", ""},
+		{humanitarian.ChannelSMS, "pengungsi di lapangan Vatulemo butuh selimut dan popok bayi", "shelter", "Palu Timur", 0, 0, 18, "+6281100009106", "verified", ""},
 		{humanitarian.ChannelWeb, "Penjarahan toko di Tatanga malam ini, warga takut", "safety", "Tatanga", 0, 0, 14, "", "verified", ""},
-		{humanitarian.ChannelSMS, "LAPOR perahu nelayan hancur di Labuan, 40 keluarga tanpa penghasilan", "other", "Labuan", 0, 0, 10, "+6281245550107", "verified", ""},
+		{humanitarian.ChannelSMS, "perahu nelayan hancur di Labuan, 40 keluarga tanpa penghasilan", "other", "Labuan", 0, 0, 10, "+6281100009107", "verified", ""},
 		{humanitarian.ChannelWeb, "Sumur warga di Sindue keruh setelah gempa, perlu tes air", "water", "Sindue", 0, 0, 6, "", "", ""},
-		{humanitarian.ChannelSMS, "LAPOR ibu hamil butuh bidan di posko Marawola", "health", "Marawola", 0, 0, 3, "+6281245550108", "", ""},
+		{humanitarian.ChannelSMS, "ibu hamil butuh bidan di posko Marawola", "health", "Marawola", 0, 0, 3, "+6281100009108", "", ""},
 		{humanitarian.ChannelWeb, "Anak terpisah dari orang tua di posko Palu Utara, nama Rizki 7 tahun", "missing", "Palu Utara", 0, 0, 1, "", "", ""},
 	}
 	coord, err := actorFor(ctx, n, "lina@bnpb.demo")
