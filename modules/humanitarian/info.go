@@ -113,21 +113,41 @@ const shelterCols = `id, emergency_id, name, pcode, place, lat, lon, capacity, s
 // Shelters lists the emergency's shelters, open ones first, by name.
 // They are public.
 func (s *Service) Shelters(ctx context.Context, e Emergency) ([]Shelter, error) {
-	var out []Shelter
-	err := s.db.R().Select(ctx, &out, `SELECT `+shelterCols+` FROM hum_shelters WHERE emergency_id = ?
+	return selectInfo[Shelter](ctx, s, `SELECT `+shelterCols+` FROM hum_shelters WHERE emergency_id = ?
 		ORDER BY CASE status WHEN 'open' THEN 0 WHEN 'full' THEN 1 ELSE 2 END, name, id`, e.ID)
-	for i := range out {
-		out[i].UpdatedAt = out[i].UpdatedAt.UTC()
-	}
-	return out, err
 }
 
 // Shelter returns one of the emergency's shelters.
 func (s *Service) Shelter(ctx context.Context, e Emergency, id string) (Shelter, error) {
-	var sh Shelter
-	err := s.db.R().Get(ctx, &sh, `SELECT `+shelterCols+` FROM hum_shelters WHERE id = ? AND emergency_id = ?`, id, e.ID)
-	sh.UpdatedAt = sh.UpdatedAt.UTC()
-	return sh, err
+	return getInfo[Shelter](ctx, s, `SELECT `+shelterCols+` FROM hum_shelters WHERE id = ? AND emergency_id = ?`, id, e.ID)
+}
+
+// infoItem is a shelter or a hotline, as read from storage: its time comes
+// back in UTC whatever the engine's own zone, so that both engines answer alike.
+type infoItem[T any] interface {
+	*T
+	inUTC()
+}
+
+func (sh *Shelter) inUTC() { sh.UpdatedAt = sh.UpdatedAt.UTC() }
+func (h *Hotline) inUTC()  { h.UpdatedAt = h.UpdatedAt.UTC() }
+
+// selectInfo lists shelters or hotlines; the two lists differ only in the query.
+func selectInfo[T any, P infoItem[T]](ctx context.Context, s *Service, query string, args ...any) ([]T, error) {
+	var out []T
+	err := s.db.R().Select(ctx, &out, query, args...)
+	for i := range out {
+		P(&out[i]).inUTC()
+	}
+	return out, err
+}
+
+// getInfo reads one shelter or hotline.
+func getInfo[T any, P infoItem[T]](ctx context.Context, s *Service, query string, args ...any) (T, error) {
+	var x T
+	err := s.db.R().Get(ctx, &x, query, args...)
+	P(&x).inUTC()
+	return x, err
 }
 
 // SaveShelter records a new shelter (sh.ID empty) or changes one; the
@@ -197,20 +217,12 @@ const hotlineCols = `id, emergency_id, name, number, hours, position, updated_at
 
 // Hotlines lists the emergency's hotlines in their order. They are public.
 func (s *Service) Hotlines(ctx context.Context, e Emergency) ([]Hotline, error) {
-	var out []Hotline
-	err := s.db.R().Select(ctx, &out, `SELECT `+hotlineCols+` FROM hum_hotlines WHERE emergency_id = ? ORDER BY position, name, id`, e.ID)
-	for i := range out {
-		out[i].UpdatedAt = out[i].UpdatedAt.UTC()
-	}
-	return out, err
+	return selectInfo[Hotline](ctx, s, `SELECT `+hotlineCols+` FROM hum_hotlines WHERE emergency_id = ? ORDER BY position, name, id`, e.ID)
 }
 
 // Hotline returns one of the emergency's hotlines.
 func (s *Service) Hotline(ctx context.Context, e Emergency, id string) (Hotline, error) {
-	var h Hotline
-	err := s.db.R().Get(ctx, &h, `SELECT `+hotlineCols+` FROM hum_hotlines WHERE id = ? AND emergency_id = ?`, id, e.ID)
-	h.UpdatedAt = h.UpdatedAt.UTC()
-	return h, err
+	return getInfo[Hotline](ctx, s, `SELECT `+hotlineCols+` FROM hum_hotlines WHERE id = ? AND emergency_id = ?`, id, e.ID)
 }
 
 // SaveHotline records a new hotline (h.ID empty) or changes one; the

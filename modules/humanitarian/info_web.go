@@ -71,14 +71,24 @@ type infoView struct {
 	Advice []AdviceText
 }
 
-func (m *Module) infoPage(w http.ResponseWriter, r *http.Request) {
+// loadInfo reads the path's emergency and its information, for the page
+// and the text that both show it; on failure it has answered.
+func (m *Module) loadInfo(w http.ResponseWriter, r *http.Request) (Emergency, Info, bool) {
 	e, ok := m.load(w, r)
 	if !ok {
-		return
+		return Emergency{}, Info{}, false
 	}
 	in, err := m.svc.Info(r.Context(), e)
 	if err != nil {
 		m.web.Error(w, r, err)
+		return Emergency{}, Info{}, false
+	}
+	return e, in, true
+}
+
+func (m *Module) infoPage(w http.ResponseWriter, r *http.Request) {
+	e, in, ok := m.loadInfo(w, r)
+	if !ok {
 		return
 	}
 	v := infoView{view: m.emergencyView(r, e, "/info", "hum.info.title", e.Title), Info: in}
@@ -99,13 +109,8 @@ func (m *Module) infoPage(w http.ResponseWriter, r *http.Request) {
 // infoText is the information as plain text: short enough for three SMS,
 // or with ?full=1 all of it, for printing.
 func (m *Module) infoText(w http.ResponseWriter, r *http.Request) {
-	e, ok := m.load(w, r)
+	e, in, ok := m.loadInfo(w, r)
 	if !ok {
-		return
-	}
-	in, err := m.svc.Info(r.Context(), e)
-	if err != nil {
-		m.web.Error(w, r, err)
 		return
 	}
 	lang := textLang(e, web.Lang(r.Context()))
@@ -217,6 +222,36 @@ func formInt(f web.Form, field string) int {
 	return n
 }
 
+// saveIfValid saves unless the form already has problems of its own (a
+// number that is not one), which are then answered as an invalid form.
+func saveIfValid(f web.Form, op string, save func() error) error {
+	if len(f.Problems) > 0 {
+		return core.E(core.KindInvalid, op, "err.form")
+	}
+	return save()
+}
+
+// infoAnswer ends the edit page's forms alike: back to the page when err
+// is nil, the page again with the form's problems when the save was
+// refused, an error page otherwise. f is the handler's own form, so that
+// set sees the problems Take moved into it.
+func (m *Module) infoAnswer(w http.ResponseWriter, r *http.Request, e Emergency, f *web.Form, err error, set func(*infoEditView)) {
+	if err == nil {
+		m.infoSaved(w, r, e)
+		return
+	}
+	if !f.Take(err) {
+		m.web.Error(w, r, err)
+		return
+	}
+	m.infoRefused(w, r, e, set)
+}
+
+// infoSaved goes back to the edit page, saying it was saved.
+func (m *Module) infoSaved(w http.ResponseWriter, r *http.Request, e Emergency) {
+	m.web.Redirect(w, r, "/humanitarian/emergencies/"+e.ID+"/info/edit", "flash.hum_info_saved")
+}
+
 // infoRefused shows the edit page again with a form's problems.
 func (m *Module) infoRefused(w http.ResponseWriter, r *http.Request, e Emergency, set func(*infoEditView)) {
 	v, err := m.infoEditView(r, e)
@@ -245,21 +280,11 @@ func (m *Module) saveShelter(w http.ResponseWriter, r *http.Request) {
 		}
 		old.Status, sh = sh.Status, old
 	}
-	var err error
-	if len(f.Problems) > 0 {
-		err = core.E(core.KindInvalid, "humanitarian: save shelter", "err.form")
-	} else {
-		_, err = m.svc.SaveShelter(r.Context(), e, sh)
-	}
-	if err == nil {
-		m.web.Redirect(w, r, "/humanitarian/emergencies/"+e.ID+"/info/edit", "flash.hum_info_saved")
-		return
-	}
-	if !f.Take(err) {
-		m.web.Error(w, r, err)
-		return
-	}
-	m.infoRefused(w, r, e, func(v *infoEditView) { v.ShelterForm, v.EditShelter = f, sh.ID })
+	err := saveIfValid(f, "humanitarian: save shelter", func() error {
+		_, err := m.svc.SaveShelter(r.Context(), e, sh)
+		return err
+	})
+	m.infoAnswer(w, r, e, &f, err, func(v *infoEditView) { v.ShelterForm, v.EditShelter = f, sh.ID })
 }
 
 func (m *Module) saveHotline(w http.ResponseWriter, r *http.Request) {
@@ -274,25 +299,15 @@ func (m *Module) saveHotline(w http.ResponseWriter, r *http.Request) {
 			m.web.Error(w, r, err)
 			return
 		}
-		m.web.Redirect(w, r, "/humanitarian/emergencies/"+e.ID+"/info/edit", "flash.hum_info_saved")
+		m.infoSaved(w, r, e)
 		return
 	}
 	h := Hotline{ID: id, Name: f.Get("name"), Number: f.Get("number"), Hours: f.Get("hours"), Position: formInt(f, "position")}
-	var err error
-	if len(f.Problems) > 0 {
-		err = core.E(core.KindInvalid, "humanitarian: save hotline", "err.form")
-	} else {
-		_, err = m.svc.SaveHotline(r.Context(), e, h)
-	}
-	if err == nil {
-		m.web.Redirect(w, r, "/humanitarian/emergencies/"+e.ID+"/info/edit", "flash.hum_info_saved")
-		return
-	}
-	if !f.Take(err) {
-		m.web.Error(w, r, err)
-		return
-	}
-	m.infoRefused(w, r, e, func(v *infoEditView) { v.HotlineForm, v.EditHotline = f, id })
+	err := saveIfValid(f, "humanitarian: save hotline", func() error {
+		_, err := m.svc.SaveHotline(r.Context(), e, h)
+		return err
+	})
+	m.infoAnswer(w, r, e, &f, err, func(v *infoEditView) { v.HotlineForm, v.EditHotline = f, id })
 }
 
 func (m *Module) saveAdvice(w http.ResponseWriter, r *http.Request) {
@@ -306,13 +321,5 @@ func (m *Module) saveAdvice(w http.ResponseWriter, r *http.Request) {
 		advice[l] = f.Get("advice_" + l)
 	}
 	err := m.svc.SaveAdvice(r.Context(), e, advice)
-	if err == nil {
-		m.web.Redirect(w, r, "/humanitarian/emergencies/"+e.ID+"/info/edit", "flash.hum_info_saved")
-		return
-	}
-	if !f.Take(err) {
-		m.web.Error(w, r, err)
-		return
-	}
-	m.infoRefused(w, r, e, func(v *infoEditView) { v.AdviceForm = f })
+	m.infoAnswer(w, r, e, &f, err, func(v *infoEditView) { v.AdviceForm = f })
 }
