@@ -219,13 +219,22 @@ func (s *Service) receiveCopy(ctx context.Context, tx *store.Tx, env federation.
 		}
 		return nil
 	}
-	switch kind {
-	case kindNeed:
-		err = saveNeed(ctx, tx, *c.Need, !exists)
-	case kindOffer:
-		err = saveOffer(ctx, tx, *c.Offer, !exists)
-	case kindProject:
-		err = saveProject(ctx, tx, *c.Project, !exists)
+	save := func() error {
+		switch kind {
+		case kindNeed:
+			return saveNeed(ctx, tx, *c.Need, !exists)
+		case kindOffer:
+			return saveOffer(ctx, tx, *c.Offer, !exists)
+		}
+		return saveProject(ctx, tx, *c.Project, !exists)
+	}
+	if exists {
+		err = save()
+	} else if err = tx.Savepoint(ctx, save); core.KindOf(err) == core.KindConflict && holds(ctx, tx, table, c.ID) {
+		// Another envelope (a proposal carrying the same offer) stored
+		// the record between the read above and this insert: it exists
+		// now, and this copy is weighed against it.
+		return s.receiveCopy(ctx, tx, env, payload)
 	}
 	if err != nil {
 		return err
@@ -396,6 +405,7 @@ func (s *Service) keepOffer(ctx context.Context, tx *store.Tx, o Offer, host, ne
 		_, err = tx.Exec(ctx, `UPDATE cap_offers SET visibility = 'shared' WHERE id = ? AND visibility = 'withdrawn'`, o.ID)
 		return core.Wrap("capacity: keep offer", err)
 	}
+	kept := o
 	o.OrgID, o.Origin = "", host
 	if o.Visibility != Public {
 		o.Visibility = Shared
@@ -403,7 +413,14 @@ func (s *Service) keepOffer(ctx context.Context, tx *store.Tx, o Offer, host, ne
 			o.SharedWith = append(o.SharedWith, needOwner)
 		}
 	}
-	return saveOffer(ctx, tx, o, true)
+	err = tx.Savepoint(ctx, func() error { return saveOffer(ctx, tx, o, true) })
+	if core.KindOf(err) == core.KindConflict && holds(ctx, tx, "cap_offers", o.ID) {
+		// The offer's own copy arrived in another envelope between the
+		// read above and this insert (PostgreSQL runs them side by side):
+		// it is held now, and kept as held.
+		return s.keepOffer(ctx, tx, kept, host, needOwner)
+	}
+	return err
 }
 
 // receiveDecision records the need's state's answer to a proposal this
@@ -491,4 +508,12 @@ func (s *Service) answer(ctx context.Context, tx *store.Tx, n Need, p *Proposal,
 		k, path = notify.CapacityAccepted, "/capacity/projects/"+project
 	}
 	return s.tell(ctx, tx, p.OrgID, k, path, notify.Args{"need": n.Title, "offer": p.OfferTitle})
+}
+
+// holds reports whether the table (a caller's constant) holds the record
+// now: after a conflicting insert, whether another envelope stored it, so
+// that receiving again takes the path for a held record, once.
+func holds(ctx context.Context, tx *store.Tx, table, id string) bool {
+	var n int
+	return tx.Get(ctx, &n, `SELECT COUNT(*) FROM `+table+` WHERE id = ?`, id) == nil && n == 1
 }
