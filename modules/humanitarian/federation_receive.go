@@ -125,7 +125,17 @@ func (s *Service) receiveClaim(ctx context.Context, tx *store.Tx, env federation
 			f.EmergencyID, f.RefTitle = e.ID, e.Title
 		}
 	}
-	if err := insertFlow(ctx, tx, f); err != nil {
+	err = tx.Savepoint(ctx, func() error { return insertFlow(ctx, tx, f) })
+	if core.KindOf(err) == core.KindConflict {
+		// Two claims of a new flow received side by side (PostgreSQL runs
+		// them at once): the other stored it between the read above and
+		// this insert, so this claim is weighed against it, once.
+		var n int
+		if tx.Get(ctx, &n, `SELECT COUNT(*) FROM hum_flows WHERE id = ?`, f.ID) == nil && n == 1 {
+			return s.receiveClaim(ctx, tx, env, payload)
+		}
+	}
+	if err != nil {
 		return err
 	}
 	if err := addEvent(ctx, tx, f.ID, "donor", f.Status, f.USD, signed); err != nil {
