@@ -85,14 +85,17 @@ func Validate(events []Event) error {
 }
 
 // segment is a stretch of wall time during which the run was running at
-// one speed; base is the exercise time already elapsed at its start.
+// one speed; base and upTo are the exercise time elapsed at its start and
+// at its end.
 type segment struct {
-	start, end time.Time
+	start      time.Time
 	speed      float64
-	base       time.Duration
+	base, upTo time.Duration
 }
 
-func (s segment) elapsed() time.Duration { return s.base + scale(s.end.Sub(s.start), s.speed) }
+func newSegment(start, end time.Time, speed float64, base time.Duration) segment {
+	return segment{start: start, speed: speed, base: base, upTo: base + scale(end.Sub(start), speed)}
+}
 
 // run replays events. Events Validate would refuse are skipped, so every
 // function of the package is total on any input, stored data included.
@@ -168,15 +171,15 @@ func (r *run) apply(e Event) (code, msg string) {
 }
 
 func (r *run) closeSegment(at time.Time) {
-	s := segment{start: r.runFrom, end: at, speed: r.speed, base: r.cum}
+	s := newSegment(r.runFrom, at, r.speed, r.cum)
 	r.segs = append(r.segs, s)
-	r.cum = s.elapsed()
+	r.cum = s.upTo
 }
 
 // replay applies the events that happened by now. While running, the open
 // stretch up to now is appended as a last segment.
 func replay(events []Event, now time.Time) (run, time.Duration) {
-	var r run
+	r := run{segs: make([]segment, 0, len(events)+1)}
 	for _, e := range events {
 		next := r
 		if code, _ := next.apply(e); code != "" {
@@ -190,9 +193,9 @@ func replay(events []Event, now time.Time) (run, time.Duration) {
 	}
 	elapsed := r.cum
 	if r.state == Running {
-		s := segment{start: r.runFrom, end: now, speed: r.speed, base: r.cum}
+		s := newSegment(r.runFrom, now, r.speed, r.cum)
 		r.segs = append(r.segs, s)
-		elapsed = s.elapsed()
+		elapsed = s.upTo
 	}
 	return r, elapsed
 }
@@ -225,7 +228,7 @@ func WallTimeOf(events []Event, offset time.Duration, now time.Time) (time.Time,
 // reached is the first wall time at which offset was reached; offset must
 // not exceed the elapsed time of the last segment.
 func (r *run) reached(offset time.Duration) time.Time {
-	i := sort.Search(len(r.segs), func(i int) bool { return r.segs[i].elapsed() >= offset })
+	i := sort.Search(len(r.segs), func(i int) bool { return r.segs[i].upTo >= offset })
 	if i == len(r.segs) {
 		i = len(r.segs) - 1
 	}

@@ -117,8 +117,9 @@ func Due(events []Event, items []Item, changes []Change, sent map[string]bool, n
 	if r.state == NotStarted {
 		return nil
 	}
-	var out []DueItem
-	for _, p := range plan(items, changes, now) {
+	placed := plan(items, changes, now)
+	out := make([]DueItem, 0, len(placed))
+	for _, p := range placed {
 		if sent[p.key] || p.offset > el {
 			continue
 		}

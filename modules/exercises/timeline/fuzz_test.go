@@ -87,7 +87,17 @@ func checkDue(t *testing.T, data []byte) {
 		}
 		inDue[d.Key] = true
 	}
-	for _, p := range plan(items, changes, now) {
+	placed := plan(items, changes, now)
+	for _, p := range placed {
+		// Unchanged injects are due from the first instant their offset
+		// is reached, not a nanosecond later.
+		if i := slices.IndexFunc(got, func(d DueItem) bool { return d.Key == p.key }); i >= 0 && p.since.IsZero() && p.offset > 0 {
+			if e, _ := Elapsed(events, got[i].DueAt.Add(-1)); e >= p.offset {
+				t.Fatalf("%s due at %v but already reached a nanosecond earlier", p.key, got[i].DueAt)
+			}
+		}
+	}
+	for _, p := range placed {
 		if st != NotStarted && p.offset <= el && !sent[p.key] && !inDue[p.key] {
 			t.Fatalf("%s (offset %v <= elapsed %v) neither due nor sent", p.key, p.offset, el)
 		}
