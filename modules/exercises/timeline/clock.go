@@ -43,6 +43,7 @@ const (
 	Stopped
 )
 
+// String is the state's name as shown in logs and stored views.
 func (s State) String() string {
 	switch s {
 	case NotStarted:

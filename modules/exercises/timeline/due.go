@@ -32,35 +32,61 @@ type DueItem struct {
 	Late   time.Duration
 }
 
+// PlanError says why an inject or a change is refused. Code is stable so
+// that the exercises module can map it to a translated message next to the
+// field; Error is for logs.
+type PlanError struct {
+	Change bool // a change rather than an inject of the scenario
+	Index  int
+	Key    string
+	Code   string
+	Msg    string
+}
+
+func (e *PlanError) Error() string {
+	what := "inject"
+	if e.Change {
+		what = "change"
+	}
+	return fmt.Sprintf("timeline: %s %d (%q): %s", what, e.Index, e.Key, e.Msg)
+}
+
 // ValidatePlan checks the injects and changes of a run: keys not empty,
 // offsets not negative, no key twice among items, every change timed, in
-// order, and made while the run is not stopped.
+// order, and made while the run is not stopped. It returns the first
+// refusal as a *PlanError.
 func ValidatePlan(events []Event, items []Item, changes []Change) error {
 	seen := make(map[string]bool, len(items))
 	for i, it := range items {
+		refuse := func(code, msg string) error {
+			return &PlanError{Index: i, Key: it.Key, Code: code, Msg: msg}
+		}
 		switch {
 		case strings.TrimSpace(it.Key) == "":
-			return fmt.Errorf("timeline: inject %d: empty key", i)
+			return refuse("timeline.empty_key", "empty key")
 		case it.Offset < 0:
-			return fmt.Errorf("timeline: inject %q: negative offset %s", it.Key, it.Offset)
+			return refuse("timeline.negative_offset", fmt.Sprintf("negative offset %s", it.Offset))
 		case seen[it.Key]:
-			return fmt.Errorf("timeline: inject %q: key appears twice", it.Key)
+			return refuse("timeline.duplicate_key", "the key appears twice")
 		}
 		seen[it.Key] = true
 	}
 	for i, c := range changes {
+		refuse := func(code, msg string) error {
+			return &PlanError{Change: true, Index: i, Key: c.Key, Code: code, Msg: msg}
+		}
 		switch {
 		case strings.TrimSpace(c.Key) == "":
-			return fmt.Errorf("timeline: change %d: empty key", i)
+			return refuse("timeline.empty_key", "empty key")
 		case c.Offset < 0:
-			return fmt.Errorf("timeline: change %d of %q: negative offset %s", i, c.Key, c.Offset)
+			return refuse("timeline.negative_offset", fmt.Sprintf("negative offset %s", c.Offset))
 		case c.At.IsZero():
-			return fmt.Errorf("timeline: change %d of %q: no time", i, c.Key)
+			return refuse("timeline.no_time", "the change has no time")
 		case i > 0 && c.At.Before(changes[i-1].At):
-			return fmt.Errorf("timeline: change %d of %q: before the previous change", i, c.Key)
+			return refuse("timeline.out_of_order", "the change comes before the previous one")
 		}
 		if _, st := Elapsed(events, c.At); st == Stopped {
-			return fmt.Errorf("timeline: change %d of %q: made after the exercise was stopped", i, c.Key)
+			return refuse("timeline.after_stop", "the change was made after the exercise was stopped")
 		}
 	}
 	return nil

@@ -1,6 +1,7 @@
 package timeline
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
@@ -175,22 +176,36 @@ func TestValidatePlan(t *testing.T) {
 		name    string
 		items   []Item
 		changes []Change
-		ok      bool
+		want    *PlanError // nil: valid
 	}{
-		{"good", []Item{{"a", 0}, {"b", mins(5)}}, []Change{{at(1), "a", mins(2)}, {at(1), "c", 0}}, true},
-		{"empty key", []Item{{" ", 0}}, nil, false},
-		{"negative offset", []Item{{"a", -1}}, nil, false},
-		{"key twice", []Item{{"a", 0}, {"a", 1}}, nil, false},
-		{"change without time", nil, []Change{{Key: "a"}}, false},
-		{"change out of order", nil, []Change{{at(2), "a", 0}, {at(1), "a", 0}}, false},
-		{"change after stop", nil, []Change{{at(31), "a", 0}}, false},
-		{"change negative", nil, []Change{{at(1), "a", -mins(1)}}, false},
+		{"good", []Item{{"a", 0}, {"b", mins(5)}}, []Change{{at(1), "a", mins(2)}, {at(1), "c", 0}}, nil},
+		{"empty key", []Item{{" ", 0}}, nil, &PlanError{Index: 0, Key: " ", Code: "timeline.empty_key"}},
+		{"negative offset", []Item{{"a", -1}}, nil, &PlanError{Index: 0, Key: "a", Code: "timeline.negative_offset"}},
+		{"key twice", []Item{{"a", 0}, {"a", 1}}, nil, &PlanError{Index: 1, Key: "a", Code: "timeline.duplicate_key"}},
+		{"change without time", nil, []Change{{Key: "a"}}, &PlanError{Change: true, Key: "a", Code: "timeline.no_time"}},
+		{"change out of order", nil, []Change{{at(2), "a", 0}, {at(1), "b", 0}}, &PlanError{Change: true, Index: 1, Key: "b", Code: "timeline.out_of_order"}},
+		{"change after stop", nil, []Change{{at(31), "a", 0}}, &PlanError{Change: true, Key: "a", Code: "timeline.after_stop"}},
+		{"change negative", nil, []Change{{at(1), "a", -mins(1)}}, &PlanError{Change: true, Key: "a", Code: "timeline.negative_offset"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			err := ValidatePlan(events, tc.items, tc.changes)
-			if (err == nil) != tc.ok {
-				t.Fatalf("ValidatePlan = %v; want ok=%v", err, tc.ok)
+			if tc.want == nil {
+				if err != nil {
+					t.Fatalf("ValidatePlan: %v", err)
+				}
+				return
+			}
+			var pe *PlanError
+			if !errors.As(err, &pe) {
+				t.Fatalf("ValidatePlan = %v; want %+v", err, tc.want)
+			}
+			if pe.Msg == "" {
+				t.Errorf("no message in %+v", pe)
+			}
+			pe.Msg = ""
+			if *pe != *tc.want {
+				t.Fatalf("ValidatePlan = %+v; want %+v", pe, tc.want)
 			}
 		})
 	}
