@@ -68,7 +68,7 @@ func validPlaceholder(s string) bool { return len(s) <= maxKey && placeholderRE.
 func validAddress(s string) bool { return len(s) <= 255 && addressRE.MatchString(s) }
 
 // Validate returns the scenario's problems, by path ("injects[3].offset",
-// "title.en"), or nil when it has none. Each field gets its first problem.
+// title.en), or nil when it has none. Each field gets its first problem.
 // Injects need not be in order of offset, and two may share an offset.
 func (s Scenario) Validate() core.Problems {
 	v := validator{p: core.Problems{}}
