@@ -291,7 +291,8 @@ func responseTimes(r *Report, keys []pairKey, sent map[pairKey]Sent, first map[p
 	missing := 0
 	for _, k := range keys {
 		ch := string(injects[k.inject].Channel)
-		byOrg[k.org], byChannel[ch] = byOrg[k.org], byChannel[ch] // the key is listed even with no answer
+		listed(byOrg, k.org) // even with no answer
+		listed(byChannel, ch)
 		f, ok := first[k]
 		if !ok {
 			missOrg[k.org]++
@@ -310,6 +311,12 @@ func responseTimes(r *Report, keys []pairKey, sent map[pairKey]Sent, first map[p
 	}
 	for _, ch := range sortedKeys(byChannel) {
 		r.ByChannel = append(r.ByChannel, summary(ch, byChannel[ch], missChannel[ch]))
+	}
+}
+
+func listed(m map[string][]time.Duration, key string) {
+	if _, ok := m[key]; !ok {
+		m[key] = nil
 	}
 }
 
