@@ -3,7 +3,6 @@ package capacity_test
 import (
 	"context"
 	"encoding/json"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,7 +12,7 @@ import (
 	"entente.example/entente/internal/federation"
 	"entente.example/entente/internal/federation/fedtest"
 	"entente.example/entente/internal/ledger"
-	"entente.example/entente/internal/notify"
+	"entente.example/entente/internal/notify/notifytest"
 	"entente.example/entente/internal/store"
 	"entente.example/entente/internal/store/storetest"
 	"entente.example/entente/modules/capacity"
@@ -26,26 +25,7 @@ import (
 type fnode struct {
 	*fedtest.Served
 	svc  *capacity.Service
-	told *told
-}
-
-// told keeps what the service asked to e-mail, by kind.
-type told struct {
-	mu    sync.Mutex
-	byOrg map[string][]string
-}
-
-func (t *told) NotifyOrg(_ context.Context, _ *store.Tx, orgID string, _ []core.Role, k notify.Kind, _ string, _ notify.Args) error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.byOrg[orgID] = append(t.byOrg[orgID], k.Name)
-	return nil
-}
-
-func (t *told) of(orgID string) []string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return append([]string(nil), t.byOrg[orgID]...)
+	told *notifytest.Recorder
 }
 
 func newFNode(t *testing.T, e storetest.Engine) *fnode {
@@ -54,7 +34,7 @@ func newFNode(t *testing.T, e storetest.Engine) *fnode {
 	s := fedtest.Serve(t, db)
 	svc := capacity.NewService(db, s.Fed)
 	svc.UseFederation(s.Fed)
-	tl := &told{byOrg: map[string][]string{}}
+	tl := &notifytest.Recorder{}
 	svc.UseNotifier(tl)
 	s.Start(t)
 	return &fnode{Served: s, svc: svc, told: tl}
@@ -179,7 +159,7 @@ func TestMatchAgreedAcrossNodes(t *testing.T) {
 		if got.Origin != donors.Host || got.Proposer != donors.Addr("dfat-au") || got.OfferTitle != au.Title || got.Note != "We can start in January." || got.Statement == "" {
 			t.Fatalf("the proposal on the need's node: %+v", got)
 		}
-		if k := tl.told.of(orgID(t, tl, "mnec-tl")); len(k) != 2 || k[0] != "cap_proposal" {
+		if k := tl.told.Of(orgID(t, tl, "mnec-tl")); len(k) != 2 || k[0] != "cap_proposal" {
 			t.Fatalf("Timor-Leste was told %v", k)
 		}
 
@@ -229,10 +209,10 @@ func TestMatchAgreedAcrossNodes(t *testing.T) {
 		if ps, _ := donors.svc.OfferProposals(kenji, au); len(ps) != 0 {
 			t.Fatalf("Japan reads DFAT's proposals: %+v", ps)
 		}
-		if k := donors.told.of(orgID(t, donors, "dfat-au")); len(k) != 1 || k[0] != "cap_accepted" {
+		if k := donors.told.Of(orgID(t, donors, "dfat-au")); len(k) != 1 || k[0] != "cap_accepted" {
 			t.Fatalf("DFAT was told %v", k)
 		}
-		if k := donors.told.of(orgID(t, donors, "mofa-jp")); len(k) != 1 || k[0] != "cap_declined" {
+		if k := donors.told.Of(orgID(t, donors, "mofa-jp")); len(k) != 1 || k[0] != "cap_declined" {
 			t.Fatalf("MOFA was told %v", k)
 		}
 		// A second acceptance is refused: the need is matched.

@@ -3,7 +3,6 @@ package humanitarian
 import (
 	"context"
 	"strings"
-	"sync"
 	"testing"
 
 	"entente.example/entente/core"
@@ -13,6 +12,7 @@ import (
 	"entente.example/entente/internal/federation/fedtest"
 	"entente.example/entente/internal/ledger"
 	"entente.example/entente/internal/notify"
+	"entente.example/entente/internal/notify/notifytest"
 	"entente.example/entente/internal/store"
 	"entente.example/entente/internal/store/storetest"
 	"entente.example/entente/modules/directory"
@@ -24,26 +24,7 @@ import (
 type fundNode struct {
 	*fedtest.Served
 	svc  *Service
-	told *fundTold
-}
-
-// fundTold keeps what the service asked to e-mail, by organisation.
-type fundTold struct {
-	mu    sync.Mutex
-	byOrg map[string][]string
-}
-
-func (t *fundTold) NotifyOrg(_ context.Context, _ *store.Tx, orgID string, _ []core.Role, k notify.Kind, _ string, _ notify.Args) error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.byOrg[orgID] = append(t.byOrg[orgID], k.Name)
-	return nil
-}
-
-func (t *fundTold) of(orgID string) []string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return append([]string(nil), t.byOrg[orgID]...)
+	told *notifytest.Recorder
 }
 
 func newFundNode(t *testing.T, e storetest.Engine) *fundNode {
@@ -52,7 +33,7 @@ func newFundNode(t *testing.T, e storetest.Engine) *fundNode {
 	s := fedtest.Serve(t, db)
 	svc := NewService(db, s.Fed)
 	svc.UseFederation(s.Fed)
-	tl := &fundTold{byOrg: map[string][]string{}}
+	tl := &notifytest.Recorder{}
 	svc.UseNotifier(tl, nil)
 	s.Start(t)
 	return &fundNode{Served: s, svc: svc, told: tl}
@@ -125,7 +106,7 @@ func TestFlowReportedAndConfirmedAcrossNodes(t *testing.T) {
 		if got.Origin != donors.Host || got.AppealID != appeal.ID || got.EmergencyID != em.ID || got.Claim != f.Claim || !got.Waiting() {
 			t.Fatalf("recipient's copy: %+v", got)
 		}
-		if tl := jakarta.told.of(got.RecipientOrgID); len(tl) != 1 || tl[0] != notify.HumFlowReported.Name {
+		if tl := jakarta.told.Of(got.RecipientOrgID); len(tl) != 1 || tl[0] != notify.HumFlowReported.Name {
 			t.Fatalf("BNPB told %v", tl)
 		}
 		if items, err := fundSite(t, jakarta).fundingAttention(context.Background(), core.ActorFrom(jakarta.As("rina", "bnpb", core.RoleOfficer))); err != nil || len(items) != 1 || items[0].Key != "attn.hum_fund_confirm" {
@@ -167,7 +148,7 @@ func TestFlowReportedAndConfirmedAcrossNodes(t *testing.T) {
 		if _, err := donors.svc.CheckStatement(context.Background(), TypeConfirmation, mine.Confirmation.Statement, jakarta.Host); err != nil {
 			t.Fatalf("confirmation does not open on the donor's node: %v", err)
 		}
-		if tl := donors.told.of(mine.DonorOrgID); len(tl) != 1 || tl[0] != notify.HumFlowDiffers.Name {
+		if tl := donors.told.Of(mine.DonorOrgID); len(tl) != 1 || tl[0] != notify.HumFlowDiffers.Name {
 			t.Fatalf("Kemlu told %v", tl)
 		}
 		flows, _ = jakarta.svc.EmergencyFlows(context.Background(), em.ID)

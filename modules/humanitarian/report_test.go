@@ -1,13 +1,11 @@
 package humanitarian
 
 import (
-	"context"
 	"strings"
 	"testing"
 
 	"entente.example/entente/core"
-	"entente.example/entente/internal/notify"
-	"entente.example/entente/internal/store"
+	"entente.example/entente/internal/notify/notifytest"
 	"entente.example/entente/internal/store/storetest"
 )
 
@@ -145,18 +143,6 @@ func TestThrottle(t *testing.T) {
 	})
 }
 
-// told records the e-mails the service asks for.
-type told struct{ calls []notify.Args }
-
-func (t *told) NotifyOrg(_ context.Context, _ *store.Tx, orgID string, _ []core.Role, k notify.Kind, path string, args notify.Args) error {
-	a := notify.Args{"org": orgID, "kind": k.Name, "path": path}
-	for k, v := range args {
-		a[k] = v
-	}
-	t.calls = append(t.calls, a)
-	return nil
-}
-
 // tr names a key by itself, with the language.
 type tr struct{}
 
@@ -168,7 +154,7 @@ func (tr) T(lang, key string, _ ...any) string { return lang + ":" + key }
 func TestUrgentReportsAreMailed(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
 		w := newWorld(t, e)
-		var got told
+		var got notifytest.Recorder
 		w.svc.UseNotifier(&got, tr{})
 		em := mustEmergency(t, w)
 		if _, err := w.svc.Submit(anonymous("203.0.113.5"), ReportInput{EmergencyID: em.ID, Channel: ChannelWeb, Text: "Air habis", Category: "water", Place: "Palu"}); err != nil {
@@ -179,10 +165,12 @@ func TestUrgentReportsAreMailed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(got.calls) != 1 {
-			t.Fatalf("%d e-mails, want 1 (the trapped report only): %v", len(got.calls), got.calls)
+		calls := got.Calls()
+		if len(calls) != 1 {
+			t.Fatalf("%d e-mails, want 1 (the trapped report only): %v", len(calls), calls)
 		}
-		c := got.calls[0]
+		c := calls[0].Args
+		c["org"], c["kind"], c["path"] = calls[0].OrgID, calls[0].Kind, calls[0].Path
 		if c["org"] != "org-bnpb" || c["kind"] != "hum_urgent_report" || c["path"] != "/humanitarian/reports/"+r.ID ||
 			c["category@id"] != "id:hum.cat.trapped" || c["place@en"] != "Kota Palu, Sulawesi Tengah" {
 			t.Fatalf("e-mail %v", c)
@@ -215,7 +203,7 @@ func TestClientKeyCountsAnIPv6ClientByItsPrefix(t *testing.T) {
 func TestUrgentMailIsLimited(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
 		w := newWorld(t, e)
-		var got told
+		var got notifytest.Recorder
 		w.svc.UseNotifier(&got, tr{})
 		em := mustEmergency(t, w)
 		for i := range urgentPerHour + 5 {
@@ -224,8 +212,8 @@ func TestUrgentMailIsLimited(t *testing.T) {
 			}
 		}
 		counts, _ := w.svc.ReportCounts(as("bnpb", core.RoleAdmin), em)
-		if len(got.calls) != urgentPerHour || counts[ReportNew] != urgentPerHour+5 {
-			t.Fatalf("%d e-mails for %d reports", len(got.calls), counts[ReportNew])
+		if len(got.Calls()) != urgentPerHour || counts[ReportNew] != urgentPerHour+5 {
+			t.Fatalf("%d e-mails for %d reports", len(got.Calls()), counts[ReportNew])
 		}
 	})
 }
